@@ -1,0 +1,98 @@
+#include "cpu/cpu.h"
+
+#include "cpu/flags.h"
+
+namespace cpu {
+
+void Cpu::reset() {
+  mmu::TlbEntry* tlb = s.tlb;
+  s = CpuState{};
+  s.tlb = tlb;
+  s.regs[EDX] = 0x0633;  // family 6, model 3, stepping 3: matches what CPUID reports
+  for (auto& sg : s.seg) sg = Segment{0, 0, 0, 0xffff, 0, 0xffff, 0x93, 3};
+  s.seg[CS].sel = 0xf000;
+  s.seg[CS].base = 0xffff0000;
+  s.seg[CS].flags = 0x9b;
+  s.eip = 0xfff0;
+  s.gdtr = DescTable{0, 0xffff};
+  s.idtr = DescTable{0, 0x3ff};
+  s.ldtr = Segment{0, 0, 0, 0xffff, 0, 0xffff, 0x82, 3};
+  s.tr = Segment{0, 0, 0, 0xffff, 0, 0xffff, 0x8b, 3};
+  mmu_.flush_tlb();
+}
+
+void Cpu::seg_fault(unsigned seg) {
+  if (seg == SS) raise(kSS, 0);
+  raise(kGP, 0);
+}
+
+uint32_t Cpu::load(unsigned seg, uint32_t off, unsigned size) {
+  switch (size) {
+    case 1: return load<1>(seg, off);
+    case 2: return load<2>(seg, off);
+    default: return load<4>(seg, off);
+  }
+}
+
+void Cpu::store(unsigned seg, uint32_t off, unsigned size, uint32_t v) {
+  switch (size) {
+    case 1: return store<1>(seg, off, v);
+    case 2: return store<2>(seg, off, v);
+    default: return store<4>(seg, off, v);
+  }
+}
+
+uint32_t Cpu::reg(unsigned r, unsigned size) const {
+  if (size == 4) return s.regs[r];
+  if (size == 2) return s.regs[r] & 0xffff;
+  return r < 4 ? s.regs[r] & 0xff : (s.regs[r - 4] >> 8) & 0xff;
+}
+
+void Cpu::set_reg(unsigned r, unsigned size, uint32_t v) {
+  if (size == 4) {
+    s.regs[r] = v;
+  } else if (size == 2) {
+    s.regs[r] = (s.regs[r] & 0xffff0000u) | (v & 0xffff);
+  } else if (r < 4) {
+    s.regs[r] = (s.regs[r] & 0xffffff00u) | (v & 0xff);
+  } else {
+    s.regs[r - 4] = (s.regs[r - 4] & 0xffff00ffu) | ((v & 0xff) << 8);
+  }
+}
+
+void Cpu::load_seg_real(unsigned seg, uint16_t sel) {
+  s.seg[seg].sel = sel;
+  s.seg[seg].base = uint32_t(sel) << 4;
+}
+
+void Cpu::load_seg(unsigned seg, uint16_t sel) {
+  if (!protected_mode() || v86()) return load_seg_real(seg, sel);
+  // Protected-mode descriptor loads arrive with the system-architecture work; until then a
+  // protected-mode segment load is not something this CPU can do faithfully.
+  raise(kGP, sel & 0xfffc);
+}
+
+void Cpu::push(uint32_t v, unsigned size) {
+  const bool big = stack32();
+  uint32_t sp = s.regs[ESP] - size;
+  if (!big) sp &= 0xffff;
+  store(SS, sp, size, v);
+  if (big)
+    s.regs[ESP] = sp;
+  else
+    s.regs[ESP] = (s.regs[ESP] & 0xffff0000u) | sp;
+}
+
+uint32_t Cpu::pop(unsigned size) {
+  const bool big = stack32();
+  uint32_t sp = big ? s.regs[ESP] : s.regs[ESP] & 0xffff;
+  uint32_t v = load(SS, sp, size);
+  sp += size;
+  if (big)
+    s.regs[ESP] = sp;
+  else
+    s.regs[ESP] = (s.regs[ESP] & 0xffff0000u) | (sp & 0xffff);
+  return v;
+}
+
+}  // namespace cpu

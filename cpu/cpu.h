@@ -1,0 +1,106 @@
+// Cpu: one processor — its architectural state plus the narrow interfaces it reaches the rest
+// of the machine through (memory via the MMU, port I/O, the interrupt controller).
+#pragma once
+
+#include <cstdint>
+
+#include "cpu/exception.h"
+#include "cpu/state.h"
+#include "mmu/mmu.h"
+
+namespace cpu {
+
+// Port I/O as the CPU sees it. The machine's bus implements this.
+class IoBus {
+ public:
+  virtual ~IoBus() = default;
+  virtual uint32_t io_read(uint16_t port, unsigned size) = 0;
+  virtual void io_write(uint16_t port, unsigned size, uint32_t value) = 0;
+};
+
+// The interrupt controller as the CPU sees it (INTR line and acknowledge cycle).
+class InterruptSource {
+ public:
+  virtual ~InterruptSource() = default;
+  virtual bool intr_pending() = 0;
+  virtual uint8_t intr_acknowledge() = 0;
+};
+
+enum class IntKind : uint8_t {
+  Exception,  // fault or trap raised by the processor
+  Software,   // INT n, INT3, INTO
+  External,   // INTR from the interrupt controller, NMI
+};
+
+class Cpu {
+ public:
+  explicit Cpu(mmu::Mmu& mmu) : mmu_(mmu) {
+    mmu.attach(&s);
+    s.tlb = mmu.tlb();
+    reset();
+  }
+
+  CpuState s;
+
+  mmu::Mmu& mmu() { return mmu_; }
+  IoBus* io = nullptr;
+  InterruptSource* intr = nullptr;
+  uint32_t ns_per_insn = 1;
+
+  // Power-on/RESET state (SDM Vol.3 §9.1.1).
+  void reset();
+
+  // Virtual time of the instruction `insn_index` instructions into the running block.
+  uint64_t icount_at(uint32_t insn_index) const { return s.icount + insn_index; }
+
+  // Data access through segmentation and paging. Offsets are already wrapped to the address
+  // size by the caller. Throws CpuException on a limit, rights or paging fault.
+  template <unsigned N>
+  uint32_t load(unsigned seg, uint32_t off) {
+    return mmu_.read<N>(check_seg(seg, off, N, kSegRead));
+  }
+  template <unsigned N>
+  void store(unsigned seg, uint32_t off, uint32_t v) {
+    mmu_.write<N>(check_seg(seg, off, N, kSegWrite), v);
+  }
+  uint32_t load(unsigned seg, uint32_t off, unsigned size);
+  void store(unsigned seg, uint32_t off, unsigned size, uint32_t v);
+
+  uint32_t check_seg(unsigned seg, uint32_t off, unsigned size, uint32_t access) {
+    const Segment& sg = s.seg[seg];
+    if (off < sg.lo || uint64_t(off) + (size - 1) > sg.hi || !(sg.access & access)) [[unlikely]]
+      seg_fault(seg);
+    return sg.base + off;
+  }
+  [[noreturn]] void seg_fault(unsigned seg);
+
+  // Register access by x86 encoding.
+  uint32_t reg(unsigned r, unsigned size) const;
+  void set_reg(unsigned r, unsigned size, uint32_t v);
+
+  bool protected_mode() const { return s.cr0 & cr0::PE; }
+  bool v86() const { return s.eflags & fl::VM; }
+  bool stack32() const { return s.seg[SS].flags & kSegFlagDB; }
+  bool code32() const { return s.seg[CS].flags & kSegFlagDB; }
+
+  // Loads a segment register the way real mode (and V86 mode) does: only selector and base
+  // change, so cached limits survive ("big real mode").
+  void load_seg_real(unsigned seg, uint16_t sel);
+  // Loads a segment register for the current mode (protected-mode checks come with the system
+  // architecture work); throws on a bad selector.
+  void load_seg(unsigned seg, uint16_t sel);
+
+  // Stack access with the current stack-address size.
+  void push(uint32_t v, unsigned size);
+  uint32_t pop(unsigned size);
+
+  // Delivers an interrupt or exception. `return_eip` is pushed as the return address (the
+  // faulting instruction for faults, the next one for traps and INT n).
+  void interrupt(uint8_t vector, IntKind kind, uint32_t return_eip, bool has_error = false,
+                 uint32_t error = 0);
+
+ private:
+  mmu::Mmu& mmu_;
+};
+
+}  // namespace cpu

@@ -1,0 +1,10 @@
+#include "cpu/cpu.h"
+#include "cpu/helpers/helpers.h"
+
+namespace cpu {
+
+uint32_t helper_raise_exception(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t k) {
+  raise(uint8_t(k));
+}
+
+}  // namespace cpu

@@ -1,0 +1,48 @@
+// The helper table (DESIGN.md §4): C++ functions that IR calls for complex instructions. Each
+// helper is declared once here and implemented once, in the file named by its section; the
+// interpreter and every backend call it through this table.
+//
+// Signature: result = fn(cpu, a, b, c, k) where a, b, c are IR values and k is the 8-bit
+// immediate of the Call op. A helper may read and write any guest state and may throw
+// CpuException; the state it sees is precise (DESIGN.md §2.4).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace cpu {
+
+class Cpu;
+
+enum class Helper : uint32_t {
+  // --- core: cpu/helpers/core.cpp
+  RaiseException,  // k = vector; always throws
+  // --- arithmetic: cpu/helpers/arith.cpp
+  // --- shifts and rotates: cpu/helpers/shift.cpp
+  // --- strings and I/O: cpu/helpers/string_io.cpp
+  In,   // a = port, b = insn index, k = size -> value
+  Out,  // a = port, b = value, c = insn index, k = size
+  // --- control transfer, interrupts, system: cpu/helpers/control.cpp, cpu/helpers/system.cpp
+  Hlt,  // a = EIP of the next instruction
+  kCount
+};
+
+using HelperFn = uint32_t (*)(Cpu&, uint32_t a, uint32_t b, uint32_t c, uint32_t k);
+
+struct HelperInfo {
+  Helper id;
+  std::string_view name;
+  HelperFn fn;
+};
+
+const HelperInfo& helper_info(Helper h);
+inline const HelperInfo& helper_info(uint32_t id) { return helper_info(Helper(id)); }
+
+// Helper implementations, by section (same order as the enum).
+uint32_t helper_raise_exception(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t k);
+uint32_t helper_in(Cpu&, uint32_t port, uint32_t index, uint32_t, uint32_t size);
+uint32_t helper_out(Cpu&, uint32_t port, uint32_t value, uint32_t index, uint32_t size);
+uint32_t helper_hlt(Cpu&, uint32_t next_eip, uint32_t, uint32_t, uint32_t);
+
+}  // namespace cpu

@@ -1,0 +1,13 @@
+#include "cpu/cpu.h"
+#include "cpu/helpers/helpers.h"
+
+namespace cpu {
+
+uint32_t helper_hlt(Cpu& cpu, uint32_t next_eip, uint32_t, uint32_t, uint32_t) {
+  if (cpu.protected_mode() && cpu.s.cpl != 0) raise(kGP, 0);
+  cpu.s.halted = 1;
+  cpu.s.eip = next_eip;
+  return 0;
+}
+
+}  // namespace cpu

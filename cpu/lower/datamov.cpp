@@ -1,0 +1,18 @@
+// Data movement: MOV, MOVZX/MOVSX, LEA, XCHG, XADD, CMPXCHG, BSWAP, XLAT, CBW family, CMOVcc.
+#include "cpu/opcode_table.h"
+
+namespace cpu {
+
+void lower_mov(LowerCtx& c) {
+  const Operand& dst = c.op(0);
+  const Operand& src = c.op(1);
+  if (dst.kind == OpKind::Seg || src.kind == OpKind::Seg || dst.kind == OpKind::Cr ||
+      src.kind == OpKind::Cr || dst.kind == OpKind::Dr || src.kind == OpKind::Dr) {
+    return c.raise(kUD);  // segment/control/debug register moves: system.cpp
+  }
+  c.write(dst, c.read(src));
+}
+
+void lower_nop(LowerCtx&) {}
+
+}  // namespace cpu

@@ -1,0 +1,108 @@
+// CpuState: the architectural state of one IA-32 processor, plain data so that the interpreter
+// and JIT backends can address every field by offset. Nothing here knows about devices.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace mmu {
+struct TlbEntry;
+}
+
+namespace cpu {
+
+enum Reg : uint8_t { EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI };
+enum SegReg : uint8_t { ES, CS, SS, DS, FS, GS, kNumSegs };
+
+// EFLAGS bits (SDM Vol.1 §3.4.3).
+namespace fl {
+constexpr uint32_t CF = 1u << 0, PF = 1u << 2, AF = 1u << 4, ZF = 1u << 6, SF = 1u << 7;
+constexpr uint32_t TF = 1u << 8, IF = 1u << 9, DF = 1u << 10, OF = 1u << 11;
+constexpr uint32_t IOPL = 3u << 12, NT = 1u << 14, RF = 1u << 16, VM = 1u << 17;
+constexpr uint32_t AC = 1u << 18, VIF = 1u << 19, VIP = 1u << 20, ID = 1u << 21;
+constexpr uint32_t kArith = CF | PF | AF | ZF | SF | OF;
+constexpr uint32_t kFixed1 = 1u << 1;
+}  // namespace fl
+
+namespace cr0 {
+constexpr uint32_t PE = 1u << 0, MP = 1u << 1, EM = 1u << 2, TS = 1u << 3, ET = 1u << 4;
+constexpr uint32_t NE = 1u << 5, WP = 1u << 16, AM = 1u << 18, NW = 1u << 29, CD = 1u << 30;
+constexpr uint32_t PG = 1u << 31;
+}  // namespace cr0
+
+// A segment register with its hidden descriptor cache. Offsets in [lo, hi] are inside the limit
+// (expand-down segments set lo above zero), so one check serves both kinds.
+struct Segment {
+  uint16_t sel = 0;
+  uint16_t pad = 0;
+  uint32_t base = 0;
+  uint32_t limit = 0xffff;  // the raw (byte-granular) limit of the descriptor
+  uint32_t lo = 0, hi = 0xffff;
+  uint32_t flags = 0;  // descriptor bits 8..23 of the high dword (type, S, DPL, P, AVL, D/B, G)
+  uint32_t access = 3;  // kSegRead | kSegWrite: which data accesses are allowed
+};
+constexpr uint32_t kSegRead = 1, kSegWrite = 2;
+constexpr uint32_t kSegFlagDB = 1u << 14;  // D/B bit within Segment::flags
+
+struct DescTable {
+  uint32_t base = 0;
+  uint32_t limit = 0xffff;
+};
+
+// Lazy arithmetic flags (DESIGN.md §5 "Flags"). When cc_op is CcOp::Eflags the arithmetic bits
+// live in `eflags`; otherwise they are a function of (cc_op, cc_src1, cc_src2, cc_res).
+enum class CcKind : uint8_t {
+  Eflags,  // materialised
+  Add,     // ADD/ADC: src1 + src2 (+carry) = res
+  Sub,     // SUB/SBB/CMP/NEG: src1 - src2 (-borrow) = res
+  Logic,   // AND/OR/XOR/TEST: CF=OF=AF=0
+  Inc,     // src1 + 1 = res, src2 = old CF
+  Dec,     // src1 - 1 = res, src2 = old CF
+  Shl,     // src1 << src2 = res (src2 = masked count, never 0)
+  Shr,     // src1 >> src2 = res
+  Sar,     // src1 >>s src2 = res
+  Mul,     // unsigned: src2 = high half, res = low half; CF=OF=(high != 0)
+  Imul,    // signed: src2 = high half, res = low half; CF=OF=(high != sign extension of low)
+  kCount
+};
+// cc_op packs kind and operand size: (kind << 2) | log2(size in bytes).
+constexpr uint32_t cc_op(CcKind k, unsigned size_bytes) {
+  return (uint32_t(k) << 2) | (size_bytes == 1 ? 0u : size_bytes == 2 ? 1u : 2u);
+}
+constexpr CcKind cc_kind(uint32_t op) { return CcKind(op >> 2); }
+constexpr unsigned cc_bits(uint32_t op) { return 8u << (op & 3); }
+
+// x86 condition codes in encoding order (Jcc/SETcc/CMOVcc low nibble).
+enum Cond : uint8_t { O, NO, B, AE, E, NE, BE, A, S, NS, P, NP, L, GE, LE, G };
+
+struct CpuState {
+  uint32_t regs[8] = {};
+  uint32_t eip = 0;
+  uint32_t eflags = fl::kFixed1;  // non-arithmetic bits always valid; see cc_op
+  uint32_t cc_op = 0;             // CcKind::Eflags
+  uint32_t cc_src1 = 0, cc_src2 = 0, cc_res = 0;
+
+  Segment seg[kNumSegs];
+  DescTable gdtr, idtr;
+  Segment ldtr, tr;
+  uint32_t cr0 = cr0::ET, cr2 = 0, cr3 = 0, cr4 = 0;
+  uint32_t dr[8] = {0, 0, 0, 0, 0xffff0ff0, 0x400, 0xffff0ff0, 0x400};
+  uint8_t cpl = 0;
+  uint8_t halted = 0;
+  uint8_t irq_shadow = 0;  // interrupts inhibited for one instruction (MOV SS, POP SS, STI)
+  uint8_t pad0 = 0;
+
+  // Retired-instruction count: the source of virtual time.
+  uint64_t icount = 0;
+  uint64_t tsc_offset = 0;
+
+  // Set by slow paths (e.g. a store that invalidated translated code) to end the current block
+  // at the next instruction boundary.
+  uint32_t exit_request = 0;
+  uint32_t pad1 = 0;
+
+  // Software TLB used by the memory fast paths (mmu/tlb.h); owned by the Cpu.
+  mmu::TlbEntry* tlb = nullptr;
+};
+
+}  // namespace cpu

@@ -1,0 +1,623 @@
+#include "frontend/cli.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <optional>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#ifndef GHOST86_VERSION
+#define GHOST86_VERSION "0.1.0"
+#endif
+
+namespace frontend {
+namespace {
+
+using machine::Accel;
+using machine::DebugExitConfig;
+using machine::DisplayKind;
+using machine::MachineConfig;
+using machine::SerialConfig;
+
+constexpr uint64_t kMiB = 1ull << 20;
+constexpr uint64_t kMinRam = 1 * kMiB;
+// A 32-bit PC: the top 512 MiB of the 4 GiB space hold the PCI hole, APICs and the BIOS.
+constexpr uint64_t kMaxRam = 3584 * kMiB;
+constexpr uint64_t kRamAlign = 8192;            // QEMU rounds -m up to this
+constexpr size_t kMaxSerialPorts = 4;           // COM1..COM4, as in QEMU
+constexpr uint16_t kQemuDebugExitBase = 0x501;  // QEMU's isa-debug-exit defaults
+constexpr uint16_t kQemuDebugExitSize = 0x02;
+
+// One row per option: drives CLI11 registration, the pre-scan, feature gating and help text.
+struct OptionSpec {
+  std::string_view name;  // QEMU's spelling, without dashes
+  std::string_view arg;   // value placeholder for help; empty for flags
+  std::string_view help;
+  bool Features::*needs = nullptr;  // feature the option cannot work without
+  std::string_view missing = {};    // "<what> is/are" for the not-supported message
+};
+
+constexpr std::array kOptions = {
+    OptionSpec{"m", "SIZE", "Guest RAM: MiB, or with a K/M/G/T suffix (1M..3584M, default 128M)"},
+    OptionSpec{"bios", "FILE", "BIOS ROM image (default: the built-in ROM)"},
+    OptionSpec{"hda", "FILE", "Primary master hard disk image (a bare argument also means -hda)",
+               &Features::disks, "hard disk images are"},
+    OptionSpec{"hdb", "FILE", "Primary slave hard disk image", &Features::disks,
+               "hard disk images are"},
+    OptionSpec{"cdrom", "FILE", "CD-ROM image", &Features::cdrom, "CD-ROM images are"},
+    OptionSpec{"fda", "FILE", "Floppy disk A image", &Features::floppy, "floppy disk images are"},
+    OptionSpec{"boot", "ORDER",
+               "Boot order of a (floppy), c (hard disk), d (CD-ROM); or order=..."},
+    OptionSpec{"kernel", "FILE", "Linux kernel to boot directly", &Features::kernel,
+               "direct kernel boot is"},
+    OptionSpec{"initrd", "FILE", "Initial ramdisk for -kernel", &Features::kernel,
+               "direct kernel boot is"},
+    OptionSpec{"append", "STR", "Kernel command line for -kernel", &Features::kernel,
+               "direct kernel boot is"},
+    OptionSpec{"serial", "DEV", "Next COM port: stdio, file:PATH or none (repeatable)"},
+    OptionSpec{"display", "TYPE", "Display: none or sdl"},
+    OptionSpec{"nographic", "", "No display; COM1 on stdio unless -serial is given"},
+    OptionSpec{"snapshot", "", "Write disk changes to a temporary overlay, not the images",
+               &Features::snapshot_overlay, "snapshot overlays are"},
+    OptionSpec{"no-reboot", "", "Exit instead of rebooting"},
+    OptionSpec{"device", "DEV", "Add a device: isa-debug-exit[,iobase=N][,iosize=N]"},
+    OptionSpec{"accel", "NAME", "CPU engine: jit (alias tcg) or interp"},
+    OptionSpec{"s", "", "Start a gdb server on tcp::1234", &Features::gdb, "the gdb stub is"},
+    OptionSpec{"S", "", "Do not start the CPU until gdb (-s) continues it", &Features::gdb,
+               "the gdb stub is"},
+    OptionSpec{"max-insns", "N", "Stop after N guest instructions (0 = unlimited)"},
+    OptionSpec{"version", "", "Print the version and exit"},
+    OptionSpec{"help", "", "Print this help and exit"},
+};
+
+// Our own options keep GNU spelling in help and messages; QEMU's use a single dash.
+bool gnu_style(std::string_view name) {
+  return name == "help" || name == "version" || name == "max-insns";
+}
+
+std::string spelled(std::string_view name) {
+  return (gnu_style(name) ? "--" : "-") + std::string(name);
+}
+
+const OptionSpec* find_option(std::string_view name) {
+  if (name == "h") name = "help";
+  for (const OptionSpec& spec : kOptions) {
+    if (spec.name == name) return &spec;
+  }
+  return nullptr;
+}
+
+// Thrown with the finished message; parse_command_line turns it into a CliResult.
+struct UsageError {
+  std::string message;
+};
+
+template <typename... Args>
+[[noreturn]] void fail(std::string_view option, fmt::format_string<Args...> problem,
+                       Args&&... args) {
+  throw UsageError{fmt::format("ghost86: {}: {}", spelled(option),
+                               fmt::format(problem, std::forward<Args>(args)...))};
+}
+
+std::string os_reason(int err) { return std::generic_category().message(err); }
+
+std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> parts;
+  for (size_t pos = 0;;) {
+    const size_t next = text.find(sep, pos);
+    parts.push_back(text.substr(pos, next - pos));
+    if (next == std::string_view::npos) return parts;
+    pos = next + 1;
+  }
+}
+
+struct KeyValue {
+  std::string_view key;
+  std::optional<std::string_view> value;  // absent for a bare word
+};
+
+KeyValue key_value(std::string_view field) {
+  const size_t eq = field.find('=');
+  if (eq == std::string_view::npos) return {field, std::nullopt};
+  return {field.substr(0, eq), field.substr(eq + 1)};
+}
+
+// ---- Pre-scan -------------------------------------------------------------------------------
+
+struct Scan {
+  std::vector<std::string> tokens;  // "--name" [value] in command-line order, for CLI11
+  bool help = false;
+  bool version = false;
+};
+
+// QEMU takes the word after a valued option verbatim, even "" or "-x", and accepts -name and
+// --name alike; CLI11 would read "-x" as an option and rejects single-dash long names. So options
+// are recognised here and rewritten to "--name" "value" pairs, which CLI11 stores untouched.
+// Like QEMU, help/version act when reached: later arguments are not examined.
+Scan prescan(const std::vector<std::string>& args) {
+  Scan scan;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (word.empty() || word[0] != '-') {  // QEMU: a bare argument is the -hda image
+      scan.tokens.insert(scan.tokens.end(), {"--hda", word});
+      continue;
+    }
+    std::string_view body(word);
+    body.remove_prefix(body.starts_with("--") ? 2 : 1);
+    const auto [name, inline_value] = key_value(body);  // GNU-style --name=value, as a bonus
+    const OptionSpec* spec = find_option(name);
+    if (spec == nullptr) {
+      const std::string_view typed = std::string_view(word).substr(0, word.find('='));
+      throw UsageError{fmt::format("ghost86: {}: unknown option (see --help)", typed)};
+    }
+    if (spec->name == "help" || spec->name == "version") {
+      (spec->name == "help" ? scan.help : scan.version) = true;
+      return scan;
+    }
+    std::string canonical = "--" + std::string(spec->name);
+    if (spec->arg.empty()) {
+      if (inline_value) fail(spec->name, "takes no value");
+      scan.tokens.push_back(std::move(canonical));
+      continue;
+    }
+    std::string value;
+    if (inline_value) {
+      value = *inline_value;
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      fail(spec->name, "missing argument (expected {})", spec->arg);
+    }
+    scan.tokens.push_back(std::move(canonical));
+    scan.tokens.push_back(std::move(value));
+  }
+  return scan;
+}
+
+// ---- CLI11 app and help ---------------------------------------------------------------------
+
+// Shows options as users type them (-bios, -m) rather than as registered (--bios, --m).
+class QemuSpellingFormatter : public CLI::Formatter {
+ public:
+  std::string make_option_name(const CLI::Option* opt, bool) const override {
+    std::string out;
+    for (const std::string& name : opt->get_lnames()) {
+      if (!out.empty()) out += ", ";
+      out += name == "h" ? "-h" : spelled(name);
+    }
+    return out;
+  }
+  std::string make_usage(const CLI::App* app, std::string) const override {
+    return fmt::format("Usage: {} [options] [disk_image]\n", app->get_name());
+  }
+};
+
+std::string help_line(const OptionSpec& spec, const Features& available) {
+  std::string line(spec.help);
+  if (spec.needs != nullptr && !(available.*spec.needs)) line += " [not supported yet]";
+  return line;
+}
+
+// Every option is registered under "--<qemu name>"; the pre-scan produces exactly that form.
+void define_options(CLI::App& app, const Features& available) {
+  app.set_help_flag();  // the pre-scan handles -h/--help
+  for (const OptionSpec& spec : kOptions) {
+    std::string names = "--" + std::string(spec.name);
+    if (spec.name == "help") names = "--h," + names;
+    CLI::Option* opt = spec.arg.empty() ? app.add_flag(names) : app.add_option(names);
+    opt->description(help_line(spec, available));
+    if (!spec.arg.empty()) opt->option_text(std::string(spec.arg))->take_all();
+  }
+  app.formatter(std::make_shared<QemuSpellingFormatter>());
+  app.get_formatter()->column_width(20);
+  app.footer(
+      "Options use QEMU's spelling; -name and --name are the same.\n"
+      "Repeated options: the last one wins, except -serial and -device, which add ports\n"
+      "and devices, -accel, where the first one wins, and drive images, allowed once each.");
+}
+
+std::string trim_trailing_newlines(std::string text) {
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+// ---- Values as CLI11 collected them ---------------------------------------------------------
+
+class Given {
+ public:
+  explicit Given(const CLI::App& app) : app_(app) {}
+  const std::vector<std::string>& all(std::string_view name) const {
+    return option(name).results();
+  }
+  bool has(std::string_view name) const { return option(name).count() > 0; }
+  std::optional<std::string> last(std::string_view name) const {
+    const auto& values = all(name);
+    if (values.empty()) return std::nullopt;
+    return values.back();
+  }
+
+ private:
+  const CLI::Option& option(std::string_view name) const {
+    return *app_.get_option("--" + std::string(name));
+  }
+  const CLI::App& app_;
+};
+
+// ---- Value parsers --------------------------------------------------------------------------
+
+template <typename T>
+std::optional<T> parse_whole(std::string_view text, int base = 10) {
+  T value{};
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// Decimal or 0x-hex. A leading 0 is refused: QEMU would read "010" as octal, we would not.
+std::optional<uint64_t> parse_number(std::string_view text) {
+  if (text.starts_with("0x") || text.starts_with("0X"))
+    return parse_whole<uint64_t>(text.substr(2), 16);
+  if (text.size() > 1 && text[0] == '0') return std::nullopt;
+  return parse_whole<uint64_t>(text);
+}
+
+// QEMU size syntax: N[.F][suffix], suffix B/K/M/G/T/P/E in any case, none meaning MiB.
+std::optional<uint64_t> parse_size_bytes(std::string_view text) {
+  const size_t digits_end = text.find_first_not_of("0123456789.");
+  const std::string_view number = text.substr(0, digits_end);
+  const std::string_view suffix =
+      digits_end == std::string_view::npos ? "" : text.substr(digits_end);
+  static constexpr std::string_view kSuffixes = "BKMGTPE";
+  unsigned shift = 20;
+  if (!suffix.empty()) {
+    const size_t index =
+        suffix.size() == 1
+            ? kSuffixes.find(static_cast<char>(std::toupper(static_cast<unsigned char>(suffix[0]))))
+            : std::string_view::npos;
+    if (index == std::string_view::npos) return std::nullopt;
+    shift = 10 * static_cast<unsigned>(index);
+  }
+  const size_t dot = number.find('.');
+  const auto whole = parse_whole<uint64_t>(number.substr(0, dot));
+  if (!whole || *whole > (~0ull >> shift)) return std::nullopt;
+  uint64_t bytes = *whole << shift;
+  if (dot != std::string_view::npos) {
+    // Fractions ("1.5G") as in QEMU. Digits past 18 are below a byte even for E; computed by
+    // hand because strtod would follow the locale's decimal separator.
+    const std::string_view frac = number.substr(dot + 1).substr(0, 18);
+    const auto digits = parse_whole<uint64_t>(frac);
+    if (!digits || number.find('.', dot + 1) != std::string_view::npos) return std::nullopt;
+    const long double fraction = *digits / std::pow(10.0L, static_cast<int>(frac.size()));
+    bytes += static_cast<uint64_t>(std::ldexp(fraction, static_cast<int>(shift)));
+  }
+  return bytes;
+}
+
+// QEMU's -m: "[size=]N[suffix][,slots=N][,maxmem=SIZE]".
+uint64_t parse_ram_size(std::string_view text) {
+  std::string_view size;
+  const auto fields = split(text, ',');
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const KeyValue kv = key_value(fields[i]);
+    if (!kv.value && i == 0) {
+      size = kv.key;
+    } else if (kv.value && kv.key == "size") {
+      size = *kv.value;
+    } else if (kv.key == "slots" || kv.key == "maxmem") {
+      fail("m", "'{}' (memory hotplug) is not supported", kv.key);
+    } else {
+      fail("m", "unknown parameter '{}' (expected size=, or just a size)", fields[i]);
+    }
+  }
+  const auto bytes = parse_size_bytes(size);
+  if (!bytes) fail("m", "invalid size '{}' (expected e.g. 128, 512M, 1G)", size);
+  if (*bytes < kMinRam || *bytes > kMaxRam) {
+    fail("m", "size '{}' is out of range (1M to 3584M for a 32-bit PC)", size);
+  }
+  return (*bytes + kRamAlign - 1) / kRamAlign * kRamAlign;
+}
+
+std::string parse_boot_order(std::string_view text) {
+  std::string_view order;
+  const auto fields = split(text, ',');
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const KeyValue kv = key_value(fields[i]);
+    if (!kv.value && i == 0) {
+      order = kv.key;
+    } else if (kv.value && kv.key == "order") {
+      order = *kv.value;
+    } else if (kv.key == "once") {
+      fail("boot", "once= is not supported yet (use order=)");
+    } else {
+      fail("boot", "'{}' is not supported (expected an order such as cd, or order=cd)", fields[i]);
+    }
+  }
+  if (order.empty()) fail("boot", "empty boot order (expected letters a, c, d)");
+  for (size_t i = 0; i < order.size(); ++i) {
+    const char dev = order[i];
+    if (dev != 'a' && dev != 'c' && dev != 'd') {
+      fail("boot", "invalid boot device '{}' (expected a, c or d)", dev);
+    }
+    if (order.find(dev) != i) fail("boot", "boot device '{}' given twice", dev);
+  }
+  return std::string(order);
+}
+
+DebugExitConfig parse_device(std::string_view text) {
+  const auto fields = split(text, ',');
+  std::string_view driver = fields[0];
+  if (driver.starts_with("driver=")) driver.remove_prefix(7);
+  if (driver != "isa-debug-exit") {
+    fail("device", "unknown device '{}' (supported: isa-debug-exit)", driver);
+  }
+  DebugExitConfig dev{.enabled = true, .iobase = kQemuDebugExitBase, .iosize = kQemuDebugExitSize};
+  for (size_t i = 1; i < fields.size(); ++i) {
+    const KeyValue kv = key_value(fields[i]);
+    if (kv.key != "iobase" && kv.key != "iosize") {
+      fail("device", "isa-debug-exit has no property '{}' (expected iobase, iosize)", kv.key);
+    }
+    const auto n = kv.value ? parse_number(*kv.value) : std::nullopt;
+    if (!n) {
+      fail("device", "isa-debug-exit: bad {} '{}' (expected decimal or 0x-hex)", kv.key,
+           kv.value.value_or(""));
+    }
+    if (*n > 0xffff || (kv.key == "iosize" && *n == 0)) {
+      fail("device", "isa-debug-exit: {} {} is out of range", kv.key, *kv.value);
+    }
+    (kv.key == "iobase" ? dev.iobase : dev.iosize) = static_cast<uint16_t>(*n);
+  }
+  if (uint32_t{dev.iobase} + dev.iosize > 0x10000) {
+    fail("device", "isa-debug-exit: ports {:#x}+{:#x} run past 0xffff", dev.iobase, dev.iosize);
+  }
+  return dev;
+}
+
+// ---- Files ----------------------------------------------------------------------------------
+
+// The image must exist, be readable and not be a directory; the OS says why not.
+void check_readable(std::string_view option, const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    fail(option, "cannot open '{}': {}", path, os_reason(err));
+  }
+  struct stat st {};
+  const bool is_dir = ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+  ::close(fd);
+  if (is_dir) fail(option, "cannot open '{}': {}", path, os_reason(EISDIR));
+}
+
+// A serial log is created or truncated later; check now that this can succeed.
+void check_creatable(std::string_view option, const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) fail(option, "cannot write '{}': {}", path, os_reason(EISDIR));
+    if (::access(path.c_str(), W_OK) != 0) {
+      const int err = errno;
+      fail(option, "cannot write '{}': {}", path, os_reason(err));
+    }
+    return;
+  }
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  int err = 0;
+  if (::stat(dir.c_str(), &st) != 0) {
+    err = errno;
+  } else if (!S_ISDIR(st.st_mode)) {
+    err = ENOTDIR;
+  } else if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    err = errno;
+  }
+  if (err != 0) fail(option, "cannot create '{}' in '{}': {}", path, dir, os_reason(err));
+}
+
+// ---- Building the config --------------------------------------------------------------------
+
+void check_feature_gates(const Given& given, const Features& available) {
+  for (const OptionSpec& spec : kOptions) {
+    if (spec.needs != nullptr && !(available.*spec.needs) && given.has(spec.name)) {
+      fail(spec.name, "{} not supported yet", spec.missing);
+    }
+  }
+}
+
+// A drive may be given once, as QEMU refuses two images for one drive slot.
+std::string image_option(const Given& given, std::string_view name) {
+  const auto& paths = given.all(name);
+  if (paths.empty()) return {};
+  if (paths.size() > 1) fail(name, "given more than once (a bare argument counts as -hda)");
+  check_readable(name, paths[0]);
+  return paths[0];
+}
+
+void apply_kernel(const Given& given, MachineConfig& cfg) {
+  if (auto kernel = given.last("kernel")) {
+    check_readable("kernel", *kernel);
+    cfg.kernel = *kernel;
+  }
+  if (given.has("initrd") && !given.has("kernel")) fail("initrd", "only allowed with -kernel");
+  if (given.has("append") && !given.has("kernel")) fail("append", "only allowed with -kernel");
+  if (auto initrd = given.last("initrd")) {
+    check_readable("initrd", *initrd);
+    cfg.initrd = *initrd;
+  }
+  cfg.append = given.last("append").value_or("");
+}
+
+SerialConfig port(SerialConfig::Kind kind, std::string path = {}) {
+  SerialConfig config;
+  config.kind = kind;
+  config.path = std::move(path);
+  return config;
+}
+
+SerialConfig parse_serial(std::string_view text, const Features& available) {
+  if (text == "none") return port(SerialConfig::Kind::None);
+  const bool is_file = text.starts_with("file:");
+  if (text != "stdio" && !is_file) {
+    fail("serial", "unknown backend '{}' (expected stdio, file:PATH or none)", text);
+  }
+  if (!available.serial) fail("serial", "serial ports are not supported yet (only -serial none)");
+  if (!is_file) return port(SerialConfig::Kind::Stdio);
+  const std::string path(text.substr(5));
+  if (path.empty()) fail("serial", "file: needs a path, e.g. file:serial.log");
+  check_creatable("serial", path);
+  return port(SerialConfig::Kind::File, path);
+}
+
+std::vector<SerialConfig> parse_serials(const Given& given, const Features& available) {
+  std::vector<SerialConfig> ports;
+  for (const std::string& text : given.all("serial"))
+    ports.push_back(parse_serial(text, available));
+  if (ports.size() > kMaxSerialPorts) fail("serial", "at most {} serial ports", kMaxSerialPorts);
+  const auto on_stdio = std::count_if(ports.begin(), ports.end(), [](const SerialConfig& p) {
+    return p.kind == SerialConfig::Kind::Stdio;
+  });
+  if (on_stdio > 1) fail("serial", "stdio can back only one serial port");
+  return ports;
+}
+
+DisplayKind parse_display(std::string_view text, const Features& available) {
+  const auto fields = split(text, ',');
+  if (fields.size() > 1) fail("display", "display options ('{}') are not supported", fields[1]);
+  if (text == "none") return DisplayKind::None;
+  if (text != "sdl") fail("display", "unknown display '{}' (expected none or sdl)", text);
+  if (!available.sdl) fail("display", "the SDL display is not supported yet (use -display none)");
+  return DisplayKind::Sdl;
+}
+
+// -serial, -display and -nographic interact: -nographic puts COM1 on stdio unless -serial says
+// otherwise, as in QEMU. Without any of them the display is graphical when SDL is available,
+// again as in QEMU.
+void apply_console(const Given& given, const Features& available, MachineConfig& cfg) {
+  cfg.serial = parse_serials(given, available);
+  cfg.display = available.sdl ? DisplayKind::Sdl : DisplayKind::None;
+  if (auto display = given.last("display")) cfg.display = parse_display(*display, available);
+  if (!given.has("nographic")) return;
+  if (given.has("display") && cfg.display == DisplayKind::Sdl) {
+    fail("nographic", "cannot be combined with -display sdl");
+  }
+  cfg.display = DisplayKind::None;
+  if (cfg.serial.empty()) {
+    if (!available.serial) {
+      fail("nographic", "needs a serial console, which is not supported yet (use -display none)");
+    }
+    cfg.serial.push_back(port(SerialConfig::Kind::Stdio));
+  }
+}
+
+Accel parse_accel(std::string_view text, const Features& available) {
+  const auto fields = split(text, ',');
+  if (fields.size() > 1) fail("accel", "accelerator options ('{}') are not supported", fields[1]);
+  if (text == "interp") return Accel::Interp;
+  if (text != "jit" && text != "tcg") {
+    fail("accel", "unknown accelerator '{}' (expected jit, tcg or interp)", text);
+  }
+  if (!available.jit) fail("accel", "the JIT is not supported yet (use -accel interp)");
+  return Accel::Jit;
+}
+
+// As in QEMU, the first of several -accel options is used once it can work; all are checked.
+Accel choose_accel(const Given& given, const Features& available) {
+  std::optional<Accel> chosen;
+  for (const std::string& text : given.all("accel")) {
+    const Accel accel = parse_accel(text, available);
+    if (!chosen) chosen = accel;
+  }
+  return chosen.value_or(available.jit ? Accel::Jit : Accel::Interp);
+}
+
+uint64_t parse_max_insns(std::string_view text) {
+  const auto n = parse_whole<uint64_t>(text);
+  if (!n) fail("max-insns", "invalid count '{}' (expected a whole number, 0 = unlimited)", text);
+  return *n;
+}
+
+MachineConfig build_config(const Given& given, const Features& available) {
+  check_feature_gates(given, available);
+  MachineConfig cfg;
+  if (auto m = given.last("m")) cfg.ram_bytes = parse_ram_size(*m);
+  if (auto bios = given.last("bios")) {
+    check_readable("bios", *bios);
+    cfg.bios_path = *bios;
+  }
+  cfg.hda = image_option(given, "hda");
+  cfg.hdb = image_option(given, "hdb");
+  cfg.cdrom = image_option(given, "cdrom");
+  cfg.fda = image_option(given, "fda");
+  apply_kernel(given, cfg);
+  if (auto boot = given.last("boot")) cfg.boot_order = parse_boot_order(*boot);
+  apply_console(given, available, cfg);
+  for (const std::string& dev : given.all("device")) cfg.debug_exit.push_back(parse_device(dev));
+  cfg.accel = choose_accel(given, available);
+  cfg.snapshot = given.has("snapshot");
+  cfg.no_reboot = given.has("no-reboot");
+  cfg.gdb_stub = given.has("s");
+  cfg.start_stopped = given.has("S");
+  // Without a gdb stub (or a monitor, which we lack) nothing could ever start the CPU.
+  if (cfg.start_stopped && !cfg.gdb_stub) fail("S", "needs -s, or nothing can start the CPU");
+  if (auto n = given.last("max-insns")) cfg.max_insns = parse_max_insns(*n);
+  return cfg;
+}
+
+// Messages must stay one line even when they quote a user's value containing newlines.
+std::string one_line(std::string text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+CliResult exit_with(int code, std::string message) {
+  CliResult result;
+  result.action = CliResult::Action::Exit;
+  result.exit_code = code;
+  result.message = std::move(message);
+  return result;
+}
+
+}  // namespace
+
+CliResult parse_command_line(const std::vector<std::string>& args, const Features& available) {
+  try {
+    CLI::App app{"ghost86 " GHOST86_VERSION ": an x86 PC emulator with QEMU-style options",
+                 "ghost86"};
+    define_options(app, available);
+    const Scan scan = prescan(args);
+    if (scan.help) return exit_with(0, trim_trailing_newlines(app.help()));
+    if (scan.version) return exit_with(0, "ghost86 " GHOST86_VERSION);
+    std::vector<std::string> reversed(scan.tokens.rbegin(), scan.tokens.rend());
+    app.parse(reversed);  // CLI11 consumes its vector from the back
+    CliResult result;
+    result.action = CliResult::Action::Run;
+    result.config = build_config(Given(app), available);
+    return result;
+  } catch (const UsageError& e) {
+    return exit_with(1, one_line(e.message));
+  } catch (const std::exception& e) {  // CLI::Error included; the pre-scan should prevent those
+    return exit_with(1, one_line(fmt::format("ghost86: {}", e.what())));
+  } catch (...) {
+    return exit_with(1, "ghost86: internal error while parsing the command line");
+  }
+}
+
+}  // namespace frontend

@@ -1,0 +1,31 @@
+// Command-line parsing with QEMU's option spellings (-m, -bios, -hda, -nographic, ...), so that
+// scripts written for qemu-system-i386 work unchanged where ghost86 supports the feature, and fail
+// with one clear line where it does not.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "machine/config.h"
+
+namespace frontend {
+
+struct CliResult {
+  enum class Action { Run, Exit } action = Action::Exit;
+  int exit_code = 0;    // for Exit: 0 for --help/--version, 1 for errors
+  std::string message;  // help/version text, or one error line "ghost86: -opt: problem"
+  machine::MachineConfig config;
+  std::string until_serial;  // reserved, left empty
+};
+
+// What this build can actually do. Options needing a missing feature are rejected rather than
+// ignored: a silently ignored -hda would boot something other than what the user asked for.
+struct Features {
+  bool jit = false, disks = false, floppy = false, cdrom = false, kernel = false, serial = false,
+       sdl = false, gdb = false, snapshot_overlay = false;
+};
+
+// `args` excludes argv[0]. Never throws; every failure is reported as Action::Exit, exit_code 1.
+CliResult parse_command_line(const std::vector<std::string>& args, const Features& available);
+
+}  // namespace frontend

@@ -1,0 +1,42 @@
+// ghost86: the command-line front end.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "frontend/cli.h"
+#include "machine/pc_machine.h"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  frontend::Features features;  // what this build supports so far
+  frontend::CliResult cli = frontend::parse_command_line(args, features);
+  if (cli.action == frontend::CliResult::Action::Exit) {
+    std::fputs(cli.message.c_str(), cli.exit_code ? stderr : stdout);
+    if (!cli.message.empty() && cli.message.back() != '\n') std::fputc('\n', cli.exit_code ? stderr : stdout);
+    return cli.exit_code;
+  }
+  try {
+    machine::PcMachine pc(cli.config, [](char c) {
+      std::fputc(c, stdout);
+      if (c == '\n') std::fflush(stdout);
+    });
+    machine::RunResult r = pc.run();
+    std::fflush(stdout);
+    switch (r.kind) {
+      case machine::RunResult::Kind::DebugExit: return r.exit_status;
+      case machine::RunResult::Kind::HaltedForever:
+        std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
+        return 0;
+      default:
+        std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
+        return 2;
+    }
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "ghost86: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,88 @@
+#include "jit/cache/block_cache.h"
+
+#include <algorithm>
+
+namespace jit {
+
+uint32_t mode_bits(const cpu::TranslationMode& m) {
+  return uint32_t(m.code32) | uint32_t(m.stack32) << 1 | uint32_t(m.pe) << 2 |
+         uint32_t(m.vm) << 3 | uint32_t(m.cpl) << 4;
+}
+
+CachedBlock* BlockCache::find(const BlockKey& key) {
+  CachedBlock*& slot = jump_cache_[jc_index(key)];
+  if (slot && slot->key == key) return slot;
+  auto it = map_.find(key);
+  if (it == map_.end()) return nullptr;
+  slot = it->second.get();
+  return slot;
+}
+
+CachedBlock* BlockCache::insert(const BlockKey& key, std::unique_ptr<CachedBlock> block) {
+  CachedBlock* b = block.get();
+  b->key = key;
+  if (auto it = map_.find(key); it != map_.end()) remove(it->second.get());
+  map_[key] = std::move(block);
+  for (unsigned i = 0; i < b->code.npages; i++) pages_[b->code.pages[i]].push_back(b);
+  jump_cache_[jc_index(key)] = b;
+  return b;
+}
+
+void BlockCache::remove(CachedBlock* b) {
+  b->valid = false;
+  if (CachedBlock*& slot = jump_cache_[jc_index(b->key)]; slot == b) slot = nullptr;
+  for (unsigned i = 0; i < b->code.npages; i++) {
+    auto it = pages_.find(b->code.pages[i]);
+    if (it == pages_.end()) continue;
+    std::erase(it->second, b);
+    if (it->second.empty()) {
+      empty_pages_.push_back(it->first);
+      pages_.erase(it);
+    }
+  }
+  auto it = map_.find(b->key);
+  if (it != map_.end() && it->second.get() == b) {
+    graveyard_.push_back(std::move(it->second));
+    map_.erase(it);
+  }
+}
+
+bool BlockCache::invalidate(uint32_t phys, uint32_t len) {
+  auto it = pages_.find(phys & mmu::kPageMask);
+  if (it == pages_.end()) return false;
+  std::vector<CachedBlock*> victims;
+  for (CachedBlock* b : it->second) {
+    // A block's bytes run from its physical start; a block that continues on a second page
+    // covers the start of that page.
+    const uint32_t first_page_end = (b->code.phys & mmu::kPageMask) + mmu::kPageSize;
+    uint32_t lo, hi;
+    if ((phys & mmu::kPageMask) == (b->code.phys & mmu::kPageMask)) {
+      lo = b->code.phys;
+      hi = std::min<uint64_t>(uint64_t(b->code.phys) + b->code.byte_len, first_page_end);
+    } else {
+      lo = phys & mmu::kPageMask;
+      hi = lo + (b->code.byte_len - (first_page_end - b->code.phys));
+    }
+    if (phys < hi && lo < phys + len) victims.push_back(b);
+  }
+  for (CachedBlock* b : victims) remove(b);
+  return !victims.empty();
+}
+
+std::vector<uint32_t> BlockCache::take_empty_pages() {
+  std::vector<uint32_t> out;
+  out.swap(empty_pages_);
+  return out;
+}
+
+void BlockCache::clear() {
+  for (auto& [k, b] : map_) {
+    b->valid = false;
+    graveyard_.push_back(std::move(b));
+  }
+  map_.clear();
+  pages_.clear();
+  jump_cache_.fill(nullptr);
+}
+
+}  // namespace jit

@@ -1,0 +1,100 @@
+#include "jit/engine.h"
+
+#include <algorithm>
+
+#include "jit/interp/interp.h"
+
+namespace jit {
+
+Engine::Engine(cpu::Cpu& cpu) : cpu_(cpu) { cpu_.mmu().phys().set_code_listener(this); }
+
+Engine::~Engine() { cpu_.mmu().phys().set_code_listener(nullptr); }
+
+void Engine::flush() {
+  cache_.clear();
+  for (uint32_t p : cache_.take_empty_pages()) cpu_.mmu().unprotect_code_page(p);
+}
+
+void Engine::code_written(uint32_t phys, uint32_t len) {
+  if (!cache_.invalidate(phys, len)) return;
+  // The running block may be among those dropped: end it after the current instruction.
+  cpu_.s.exit_request = 1;
+  for (uint32_t p : cache_.take_empty_pages()) cpu_.mmu().unprotect_code_page(p);
+}
+
+CachedBlock* Engine::lookup() {
+  const cpu::CpuState& s = cpu_.s;
+  const cpu::TranslationMode mode = cpu::current_mode(cpu_);
+  const uint32_t lin = s.seg[cpu::CS].base + s.eip;
+  const uint32_t phys = cpu_.mmu().translate(lin, mmu::Access::Exec);
+  const BlockKey key{s.eip, s.seg[cpu::CS].base, phys, mode_bits(mode)};
+  if (CachedBlock* b = cache_.find(key)) return b;
+  auto blk = std::make_unique<CachedBlock>();
+  cpu::translate_block(cpu_, decoder_, mode, blk->code);
+  for (unsigned i = 0; i < blk->code.npages; i++) cpu_.mmu().protect_code_page(blk->code.pages[i]);
+  return cache_.insert(key, std::move(blk));
+}
+
+void Engine::deliver(const cpu::CpuException& e) {
+  // A fault while delivering a fault becomes a double fault; one more is a triple fault, which
+  // shuts the processor down (SDM Vol.3 §6.15, interrupt 8). The benign/contributory
+  // classification is refined with the protected-mode work.
+  try {
+    cpu_.interrupt(e.vector, cpu::IntKind::Exception, cpu_.s.eip, e.has_error, e.error);
+    return;
+  } catch (const cpu::CpuException&) {
+  }
+  if (e.vector != cpu::kDF) {
+    try {
+      cpu_.interrupt(cpu::kDF, cpu::IntKind::Exception, cpu_.s.eip, true, 0);
+      return;
+    } catch (const cpu::CpuException&) {
+    }
+  }
+  shutdown_ = true;
+  shutdown_reason_ = "triple fault";
+}
+
+bool Engine::deliver_external() {
+  cpu::CpuState& s = cpu_.s;
+  if (!(s.eflags & cpu::fl::IF) || !cpu_.intr || !cpu_.intr->intr_pending()) return false;
+  const uint8_t vector = cpu_.intr->intr_acknowledge();
+  s.halted = 0;
+  try {
+    cpu_.interrupt(vector, cpu::IntKind::External, s.eip);
+  } catch (const cpu::CpuException& e) {
+    deliver(e);
+  }
+  return true;
+}
+
+StopReason Engine::run(uint64_t icount_limit) {
+  cpu::CpuState& s = cpu_.s;
+  stop_requested_ = false;
+  for (;;) {
+    if (stop_requested_) return StopReason::Request;
+    if (shutdown_) return StopReason::Shutdown;
+    if (s.icount >= icount_limit) return StopReason::Limit;
+    uint32_t max = uint32_t(std::min<uint64_t>(icount_limit - s.icount, cpu::kMaxBlockInsns));
+    const bool shadow = s.irq_shadow;
+    if (shadow) {
+      // One instruction runs before interrupts are recognised (SDM Vol.3 §6.8.3).
+      max = 1;
+    } else {
+      deliver_external();
+      if (shutdown_) return StopReason::Shutdown;
+    }
+    if (s.halted) return StopReason::Halted;
+    s.exit_request = 0;
+    try {
+      CachedBlock* b = lookup();
+      interpret(cpu_, b->code.ir, max);
+    } catch (const cpu::CpuException& e) {
+      deliver(e);
+    }
+    if (shadow) s.irq_shadow = 0;
+    cache_.collect();
+  }
+}
+
+}  // namespace jit

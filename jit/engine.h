@@ -1,0 +1,56 @@
+// The execution engine: looks up or translates the block at CS:EIP, runs it on the selected
+// backend, delivers exceptions and external interrupts between instructions, and keeps the
+// translation cache coherent with guest code writes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "cpu/cpu.h"
+#include "cpu/decoder.h"
+#include "jit/cache/block_cache.h"
+
+namespace jit {
+
+enum class StopReason {
+  Limit,     // reached the instruction limit
+  Halted,    // HLT with no interrupt to wake it
+  Shutdown,  // triple fault
+  Request,   // stop() was called (e.g. a device asked the machine to exit)
+};
+
+class Engine : public mmu::CodeWriteListener {
+ public:
+  explicit Engine(cpu::Cpu& cpu);
+  ~Engine() override;
+
+  // Runs until cpu.s.icount reaches `icount_limit`, the CPU halts, or something stops it.
+  StopReason run(uint64_t icount_limit);
+
+  // Asks run() to return at the next instruction boundary.
+  void stop() {
+    stop_requested_ = true;
+    cpu_.s.exit_request = 1;
+  }
+
+  void flush();  // drops every translation (e.g. after restoring a snapshot)
+  const cpu::Decoder& decoder() const { return decoder_; }
+  size_t cached_blocks() const { return cache_.size(); }
+  std::string last_shutdown_reason() const { return shutdown_reason_; }
+
+  void code_written(uint32_t phys, uint32_t len) override;
+
+ private:
+  CachedBlock* lookup();
+  void deliver(const cpu::CpuException& e);
+  bool deliver_external();
+
+  cpu::Cpu& cpu_;
+  cpu::Decoder decoder_;
+  BlockCache cache_;
+  bool stop_requested_ = false;
+  bool shutdown_ = false;
+  std::string shutdown_reason_;
+};
+
+}  // namespace jit

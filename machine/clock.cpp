@@ -1,0 +1,39 @@
+#include "machine/clock.h"
+
+namespace machine {
+
+Clock::TimerId Clock::add_timer(std::function<void()> fn) {
+  timers_.push_back(Timer{std::move(fn), kNever});
+  return TimerId(timers_.size() - 1);
+}
+
+void Clock::arm(TimerId id, uint64_t deadline_ns) { timers_[id].deadline = deadline_ns; }
+
+void Clock::cancel(TimerId id) { timers_[id].deadline = kNever; }
+
+uint64_t Clock::next_event_icount() const {
+  uint64_t best = kNever;
+  for (const Timer& t : timers_)
+    if (t.deadline < best) best = t.deadline;
+  if (best == kNever) return kNever;
+  return (best + ns_per_insn_ - 1) / ns_per_insn_;  // first instruction count at or past it
+}
+
+void Clock::run_due() {
+  for (;;) {
+    const uint64_t now = now_ns();
+    TimerId due = 0;
+    uint64_t best = kNever;
+    for (TimerId i = 0; i < timers_.size(); i++)
+      if (timers_[i].deadline <= now && timers_[i].deadline < best) best = timers_[i].deadline, due = i;
+    if (best == kNever) return;
+    timers_[due].deadline = kNever;
+    timers_[due].fn();
+  }
+}
+
+void Clock::serialize(devices::Serializer& s) {
+  for (Timer& t : timers_) s.io(t.deadline);
+}
+
+}  // namespace machine

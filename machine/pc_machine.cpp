@@ -1,0 +1,105 @@
+#include "machine/pc_machine.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+namespace machine {
+namespace {
+
+std::vector<uint8_t> read_file(const std::string& path, const char* what) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error(fmt::format("{} '{}': {}", what, path, std::strerror(errno)));
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
+}
+
+}  // namespace
+
+PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) {
+  if (cfg.ram_bytes < (1u << 20) || cfg.ram_bytes > (3584ull << 20))
+    throw std::runtime_error(fmt::format("RAM size {} MiB is outside 1..3584 MiB", cfg.ram_bytes >> 20));
+  phys_ = std::make_unique<mmu::PhysMemory>(cfg.ram_bytes);
+  mmu_ = std::make_unique<mmu::Mmu>(*phys_);
+  cpu_ = std::make_unique<cpu::Cpu>(*mmu_);
+  cpu_->io = &bus_;
+  cpu_->ns_per_insn = cfg.ns_per_insn;
+  clock_ = std::make_unique<Clock>(cpu_->s.icount, cfg.ns_per_insn);
+  engine_ = std::make_unique<jit::Engine>(*cpu_);
+  load_firmware();
+
+  debugcon_ = std::make_unique<devices::DebugCon>(std::move(console));
+  bus_.register_ports(0xe9, 1, debugcon_.get(), "debugcon");
+  bus_.register_ports(0x402, 1, debugcon_.get(), "debugcon");
+  for (const DebugExitConfig& d : cfg.debug_exit) {
+    auto dev = std::make_unique<devices::DebugExit>([this](int status) {
+      exit_status_ = status;
+      engine_->stop();
+    });
+    bus_.register_ports(d.iobase, d.iosize, dev.get(), "isa-debug-exit");
+    debug_exits_.push_back(std::move(dev));
+  }
+}
+
+PcMachine::~PcMachine() = default;
+
+void PcMachine::load_firmware() {
+  std::vector<uint8_t> rom = cfg_.bios_path.empty() ? builtin_demo_rom() : read_file(cfg_.bios_path, "-bios");
+  if (rom.empty() || rom.size() % 0x10000 != 0 || rom.size() > (1u << 20))
+    throw std::runtime_error(fmt::format(
+        "-bios '{}': firmware size {} bytes is not a multiple of 64 KiB up to 1 MiB",
+        cfg_.bios_path.empty() ? "built-in" : cfg_.bios_path, rom.size()));
+  // The whole image sits just below 4 GB; its last 128 KB also appear below 1 MB, where the
+  // processor finds the reset vector in real mode after CS is reloaded.
+  phys_->add_rom(uint32_t((1ull << 32) - rom.size()), rom, "bios");
+  const size_t low = std::min<size_t>(rom.size(), 0x20000);
+  phys_->add_rom(uint32_t(0x100000 - low), std::span(rom).subspan(rom.size() - low), "bios (low)");
+}
+
+void PcMachine::reset() {
+  cpu_->reset();
+  phys_->set_a20(true);
+  engine_->flush();
+}
+
+RunResult PcMachine::run() {
+  for (;;) {
+    uint64_t limit = clock_->next_event_icount();
+    if (cfg_.max_insns && limit > cfg_.max_insns) limit = cfg_.max_insns;
+    const jit::StopReason why = engine_->run(limit);
+    clock_->run_due();
+    if (exit_status_) return {RunResult::Kind::DebugExit, *exit_status_, {}};
+    if (cfg_.max_insns && cpu_->s.icount >= cfg_.max_insns)
+      return {RunResult::Kind::InsnLimit, 0,
+              fmt::format("stopped after {} instructions (--max-insns)", cpu_->s.icount)};
+    switch (why) {
+      case jit::StopReason::Shutdown:
+        if (cfg_.no_reboot)
+          return {RunResult::Kind::Shutdown, 0,
+                  fmt::format("guest shut down ({}) at {:04x}:{:08x}", engine_->last_shutdown_reason(),
+                              cpu_->s.seg[cpu::CS].sel, cpu_->s.eip)};
+        reset();
+        break;
+      case jit::StopReason::Halted: {
+        // Idle: skip virtual time to the next event. With nothing scheduled and no interrupt
+        // controller able to wake it, the CPU would sleep forever.
+        const uint64_t next = clock_->next_event_icount();
+        if (next == Clock::kNever)
+          return {RunResult::Kind::HaltedForever, 0,
+                  fmt::format("guest halted with nothing to wake it at {:04x}:{:08x}",
+                              cpu_->s.seg[cpu::CS].sel, cpu_->s.eip)};
+        cpu_->s.icount = std::max(cpu_->s.icount, next);
+        break;
+      }
+      case jit::StopReason::Request:
+        if (!exit_status_) return {RunResult::Kind::Stopped, 0, "stopped"};
+        break;
+      case jit::StopReason::Limit: break;
+    }
+  }
+}
+
+}  // namespace machine

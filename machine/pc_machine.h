@@ -1,0 +1,65 @@
+// PcMachine: wires a PC from a MachineConfig and runs it. Everything hangs off this object;
+// there is no global mutable state.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cpu/cpu.h"
+#include "devices/debug_exit.h"
+#include "devices/debugcon.h"
+#include "jit/engine.h"
+#include "machine/bus.h"
+#include "machine/clock.h"
+#include "machine/config.h"
+#include "mmu/mmu.h"
+
+namespace machine {
+
+struct RunResult {
+  enum class Kind { DebugExit, Shutdown, InsnLimit, HaltedForever, Stopped } kind;
+  int exit_status = 0;  // for DebugExit: (value << 1) | 1
+  std::string message;
+};
+
+class PcMachine {
+ public:
+  using ConsoleSink = std::function<void(char)>;
+
+  // Throws std::runtime_error with a one-line message when the configuration cannot be built
+  // (unreadable firmware, bad size, ...).
+  PcMachine(const MachineConfig& cfg, ConsoleSink console);
+  ~PcMachine();
+
+  RunResult run();
+  void reset();
+
+  cpu::Cpu& cpu() { return *cpu_; }
+  Bus& bus() { return bus_; }
+  Clock& clock() { return *clock_; }
+  mmu::PhysMemory& memory() { return *phys_; }
+  jit::Engine& engine() { return *engine_; }
+
+ private:
+  void load_firmware();
+
+  MachineConfig cfg_;
+  std::unique_ptr<mmu::PhysMemory> phys_;
+  std::unique_ptr<mmu::Mmu> mmu_;
+  std::unique_ptr<cpu::Cpu> cpu_;
+  std::unique_ptr<Clock> clock_;
+  std::unique_ptr<jit::Engine> engine_;
+  Bus bus_;
+  std::unique_ptr<devices::DebugCon> debugcon_;
+  std::vector<std::unique_ptr<devices::DebugExit>> debug_exits_;
+  std::optional<int> exit_status_;
+};
+
+// The firmware image built into the binary (roms/demo.asm).
+std::vector<uint8_t> builtin_demo_rom();
+
+}  // namespace machine

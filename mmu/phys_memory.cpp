@@ -1,0 +1,131 @@
+#include "mmu/phys_memory.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+#include "mmu/tlb.h"
+
+namespace mmu {
+
+PhysMemory::PhysMemory(uint64_t ram_bytes) : ram_size_(ram_bytes) {
+  // calloc gives zeroed pages lazily, so a large guest costs nothing until touched.
+  ram_ = static_cast<uint8_t*>(std::calloc(ram_bytes ? ram_bytes : 1, 1));
+  if (!ram_) throw std::runtime_error(fmt::format("cannot allocate {} MiB of guest RAM", ram_bytes >> 20));
+  code_pages_.assign((ram_bytes + kPageSize - 1) >> kPageBits, 0);
+}
+
+PhysMemory::~PhysMemory() { std::free(ram_); }
+
+void PhysMemory::check_overlap(uint32_t base, uint32_t size, const std::string& name) const {
+  if (size == 0 || uint64_t(base) + size > (1ull << 32))
+    throw std::runtime_error(fmt::format("region {} at {:#x}+{:#x} is outside the 4 GB space", name, base, size));
+  for (auto& r : regions_) {
+    if (base < uint64_t(r->base) + r->size && r->base < uint64_t(base) + size)
+      throw std::runtime_error(
+          fmt::format("region {} at {:#x}+{:#x} overlaps {}", name, base, size, r->name));
+  }
+}
+
+void PhysMemory::add_rom(uint32_t base, std::span<const uint8_t> image, std::string name) {
+  uint32_t size = uint32_t((image.size() + kPageSize - 1) & kPageMask);
+  check_overlap(base, size, name);
+  auto r = std::make_unique<Region>();
+  r->base = base;
+  r->size = size;
+  r->rom.assign(size, 0xff);
+  std::memcpy(r->rom.data(), image.data(), image.size());
+  r->name = std::move(name);
+  regions_.push_back(std::move(r));
+}
+
+void PhysMemory::add_mmio(uint32_t base, uint32_t size, MmioHandler* handler, std::string name) {
+  check_overlap(base, size, name);
+  auto r = std::make_unique<Region>();
+  r->base = base;
+  r->size = size;
+  r->mmio = handler;
+  r->name = std::move(name);
+  regions_.push_back(std::move(r));
+}
+
+const PhysMemory::Region* PhysMemory::find_region(uint32_t phys) const {
+  for (auto& r : regions_)
+    if (phys - r->base < r->size) return r.get();
+  return nullptr;
+}
+
+PhysMemory::Page PhysMemory::page(uint32_t phys_page) const {
+  Page p;
+  if (const Region* r = find_region(phys_page)) {
+    if (!r->mmio && phys_page - r->base + kPageSize <= r->size)
+      p.host = const_cast<uint8_t*>(r->rom.data()) + (phys_page - r->base);
+    return p;
+  }
+  if (phys_page < ram_size_) {
+    p.host = ram_ + phys_page;
+    p.writable = true;
+    p.code = is_code_page(phys_page);
+  }
+  return p;
+}
+
+uint32_t PhysMemory::read(uint32_t phys, unsigned size) {
+  if (const Region* r = find_region(phys)) {
+    uint32_t off = phys - r->base;
+    if (r->mmio) return r->mmio->mmio_read(off, size);
+    uint32_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+      v |= uint32_t(off + i < r->size ? r->rom[off + i] : 0xff) << (8 * i);
+    return v;
+  }
+  uint32_t v = 0;
+  for (unsigned i = 0; i < size; i++) {
+    uint64_t a = uint64_t(phys) + i;
+    v |= uint32_t(a < ram_size_ ? ram_[a] : 0xff) << (8 * i);
+  }
+  return v;
+}
+
+void PhysMemory::write(uint32_t phys, unsigned size, uint32_t value) {
+  if (const Region* r = find_region(phys)) {
+    if (r->mmio) r->mmio->mmio_write(phys - r->base, size, value);
+    return;  // ROM: writes are ignored
+  }
+  for (unsigned i = 0; i < size; i++) {
+    uint64_t a = uint64_t(phys) + i;
+    if (a < ram_size_) ram_[a] = uint8_t(value >> (8 * i));
+  }
+  notify_code_write(phys, size);
+}
+
+bool PhysMemory::read_block(uint64_t phys, void* dst, uint64_t len) const {
+  if (phys > ram_size_ || len > ram_size_ - phys) return false;
+  std::memcpy(dst, ram_ + phys, len);
+  return true;
+}
+
+bool PhysMemory::write_block(uint64_t phys, const void* src, uint64_t len) {
+  if (phys > ram_size_ || len > ram_size_ - phys) return false;
+  std::memcpy(ram_ + phys, src, len);
+  notify_code_write(uint32_t(phys), uint32_t(len));
+  return true;
+}
+
+void PhysMemory::mark_code_page(uint32_t phys_page, bool on) {
+  uint32_t n = phys_page >> kPageBits;
+  if (n < code_pages_.size()) code_pages_[n] = on;
+}
+
+void PhysMemory::notify_code_write(uint32_t phys, uint32_t len) {
+  if (!code_listener_ || len == 0) return;
+  for (uint64_t p = phys & kPageMask; p < uint64_t(phys) + len; p += kPageSize) {
+    if (!is_code_page(uint32_t(p))) continue;
+    uint64_t lo = std::max<uint64_t>(p, phys), hi = std::min<uint64_t>(p + kPageSize, uint64_t(phys) + len);
+    code_listener_->code_written(uint32_t(lo), uint32_t(hi - lo));
+  }
+}
+
+}  // namespace mmu

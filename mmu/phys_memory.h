@@ -1,0 +1,93 @@
+// The guest physical address space: RAM, ROM and MMIO regions, the A20 gate, and tracking of
+// pages that hold translated code. Every guest-physical access from any layer is bounds-checked
+// here (DESIGN.md §2.2).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace mmu {
+
+// A device's memory-mapped registers. Offsets are relative to the region base.
+class MmioHandler {
+ public:
+  virtual ~MmioHandler() = default;
+  virtual uint32_t mmio_read(uint32_t offset, unsigned size) = 0;
+  virtual void mmio_write(uint32_t offset, unsigned size, uint32_t value) = 0;
+};
+
+// Told about guest writes to pages that hold translated code.
+class CodeWriteListener {
+ public:
+  virtual ~CodeWriteListener() = default;
+  virtual void code_written(uint32_t phys, uint32_t len) = 0;
+};
+
+class PhysMemory {
+ public:
+  explicit PhysMemory(uint64_t ram_bytes);
+  ~PhysMemory();
+  PhysMemory(const PhysMemory&) = delete;
+  PhysMemory& operator=(const PhysMemory&) = delete;
+
+  uint8_t* ram() { return ram_; }
+  const uint8_t* ram() const { return ram_; }
+  uint64_t ram_size() const { return ram_size_; }
+
+  // Maps a copy of `image` read-only at [base, base + size). Throws std::runtime_error when the
+  // range overlaps another ROM or MMIO region.
+  void add_rom(uint32_t base, std::span<const uint8_t> image, std::string name);
+  void add_mmio(uint32_t base, uint32_t size, MmioHandler* handler, std::string name);
+
+  bool a20_enabled() const { return a20_mask_ == 0xffffffffu; }
+  void set_a20(bool on) { a20_mask_ = on ? 0xffffffffu : ~(1u << 20); }
+  uint32_t a20_mask() const { return a20_mask_; }
+
+  // What backs one 4 KB physical page, for TLB fills.
+  struct Page {
+    uint8_t* host = nullptr;  // RAM or ROM bytes; nullptr for MMIO/unassigned
+    bool writable = false;
+    bool code = false;        // holds translated code: writes go through the slow path
+  };
+  Page page(uint32_t phys_page) const;
+
+  // Slow-path access of 1, 2 or 4 bytes within one page. Unassigned reads return all ones.
+  uint32_t read(uint32_t phys, unsigned size);
+  void write(uint32_t phys, unsigned size, uint32_t value);
+
+  // Bulk access for devices and DMA. Returns false (and copies nothing) when any byte of the
+  // range is outside RAM; writes to ROM are dropped.
+  bool read_block(uint64_t phys, void* dst, uint64_t len) const;
+  bool write_block(uint64_t phys, const void* src, uint64_t len);
+
+  // Code-page tracking for self-modifying code.
+  void set_code_listener(CodeWriteListener* l) { code_listener_ = l; }
+  void mark_code_page(uint32_t phys_page, bool on);
+  bool is_code_page(uint32_t phys_page) const {
+    uint32_t n = phys_page >> 12;
+    return n < code_pages_.size() && code_pages_[n];
+  }
+
+ private:
+  struct Region {
+    uint32_t base, size;
+    std::vector<uint8_t> rom;  // ROM contents (empty for MMIO)
+    MmioHandler* mmio = nullptr;
+    std::string name;
+  };
+  const Region* find_region(uint32_t phys) const;
+  void check_overlap(uint32_t base, uint32_t size, const std::string& name) const;
+  void notify_code_write(uint32_t phys, uint32_t len);
+
+  uint8_t* ram_ = nullptr;
+  uint64_t ram_size_ = 0;
+  uint32_t a20_mask_ = 0xffffffffu;
+  std::vector<std::unique_ptr<Region>> regions_;
+  std::vector<uint8_t> code_pages_;  // one byte per RAM page
+  CodeWriteListener* code_listener_ = nullptr;
+};
+
+}  // namespace mmu

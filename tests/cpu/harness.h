@@ -1,0 +1,77 @@
+// A bare CPU for instruction tests: RAM, MMU, CPU and engine, no devices. Code is placed in RAM
+// and run until it executes HLT (or an instruction limit).
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <vector>
+
+#include "cpu/cpu.h"
+#include "cpu/flags.h"
+#include "jit/engine.h"
+#include "mmu/mmu.h"
+
+namespace test {
+
+class TestCpu {
+ public:
+  explicit TestCpu(uint64_t ram = 2u << 20)
+      : phys(ram), mmu(phys), cpu(mmu), engine(cpu) {}
+
+  mmu::PhysMemory phys;
+  mmu::Mmu mmu;
+  cpu::Cpu cpu;
+  jit::Engine engine;
+
+  cpu::CpuState& s() { return cpu.s; }
+
+  // Real mode, CS = DS = ES = SS = `seg`, code at seg:ip.
+  void real_mode(uint16_t seg = 0x1000, uint16_t ip = 0x100) {
+    cpu.reset();
+    for (unsigned i = 0; i < cpu::kNumSegs; i++) cpu.load_seg_real(i, seg);
+    cpu.s.eip = ip;
+    cpu.s.regs[cpu::ESP] = 0xfffe;
+  }
+
+  // 32-bit protected mode with flat 4 GB code/data segments (what an OS's user code sees),
+  // installed directly into the descriptor caches.
+  void flat32(uint32_t eip = 0x10000) {
+    cpu.reset();
+    cpu.s.cr0 |= cpu::cr0::PE;
+    for (unsigned i = 0; i < cpu::kNumSegs; i++) {
+      cpu::Segment& sg = cpu.s.seg[i];
+      sg.sel = i == cpu::CS ? 0x08 : 0x10;
+      sg.base = 0;
+      sg.limit = 0xffffffffu;
+      sg.lo = 0;
+      sg.hi = 0xffffffffu;
+      sg.flags = (i == cpu::CS ? 0x9b : 0x93) | 0xc000;  // G and D/B set
+      sg.access = cpu::kSegRead | cpu::kSegWrite;
+    }
+    cpu.s.eip = eip;
+    cpu.s.regs[cpu::ESP] = 0x80000;
+  }
+
+  void poke(uint32_t addr, std::initializer_list<uint8_t> bytes) {
+    phys.write_block(addr, bytes.begin(), bytes.size());
+  }
+  void poke(uint32_t addr, const std::vector<uint8_t>& bytes) {
+    phys.write_block(addr, bytes.data(), bytes.size());
+  }
+  uint8_t peek8(uint32_t addr) const { return phys.ram()[addr]; }
+  uint16_t peek16(uint32_t addr) const { return uint16_t(peek8(addr) | peek8(addr + 1) << 8); }
+  uint32_t peek32(uint32_t addr) const { return peek16(addr) | uint32_t(peek16(addr + 2)) << 16; }
+
+  // Places `code` at CS:EIP, followed by HLT, and runs until the CPU halts.
+  jit::StopReason run(std::initializer_list<uint8_t> code, uint64_t max_insns = 100000) {
+    std::vector<uint8_t> v(code);
+    v.push_back(0xf4);
+    poke(cpu.s.seg[cpu::CS].base + cpu.s.eip, v);
+    return engine.run(cpu.s.icount + max_insns);
+  }
+
+  uint32_t flags() const { return cpu::read_eflags(cpu.s); }
+};
+
+}  // namespace test
