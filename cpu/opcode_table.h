@@ -48,5 +48,7 @@ void lower_jmp(LowerCtx&);
 void lower_jcc(LowerCtx&);
 // --- system.cpp
 void lower_hlt(LowerCtx&);
+// MOV with a segment, control or debug register operand (called by lower_mov).
+void lower_mov_system(LowerCtx&);
 
 }  // namespace cpu

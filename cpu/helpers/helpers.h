@@ -24,7 +24,9 @@ enum class Helper : uint32_t {
   In,   // a = port, b = insn index, k = size -> value
   Out,  // a = port, b = value, c = insn index, k = size
   // --- control transfer, interrupts, system: cpu/helpers/control.cpp, cpu/helpers/system.cpp
-  Hlt,  // a = EIP of the next instruction
+  Hlt,      // a = EIP of the next instruction
+  LoadSeg,  // a = selector, k = segment register: loads it for the current mode; SS also
+            // starts an interrupt shadow
   kCount
 };
 
@@ -44,5 +46,6 @@ uint32_t helper_raise_exception(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t k);
 uint32_t helper_in(Cpu&, uint32_t port, uint32_t index, uint32_t, uint32_t size);
 uint32_t helper_out(Cpu&, uint32_t port, uint32_t value, uint32_t index, uint32_t size);
 uint32_t helper_hlt(Cpu&, uint32_t next_eip, uint32_t, uint32_t, uint32_t);
+uint32_t helper_load_seg(Cpu&, uint32_t sel, uint32_t, uint32_t, uint32_t seg);
 
 }  // namespace cpu

@@ -10,4 +10,10 @@ uint32_t helper_hlt(Cpu& cpu, uint32_t next_eip, uint32_t, uint32_t, uint32_t) {
   return 0;
 }
 
+uint32_t helper_load_seg(Cpu& cpu, uint32_t sel, uint32_t, uint32_t, uint32_t seg) {
+  cpu.load_seg(seg, uint16_t(sel));
+  if (seg == SS) cpu.s.irq_shadow = 1;
+  return 0;
+}
+
 }  // namespace cpu

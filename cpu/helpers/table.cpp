@@ -13,6 +13,7 @@ constexpr std::array<HelperInfo, size_t(Helper::kCount)> kHelpers = {{
     {Helper::Out, "out", helper_out},
     // --- control transfer, interrupts, system
     {Helper::Hlt, "hlt", helper_hlt},
+    {Helper::LoadSeg, "load_seg", helper_load_seg},
 }};
 
 constexpr bool in_order() {

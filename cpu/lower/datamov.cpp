@@ -8,7 +8,7 @@ void lower_mov(LowerCtx& c) {
   const Operand& src = c.op(1);
   if (dst.kind == OpKind::Seg || src.kind == OpKind::Seg || dst.kind == OpKind::Cr ||
       src.kind == OpKind::Cr || dst.kind == OpKind::Dr || src.kind == OpKind::Dr) {
-    return c.raise(kUD);  // segment/control/debug register moves: system.cpp
+    return lower_mov_system(c);
   }
   c.write(dst, c.read(src));
 }
