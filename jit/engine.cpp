@@ -1,6 +1,9 @@
 #include "jit/engine.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <stdexcept>
 
 #include "jit/interp/interp.h"
 
@@ -31,6 +34,11 @@ CachedBlock* Engine::lookup() {
   if (CachedBlock* b = cache_.find(key)) return b;
   auto blk = std::make_unique<CachedBlock>();
   cpu::translate_block(cpu_, decoder_, mode, blk->code);
+  if (verify_ir_) {
+    if (std::string err = ir::verify(blk->code.ir); !err.empty())
+      throw std::logic_error(fmt::format("bad IR for block at {:04x}:{:08x}: {}\n{}", s.seg[cpu::CS].sel,
+                                         s.eip, err, ir::print(blk->code.ir)));
+  }
   for (unsigned i = 0; i < blk->code.npages; i++) cpu_.mmu().protect_code_page(blk->code.pages[i]);
   return cache_.insert(key, std::move(blk));
 }
