@@ -29,7 +29,7 @@ CachedBlock* Engine::lookup() {
   const cpu::CpuState& s = cpu_.s;
   const cpu::TranslationMode mode = cpu::current_mode(cpu_);
   const uint32_t lin = s.seg[cpu::CS].base + s.eip;
-  const uint32_t phys = cpu_.mmu().translate(lin, mmu::Access::Exec);
+  const uint32_t phys = cpu_.mmu().translate_exec(lin);
   const BlockKey key{s.eip, s.seg[cpu::CS].base, phys, mode_bits(mode)};
   if (CachedBlock* b = cache_.find(key)) return b;
   auto blk = std::make_unique<CachedBlock>();
@@ -44,6 +44,7 @@ CachedBlock* Engine::lookup() {
 }
 
 void Engine::deliver(const cpu::CpuException& e) {
+  if (e.vector == cpu::kPF) cpu_.s.cr2 = e.address;
   // A fault while delivering a fault becomes a double fault; one more is a triple fault, which
   // shuts the processor down (SDM Vol.3 §6.15, interrupt 8). The benign/contributory
   // classification is refined with the protected-mode work.
