@@ -50,7 +50,7 @@ void PcMachine::load_firmware() {
   std::vector<uint8_t> rom = cfg_.bios_path.empty() ? builtin_demo_rom() : read_file(cfg_.bios_path, "-bios");
   if (rom.empty() || rom.size() % 0x10000 != 0 || rom.size() > (1u << 20))
     throw std::runtime_error(fmt::format(
-        "-bios '{}': firmware size {} bytes is not a multiple of 64 KiB up to 1 MiB",
+        "-bios: '{}': firmware size {} bytes is not a multiple of 64 KiB up to 1 MiB",
         cfg_.bios_path.empty() ? "built-in" : cfg_.bios_path, rom.size()));
   // The whole image sits just below 4 GB; its last 128 KB also appear below 1 MB, where the
   // processor finds the reset vector in real mode after CS is reloaded.
