@@ -39,7 +39,7 @@ TEST_CASE("a halted guest with nothing to wake it stops the machine", "[machine]
   CHECK(pc.run().kind == machine::RunResult::Kind::HaltedForever);
 }
 
-TEST_CASE("--max-insns stops a guest that never ends", "[machine]") {
+TEST_CASE("an instruction limit stops a guest that never ends", "[machine]") {
   machine::MachineConfig cfg;
   cfg.bios_path = write_rom({0xeb, 0xfe});  // jmp $
   cfg.max_insns = 1000;
