@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "cpu/flags.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -57,6 +59,42 @@ void PcMachine::load_firmware() {
   phys_->add_rom(uint32_t((1ull << 32) - rom.size()), rom, "bios");
   const size_t low = std::min<size_t>(rom.size(), 0x20000);
   phys_->add_rom(uint32_t(0x100000 - low), std::span(rom).subspan(rom.size() - low), "bios (low)");
+}
+
+namespace {
+
+// FNV-1a over 64-bit words: simple, stable across hosts and builds.
+struct Fnv {
+  uint64_t h = 0xcbf29ce484222325ull;
+  void add(const void* data, size_t len) {
+    auto* p = static_cast<const uint8_t*>(data);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      h = (h ^ w) * 0x100000001b3ull;
+    }
+    for (; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+  }
+  template <class T>
+  void add(const T& v) {
+    add(&v, sizeof v);
+  }
+};
+
+}  // namespace
+
+uint64_t PcMachine::state_hash() const {
+  const cpu::CpuState& s = cpu_->s;
+  Fnv f;
+  f.add(s.regs);
+  f.add(s.eip);
+  const uint32_t flags = cpu::read_eflags(s);
+  f.add(flags);
+  for (const cpu::Segment& sg : s.seg) f.add(sg.sel), f.add(sg.base), f.add(sg.limit), f.add(sg.flags);
+  f.add(s.cr0), f.add(s.cr2), f.add(s.cr3), f.add(s.cr4), f.add(s.icount);
+  f.add(phys_->ram(), phys_->ram_size());
+  return f.h;
 }
 
 void PcMachine::reset() {

@@ -70,4 +70,8 @@ TEST_CASE("the same configuration gives the same run", "[machine][determinism]")
   // Each loop is mov, out, jmp: the OUTs are instructions 1, 4, 7, ... below 5000.
   CHECK(a.size() == 1667);
   CHECK(p1.cpu().s.eip == p2.cpu().s.eip);
+  CHECK(p1.state_hash() == p2.state_hash());
+  // And the hash does see a difference in RAM.
+  p2.memory().ram()[0x1234] ^= 1;
+  CHECK(p1.state_hash() != p2.state_hash());
 }
