@@ -34,6 +34,12 @@ class Engine : public mmu::CodeWriteListener {
   }
 
   void flush();  // drops every translation (e.g. after restoring a snapshot)
+  // Back to power-on: no translations, no pending shutdown. Called when the machine resets.
+  void reset() {
+    flush();
+    shutdown_ = false;
+    shutdown_reason_.clear();
+  }
   // Checks every new IR block with ir::verify (on in debug builds and in tests); a malformed
   // block is a translator bug and throws std::logic_error naming the guest address.
   void set_verify_ir(bool on) { verify_ir_ = on; }

@@ -100,7 +100,7 @@ uint64_t PcMachine::state_hash() const {
 void PcMachine::reset() {
   cpu_->reset();
   phys_->set_a20(true);
-  engine_->flush();
+  engine_->reset();
 }
 
 RunResult PcMachine::run() {

@@ -70,6 +70,7 @@ class TestCpu {
     std::vector<uint8_t> v(code);
     v.push_back(0xf4);
     poke(cpu.s.seg[cpu::CS].base + cpu.s.eip, v);
+    cpu.s.halted = 0;
     return engine.run(cpu.s.icount + max_insns);
   }
 
