@@ -139,8 +139,13 @@ FileStats run_file(const TestFile& file, const Metadata* meta, const std::set<st
     } else {
       st.failed++;
       if (st.failures.size() < 5)
-        st.failures.push_back(fmt::format("#{} {} [{:02x}]:{}", tc.index, tc.name,
-                                          fmt::join(tc.bytes, " "), o.diff));
+        st.failures.push_back(fmt::format(
+            "#{} {} [{:02x}]:{}\n     init ax={:04x} bx={:04x} cx={:04x} dx={:04x} cs={:04x} ss={:04x} "
+            "ds={:04x} es={:04x} sp={:04x} bp={:04x} si={:04x} di={:04x} ip={:04x} flags={:04x}{}",
+            tc.index, tc.name, fmt::join(tc.bytes, " "), o.diff, tc.init.ax, tc.init.bx, tc.init.cx,
+            tc.init.dx, tc.init.cs, tc.init.ss, tc.init.ds, tc.init.es, tc.init.sp, tc.init.bp,
+            tc.init.si, tc.init.di, tc.init.ip, tc.init.flags,
+            tc.has_exception ? fmt::format(" (expects exception {})", tc.exc_vector) : ""));
     }
   }
   return st;
