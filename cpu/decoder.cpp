@@ -115,6 +115,11 @@ DecodeStatus Decoder::decode(const uint8_t* bytes, unsigned avail, bool code32, 
   out.nops = 0;
   for (unsigned i = 0; i < zi.operand_count_visible && out.nops < 3; i++) {
     if (!convert_operand(zops[i], out.addrsize, out.ops[out.nops])) return DecodeStatus::Invalid;
+    // Zydis reads 3Eh before an indirect CALL/JMP as CET's NOTRACK; a P6 has no CET, so it is
+    // an ordinary DS override.
+    if ((zi.attributes & ZYDIS_ATTRIB_HAS_NOTRACK) && out.ops[out.nops].kind == OpKind::Mem &&
+        out.has_seg_override)
+      out.ops[out.nops].seg = out.seg_override;
     out.nops++;
   }
   return DecodeStatus::Ok;

@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   double min_rate = 100.0;
   bool quiet = false;
   app.add_option("paths", inputs, "directories or test files")->required();
-  app.add_option("--min-pass-rate", min_rate, "percentage of all tests that must pass (default 100)");
+  app.add_option("--min-pass-rate", min_rate, "percentage of the cases not skipped as 286-only behaviour that must pass (default 100)");
   app.add_flag("-q,--quiet", quiet, "print only files with failures and the total");
   CLI11_PARSE(app, argc, argv);
 
@@ -60,8 +60,10 @@ int main(int argc, char** argv) {
   }
   for (const std::string& e : excluded) fmt::print("excluded {}\n", e);
   const unsigned total = passed + failed + skipped;
-  const double rate = total ? 100.0 * passed / total : 0.0;
-  fmt::print("total: {} passed, {} failed, {} skipped ({:.2f}% of {} passed)\n", passed, failed, skipped, rate, total);
+  // Skipped cases are 286-only behaviour (listed in runner.cpp); the rate counts the rest.
+  const double rate = passed + failed ? 100.0 * passed / (passed + failed) : 0.0;
+  fmt::print("total: {} cases, {} skipped as 286-only behaviour; of the rest {:.2f}% passed\n", total,
+             skipped, rate);
   fmt::print("{} passed, {} failed\n", passed, failed);
   return total > 0 && rate >= min_rate ? 0 : 1;
 }
