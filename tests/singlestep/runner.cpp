@@ -85,7 +85,9 @@ const char* case_exclusion(const TestCase& tc) {
                                                ZYDIS_MNEMONIC_STOSW, ZYDIS_MNEMONIC_LODSW,
                                                ZYDIS_MNEMONIC_SCASW, ZYDIS_MNEMONIC_INSW,
                                                ZYDIS_MNEMONIC_OUTSW};
-  if (tc.has_exception && tc.exc_vector == 13 && (tc.init.si == 0xffff || tc.init.di == 0xffff) &&
+  // (In real mode with 64 KiB limits that overrun is the only exception 13 a string op raises,
+  // also when a REP reaches FFFFh after some iterations.)
+  if (tc.has_exception && tc.exc_vector == 13 &&
       std::find(std::begin(kStrings), std::end(kStrings), insn.mnemonic) != std::end(kStrings))
     return "word string operation faulting at offset FFFFh (imprecise on the 286)";
   return nullptr;
