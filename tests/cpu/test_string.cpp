@@ -337,11 +337,12 @@ TEST_CASE("REP MOVSB over translated code makes the new code run", "[cpu][string
   t.s().eip = 0x10100;
   REQUIRE(t.engine.run(100) == StopReason::Halted);
   REQUIRE(t.s().regs[EAX] == 1);
-  // Overwrite it with "mov eax,2" by REP MOVSB from 20000h, then jump there.
-  t.poke(0x20000, {0xb8, 0x02, 0x00, 0x00, 0x00});
-  t.s().regs[ESI] = 0x20000;
-  t.s().regs[EDI] = 0x10100;
-  t.s().regs[ECX] = 5;
+  // Copy 85h bytes from 20080h to 10080h: the first ones land on the code page but outside any
+  // block; the last five replace the block's code with "mov eax,2". Then jump there.
+  t.poke(0x20100, {0xb8, 0x02, 0x00, 0x00, 0x00});
+  t.s().regs[ESI] = 0x20080;
+  t.s().regs[EDI] = 0x10080;
+  t.s().regs[ECX] = 0x85;
   t.s().eip = 0x10000;
   // rep movsb; jmp 10100h (e9 rel32: 10100h - 10007h = F9h)
   REQUIRE(test::run(t, {0xf3, 0xa4, 0xe9, 0xf9, 0x00, 0x00, 0x00}) == StopReason::Halted);
