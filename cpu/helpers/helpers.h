@@ -24,7 +24,7 @@ enum class Helper : uint32_t {
   In,   // a = port, b = insn index, k = size -> value
   Out,  // a = port, b = value, c = insn index, k = size
   // String instructions, one helper per operation. a = EIP of the next instruction, b = insn
-  // index, k = string_key(size, addr32, rep, src seg). Each runs one iteration, or with a REP
+  // index, k = string_key() of cpu/helpers/string_io.h. Each runs one iteration, or with a REP
   // prefix a bounded chunk of iterations, and returns the EIP to continue at: the next
   // instruction, or this one again while the count is not exhausted.
   Movs, Cmps, Stos, Lods, Scas, Ins, Outs,
