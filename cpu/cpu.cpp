@@ -5,9 +5,8 @@
 namespace cpu {
 
 void Cpu::reset() {
-  mmu::TlbEntry* tlb = s.tlb;
   s = CpuState{};
-  s.tlb = tlb;
+  set_cpl(0);
   s.regs[EDX] = 0x0633;  // family 6, model 3, stepping 3: matches what CPUID reports
   for (auto& sg : s.seg) sg = Segment{0, 0, 0, 0xffff, 0, 0xffff, 0x93, 3};
   s.seg[CS].sel = 0xf000;

@@ -36,7 +36,6 @@ class Cpu {
  public:
   explicit Cpu(mmu::Mmu& mmu) : mmu_(mmu) {
     mmu.attach(&s);
-    s.tlb = mmu.tlb();
     reset();
   }
 
@@ -77,6 +76,13 @@ class Cpu {
   // Register access by x86 encoding.
   uint32_t reg(unsigned r, unsigned size) const;
   void set_reg(unsigned r, unsigned size, uint32_t v);
+
+  // Changes the privilege level; user mode (CPL 3) uses its own TLB set.
+  void set_cpl(uint8_t cpl) {
+    s.cpl = cpl;
+    mmu_.set_user(cpl == 3);
+    s.tlb = mmu_.tlb();
+  }
 
   bool protected_mode() const { return s.cr0 & cr0::PE; }
   bool v86() const { return s.eflags & fl::VM; }

@@ -15,6 +15,7 @@ struct CpuException {
   uint8_t vector;
   bool has_error = false;
   uint32_t error = 0;
+  uint32_t address = 0;  // #PF: the linear address, loaded into CR2 when delivered
 };
 
 [[noreturn]] inline void raise(uint8_t vector) { throw CpuException{vector, false, 0}; }

@@ -24,6 +24,13 @@ constexpr uint32_t kArith = CF | PF | AF | ZF | SF | OF;
 constexpr uint32_t kFixed1 = 1u << 1;
 }  // namespace fl
 
+namespace cr4 {
+constexpr uint32_t VME = 1u << 0, PVI = 1u << 1, TSD = 1u << 2, DE = 1u << 3, PSE = 1u << 4;
+constexpr uint32_t PAE = 1u << 5, MCE = 1u << 6, PGE = 1u << 7, PCE = 1u << 8;
+constexpr uint32_t OSFXSR = 1u << 9, OSXMMEXCPT = 1u << 10;
+}  // namespace cr4
+constexpr uint32_t kEferNxe = 1u << 11;
+
 namespace cr0 {
 constexpr uint32_t PE = 1u << 0, MP = 1u << 1, EM = 1u << 2, TS = 1u << 3, ET = 1u << 4;
 constexpr uint32_t NE = 1u << 5, WP = 1u << 16, AM = 1u << 18, NW = 1u << 29, CD = 1u << 30;
@@ -86,6 +93,7 @@ struct CpuState {
   DescTable gdtr, idtr;
   Segment ldtr, tr;
   uint32_t cr0 = cr0::ET, cr2 = 0, cr3 = 0, cr4 = 0;
+  uint32_t efer = 0;  // IA32_EFER: NXE (bit 11) enables execute-disable with PAE
   uint32_t dr[8] = {0, 0, 0, 0, 0xffff0ff0, 0x400, 0xffff0ff0, 0x400};
   uint8_t cpl = 0;
   uint8_t halted = 0;

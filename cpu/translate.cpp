@@ -71,7 +71,10 @@ void translate_block(Cpu& cpu, const Decoder& dec, const TranslationMode& mode, 
       break;
     }
     const InsnInfo* info = insn_info(insn.mnemonic);
-    if (!info || (insn.lock && !(info->flags & kLockable))) {
+    // LOCK is valid only on the read-modify-write forms with a memory destination (SDM Vol.2
+    // "LOCK—Assert LOCK# Signal Prefix"); anything else raises #UD.
+    const bool bad_lock = insn.lock && (!info || !(info->flags & kLockable) || insn.ops[0].kind != OpKind::Mem);
+    if (!info || bad_lock) {
       lower_fault(b, eip, kUD);
       break;
     }

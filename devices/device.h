@@ -67,4 +67,12 @@ class PortDevice {
   virtual void port_write(uint16_t port, unsigned size, uint32_t value) = 0;
 };
 
+// An interrupt request line into the interrupt controllers. Edge-triggered ISA devices raise
+// and lower their line; the controller decides what an edge or a level means (ELCR).
+class IrqSink {
+ public:
+  virtual ~IrqSink() = default;
+  virtual void set_irq(unsigned irq, bool level) = 0;
+};
+
 }  // namespace devices

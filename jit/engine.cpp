@@ -1,6 +1,9 @@
 #include "jit/engine.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <stdexcept>
 
 #include "jit/interp/interp.h"
 
@@ -26,16 +29,22 @@ CachedBlock* Engine::lookup() {
   const cpu::CpuState& s = cpu_.s;
   const cpu::TranslationMode mode = cpu::current_mode(cpu_);
   const uint32_t lin = s.seg[cpu::CS].base + s.eip;
-  const uint32_t phys = cpu_.mmu().translate(lin, mmu::Access::Exec);
+  const uint32_t phys = cpu_.mmu().translate_exec(lin);
   const BlockKey key{s.eip, s.seg[cpu::CS].base, phys, mode_bits(mode)};
   if (CachedBlock* b = cache_.find(key)) return b;
   auto blk = std::make_unique<CachedBlock>();
   cpu::translate_block(cpu_, decoder_, mode, blk->code);
+  if (verify_ir_) {
+    if (std::string err = ir::verify(blk->code.ir); !err.empty())
+      throw std::logic_error(fmt::format("bad IR for block at {:04x}:{:08x}: {}\n{}", s.seg[cpu::CS].sel,
+                                         s.eip, err, ir::print(blk->code.ir)));
+  }
   for (unsigned i = 0; i < blk->code.npages; i++) cpu_.mmu().protect_code_page(blk->code.pages[i]);
   return cache_.insert(key, std::move(blk));
 }
 
 void Engine::deliver(const cpu::CpuException& e) {
+  if (e.vector == cpu::kPF) cpu_.s.cr2 = e.address;
   // A fault while delivering a fault becomes a double fault; one more is a triple fault, which
   // shuts the processor down (SDM Vol.3 §6.15, interrupt 8). The benign/contributory
   // classification is refined with the protected-mode work.

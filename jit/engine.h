@@ -34,6 +34,9 @@ class Engine : public mmu::CodeWriteListener {
   }
 
   void flush();  // drops every translation (e.g. after restoring a snapshot)
+  // Checks every new IR block with ir::verify (on in debug builds and in tests); a malformed
+  // block is a translator bug and throws std::logic_error naming the guest address.
+  void set_verify_ir(bool on) { verify_ir_ = on; }
   const cpu::Decoder& decoder() const { return decoder_; }
   size_t cached_blocks() const { return cache_.size(); }
   std::string last_shutdown_reason() const { return shutdown_reason_; }
@@ -49,6 +52,11 @@ class Engine : public mmu::CodeWriteListener {
   cpu::Decoder decoder_;
   BlockCache cache_;
   bool stop_requested_ = false;
+#ifdef NDEBUG
+  bool verify_ir_ = false;
+#else
+  bool verify_ir_ = true;
+#endif
   bool shutdown_ = false;
   std::string shutdown_reason_;
 };

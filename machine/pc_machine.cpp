@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "cpu/flags.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -50,13 +52,49 @@ void PcMachine::load_firmware() {
   std::vector<uint8_t> rom = cfg_.bios_path.empty() ? builtin_demo_rom() : read_file(cfg_.bios_path, "-bios");
   if (rom.empty() || rom.size() % 0x10000 != 0 || rom.size() > (1u << 20))
     throw std::runtime_error(fmt::format(
-        "-bios '{}': firmware size {} bytes is not a multiple of 64 KiB up to 1 MiB",
+        "-bios: '{}': firmware size {} bytes is not a multiple of 64 KiB up to 1 MiB",
         cfg_.bios_path.empty() ? "built-in" : cfg_.bios_path, rom.size()));
   // The whole image sits just below 4 GB; its last 128 KB also appear below 1 MB, where the
   // processor finds the reset vector in real mode after CS is reloaded.
   phys_->add_rom(uint32_t((1ull << 32) - rom.size()), rom, "bios");
   const size_t low = std::min<size_t>(rom.size(), 0x20000);
   phys_->add_rom(uint32_t(0x100000 - low), std::span(rom).subspan(rom.size() - low), "bios (low)");
+}
+
+namespace {
+
+// FNV-1a over 64-bit words: simple, stable across hosts and builds.
+struct Fnv {
+  uint64_t h = 0xcbf29ce484222325ull;
+  void add(const void* data, size_t len) {
+    auto* p = static_cast<const uint8_t*>(data);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      h = (h ^ w) * 0x100000001b3ull;
+    }
+    for (; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+  }
+  template <class T>
+  void add(const T& v) {
+    add(&v, sizeof v);
+  }
+};
+
+}  // namespace
+
+uint64_t PcMachine::state_hash() const {
+  const cpu::CpuState& s = cpu_->s;
+  Fnv f;
+  f.add(s.regs);
+  f.add(s.eip);
+  const uint32_t flags = cpu::read_eflags(s);
+  f.add(flags);
+  for (const cpu::Segment& sg : s.seg) f.add(sg.sel), f.add(sg.base), f.add(sg.limit), f.add(sg.flags);
+  f.add(s.cr0), f.add(s.cr2), f.add(s.cr3), f.add(s.cr4), f.add(s.icount);
+  f.add(phys_->ram(), phys_->ram_size());
+  return f.h;
 }
 
 void PcMachine::reset() {

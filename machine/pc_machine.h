@@ -38,6 +38,10 @@ class PcMachine {
   RunResult run();
   void reset();
 
+  // A hash of the guest-visible state (CPU registers and RAM). Two runs of the same
+  // configuration must agree on it at every instruction count (DESIGN.md §2.1).
+  uint64_t state_hash() const;
+
   cpu::Cpu& cpu() { return *cpu_; }
   Bus& bus() { return bus_; }
   Clock& clock() { return *clock_; }

@@ -9,35 +9,170 @@ namespace mmu {
 
 Mmu::Mmu(PhysMemory& phys) : phys_(phys) { flush_tlb(); }
 
-void Mmu::flush_tlb() { tlb_.fill(TlbEntry{}); }
-
-void Mmu::flush_page(uint32_t lin) { tlb_[tlb_index(lin)] = TlbEntry{}; }
-
-uint32_t Mmu::translate(uint32_t lin, Access) {
-  // Paging is added with the system-architecture work; until then linear == physical.
-  return lin & phys_.a20_mask();
+void Mmu::flush_tlb(bool keep_global) {
+  for (auto& set : tlb_)
+    for (TlbEntry& e : set)
+      if (!keep_global || !e.global) e = TlbEntry{};
 }
 
-TlbEntry& Mmu::fill(uint32_t lin, Access access) {
+void Mmu::flush_page(uint32_t lin) {
+  for (auto& set : tlb_) set[tlb_index(lin)] = TlbEntry{};
+}
+
+void Mmu::page_fault(uint32_t lin, uint32_t code, Access access, bool user) {
+  if (access == Access::Write) code |= pf::W;
+  if (user) code |= pf::U;
+  // The I/D bit is reported only when execute-disable is in use (SDM Vol.3 §4.7).
+  if (access == Access::Exec && s_ && (s_->cr4 & cpu::cr4::PAE) && (s_->efer & cpu::kEferNxe))
+    code |= pf::ID;
+  cpu::CpuException e{cpu::kPF, true, code, lin};
+  throw e;
+}
+
+uint32_t Mmu::translate(uint32_t lin, Access access, bool user) {
+  if (!s_ || !(s_->cr0 & cpu::cr0::PG)) return lin & phys_.a20_mask();
+  return walk(lin, access, user).phys_page | (lin & (kPageSize - 1));
+}
+
+Mmu::Walk Mmu::walk(uint32_t lin, Access access, bool user) {
+  return (s_->cr4 & cpu::cr4::PAE) ? walk_pae(lin, access, user) : walk_legacy(lin, access, user);
+}
+
+namespace {
+
+constexpr uint32_t kP = 1, kRW = 2, kUS = 4, kA = 0x20, kD = 0x40, kPS = 0x80, kG = 0x100;
+
+}  // namespace
+
+// Two-level 32-bit paging with optional 4 MB pages (SDM Vol.3 §4.3). Accessed and dirty bits
+// are set only once the access is known to be allowed.
+Mmu::Walk Mmu::walk_legacy(uint32_t lin, Access access, bool user) {
+  const uint32_t a20 = phys_.a20_mask();
+  const uint32_t pde_addr = ((s_->cr3 & kPageMask) | ((lin >> 20) & 0xffc)) & a20;
+  uint32_t pde = phys_.read(pde_addr, 4);
+  if (!(pde & kP)) page_fault(lin, 0, access, user);
+  const bool big = (pde & kPS) && (s_->cr4 & cpu::cr4::PSE);
+  if (big && (pde & 0x003fe000)) page_fault(lin, pf::P | pf::RSVD, access, user);
+  uint32_t pte_addr = 0, pte = pde;
+  if (!big) {
+    pte_addr = ((pde & kPageMask) | ((lin >> 10) & 0xffc)) & a20;
+    pte = phys_.read(pte_addr, 4);
+    if (!(pte & kP)) page_fault(lin, 0, access, user);
+  }
+  const bool writable = (pde & kRW) && (pte & kRW);
+  const bool user_ok = (pde & kUS) && (pte & kUS);
+  if (user && !user_ok) page_fault(lin, pf::P, access, user);
+  if (access == Access::Write && !writable && (user || (s_->cr0 & cpu::cr0::WP)))
+    page_fault(lin, pf::P, access, user);
+  // Set A in the directory, and A (plus D for a write) in the leaf.
+  if (!(pde & kA) || (big && access == Access::Write && !(pde & kD))) {
+    pde |= kA | (big && access == Access::Write ? kD : 0);
+    phys_.write(pde_addr, 4, pde);
+  }
+  if (!big && (!(pte & kA) || (access == Access::Write && !(pte & kD)))) {
+    pte |= kA | (access == Access::Write ? kD : 0);
+    phys_.write(pte_addr, 4, pte);
+  }
+  Walk w;
+  w.phys_page = big ? (pde & 0xffc00000u) | (lin & 0x003ff000u) : pte & kPageMask;
+  w.writable = writable || (!user && !(s_->cr0 & cpu::cr0::WP));
+  w.user = user_ok;
+  w.exec = true;
+  w.dirty = ((big ? pde : pte) & kD) != 0;
+  w.global = ((big ? pde : pte) & kG) && (s_->cr4 & cpu::cr4::PGE);
+  return w;
+}
+
+// PAE paging: a 4-entry page-directory-pointer table, then 64-bit directory and table entries,
+// 2 MB large pages and the execute-disable bit (SDM Vol.3 §4.4). Physical addresses above
+// 4 GB do not exist on this machine, so their address bits are treated as reserved.
+Mmu::Walk Mmu::walk_pae(uint32_t lin, Access access, bool user) {
+  const uint32_t a20 = phys_.a20_mask();
+  const bool nxe = s_->efer & cpu::kEferNxe;
+  const uint64_t nx_bit = 1ull << 63;
+  auto read64 = [&](uint32_t addr) { return uint64_t(phys_.read(addr, 4)) | uint64_t(phys_.read(addr + 4, 4)) << 32; };
+  auto write_low = [&](uint32_t addr, uint64_t v) { phys_.write(addr, 4, uint32_t(v)); };
+  // Reserved: physical bits 63:32 (52:32 plus bit 63 when NX is off).
+  const uint64_t rsvd_hi = nxe ? 0x7fffffff00000000ull : 0xffffffff00000000ull;
+
+  const uint32_t pdpte_addr = ((s_->cr3 & 0xffffffe0u) + ((lin >> 30) << 3)) & a20;
+  const uint64_t pdpte = read64(pdpte_addr);
+  if (!(pdpte & kP)) page_fault(lin, 0, access, user);
+  if (pdpte & (0xffffffff00000000ull | 0x1e6)) page_fault(lin, pf::P | pf::RSVD, access, user);
+
+  const uint32_t pde_addr = ((uint32_t(pdpte) & kPageMask) + (((lin >> 21) & 0x1ff) << 3)) & a20;
+  uint64_t pde = read64(pde_addr);
+  if (!(pde & kP)) page_fault(lin, 0, access, user);
+  if (pde & rsvd_hi) page_fault(lin, pf::P | pf::RSVD, access, user);
+  const bool big = pde & kPS;
+  if (big && (pde & 0x1fe000)) page_fault(lin, pf::P | pf::RSVD, access, user);
+  uint32_t pte_addr = 0;
+  uint64_t pte = pde;
+  if (!big) {
+    pte_addr = ((uint32_t(pde) & kPageMask) + (((lin >> 12) & 0x1ff) << 3)) & a20;
+    pte = read64(pte_addr);
+    if (!(pte & kP)) page_fault(lin, 0, access, user);
+    if (pte & rsvd_hi) page_fault(lin, pf::P | pf::RSVD, access, user);
+  }
+  const bool writable = (pde & kRW) && (pte & kRW);
+  const bool user_ok = (pde & kUS) && (pte & kUS);
+  const bool exec = !nxe || !((pde | pte) & nx_bit);
+  if (user && !user_ok) page_fault(lin, pf::P, access, user);
+  if (access == Access::Write && !writable && (user || (s_->cr0 & cpu::cr0::WP)))
+    page_fault(lin, pf::P, access, user);
+  if (access == Access::Exec && !exec) page_fault(lin, pf::P, access, user);
+  if (!(pde & kA) || (big && access == Access::Write && !(pde & kD))) {
+    pde |= kA | (big && access == Access::Write ? kD : 0);
+    write_low(pde_addr, pde);
+  }
+  if (!big && (!(pte & kA) || (access == Access::Write && !(pte & kD)))) {
+    pte |= kA | (access == Access::Write ? kD : 0);
+    write_low(pte_addr, pte);
+  }
+  Walk w;
+  w.phys_page = big ? (uint32_t(pde) & 0xffe00000u) | (lin & 0x001ff000u) : uint32_t(pte) & kPageMask;
+  w.writable = writable || (!user && !(s_->cr0 & cpu::cr0::WP));
+  w.user = user_ok;
+  w.exec = exec;
+  w.dirty = ((big ? pde : pte) & kD) != 0;
+  w.global = ((big ? pde : pte) & kG) && (s_->cr4 & cpu::cr4::PGE);
+  return w;
+}
+
+TlbEntry& Mmu::fill(uint32_t lin, Access access) { return fill(lin, access, user_); }
+
+TlbEntry& Mmu::fill(uint32_t lin, Access access, bool user) {
   const uint32_t lpage = lin & kPageMask;
-  const uint32_t ppage = translate(lpage, access);
-  TlbEntry& e = tlb_[tlb_index(lin)];
-  PhysMemory::Page pg = phys_.page(ppage);
-  e.phys_page = ppage;
+  Walk w{lpage & phys_.a20_mask(), true, true, true, true, false};
+  if (s_ && (s_->cr0 & cpu::cr0::PG)) w = walk(lpage, access, user);
+  TlbEntry& e = tlb_[user][tlb_index(lin)];
+  const PhysMemory::Page pg = phys_.page(w.phys_page);
+  e.phys_page = w.phys_page;
+  e.global = w.global;
   if (!pg.host) {
     e.tag_read = e.tag_exec = e.tag_write = lpage | kTlbMmio;
     e.addend = 0;
+    if (!w.exec) e.tag_exec = lpage | kTlbInvalid;
+    if (!w.writable || !w.dirty) e.tag_write = lpage | kTlbInvalid;
     return e;
   }
   e.addend = reinterpret_cast<uintptr_t>(pg.host) - lpage;
-  e.tag_read = e.tag_exec = lpage;
-  e.tag_write = lpage | (pg.writable ? 0 : kTlbReadOnly) | (pg.code ? kTlbCode : 0);
+  e.tag_read = lpage;
+  e.tag_exec = w.exec ? lpage : lpage | kTlbInvalid;
+  // Writes hit only once the page is known writable and already dirty: the first write walks
+  // the tables again to set D (or fault).
+  if (!w.writable || !w.dirty)
+    e.tag_write = lpage | kTlbInvalid;
+  else
+    e.tag_write = lpage | (pg.writable ? 0 : kTlbReadOnly) | (pg.code ? kTlbCode : 0);
   return e;
 }
 
 uint32_t Mmu::read_slow(uint32_t lin, unsigned size, Access access) {
   if (((lin & (kPageSize - 1)) + size) > kPageSize) {
-    // Page-crossing: assemble byte by byte (each byte may take its own path).
+    // Page-crossing: translate the second page first, so a fault there is raised before any
+    // side effect of the first (MMIO reads), then assemble byte by byte.
+    translate((lin + size - 1) & kPageMask, access);
     uint32_t v = 0;
     for (unsigned i = 0; i < size; i++) v |= read_slow(lin + i, 1, access) << (8 * i);
     return v;
@@ -71,6 +206,25 @@ void Mmu::write_slow(uint32_t lin, unsigned size, uint32_t value) {
   phys_.write(e.phys_page | off, size, value);
 }
 
+uint32_t Mmu::read_sys(uint32_t lin, unsigned size) {
+  uint32_t v = 0;
+  for (unsigned i = 0; i < size; i++)
+    v |= phys_.read(translate(lin + i, Access::Read, false), 1) << (8 * i);
+  return v;
+}
+
+void Mmu::write_sys(uint32_t lin, unsigned size, uint32_t value) {
+  uint32_t phys[4];
+  for (unsigned i = 0; i < size; i++) phys[i] = translate(lin + i, Access::Write, false);
+  for (unsigned i = 0; i < size; i++) phys_.write(phys[i], 1, (value >> (8 * i)) & 0xff);
+}
+
+uint32_t Mmu::translate_exec(uint32_t lin) {
+  const TlbEntry& e = tlb()[tlb_index(lin)];
+  if ((e.tag_exec & ~kTlbMmio) == (lin & kPageMask)) return e.phys_page | (lin & (kPageSize - 1));
+  return fill(lin, Access::Exec).phys_page | (lin & (kPageSize - 1));
+}
+
 unsigned Mmu::fetch_code(uint32_t lin, uint8_t* dst, unsigned len) {
   unsigned got = 0;
   while (got < len) {
@@ -95,14 +249,16 @@ unsigned Mmu::fetch_code(uint32_t lin, uint8_t* dst, unsigned len) {
 void Mmu::protect_code_page(uint32_t phys_page) {
   if (phys_.is_code_page(phys_page)) return;
   phys_.mark_code_page(phys_page, true);
-  for (TlbEntry& e : tlb_)
-    if (e.phys_page == phys_page && !(e.tag_write & kTlbInvalid)) e.tag_write |= kTlbCode;
+  for (auto& set : tlb_)
+    for (TlbEntry& e : set)
+      if (e.phys_page == phys_page && !(e.tag_write & kTlbInvalid)) e.tag_write |= kTlbCode;
 }
 
 void Mmu::unprotect_code_page(uint32_t phys_page) {
   phys_.mark_code_page(phys_page, false);
-  for (TlbEntry& e : tlb_)
-    if (e.phys_page == phys_page && !(e.tag_write & kTlbInvalid)) e.tag_write &= ~kTlbCode;
+  for (auto& set : tlb_)
+    for (TlbEntry& e : set)
+      if (e.phys_page == phys_page && !(e.tag_write & kTlbInvalid)) e.tag_write &= ~kTlbCode;
 }
 
 }  // namespace mmu

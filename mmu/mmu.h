@@ -1,5 +1,6 @@
-// Linear-address translation and the software TLB. Paging structures are walked here; the CPU
-// layer adds segmentation on top and the JIT inlines the TLB hit path.
+// Linear-address translation and the software TLB. Paging structures are walked here (32-bit
+// two-level with 4 KB and 4 MB pages, and PAE); the CPU layer adds segmentation on top and the
+// JIT inlines the TLB hit path.
 #pragma once
 
 #include <array>
@@ -13,6 +14,11 @@ namespace mmu {
 
 enum class Access : uint8_t { Read, Write, Exec };
 
+// Page-fault error code bits (SDM Vol.3 §4.7).
+namespace pf {
+constexpr uint32_t P = 1, W = 2, U = 4, RSVD = 8, ID = 16;
+}
+
 class Mmu {
  public:
   explicit Mmu(PhysMemory& phys);
@@ -20,13 +26,21 @@ class Mmu {
   void attach(cpu::CpuState* state) { s_ = state; }
 
   PhysMemory& phys() { return phys_; }
-  TlbEntry* tlb() { return tlb_.data(); }
+  // The TLB set for the current privilege: user (CPL 3) and supervisor accesses have separate
+  // sets, so a hit never needs a privilege check.
+  TlbEntry* tlb() { return tlb_[user_].data(); }
+  void set_user(bool user) { user_ = user; }
+  bool user() const { return user_; }
 
-  void flush_tlb();
+  // Drops every TLB entry; with keep_global, entries of global pages survive (a CR3 load with
+  // CR4.PGE set, SDM Vol.3 §4.10.4.1).
+  void flush_tlb(bool keep_global = false);
   void flush_page(uint32_t lin);
 
-  // Linear -> physical for one access. Throws cpu::CpuException on a fault.
-  uint32_t translate(uint32_t lin, Access access);
+  // Linear -> physical for one access with the current privilege (or the given one). Throws
+  // cpu::CpuException(#PF) with the error code and the address for CR2.
+  uint32_t translate(uint32_t lin, Access access) { return translate(lin, access, user_); }
+  uint32_t translate(uint32_t lin, Access access, bool user);
 
   // Slow paths behind the inline TLB hit test: fill the TLB, split page-crossing accesses, and
   // dispatch MMIO. A page-crossing store translates both pages before writing a byte, so a
@@ -34,17 +48,25 @@ class Mmu {
   uint32_t read_slow(uint32_t lin, unsigned size, Access access = Access::Read);
   void write_slow(uint32_t lin, unsigned size, uint32_t value);
 
-  // Fast accessors for C++ code (helpers, the interpreter).
+  // Accessors with the current privilege, for C++ code (helpers, the interpreter).
   template <unsigned N>
   uint32_t read(uint32_t lin) {
-    if (uint8_t* p = tlb_hit<N>(tlb_.data(), lin, &TlbEntry::tag_read)) return load_host<N>(p);
+    if (uint8_t* p = tlb_hit<N>(tlb(), lin, &TlbEntry::tag_read)) return load_host<N>(p);
     return read_slow(lin, N);
   }
   template <unsigned N>
   void write(uint32_t lin, uint32_t v) {
-    if (uint8_t* p = tlb_hit<N>(tlb_.data(), lin, &TlbEntry::tag_write)) return store_host<N>(p, v);
+    if (uint8_t* p = tlb_hit<N>(tlb(), lin, &TlbEntry::tag_write)) return store_host<N>(p, v);
     write_slow(lin, N, v);
   }
+
+  // Supervisor-privilege accesses whatever the CPL: descriptor tables, the TSS, the IDT
+  // ("implicit supervisor-mode accesses", SDM Vol.3 §4.6).
+  uint32_t read_sys(uint32_t lin, unsigned size);
+  void write_sys(uint32_t lin, unsigned size, uint32_t value);
+
+  // Physical address of an instruction fetch at `lin` through the TLB. Throws on a fault.
+  uint32_t translate_exec(uint32_t lin);
 
   // Reads up to `len` code bytes at `lin` into `dst` without faulting; returns how many bytes
   // could be fetched (stops at the first page that cannot be translated).
@@ -56,11 +78,21 @@ class Mmu {
   void unprotect_code_page(uint32_t phys_page);
 
  private:
+  struct Walk {
+    uint32_t phys_page;
+    bool writable, user, exec, dirty, global;
+  };
+  Walk walk(uint32_t lin, Access access, bool user);
+  Walk walk_legacy(uint32_t lin, Access access, bool user);
+  Walk walk_pae(uint32_t lin, Access access, bool user);
+  [[noreturn]] void page_fault(uint32_t lin, uint32_t code, Access access, bool user);
   TlbEntry& fill(uint32_t lin, Access access);
+  TlbEntry& fill(uint32_t lin, Access access, bool user);
 
   PhysMemory& phys_;
   cpu::CpuState* s_ = nullptr;
-  std::array<TlbEntry, kTlbSize> tlb_{};
+  bool user_ = false;
+  std::array<TlbEntry, kTlbSize> tlb_[2]{};
 };
 
 }  // namespace mmu

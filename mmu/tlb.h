@@ -26,7 +26,8 @@ struct TlbEntry {
   uint32_t tag_exec = kTlbInvalid;
   uint32_t phys_page = 0;
   uintptr_t addend = 0;  // host pointer of the page minus its linear address
-  uintptr_t pad = 0;
+  uint32_t global = 0;   // a global page (survives CR3 loads with CR4.PGE)
+  uint32_t pad = 0;
 };
 static_assert(sizeof(TlbEntry) == 32);
 

@@ -17,7 +17,9 @@ namespace test {
 class TestCpu {
  public:
   explicit TestCpu(uint64_t ram = 2u << 20)
-      : phys(ram), mmu(phys), cpu(mmu), engine(cpu) {}
+      : phys(ram), mmu(phys), cpu(mmu), engine(cpu) {
+    engine.set_verify_ir(true);
+  }
 
   mmu::PhysMemory phys;
   mmu::Mmu mmu;

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages ghost86 needs to build, run and test. Idempotent.
+set -euo pipefail
+packages=(
+  g++ cmake ninja-build nasm ccache pkg-config
+  libasmjit-dev libzydis-dev libzycore-dev libfmt-dev libcli11-dev catch2
+  zlib1g-dev nlohmann-json3-dev libsdl2-dev
+  libunicorn-dev   # test-only: reference CPU for the differential tests
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update || true
+$sudo apt-get install -y -o DPkg::Lock::Timeout=600 "${missing[@]}"

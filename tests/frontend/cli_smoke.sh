@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs the ghost86 binary on bad input: each case must exit with status 1 and print exactly one
+# line on stderr naming the problem, never crash.
+set -u
+bin=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+head -c 1000 /dev/zero > "$tmp/short.bin"
+fail=0
+check() {  # check <expected stderr substring> <args...>
+  local want=$1; shift
+  "$bin" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  local rc=$? lines
+  lines=$(wc -l < "$tmp/err")
+  if [ $rc -ne 1 ] || [ "$lines" -ne 1 ] || ! grep -qF -- "$want" "$tmp/err"; then
+    echo "FAIL: ghost86 $* -> status $rc, stderr:"; cat "$tmp/err"; fail=1
+  else
+    echo "ok: ghost86 $* -> $(cat "$tmp/err")"
+  fi
+}
+check "--bogus" --bogus
+check "-m" -m abc
+check "-m" -m 0
+check "-bios" -bios "$tmp/missing.bin"
+check "-bios" -bios "$tmp/short.bin"
+check "-bios" -bios "$tmp"
+check "-device" -device nosuchdevice
+check "-m" -m
+"$bin" --version | grep -q "^ghost86 " || { echo "FAIL: --version"; fail=1; }
+"$bin" --help | grep -q -- "-bios" || { echo "FAIL: --help"; fail=1; }
+exit $fail

@@ -1,0 +1,71 @@
+// Engine behaviour: self-modifying code, exact instruction limits, exception delivery, shutdown.
+#include <catch2/catch.hpp>
+
+#include "tests/cpu/harness.h"
+
+using namespace cpu;
+
+TEST_CASE("a store into the running block takes effect for the next instruction", "[jit][engine]") {
+  // P6-family processors detect writes to instructions already fetched and execute the new
+  // bytes (SDM Vol.3 §8.1.3). Block layout at 10000h:
+  //   mov byte [1000Eh], 5   ; patches the imm8 of the ADD below
+  //   mov eax, 0
+  //   add eax, 1             ; 83 C0 01 -> 83 C0 05
+  //   hlt
+  test::TestCpu t;
+  t.flat32(0x10000);
+  REQUIRE(t.run({0xc6, 0x05, 0x0e, 0x00, 0x01, 0x00, 0x05, 0xb8, 0, 0, 0, 0, 0x83, 0xc0, 0x01}) ==
+          jit::StopReason::Halted);
+  CHECK(t.s().regs[EAX] == 5);
+  CHECK(t.s().icount == 4);
+}
+
+TEST_CASE("translations of rewritten code are dropped", "[jit][engine]") {
+  test::TestCpu t;
+  t.flat32(0x10000);
+  REQUIRE(t.run({0xb8, 0x11, 0, 0, 0}) == jit::StopReason::Halted);  // mov eax, 11h
+  CHECK(t.s().regs[EAX] == 0x11);
+  t.s().eip = 0x10000;
+  t.s().halted = 0;
+  REQUIRE(t.run({0xb8, 0x22, 0, 0, 0}) == jit::StopReason::Halted);  // same address, new code
+  CHECK(t.s().regs[EAX] == 0x22);
+}
+
+TEST_CASE("the run loop stops exactly at the instruction limit", "[jit][engine]") {
+  test::TestCpu t;
+  t.flat32(0x10000);
+  t.poke(0x10000, {0x90, 0x90, 0x90, 0x90, 0x90, 0xf4});
+  CHECK(t.engine.run(3) == jit::StopReason::Limit);
+  CHECK(t.s().icount == 3);
+  CHECK(t.s().eip == 0x10003);
+  CHECK(t.engine.run(100) == jit::StopReason::Halted);
+  CHECK(t.s().icount == 6);
+  CHECK(t.s().eip == 0x10006);
+}
+
+TEST_CASE("real-mode #UD is delivered through the IVT with the faulting IP", "[jit][engine]") {
+  test::TestCpu t;
+  t.real_mode(0x1000, 0x100);
+  // IVT entry 6 -> 2000:0000, where a HLT waits.
+  t.poke(6 * 4, {0x00, 0x00, 0x00, 0x20});
+  t.poke(0x20000, {0xf4});
+  // nop; nop; FF /7 (no such instruction: #UD); nop
+  t.poke(0x10100, {0x90, 0x90, 0xff, 0xf8, 0x90});
+  t.s().regs[ESP] = 0x1000;
+  REQUIRE(t.engine.run(100) == jit::StopReason::Halted);
+  CHECK(t.s().seg[CS].sel == 0x2000);
+  // Pushed: FLAGS at 1000:0FFE, CS at 0FFC, IP at 0FFA; the IP is the faulting instruction's.
+  CHECK(t.s().regs[ESP] == 0x0ffa);
+  CHECK(t.peek16(0x10ffa) == 0x0102);
+  CHECK(t.peek16(0x10ffc) == 0x1000);
+  // Two NOPs retired, the faulting instruction did not, then the handler's HLT.
+  CHECK(t.s().icount == 3);
+}
+
+TEST_CASE("a fault with an unusable IVT ends in a triple fault", "[jit][engine]") {
+  test::TestCpu t;
+  t.real_mode(0x1000, 0x100);
+  t.s().idtr.limit = 0;  // every vector is outside the table: #GP, then #DF, then shutdown
+  t.poke(0x10100, {0xff, 0xf8});
+  CHECK(t.engine.run(100) == jit::StopReason::Shutdown);
+}

@@ -1,0 +1,90 @@
+#include <catch2/catch.hpp>
+
+#include "devices/debug_exit.h"
+#include "machine/bus.h"
+#include "machine/clock.h"
+
+namespace {
+
+struct Latch : devices::PortDevice {
+  uint32_t value = 0;
+  std::vector<std::tuple<uint16_t, unsigned, uint32_t>> writes;
+  uint32_t port_read(uint16_t port, unsigned size) override { return value + port + size; }
+  void port_write(uint16_t port, unsigned size, uint32_t v) override { writes.emplace_back(port, size, v); }
+};
+
+}  // namespace
+
+TEST_CASE("unassigned ports read as all ones and swallow writes", "[machine][bus]") {
+  machine::Bus bus;
+  CHECK(bus.io_read(0x300, 1) == 0xff);
+  CHECK(bus.io_read(0x300, 2) == 0xffff);
+  CHECK(bus.io_read(0x300, 4) == 0xffffffffu);
+  bus.io_write(0x300, 4, 0x12345678);
+}
+
+TEST_CASE("port registration dispatches and refuses overlaps", "[machine][bus]") {
+  machine::Bus bus;
+  Latch a, b;
+  bus.register_ports(0x60, 1, &a, "kbd");
+  bus.register_ports(0x64, 1, &b, "kbd-cmd");
+  CHECK_THROWS_WITH(bus.register_ports(0x5f, 2, &b, "other"), Catch::Contains("already claimed by kbd"));
+  CHECK_THROWS(bus.register_ports(0xfffe, 4, &b, "wrap"));
+  CHECK(bus.io_read(0x60, 1) == 0x61);
+  bus.io_write(0x64, 1, 0xd1);
+  REQUIRE(b.writes.size() == 1);
+  CHECK(b.writes[0] == std::make_tuple(uint16_t(0x64), 1u, 0xd1u));
+  // A word access starting on an unassigned port reaches the device behind it byte-wise.
+  CHECK(bus.io_read(0x63, 2) == ((0x65u & 0xff) << 8 | 0xff));
+}
+
+TEST_CASE("timers fire in deadline order in virtual time", "[machine][clock]") {
+  uint64_t icount = 0;
+  machine::Clock clk(icount, 10);  // 10 ns per instruction
+  std::vector<int> fired;
+  auto t1 = clk.add_timer([&] { fired.push_back(1); });
+  auto t2 = clk.add_timer([&] { fired.push_back(2); });
+  auto t3 = clk.add_timer([&] { fired.push_back(3); });
+  CHECK(clk.next_event_icount() == machine::Clock::kNever);
+  clk.arm(t1, 500);
+  clk.arm(t2, 95);  // due at the first instruction count whose time is >= 95 ns: 10
+  clk.arm(t3, 500);
+  CHECK(clk.next_event_icount() == 10);
+  icount = 9;
+  clk.run_due();
+  CHECK(fired.empty());
+  icount = 49;  // 490 ns: only t2 is due
+  clk.run_due();
+  CHECK(fired == std::vector<int>{2});
+  CHECK_FALSE(clk.armed(t2));
+  icount = 60;
+  clk.run_due();  // t1 and t3 share a deadline: they fire in creation order
+  CHECK(fired == std::vector<int>{2, 1, 3});
+  clk.arm(t1, 700);
+  clk.cancel(t1);
+  CHECK(clk.next_event_icount() == machine::Clock::kNever);
+}
+
+TEST_CASE("a timer callback may re-arm itself", "[machine][clock]") {
+  uint64_t icount = 0;
+  machine::Clock clk(icount, 1);
+  int n = 0;
+  machine::Clock::TimerId id = 0;
+  id = clk.add_timer([&] {
+    if (++n < 3) clk.arm(id, clk.now_ns() + 100);
+  });
+  clk.arm(id, 100);
+  for (icount = 0; icount <= 1000; icount += 50) clk.run_due();
+  CHECK(n == 3);
+}
+
+TEST_CASE("isa-debug-exit reports (value << 1) | 1", "[devices]") {
+  int status = -1;
+  devices::DebugExit dev([&](int s) { status = s; });
+  dev.port_write(0xf4, 1, 0x00);
+  CHECK(status == 1);
+  dev.port_write(0xf4, 1, 0x2a);
+  CHECK(status == 0x55);
+  dev.port_write(0xf4, 4, 0x1ff);
+  CHECK(status == 0x3ff);
+}
