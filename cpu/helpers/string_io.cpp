@@ -31,9 +31,10 @@ void check_io(Cpu& cpu, uint16_t port, unsigned size) {
   if (!cpu.v86() && s.cpl <= iopl) return;
   const unsigned type = s.tr.flags & 0xf;  // only a 32-bit TSS (available 9, busy 11) has a bitmap
   if ((type != 9 && type != 11) || s.tr.limit < 0x67) raise(kGP, 0);
-  const uint32_t at = cpu.mmu().read<2>(s.tr.base + 0x66) + port / 8u;
+  // The TSS is read with supervisor privilege whatever the CPL.
+  const uint32_t at = cpu.mmu().read_sys(s.tr.base + 0x66, 2) + port / 8u;
   if (at + 1 > s.tr.limit) raise(kGP, 0);
-  const uint32_t bits = cpu.mmu().read<2>(s.tr.base + at);
+  const uint32_t bits = cpu.mmu().read_sys(s.tr.base + at, 2);
   if ((bits >> (port & 7)) & ((1u << size) - 1)) raise(kGP, 0);
 }
 
@@ -109,7 +110,7 @@ struct Str {
     }
     n = uint32_t(std::min<uint64_t>(len, max));
     lo_lin = down ? lin - (n - 1) * size : lin;
-    const mmu::TlbEntry& e = s.tlb[mmu::tlb_index(lo_lin)];
+    const mmu::TlbEntry& e = cpu.mmu().tlb()[mmu::tlb_index(lo_lin)];  // the current privilege's set
     const uint32_t tag = write ? e.tag_write : e.tag_read;
     if (tag != (lo_lin & mmu::kPageMask)) return nullptr;
     return reinterpret_cast<uint8_t*>(e.addend + lo_lin);
