@@ -32,6 +32,19 @@ const InsnInfo* insn_info(uint16_t mnemonic);
 // --- datamov.cpp
 void lower_mov(LowerCtx&);
 void lower_nop(LowerCtx&);
+void lower_movx(LowerCtx&);  // MOVZX MOVSX
+void lower_lea(LowerCtx&);
+void lower_xchg(LowerCtx&);
+void lower_xadd(LowerCtx&);
+void lower_cmpxchg(LowerCtx&);
+void lower_cmpxchg8b(LowerCtx&);
+void lower_bswap(LowerCtx&);
+void lower_xlat(LowerCtx&);
+void lower_cbw(LowerCtx&);  // CBW CWDE
+void lower_cwd(LowerCtx&);  // CWD CDQ
+void lower_lahf(LowerCtx&);
+void lower_sahf(LowerCtx&);
+void lower_cmov(LowerCtx&);
 // --- alu.cpp
 void lower_alu(LowerCtx&);  // ADD ADC SUB SBB AND OR XOR CMP
 // --- muldiv.cpp
@@ -39,10 +52,21 @@ void lower_alu(LowerCtx&);  // ADD ADC SUB SBB AND OR XOR CMP
 // --- bit.cpp
 // --- shift.cpp
 // --- stack.cpp
+void lower_push(LowerCtx&);
+void lower_pop(LowerCtx&);
+void lower_pusha(LowerCtx&);  // PUSHA PUSHAD
+void lower_popa(LowerCtx&);   // POPA POPAD
+void lower_pushf(LowerCtx&);  // PUSHF PUSHFD
+void lower_popf(LowerCtx&);   // POPF POPFD
+void lower_enter(LowerCtx&);
+void lower_leave(LowerCtx&);
 // --- string.cpp
+void lower_string(LowerCtx&);  // MOVS CMPS STOS LODS SCAS INS OUTS, all sizes and prefixes
 // --- io.cpp
 void lower_in(LowerCtx&);
 void lower_out(LowerCtx&);
+// --- flagops.cpp
+void lower_flagop(LowerCtx&);  // CLC STC CMC CLD STD
 // --- control.cpp
 void lower_jmp(LowerCtx&);
 void lower_jcc(LowerCtx&);
