@@ -270,3 +270,41 @@ TEST_CASE("LES, LDS and LSS in real mode", "[cpu][segment]") {
   CHECK(t.s().regs[EBX] == 0x56781234);
   CHECK(t.s().seg[DS].sel == 0xf000);
 }
+
+TEST_CASE("IRETD at CPL 0 with VM set enters virtual-8086 mode", "[cpu][segment]") {
+  test::TestCpu t;
+  enter_protected_mode(t);
+  Cpu& c = t.cpu;
+  // Frame (SDM Vol.2 IRET, RETURN-TO-VIRTUAL-8086-MODE): EIP, CS, EFLAGS (VM | IF), ESP, SS,
+  // ES, DS, FS, GS, each in a dword.
+  const uint32_t frame[] = {0x100, 0x2000, fl::VM | fl::IF | fl::kFixed1, 0xfffe, 0x3000,
+                            0x4000, 0x5000, 0x6000, 0x7000};
+  for (unsigned i = 0; i < 9; i++)
+    for (unsigned b = 0; b < 4; b++) t.poke(0x7ffdc + 4 * i + b, {uint8_t(frame[i] >> (8 * b))});
+  c.s.regs[ESP] = 0x7ffdc;
+  uint32_t eip = 0;
+  REQUIRE(fault_of([&] { eip = helper_iret(c, 0, 0, 0, 4); }) == kNone);
+  CHECK(eip == 0x100);
+  CHECK(c.v86());
+  CHECK(c.s.cpl == 3);
+  CHECK(c.s.regs[ESP] == 0xfffe);
+  CHECK(c.s.seg[CS].base == 0x20000);
+  CHECK(c.s.seg[SS].base == 0x30000);
+  CHECK(c.s.seg[ES].base == 0x40000);
+  CHECK(c.s.seg[DS].base == 0x50000);
+  CHECK(c.s.seg[FS].base == 0x60000);
+  CHECK(c.s.seg[GS].base == 0x70000);
+  CHECK(c.s.seg[DS].hi == 0xffff);
+  CHECK(!c.code32());
+  // In V86 mode with IOPL 0, INT n, IRET, CLI are #GP(0); INT3 is not IOPL-sensitive (it goes
+  // on to delivery, which escalates to #DF until the protected-mode IDT exists).
+  CHECK(fault_of([&] { helper_interrupt(c, 0x21, 0, 0, uint32_t(IntKind::Software) | kIntN); }) ==
+        std::pair{int(kGP), 0});
+  CHECK(fault_of([&] { helper_interrupt(c, 3, 0, 0, uint32_t(IntKind::Software)); }) ==
+        std::pair{int(kDF), 0});
+  CHECK(fault_of([&] { helper_iret(c, 0, 0, 0, 2); }) == std::pair{int(kGP), 0});
+  CHECK(fault_of([&] { helper_cli(c, 0, 0, 0, 0); }) == std::pair{int(kGP), 0});
+  // Segment loads are real-mode style: MOV DS, 1234h gives base 12340h.
+  REQUIRE(fault_of([&] { c.load_seg(DS, 0x1234); }) == kNone);
+  CHECK(c.s.seg[DS].base == 0x12340);
+}

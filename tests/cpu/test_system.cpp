@@ -287,3 +287,14 @@ TEST_CASE("UD2 raises #UD at itself; INVD, WBINVD, INVLPG run at CPL 0", "[cpu][
   REQUIRE(t.run({0x0f, 0x08, 0x0f, 0x09, 0x0f, 0x01, 0x38}) == StopReason::Halted);
   CHECK(t.s().eip == 0x10008);
 }
+
+TEST_CASE("x87 escapes without an FPU: #NM with CR0.EM or CR0.TS, else #UD", "[cpu][system]") {
+  test::TestCpu t;
+  t.real_mode();
+  auto esc = [&] { return fault_of([&] { helper_fpu_check(t.cpu, 0, 0, 0, 1); }).first; };
+  CHECK(esc() == kUD);
+  t.s().cr0 |= cr0::EM;
+  CHECK(esc() == kNM);
+  t.s().cr0 = cr0::ET | cr0::TS;
+  CHECK(esc() == kNM);
+}
