@@ -1,6 +1,7 @@
 #include "cpu/cpu.h"
 
 #include "cpu/flags.h"
+#include "cpu/helpers/descriptor.h"
 
 namespace cpu {
 
@@ -65,10 +66,9 @@ void Cpu::load_seg_real(unsigned seg, uint16_t sel) {
 }
 
 void Cpu::load_seg(unsigned seg, uint16_t sel) {
-  if (!protected_mode() || v86()) return load_seg_real(seg, sel);
-  // Protected-mode descriptor loads arrive with the system-architecture work; until then a
-  // protected-mode segment load is not something this CPU can do faithfully.
-  raise(kGP, sel & 0xfffc);
+  if (!protected_mode()) return load_seg_real(seg, sel);
+  if (v86()) return load_seg_v86(*this, seg, sel);
+  load_seg_protected(*this, seg, sel);  // descriptor checks: cpu/helpers/descriptor.cpp
 }
 
 void Cpu::push(uint32_t v, unsigned size) {

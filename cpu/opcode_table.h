@@ -70,8 +70,31 @@ void lower_flagop(LowerCtx&);  // CLC STC CMC CLD STD
 // --- control.cpp
 void lower_jmp(LowerCtx&);
 void lower_jcc(LowerCtx&);
+void lower_call(LowerCtx&);
+void lower_ret(LowerCtx&);
+void lower_loop(LowerCtx&);  // LOOP LOOPE LOOPNE
+void lower_jcxz(LowerCtx&);  // JCXZ JECXZ
+void lower_int(LowerCtx&);   // INT n, INT3, INT1, INTO
+void lower_iret(LowerCtx&);
+void lower_bound(LowerCtx&);
+// --- segment.cpp
+void lower_load_far_pointer(LowerCtx&);  // LDS LES LFS LGS LSS
 // --- system.cpp
 void lower_hlt(LowerCtx&);
+void lower_cli(LowerCtx&);
+void lower_sti(LowerCtx&);
+void lower_cpuid(LowerCtx&);
+void lower_rdtsc(LowerCtx&);
+void lower_ud(LowerCtx&);
+void lower_lgdt(LowerCtx&);  // LGDT LIDT
+void lower_sgdt(LowerCtx&);  // SGDT SIDT
+void lower_lmsw(LowerCtx&);
+void lower_smsw(LowerCtx&);
+void lower_clts(LowerCtx&);
+void lower_invlpg(LowerCtx&);
+void lower_invd(LowerCtx&);  // INVD WBINVD
+void lower_fwait(LowerCtx&);
+void lower_x87_escape(LowerCtx&);  // D8-DF while there is no FPU
 // MOV with a segment, control or debug register operand (called by lower_mov).
 void lower_mov_system(LowerCtx&);
 

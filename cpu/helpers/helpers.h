@@ -36,7 +36,26 @@ enum class Helper : uint32_t {
   // --- control transfer, interrupts, system: cpu/helpers/control.cpp, cpu/helpers/system.cpp
   Hlt,      // a = EIP of the next instruction
   LoadSeg,  // a = selector, k = segment register: loads it for the current mode; SS also
-            // starts an interrupt shadow
+            // starts an interrupt shadow unless k has kLoadSegNoShadow (LSS)
+  RaiseError,  // a = error code, k = vector; always throws (#GP(0) and friends)
+  FarJmp,      // a = selector, b = offset, k = operand size -> new EIP
+  FarCall,     // a = selector, b = offset, c = return EIP, k = operand size -> new EIP
+  FarRet,      // a = bytes to release, k = operand size -> new EIP
+  Iret,        // k = operand size -> new EIP
+  Interrupt,   // a = vector, b = return EIP, k = IntKind | kIntN for INT n -> new EIP
+  Bound,       // a = index, b = lower, c = upper bound (sign-extended); #BR if out of range
+  Cli,         // IOPL-checked IF clear
+  Sti,         // IOPL-checked IF set; starts an interrupt shadow when IF was clear
+  Cpuid,       // reads EAX/ECX, writes EAX EBX ECX EDX
+  Rdtsc,       // a = insn index; writes EDX:EAX
+  ReadCr,      // k = CR number -> value (privilege checked by the lowering)
+  WriteCr,     // a = value, k = CR number
+  ReadDr,      // k = DR number -> value
+  WriteDr,     // a = value, k = DR number
+  LoadDtr,     // a = limit, b = base, k = 0 GDTR / 1 IDTR
+  ReadDtr,     // k = 0 GDTR / 1 IDTR, +2 for the base -> limit or base
+  Invlpg,      // a = linear address
+  FpuCheck,    // k = 0 WAIT, 1 x87 escape: #NM / #UD while there is no FPU
   kCount
 };
 
@@ -68,5 +87,26 @@ uint32_t helper_v86_pushf(Cpu&, uint32_t image, uint32_t, uint32_t, uint32_t siz
 uint32_t helper_enter(Cpu&, uint32_t alloc, uint32_t level, uint32_t, uint32_t size);
 uint32_t helper_hlt(Cpu&, uint32_t next_eip, uint32_t, uint32_t, uint32_t);
 uint32_t helper_load_seg(Cpu&, uint32_t sel, uint32_t, uint32_t, uint32_t seg);
+constexpr uint32_t kLoadSegNoShadow = 0x80;  // LoadSeg k flag
+constexpr uint32_t kIntN = 0x80;             // Interrupt k flag
+uint32_t helper_raise_error(Cpu&, uint32_t error, uint32_t, uint32_t, uint32_t vector);
+uint32_t helper_far_jmp(Cpu&, uint32_t sel, uint32_t off, uint32_t, uint32_t size);
+uint32_t helper_far_call(Cpu&, uint32_t sel, uint32_t off, uint32_t ret, uint32_t size);
+uint32_t helper_far_ret(Cpu&, uint32_t release, uint32_t, uint32_t, uint32_t size);
+uint32_t helper_iret(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t size);
+uint32_t helper_interrupt(Cpu&, uint32_t vector, uint32_t ret, uint32_t, uint32_t k);
+uint32_t helper_bound(Cpu&, uint32_t index, uint32_t lower, uint32_t upper, uint32_t);
+uint32_t helper_cli(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t);
+uint32_t helper_sti(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t);
+uint32_t helper_cpuid(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t);
+uint32_t helper_rdtsc(Cpu&, uint32_t index, uint32_t, uint32_t, uint32_t);
+uint32_t helper_read_cr(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t n);
+uint32_t helper_write_cr(Cpu&, uint32_t value, uint32_t, uint32_t, uint32_t n);
+uint32_t helper_read_dr(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t n);
+uint32_t helper_write_dr(Cpu&, uint32_t value, uint32_t, uint32_t, uint32_t n);
+uint32_t helper_load_dtr(Cpu&, uint32_t limit, uint32_t base, uint32_t, uint32_t which);
+uint32_t helper_read_dtr(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t which);
+uint32_t helper_invlpg(Cpu&, uint32_t lin, uint32_t, uint32_t, uint32_t);
+uint32_t helper_fpu_check(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t k);
 
 }  // namespace cpu

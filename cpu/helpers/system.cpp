@@ -1,7 +1,42 @@
+// System-instruction helpers: HLT, segment loads, IF control, TSC, control/debug registers,
+// descriptor-table registers, TLB maintenance and the no-FPU checks.
 #include "cpu/cpu.h"
+#include "cpu/flags.h"
 #include "cpu/helpers/helpers.h"
 
 namespace cpu {
+namespace {
+
+// CR4 bits (SDM Vol.3 §2.5). Only what the processor implements may be set; the rest raise
+// #GP(0) like reserved bits, so software probing features sees them as absent.
+constexpr uint32_t kCr4Tsd = 1u << 2;
+constexpr uint32_t kCr4De = 1u << 3;
+constexpr uint32_t kCr4Pse = 1u << 4, kCr4Pae = 1u << 5, kCr4Pge = 1u << 7;
+constexpr uint32_t kCr4Supported = kCr4Tsd;
+constexpr uint32_t kCr4Paging = kCr4Pse | kCr4Pae | kCr4Pge;
+
+// CR0 bits that exist on a P6; writes to the others are ignored and ET reads as 1.
+constexpr uint32_t kCr0Bits = cr0::PE | cr0::MP | cr0::EM | cr0::TS | cr0::NE | cr0::WP |
+                              cr0::AM | cr0::NW | cr0::CD | cr0::PG;
+
+unsigned iopl(const CpuState& s) { return (s.eflags & fl::IOPL) >> 12; }
+
+// CLI/STI are IOPL-sensitive in protected mode (CPL > IOPL) and V86 mode (IOPL < 3, and V86
+// runs at CPL 3); SDM Vol.2 CLI/STI without VME/PVI.
+void check_if_privilege(const Cpu& cpu) {
+  if (cpu.protected_mode() && cpu.s.cpl > iopl(cpu.s)) raise(kGP, 0);
+}
+
+// DR4/DR5 alias DR6/DR7 unless CR4.DE is set, when they are #UD (SDM Vol.3 §17.2.2).
+unsigned debug_reg(const Cpu& cpu, unsigned n) {
+  if (n == 4 || n == 5) {
+    if (cpu.s.cr4 & kCr4De) raise(kUD);
+    return n + 2;
+  }
+  return n;
+}
+
+}  // namespace
 
 uint32_t helper_hlt(Cpu& cpu, uint32_t next_eip, uint32_t, uint32_t, uint32_t) {
   if (cpu.protected_mode() && cpu.s.cpl != 0) raise(kGP, 0);
@@ -10,10 +45,119 @@ uint32_t helper_hlt(Cpu& cpu, uint32_t next_eip, uint32_t, uint32_t, uint32_t) {
   return 0;
 }
 
-uint32_t helper_load_seg(Cpu& cpu, uint32_t sel, uint32_t, uint32_t, uint32_t seg) {
+uint32_t helper_load_seg(Cpu& cpu, uint32_t sel, uint32_t, uint32_t, uint32_t k) {
+  const unsigned seg = k & ~kLoadSegNoShadow;
   cpu.load_seg(seg, uint16_t(sel));
-  if (seg == SS) cpu.s.irq_shadow = 1;
+  if (seg == SS && !(k & kLoadSegNoShadow)) cpu.s.irq_shadow = 1;
   return 0;
+}
+
+uint32_t helper_cli(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t) {
+  check_if_privilege(cpu);
+  cpu.s.eflags &= ~fl::IF;
+  return 0;
+}
+
+uint32_t helper_sti(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t) {
+  check_if_privilege(cpu);
+  // Interrupts stay blocked until after the next instruction, but only when STI actually
+  // enables them (SDM Vol.2 STI).
+  if (!(cpu.s.eflags & fl::IF)) cpu.s.irq_shadow = 1;
+  cpu.s.eflags |= fl::IF;
+  return 0;
+}
+
+uint32_t helper_rdtsc(Cpu& cpu, uint32_t index, uint32_t, uint32_t, uint32_t) {
+  if ((cpu.s.cr4 & kCr4Tsd) && cpu.protected_mode() && cpu.s.cpl != 0) raise(kGP, 0);
+  // The TSC counts virtual time, which derives from retired instructions (DESIGN.md §2.1).
+  const uint64_t tsc = cpu.icount_at(index) * cpu.ns_per_insn + cpu.s.tsc_offset;
+  cpu.s.regs[EAX] = uint32_t(tsc);
+  cpu.s.regs[EDX] = uint32_t(tsc >> 32);
+  return 0;
+}
+
+uint32_t helper_read_cr(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t n) {
+  switch (n) {
+    case 0: return cpu.s.cr0;
+    case 2: return cpu.s.cr2;
+    case 3: return cpu.s.cr3;
+    case 4: return cpu.s.cr4;
+    default: raise(kUD);
+  }
+}
+
+uint32_t helper_write_cr(Cpu& cpu, uint32_t v, uint32_t, uint32_t, uint32_t n) {
+  CpuState& s = cpu.s;
+  switch (n) {
+    case 0: {
+      // SDM Vol.2 MOV CR: PG without PE, or NW without CD, is #GP(0).
+      if ((v & cr0::PG) && !(v & cr0::PE)) raise(kGP, 0);
+      if ((v & cr0::NW) && !(v & cr0::CD)) raise(kGP, 0);
+      const uint32_t old = s.cr0;
+      s.cr0 = (v & kCr0Bits) | cr0::ET;
+      if ((old ^ s.cr0) & (cr0::PG | cr0::PE | cr0::WP)) cpu.mmu().flush_tlb();
+      if (!(s.cr0 & cr0::PE)) s.cpl = 0;  // real mode runs at privilege level 0
+      return 0;
+    }
+    case 2: s.cr2 = v; return 0;
+    case 3:
+      s.cr3 = v & 0xfffff018u;  // page-directory base, PCD, PWT
+      cpu.mmu().flush_tlb();
+      return 0;
+    case 4: {
+      if (v & ~kCr4Supported) raise(kGP, 0);
+      const uint32_t old = s.cr4;
+      s.cr4 = v;
+      if ((old ^ v) & kCr4Paging) cpu.mmu().flush_tlb();
+      return 0;
+    }
+    default: raise(kUD);
+  }
+}
+
+uint32_t helper_read_dr(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t n) {
+  return cpu.s.dr[debug_reg(cpu, n)];
+}
+
+uint32_t helper_write_dr(Cpu& cpu, uint32_t v, uint32_t, uint32_t, uint32_t n) {
+  // Breakpoints are stored but not yet armed. Reserved bits keep their fixed values
+  // (SDM Vol.3 §17.2.3-17.2.4): DR6 bits 4-11 and 16-31 read 1, bit 12 reads 0; DR7 bit 10 reads
+  // 1, bits 11, 12, 14, 15 read 0.
+  const unsigned r = debug_reg(cpu, n);
+  if (r == 6) v = (v & 0x0000e00fu) | 0xffff0ff0u;
+  if (r == 7) v = (v & ~0x0000d800u) | 0x400u;
+  cpu.s.dr[r] = v;
+  return 0;
+}
+
+uint32_t helper_load_dtr(Cpu& cpu, uint32_t limit, uint32_t base, uint32_t, uint32_t which) {
+  DescTable& t = which ? cpu.s.idtr : cpu.s.gdtr;
+  t.limit = limit & 0xffff;
+  t.base = base;
+  return 0;
+}
+
+uint32_t helper_read_dtr(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t which) {
+  const DescTable& t = (which & 1) ? cpu.s.idtr : cpu.s.gdtr;
+  return (which & 2) ? t.base : t.limit;
+}
+
+uint32_t helper_invlpg(Cpu& cpu, uint32_t lin, uint32_t, uint32_t, uint32_t) {
+  cpu.mmu().flush_page(lin);
+  return 0;
+}
+
+uint32_t helper_fpu_check(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t k) {
+  // There is no x87 unit yet (CPUID.FPU = 0). WAIT faults only when CR0.MP and CR0.TS are both
+  // set (SDM Vol.3 §2.5 table 2-2); an escape opcode raises #NM when CR0.EM or CR0.TS is set, so
+  // an OS can still emulate the FPU, and #UD otherwise (the instruction does not exist).
+  const uint32_t cr0 = cpu.s.cr0;
+  if (k == 0) {
+    if ((cr0 & cr0::MP) && (cr0 & cr0::TS)) raise(kNM);
+    return 0;
+  }
+  if (cr0 & (cr0::EM | cr0::TS)) raise(kNM);
+  raise(kUD);
 }
 
 }  // namespace cpu

@@ -26,6 +26,25 @@ constexpr std::array<HelperInfo, size_t(Helper::kCount)> kHelpers = {{
     // --- control transfer, interrupts, system
     {Helper::Hlt, "hlt", helper_hlt},
     {Helper::LoadSeg, "load_seg", helper_load_seg},
+    {Helper::RaiseError, "raise_error", helper_raise_error},
+    {Helper::FarJmp, "far_jmp", helper_far_jmp},
+    {Helper::FarCall, "far_call", helper_far_call},
+    {Helper::FarRet, "far_ret", helper_far_ret},
+    {Helper::Iret, "iret", helper_iret},
+    {Helper::Interrupt, "interrupt", helper_interrupt},
+    {Helper::Bound, "bound", helper_bound},
+    {Helper::Cli, "cli", helper_cli},
+    {Helper::Sti, "sti", helper_sti},
+    {Helper::Cpuid, "cpuid", helper_cpuid},
+    {Helper::Rdtsc, "rdtsc", helper_rdtsc},
+    {Helper::ReadCr, "read_cr", helper_read_cr},
+    {Helper::WriteCr, "write_cr", helper_write_cr},
+    {Helper::ReadDr, "read_dr", helper_read_dr},
+    {Helper::WriteDr, "write_dr", helper_write_dr},
+    {Helper::LoadDtr, "load_dtr", helper_load_dtr},
+    {Helper::ReadDtr, "read_dtr", helper_read_dtr},
+    {Helper::Invlpg, "invlpg", helper_invlpg},
+    {Helper::FpuCheck, "fpu_check", helper_fpu_check},
 }};
 
 constexpr bool in_order() {
