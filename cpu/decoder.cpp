@@ -16,7 +16,7 @@ uint32_t truncate(uint64_t v, unsigned bytes) {
   return bytes >= 4 ? uint32_t(v) : uint32_t(v) & ((1u << (8 * bytes)) - 1);
 }
 
-bool convert_operand(const ZydisDecodedOperand& zo, uint8_t addrsize, Operand& o) {
+bool convert_operand(const ZydisDecodedOperand& zo, uint8_t addrsize, uint8_t opsize, Operand& o) {
   o.size = uint8_t(zo.size / 8);
   switch (zo.type) {
     case ZYDIS_OPERAND_TYPE_REGISTER: {
@@ -53,7 +53,15 @@ bool convert_operand(const ZydisDecodedOperand& zo, uint8_t addrsize, Operand& o
     case ZYDIS_OPERAND_TYPE_IMMEDIATE:
       o.kind = OpKind::Imm;
       // Relative targets keep their sign: lowerings add them to the next EIP.
-      o.imm = zo.imm.is_relative ? uint32_t(zo.imm.value.s) : truncate(zo.imm.value.u, o.size ? o.size : 4);
+      if (zo.imm.is_relative) {
+        o.imm = uint32_t(zo.imm.value.s);
+      } else if (zo.imm.is_signed && o.size < opsize) {
+        // A sign-extended imm8 (83h, 6Ah, 6Bh): the value is the operand-size extension.
+        o.size = opsize;
+        o.imm = truncate(uint64_t(zo.imm.value.s), opsize);
+      } else {
+        o.imm = truncate(zo.imm.value.u, o.size ? o.size : 4);
+      }
       return true;
     case ZYDIS_OPERAND_TYPE_POINTER:
       o.kind = OpKind::Far;
@@ -114,7 +122,7 @@ DecodeStatus Decoder::decode(const uint8_t* bytes, unsigned avail, bool code32, 
   std::copy(bytes, bytes + zi.length, out.bytes);
   out.nops = 0;
   for (unsigned i = 0; i < zi.operand_count_visible && out.nops < 3; i++) {
-    if (!convert_operand(zops[i], out.addrsize, out.ops[out.nops])) return DecodeStatus::Invalid;
+    if (!convert_operand(zops[i], out.addrsize, out.opsize, out.ops[out.nops])) return DecodeStatus::Invalid;
     // Zydis reads 3Eh before an indirect CALL/JMP as CET's NOTRACK; a P6 has no CET, so it is
     // an ordinary DS override.
     if ((zi.attributes & ZYDIS_ATTRIB_HAS_NOTRACK) && out.ops[out.nops].kind == OpKind::Mem &&

@@ -74,7 +74,7 @@ uint32_t iret_to_v86(Cpu& cpu, StackCursor& st, uint32_t eip, uint16_t cs, uint3
   for (uint16_t& s : sel) s = uint16_t(st.pop(4));
   if (eip > 0xffff) raise(kGP, 0);
   write_eflags(cpu.s, flags, 0x003f7fd5u);
-  cpu.s.cpl = 3;
+  cpu.set_cpl(3);
   load_seg_v86(cpu, CS, cs);
   load_seg_v86(cpu, SS, ss);
   load_seg_v86(cpu, ES, sel[0]);

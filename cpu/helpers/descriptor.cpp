@@ -56,7 +56,7 @@ Descriptor check_stack_segment(Cpu& cpu, uint16_t sel, unsigned pl) {
 void load_code_segment(Cpu& cpu, uint16_t sel, Descriptor d, unsigned cpl) {
   mark_accessed(cpu, sel, d);
   cpu.s.seg[CS] = segment_cache(uint16_t((sel & ~3u) | cpl), d);
-  cpu.s.cpl = uint8_t(cpl);
+  cpu.set_cpl(uint8_t(cpl));
 }
 
 void load_seg_v86(Cpu& cpu, unsigned seg, uint16_t sel) {

@@ -12,7 +12,7 @@ namespace {
 constexpr uint32_t kCr4Tsd = 1u << 2;
 constexpr uint32_t kCr4De = 1u << 3;
 constexpr uint32_t kCr4Pse = 1u << 4, kCr4Pae = 1u << 5, kCr4Pge = 1u << 7;
-constexpr uint32_t kCr4Supported = kCr4Tsd;
+constexpr uint32_t kCr4Supported = kCr4Tsd | kCr4Pse | kCr4Pae | kCr4Pge;
 constexpr uint32_t kCr4Paging = kCr4Pse | kCr4Pae | kCr4Pge;
 
 // CR0 bits that exist on a P6; writes to the others are ignored and ET reads as 1.
@@ -96,13 +96,14 @@ uint32_t helper_write_cr(Cpu& cpu, uint32_t v, uint32_t, uint32_t, uint32_t n) {
       const uint32_t old = s.cr0;
       s.cr0 = (v & kCr0Bits) | cr0::ET;
       if ((old ^ s.cr0) & (cr0::PG | cr0::PE | cr0::WP)) cpu.mmu().flush_tlb();
-      if (!(s.cr0 & cr0::PE)) s.cpl = 0;  // real mode runs at privilege level 0
+      if (!(s.cr0 & cr0::PE)) cpu.set_cpl(0);  // real mode runs at privilege level 0
       return 0;
     }
     case 2: s.cr2 = v; return 0;
     case 3:
-      s.cr3 = v & 0xfffff018u;  // page-directory base, PCD, PWT
-      cpu.mmu().flush_tlb();
+      // Bits 31:12 (or 31:5 with PAE) locate the paging structures; PCD and PWT are kept.
+      s.cr3 = v & 0xfffffff8u;
+      cpu.mmu().flush_tlb(/*keep_global=*/true);
       return 0;
     case 4: {
       if (v & ~kCr4Supported) raise(kGP, 0);

@@ -42,7 +42,7 @@ class FakeBus : public IoBus {
 // only port 61h. HLT faults at CPL 3, so tests run single instructions.
 void user_mode_with_bitmap(test::TestCpu& t, uint32_t iopl) {
   t.flat32();
-  t.s().cpl = 3;
+  t.cpu.set_cpl(3);
   t.s().eflags = fl::kFixed1 | (iopl << 12);
   t.s().tr.base = 0x5000;
   t.s().tr.limit = 0x68 + 0x2000;

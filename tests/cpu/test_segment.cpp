@@ -241,7 +241,7 @@ TEST_CASE("protected-mode IRET: flag rules by CPL and IOPL", "[cpu][segment]") {
   // At CPL 3 with IOPL 0, IRET to CPL 3 may change neither IF nor IOPL (SDM Vol.2 IRET).
   Cpu& c = t.cpu;
   REQUIRE(fault_of([&] { c.load_seg(DS, 0x53); }) == kNone);
-  c.s.cpl = 3;
+  c.set_cpl(3);
   c.s.seg[SS].sel = 0x53;
   write_eflags(c.s, 0, ~0u);
   t.poke(0x7fff4, {0x00, 0x01, 0, 0, 0x2b, 0, 0, 0, 0xc1, 0x32, 0, 0});  // IOPL 3, IF, ZF, CF

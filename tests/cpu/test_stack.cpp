@@ -16,7 +16,7 @@ constexpr uint32_t kRealBase = 0x10000;  // real_mode(): every segment is 1000h
 void v86(test::TestCpu& t, uint32_t iopl) {
   t.real_mode();
   t.s().cr0 |= cr0::PE;
-  t.s().cpl = 3;
+  t.cpu.set_cpl(3);
   t.s().eflags = fl::kFixed1 | fl::VM | (iopl << 12);
 }
 
@@ -268,7 +268,7 @@ TEST_CASE("POPFD privilege rules in protected mode", "[cpu][stack]") {
   auto popfd = [](uint8_t cpl, uint32_t iopl) {
     test::TestCpu t;
     t.flat32();
-    t.s().cpl = cpl;
+    t.cpu.set_cpl(uint8_t(cpl));
     t.s().eflags = fl::kFixed1 | fl::RF | (iopl << 12);
     t.poke(0x7fffc, {0xff, 0xfe, 0xfc, 0xff});  // FFFCFEFFh: everything except TF, VM, RF
     t.s().regs[ESP] = 0x7fffc;

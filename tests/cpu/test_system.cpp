@@ -52,7 +52,7 @@ struct TestIntr : InterruptSource {
 
 }  // namespace
 
-TEST_CASE("CPUID reports a GenuineIntel family 6 model 3 with TSC, CX8, CMOV", "[cpu][system]") {
+TEST_CASE("CPUID reports a GenuineIntel family 6 model 3 with its implemented features", "[cpu][system]") {
   test::TestCpu t;
   t.flat32();
   REQUIRE(t.run({0x31, 0xc0, 0x0f, 0xa2}) == StopReason::Halted);  // xor eax,eax; cpuid
@@ -69,7 +69,8 @@ TEST_CASE("CPUID reports a GenuineIntel family 6 model 3 with TSC, CX8, CMOV", "
     CHECK(t.s().regs[EAX] == 0x0633);  // stepping 3, model 3, family 6
     CHECK(t.s().regs[EBX] == 0);
     CHECK(t.s().regs[ECX] == 0);
-    CHECK(t.s().regs[EDX] == ((1u << 4) | (1u << 8) | (1u << 15)));  // TSC, CX8, CMOV; no FPU
+    // PSE (3), TSC (4), PAE (6), CX8 (8), PGE (13), CMOV (15); no FPU yet.
+    CHECK(t.s().regs[EDX] == ((1u << 3) | (1u << 4) | (1u << 6) | (1u << 8) | (1u << 13) | (1u << 15)));
   }
 }
 
@@ -95,7 +96,7 @@ TEST_CASE("RDTSC with CR4.TSD faults only outside CPL 0", "[cpu][system]") {
   t.flat32();
   t.s().cr4 = 1u << 2;
   CHECK(fault_of([&] { helper_rdtsc(t.cpu, 0, 0, 0, 0); }) == kNone);
-  t.s().cpl = 3;
+  t.cpu.set_cpl(3);
   CHECK(fault_of([&] { helper_rdtsc(t.cpu, 0, 0, 0, 0); }) == std::pair{int(kGP), 0});
 }
 
@@ -162,7 +163,7 @@ TEST_CASE("CLI and STI are IOPL-sensitive outside real mode", "[cpu][system]") {
   write_eflags(t.s(), fl::IF, fl::IF);
   REQUIRE(t.run({0xfa}) == StopReason::Halted);
   CHECK(!(t.flags() & fl::IF));
-  t.s().cpl = 3;  // CPL 3 > IOPL 0
+  t.cpu.set_cpl(3);  // CPL 3 > IOPL 0
   CHECK(fault_of([&] { helper_cli(t.cpu, 0, 0, 0, 0); }) == std::pair{int(kGP), 0});
   CHECK(fault_of([&] { helper_sti(t.cpu, 0, 0, 0, 0); }) == std::pair{int(kGP), 0});
   write_eflags(t.s(), fl::IOPL, fl::IOPL);  // IOPL 3 lets CPL 3 change IF
@@ -184,19 +185,19 @@ TEST_CASE("MOV to and from CR0, CR3, CR4 with their checks", "[cpu][system]") {
   t.real_mode();
   f = real_mode_fault(t, kGP, {0x66, 0xb8, 0x00, 0x00, 0x00, 0x20, 0x0f, 0x22, 0xc0});
   CHECK(f == std::pair{0x106u, true});
-  // CR4.PSE is not implemented: #GP(0); CR4.TSD is.
+  // CR4.VME is not implemented: #GP(0); CR4.TSD is.
   t.real_mode();
-  f = real_mode_fault(t, kGP, {0x66, 0xb8, 0x10, 0x00, 0x00, 0x00, 0x0f, 0x22, 0xe0});
+  f = real_mode_fault(t, kGP, {0x66, 0xb8, 0x01, 0x00, 0x00, 0x00, 0x0f, 0x22, 0xe0});
   CHECK(f == std::pair{0x106u, true});
   t.real_mode();
   REQUIRE(t.run({0x66, 0xb8, 0x04, 0x00, 0x00, 0x00, 0x0f, 0x22, 0xe0, 0x0f, 0x20, 0xe3}) ==
           StopReason::Halted);  // mov eax,4; mov cr4,eax; mov ebx,cr4
   CHECK(t.s().regs[EBX] == 4);
-  // CR3 keeps the page-directory base, PCD and PWT.
+  // CR3 keeps bits 31:3: the paging-structure base (31:5 with PAE), PCD and PWT.
   t.real_mode();
   REQUIRE(t.run({0x66, 0xb8, 0xff, 0xff, 0x34, 0x12, 0x0f, 0x22, 0xd8, 0x0f, 0x20, 0xd9}) ==
           StopReason::Halted);  // mov eax,1234FFFFh; mov cr3,eax; mov ecx,cr3
-  CHECK(t.s().regs[ECX] == 0x1234f018);
+  CHECK(t.s().regs[ECX] == 0x1234fff8);
   // CR2 is plain storage.
   t.real_mode();
   REQUIRE(t.run({0x66, 0xb8, 0x78, 0x56, 0x34, 0x12, 0x0f, 0x22, 0xd0, 0x0f, 0x20, 0xd2}) ==
@@ -207,7 +208,7 @@ TEST_CASE("MOV to and from CR0, CR3, CR4 with their checks", "[cpu][system]") {
 TEST_CASE("MOV CR at CPL 3 is #GP(0) at the MOV", "[cpu][system]") {
   test::TestCpu t;
   t.flat32();
-  t.s().cpl = 3;
+  t.cpu.set_cpl(3);
   // Protected-mode delivery is not there yet: the machine stops at the faulting instruction.
   CHECK(t.run({0x90, 0x0f, 0x20, 0xc0}) == StopReason::Shutdown);
   CHECK(t.s().eip == 0x10001);
