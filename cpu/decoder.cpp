@@ -114,7 +114,15 @@ DecodeStatus Decoder::decode(const uint8_t* bytes, unsigned avail, bool code32, 
   std::copy(bytes, bytes + zi.length, out.bytes);
   out.nops = 0;
   for (unsigned i = 0; i < zi.operand_count_visible && out.nops < 3; i++) {
-    if (!convert_operand(zops[i], out.addrsize, out.ops[out.nops])) return DecodeStatus::Invalid;
+    Operand& o = out.ops[out.nops];
+    if (!convert_operand(zops[i], out.addrsize, o)) return DecodeStatus::Invalid;
+    // A sign-extended immediate (83 /r, 6B, 6A: imm8) has the operand size once extended;
+    // Zydis reports its encoded size, so widen it here.
+    if (o.kind == OpKind::Imm && zops[i].imm.is_signed && !zops[i].imm.is_relative &&
+        o.size < out.opsize) {
+      o.size = out.opsize;
+      o.imm = truncate(zops[i].imm.value.u, o.size);
+    }
     out.nops++;
   }
   return DecodeStatus::Ok;
