@@ -20,7 +20,7 @@ enum class Helper : uint32_t {
   RaiseException,  // k = vector; always throws
   // --- arithmetic: cpu/helpers/arith.cpp
   Div,      // a = divisor, k = size | kDivSigned: DIV/IDIV on AX, DX:AX or EDX:EAX
-  Daa,      // DAA/DAS/AAA/AAS on AL/AX and the flags
+  Daa,      // DAA, DAS, AAA, AAS: adjust AL/AX and the flags
   Das,
   Aaa,
   Aas,
@@ -51,6 +51,7 @@ inline const HelperInfo& helper_info(uint32_t id) { return helper_info(Helper(id
 
 // Helper implementations, by section (same order as the enum).
 uint32_t helper_raise_exception(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t k);
+// --- arithmetic
 constexpr uint32_t kDivSigned = 8;
 constexpr uint32_t kBitScanReverse = 1;
 uint32_t helper_div(Cpu&, uint32_t divisor, uint32_t, uint32_t, uint32_t k);
@@ -60,6 +61,7 @@ uint32_t helper_aaa(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t);
 uint32_t helper_aas(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t);
 uint32_t helper_aam(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t base);
 uint32_t helper_bit_scan(Cpu&, uint32_t src, uint32_t, uint32_t, uint32_t k);
+// --- shifts and rotates
 // Shift/rotate kinds for Helper::Shift; shift_key packs kind, operand size and whether the
 // helper also commits the flags (a memory destination first stores the pure result).
 enum class ShiftOp : uint8_t { Rol, Ror, Rcl, Rcr, Shl, Shr, Sar, Shld, Shrd };
