@@ -30,6 +30,7 @@ uint32_t lazy_arith_flags(uint32_t op, uint32_t a, uint32_t b, uint32_t r) {
       if ((a ^ b ^ r) & 0x10) f |= fl::AF;
       return f;
     case CcKind::Sub:
+    case CcKind::Sbb:
       if (((~a & b) | ((~a | b) & r)) >> msb & 1) f |= fl::CF;
       if (((a ^ b) & (a ^ r)) >> msb & 1) f |= fl::OF;
       if ((a ^ b ^ r) & 0x10) f |= fl::AF;
@@ -71,6 +72,7 @@ uint32_t lazy_arith_flags(uint32_t op, uint32_t a, uint32_t b, uint32_t r) {
       if ((b & mask_of(bits)) != sign_ext) f |= fl::CF | fl::OF;
       return f;
     }
+    case CcKind::Szp: return f | (a & (fl::CF | fl::AF | fl::OF));
     case CcKind::kCount: break;
   }
   return f;

@@ -47,10 +47,22 @@ void lower_sahf(LowerCtx&);
 void lower_cmov(LowerCtx&);
 // --- alu.cpp
 void lower_alu(LowerCtx&);  // ADD ADC SUB SBB AND OR XOR CMP
+void lower_incdec(LowerCtx&);
+void lower_neg(LowerCtx&);
+void lower_not(LowerCtx&);
+void lower_salc(LowerCtx&);
 // --- muldiv.cpp
+void lower_mul(LowerCtx&);  // MUL, IMUL (all forms)
+void lower_div(LowerCtx&);  // DIV, IDIV
 // --- bcd.cpp
+void lower_bcd(LowerCtx&);  // DAA DAS AAA AAS AAM
+void lower_aad(LowerCtx&);
 // --- bit.cpp
+void lower_bt(LowerCtx&);  // BT BTS BTR BTC
+void lower_bitscan(LowerCtx&);  // BSF BSR
+void lower_setcc(LowerCtx&);
 // --- shift.cpp
+void lower_shift(LowerCtx&);  // SHL SAL SHR SAR ROL ROR RCL RCR SHLD SHRD
 // --- stack.cpp
 void lower_push(LowerCtx&);
 void lower_pop(LowerCtx&);

@@ -70,6 +70,8 @@ enum class CcKind : uint8_t {
   Sar,     // src1 >>s src2 = res
   Mul,     // unsigned: src2 = high half, res = low half; CF=OF=(high != 0)
   Imul,    // signed: src2 = high half, res = low half; CF=OF=(high != sign extension of low)
+  Sbb,     // SBB: src1 - src2 - borrow = res (as Sub, but the operands alone do not decide CF/ZF)
+  Szp,     // SF ZF PF from res; CF AF OF are the bits of src1 at their EFLAGS positions
   kCount
 };
 // cc_op packs kind and operand size: (kind << 2) | log2(size in bytes).

@@ -7,7 +7,15 @@ constexpr std::array<HelperInfo, size_t(Helper::kCount)> kHelpers = {{
     // --- core
     {Helper::RaiseException, "raise_exception", helper_raise_exception},
     // --- arithmetic
+    {Helper::Div, "div", helper_div},
+    {Helper::Daa, "daa", helper_daa},
+    {Helper::Das, "das", helper_das},
+    {Helper::Aaa, "aaa", helper_aaa},
+    {Helper::Aas, "aas", helper_aas},
+    {Helper::Aam, "aam", helper_aam},
+    {Helper::BitScan, "bit_scan", helper_bit_scan},
     // --- shifts and rotates
+    {Helper::Shift, "shift", helper_shift},
     // --- strings and I/O
     {Helper::In, "in", helper_in},
     {Helper::Out, "out", helper_out},
