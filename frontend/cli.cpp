@@ -78,6 +78,7 @@ constexpr std::array kOptions = {
     OptionSpec{"S", "", "Do not start the CPU until gdb (-s) continues it", &Features::gdb,
                "the gdb stub is"},
     OptionSpec{"max-insns", "N", "Stop after N guest instructions (0 = unlimited)"},
+    OptionSpec{"d", "ITEMS", "Log to stderr: comma-separated int, exec, in_asm (as QEMU's -d)"},
     OptionSpec{"version", "", "Print the version and exit"},
     OptionSpec{"help", "", "Print this help and exit"},
 };
@@ -539,6 +540,18 @@ Accel choose_accel(const Given& given, const Features& available) {
   return chosen.value_or(available.jit ? Accel::Jit : Accel::Interp);
 }
 
+std::string parse_debug_items(std::string_view text) {
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    const std::string_view item = rest.substr(0, comma);
+    if (item != "int" && item != "exec" && item != "in_asm")
+      fail("d", "unknown log item '{}' (expected int, exec, in_asm)", item);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+  }
+  return std::string(text);
+}
+
 uint64_t parse_max_insns(std::string_view text) {
   const auto n = parse_whole<uint64_t>(text);
   if (!n) fail("max-insns", "invalid count '{}' (expected a whole number, 0 = unlimited)", text);
@@ -569,6 +582,7 @@ MachineConfig build_config(const Given& given, const Features& available) {
   // Without a gdb stub (or a monitor, which we lack) nothing could ever start the CPU.
   if (cfg.start_stopped && !cfg.gdb_stub) fail("S", "needs -s, or nothing can start the CPU");
   if (auto n = given.last("max-insns")) cfg.max_insns = parse_max_insns(*n);
+  if (auto d = given.last("d")) cfg.debug_log = parse_debug_items(*d);
   return cfg;
 }
 

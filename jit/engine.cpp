@@ -40,11 +40,36 @@ CachedBlock* Engine::lookup() {
                                          s.eip, err, ir::print(blk->code.ir)));
   }
   for (unsigned i = 0; i < blk->code.npages; i++) cpu_.mmu().protect_code_page(blk->code.pages[i]);
+  if (log_.in_asm && log_.sink) {
+    // Disassemble the block's bytes again for the log (fetching cannot fault: they were just
+    // translated).
+    std::string text = fmt::format("IN: {:04x}:{:08x} ({} instructions)\n", s.seg[cpu::CS].sel, s.eip,
+                                   blk->code.ir.guest_insns);
+    uint32_t eip = s.eip;
+    for (uint32_t i = 0; i < blk->code.ir.guest_insns; i++) {
+      uint8_t bytes[15];
+      const unsigned got = cpu_.mmu().fetch_code(s.seg[cpu::CS].base + eip, bytes, 15);
+      cpu::DecodedInsn insn;
+      if (decoder_.decode(bytes, got, mode.code32, eip, insn) != cpu::DecodeStatus::Ok) break;
+      text += fmt::format("  {:08x}  {}\n", eip, decoder_.disassemble(bytes, got, mode.code32, eip));
+      eip += insn.len;
+    }
+    log_.sink(text);
+  }
   return cache_.insert(key, std::move(blk));
+}
+
+void Engine::log_interrupt(uint8_t vector, const char* kind, bool has_error, uint32_t error) {
+  if (!log_.interrupts || !log_.sink) return;
+  const cpu::CpuState& s = cpu_.s;
+  log_.sink(fmt::format("{} {:#04x}{} at {:04x}:{:08x} icount {} eax={:08x} esp={:08x} cr2={:08x}\n", kind,
+                        vector, has_error ? fmt::format(" error {:#x}", error) : "", s.seg[cpu::CS].sel,
+                        s.eip, s.icount, s.regs[cpu::EAX], s.regs[cpu::ESP], s.cr2));
 }
 
 void Engine::deliver(const cpu::CpuException& e) {
   if (e.vector == cpu::kPF) cpu_.s.cr2 = e.address;
+  log_interrupt(e.vector, "exception", e.has_error, e.error);
   // A fault while delivering a fault becomes a double fault; one more is a triple fault, which
   // shuts the processor down (SDM Vol.3 §6.15, interrupt 8). The benign/contributory
   // classification is refined with the protected-mode work.
@@ -69,6 +94,7 @@ bool Engine::deliver_external() {
   if (!(s.eflags & cpu::fl::IF) || !cpu_.intr || !cpu_.intr->intr_pending()) return false;
   const uint8_t vector = cpu_.intr->intr_acknowledge();
   s.halted = 0;
+  log_interrupt(vector, "interrupt", false, 0);
   try {
     cpu_.interrupt(vector, cpu::IntKind::External, s.eip);
   } catch (const cpu::CpuException& e) {
@@ -97,6 +123,8 @@ StopReason Engine::run(uint64_t icount_limit) {
     s.exit_request = 0;
     try {
       CachedBlock* b = lookup();
+      if (log_.exec && log_.sink)
+        log_.sink(fmt::format("Trace {:04x}:{:08x} icount {}\n", s.seg[cpu::CS].sel, s.eip, s.icount));
       interpret(cpu_, b->code.ir, max);
     } catch (const cpu::CpuException& e) {
       deliver(e);

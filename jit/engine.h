@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "cpu/cpu.h"
@@ -49,12 +50,22 @@ class Engine : public mmu::CodeWriteListener {
 
   void code_written(uint32_t phys, uint32_t len) override;
 
+  // Diagnostic log (QEMU's -d): interrupts and exceptions, every block run, every translation.
+  struct Log {
+    bool interrupts = false, exec = false, in_asm = false;
+    std::function<void(const std::string&)> sink;
+  };
+  void set_log(Log log) { log_ = std::move(log); }
+
  private:
   CachedBlock* lookup();
   void deliver(const cpu::CpuException& e);
   bool deliver_external();
 
+  void log_interrupt(uint8_t vector, const char* kind, bool has_error, uint32_t error);
+
   cpu::Cpu& cpu_;
+  Log log_;
   cpu::Decoder decoder_;
   BlockCache cache_;
   bool stop_requested_ = false;

@@ -40,6 +40,8 @@ struct MachineConfig {
   uint32_t ns_per_insn = 1;
   // Stop after this many retired instructions (0 = no limit); a guard against stuck guests.
   uint64_t max_insns = 0;
+  // Diagnostic log items for stderr, as QEMU's -d: "int", "exec", "in_asm", comma-separated.
+  std::string debug_log;
 };
 
 }  // namespace machine

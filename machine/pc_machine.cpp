@@ -5,6 +5,7 @@
 #include "cpu/flags.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -31,6 +32,14 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
   cpu_->ns_per_insn = cfg.ns_per_insn;
   clock_ = std::make_unique<Clock>(cpu_->s.icount, cfg.ns_per_insn);
   engine_ = std::make_unique<jit::Engine>(*cpu_);
+  if (!cfg.debug_log.empty()) {
+    jit::Engine::Log log;
+    log.interrupts = cfg.debug_log.find("int") != std::string::npos;
+    log.exec = cfg.debug_log.find("exec") != std::string::npos;
+    log.in_asm = cfg.debug_log.find("in_asm") != std::string::npos;
+    log.sink = [](const std::string& line) { std::fputs(line.c_str(), stderr); };
+    engine_->set_log(std::move(log));
+  }
   load_firmware();
 
   debugcon_ = std::make_unique<devices::DebugCon>(std::move(console));
@@ -112,7 +121,8 @@ RunResult PcMachine::run() {
     if (exit_status_) return {RunResult::Kind::DebugExit, *exit_status_, {}};
     if (cfg_.max_insns && cpu_->s.icount >= cfg_.max_insns)
       return {RunResult::Kind::InsnLimit, 0,
-              fmt::format("stopped after {} instructions (--max-insns)", cpu_->s.icount)};
+              fmt::format("stopped after {} instructions (--max-insns) at {:04x}:{:08x}",
+                          cpu_->s.icount, cpu_->s.seg[cpu::CS].sel, cpu_->s.eip)};
     switch (why) {
       case jit::StopReason::Shutdown:
         if (cfg_.no_reboot)

@@ -143,6 +143,7 @@ gdt_desc:
         dd ROM_BASE + gdt
 
         times 0xFFF0 - ($ - $$) db 0xFF
+        bits 16                       ; the reset vector runs in real mode
 reset_vector:                         ; F000:FFF0
         jmp 0xF000:start16
         times 0x10000 - ($ - $$) db 0xFF

@@ -104,5 +104,6 @@ gdt_desc:
         dd ROM_BASE + gdt
 
         times 0xFFF0 - ($ - $$) db 0xFF
+        bits 16                       ; the reset vector runs in real mode
         jmp 0xF000:start16
         times 0x10000 - ($ - $$) db 0xFF
