@@ -57,7 +57,7 @@ constexpr std::array<HelperInfo, size_t(Helper::kCount)> kHelpers = {{
 
 constexpr bool in_order() {
   for (size_t i = 0; i < kHelpers.size(); i++)
-    if (size_t(kHelpers[i].id) != i || !kHelpers[i].fn) return false;
+    if (size_t(kHelpers[i].id) != i) return false;
   return true;
 }
 static_assert(in_order(), "kHelpers must list every helper in enum order");
