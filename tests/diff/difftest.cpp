@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 
 #include "tests/diff/compare.h"
 
@@ -15,10 +16,11 @@ uint64_t RunReport::failed() const {
   return n;
 }
 
-DiffTest::DiffTest(Mode mode, bool oracle, LoweredFn lowered)
+DiffTest::DiffTest(Mode mode, bool oracle, LoweredFn lowered, bool avoid_known)
     : mode_(mode),
       oracle_(oracle),
-      gen_(mode, oracle ? LoweredFn([](uint16_t) { return true; }) : std::move(lowered)),
+      avoid_known_(avoid_known && !oracle),
+      gen_(mode, oracle ? LoweredFn([](uint16_t) { return true; }) : std::move(lowered), avoid_known_),
       ref_(mode) {}
 
 DiffTest::Result DiffTest::run(const Stream& s) {
@@ -86,6 +88,7 @@ RunReport DiffTest::run_many(const RunOptions& o) {
   Stream s;
   unsigned reported = 0;
   const auto start = std::chrono::steady_clock::now();
+  const std::clock_t cpu_start = std::clock();
   for (uint64_t i = o.first; i < o.first + o.count; i++) {
     const unsigned cls = o.cls >= 0 ? unsigned(o.cls) : class_of_index(i);
     Tally& t = rep.by_cls[cls];
@@ -121,13 +124,16 @@ RunReport DiffTest::run_many(const RunOptions& o) {
                           gen_.decoder().disassemble(&s.code[in.off], in.len, s.code32(), eip));
       for (const std::string& d : first.diffs) text += "  " + d + "\n";
     }
-    text += fmt::format("reproduce: ghost86-difftest --seed {} --mode {} --first {} --count 1{}{}{}\n\n",
+    text += fmt::format("reproduce: ghost86-difftest --seed {} --mode {} --first {} --count 1{}{}{}{}\n\n",
                         o.seed, mode_name(mode_), i, o.cls >= 0 ? " --class " : "",
-                        o.cls >= 0 ? cls_name(unsigned(o.cls)) : "", oracle_ ? " --oracle" : "");
+                        o.cls >= 0 ? cls_name(unsigned(o.cls)) : "", oracle_ ? " --oracle" : "",
+                        avoid_known_ ? "" : " --include-known");
     rep.reports += text;
   }
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  rep.cpu_seconds = double(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   for (unsigned c = 0; c < kNumCls; c++) rep.by_cls[c].not_lowered = stats.not_lowered[c];
+  rep.known = stats.known;
   return rep;
 }
 

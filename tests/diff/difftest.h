@@ -31,7 +31,8 @@ struct RunReport {
   Mode mode = Mode::Real;
   std::array<Tally, kNumCls + 1> by_cls{};  // indexed by Cls, "mix" last
   uint64_t streams = 0;                     // streams actually run
-  double seconds = 0;
+  double seconds = 0, cpu_seconds = 0;  // wall clock, and this process's CPU time
+  std::array<uint64_t, kMaxKnownIssues> known{};  // see GenStats
   std::string reports;                      // full descriptions of the first failures
   uint64_t failed() const;
 };
@@ -41,7 +42,8 @@ class DiffTest {
   // `oracle`: run Unicorn alone over every template, lowered or not, and require that each
   // stream ends cleanly (or with its intended exception) without touching memory outside the
   // windows. This checks the generator, not ghost86.
-  DiffTest(Mode mode, bool oracle = false, LoweredFn lowered = lowered_in_table);
+  DiffTest(Mode mode, bool oracle = false, LoweredFn lowered = lowered_in_table,
+           bool avoid_known = true);
 
   enum class Verdict { Skipped, Passed, Failed };
   struct Result {
@@ -68,7 +70,7 @@ class DiffTest {
   Result run_oracle(const Stream& s);
 
   Mode mode_;
-  bool oracle_;
+  bool oracle_, avoid_known_;
   Generator gen_;
   GhostRunner ghost_;
   UnicornRunner ref_;

@@ -84,6 +84,7 @@ bool loop(Group& g) {  // E0 LOOPNE, E1 LOOPE, E2 LOOP, E3 JCXZ/JECXZ; 67h picks
 // A few instructions that neither branch nor touch the stack, for a CALL body. A draw that
 // moved ESP (a pinned ESP, or a write to it) would break the return, so it is undone.
 void call_body(Group& g) {
+  if (g.failed) return;
   const uint8_t mode_bit = g.real() ? kReal : kFlat;
   unsigned eligible = 0;
   for (const Template& t : templates())
@@ -132,7 +133,10 @@ bool call_ret(Group& g) {
   skip.u8(0xeb).fix(end, 1, true);
   g.emit(skip);
   g.bind(body);
+  // The body must not overwrite the return address.
+  g.protect = MemRange{g.seg_base(sSS) + (g.real() ? g.st.esp & 0xffff : g.st.esp), size};
   call_body(g);
+  g.protect = MemRange{};
   Insn ret;
   g.prefix_os(ret, size);
   if (pop)

@@ -47,12 +47,14 @@ bool mov_moffs(Group& g) {  // A0-A3: AL/eAX <-> [seg:moffs]
   const bool store = g.rng.chance(1, 2);
   Mem m;
   m.asize = uint8_t(g.asize());
-  m.ea = m.disp = g.rng.range(kWinLo + 8, kWinHi - 8 - size);
   m.disp_size = m.asize;
   if (g.rng.chance(1, 2)) {
     const unsigned s = g.rng.below(kSegs);
     if (!(store && s == sCS)) m.seg_prefix = int8_t(s);
   }
+  const unsigned seg = m.seg_prefix >= 0 ? unsigned(m.seg_prefix) : unsigned(sDS);
+  m.ea = m.disp = g.rng.range(kWinLo + 8, kWinHi - 8 - size);
+  if (g.hits_protected(g.seg_base(seg) + m.ea, size)) return false;
   Insn in;
   g.prefix_mem(in, m);
   g.prefix_os(in, size);
@@ -265,12 +267,15 @@ bool mov_rm_sreg(Group& g) {  // 8C /r: a 32-bit register destination is zero-ex
 
 bool mov_sreg_rm(Group& g) {  // 8E /r
   const Rm rm = g.rm(2, mem_opts(2, false), true);
-  g.pin_rm(rm, 2, some_selector(g));
+  const uint16_t sel = some_selector(g);
+  const unsigned sreg = loadable_sreg(g);
+  g.pin_rm(rm, 2, sel);
   Insn in;
   g.prefix_rm(in, rm);
   in.u8(0x8e);
-  Group::modrm(in, loadable_sreg(g), rm);
+  Group::modrm(in, sreg, rm);
   g.emit(in);
+  g.st.sel[sreg] = sel;
   return true;
 }
 
@@ -299,8 +304,8 @@ bool push_sreg(Group& g) {
 }
 
 bool push_pop_sreg(Group& g) {  // PUSH sreg / POP sreg' (a selector the stream already uses)
-  const unsigned size = g.osize();
-  push_sreg_insn(g, g.rng.below(kSegs), size);
+  const unsigned size = g.osize(), from = g.rng.below(kSegs);
+  push_sreg_insn(g, from, size);
   static constexpr uint8_t kPop[kSegs][2] = {{0x07, 0}, {0, 0}, {0x17, 0}, {0x1f, 0}, {0x0f, 0xa1}, {0x0f, 0xa9}};
   const unsigned sreg = loadable_sreg(g);
   Insn in;
@@ -309,13 +314,15 @@ bool push_pop_sreg(Group& g) {  // PUSH sreg / POP sreg' (a selector the stream 
   if (kPop[sreg][1]) in.u8(kPop[sreg][1]);
   in.sp_delta = int(size);
   g.emit(in);
+  g.st.sel[sreg] = g.st.sel[from];
   return true;
 }
 
 bool load_far_ptr(Group& g) {  // C4 LES, C5 LDS, 0F B2 LSS, 0F B4 LFS, 0F B5 LGS: r, m16:16/32
   const unsigned size = g.osize(), reg = g.rng.below(8), which = g.rng.below(5);
   const Mem m = g.mem(mem_opts(size + 2, false));
-  g.pin_mem(m, size, 2, some_selector(g));
+  const uint16_t sel = some_selector(g);
+  g.pin_mem(m, size, 2, sel);
   Insn in;
   g.prefix_mem(in, m);
   g.prefix_os(in, size);
@@ -325,6 +332,8 @@ bool load_far_ptr(Group& g) {  // C4 LES, C5 LDS, 0F B2 LSS, 0F B4 LFS, 0F B5 LG
   Group::modrm(in, reg, m);
   in.writes = bit(reg);
   g.emit(in);
+  static constexpr uint8_t kLoads[5] = {sES, sDS, sSS, sFS, sGS};
+  g.st.sel[kLoads[which]] = sel;
   return true;
 }
 

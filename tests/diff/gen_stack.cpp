@@ -144,20 +144,27 @@ bool string_op(Group& g) {
   const bool uses_di = op != kLods;
   unsigned rep = 0;
   if (g.rng.chance(2, 3)) rep = (op == kCmps || op == kScas) && g.rng.chance(1, 2) ? 0xf2 : 0xf3;
-  auto pin_ptr = [&](unsigned reg) {
-    const uint32_t p = g.rng.range(kWinLo + 0x140, kWinHi - 0x140);
-    g.pin(reg, asize == 4 ? p : (g.rng.u32() & 0xffff0000u) | p);
-  };
-  if (uses_si) pin_ptr(ESI);
-  if (uses_di) pin_ptr(EDI);
+  // DI-relative accesses go through ES, SI-relative ones through DS or the override.
+  Mem m;
+  m.asize = uint8_t(asize);
+  if (uses_si && g.rng.chance(1, 3)) m.seg_prefix = int8_t(g.rng.below(kSegs));
+  const unsigned src_seg = m.seg_prefix >= 0 ? unsigned(m.seg_prefix) : unsigned(sDS);
+  uint32_t si = 0, di = 0;
+  for (int tries = 0;; tries++) {
+    if (tries == 16) return false;
+    si = g.rng.range(kWinLo + 0x140, kWinHi - 0x140);
+    di = g.rng.range(kWinLo + 0x140, kWinHi - 0x140);
+    if (!(uses_si && g.hits_protected(g.seg_base(src_seg) + si - 0x140, 0x280)) &&
+        !(uses_di && g.hits_protected(g.seg_base(sES) + di - 0x140, 0x280)))
+      break;
+  }
+  if (uses_si) g.pin(ESI, asize == 4 ? si : (g.rng.u32() & 0xffff0000u) | si);
+  if (uses_di) g.pin(EDI, asize == 4 ? di : (g.rng.u32() & 0xffff0000u) | di);
   uint32_t count = 1;
   if (rep) {
     count = g.rng.chance(1, 8) ? 0 : g.rng.below(41);
     g.pin(ECX, asize == 4 ? count : (g.rng.u32() & 0xffff0000u) | count);
   }
-  Mem m;
-  m.asize = uint8_t(asize);
-  if (uses_si && g.rng.chance(1, 3)) m.seg_prefix = int8_t(g.rng.below(kSegs));
   Insn in;
   if (rep) in.u8(rep);
   g.prefix_mem(in, m);

@@ -1,9 +1,11 @@
 #include "tests/diff/generator.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "cpu/opcode_table.h"
 #include "cpu/state.h"
+#include "tests/diff/known_issues.h"
 
 namespace diff {
 namespace {
@@ -41,11 +43,45 @@ void land(std::vector<Pending>& pend, uint32_t here, GenState& st, bool all) {
   }
 }
 
+// Appends a finished group to the stream, recording its branch fixups and pending targets.
+void commit(const Group& g, const Template& t, Stream& s, std::vector<Pending>& pend,
+            std::vector<Fix>& fixes) {
+  const uint32_t base = uint32_t(s.code.size());
+  std::vector<int> pend_of(g.labels.size(), -1);
+  for (size_t i = 0; i < g.labels.size(); i++) {
+    const Label& l = g.labels[i];
+    if (!l.pending) continue;
+    pend_of[i] = int(pend.size());
+    pend.push_back(Pending{l.skip, l.short_jump, base + uint32_t(l.jump_end), l.at_jump, -1});
+  }
+  for (const Emitted& e : g.out) {
+    s.insns.push_back(StreamInsn{uint16_t(base + e.off), e.in.n, e.in.role, t.cls, e.mnemonic,
+                                 e.in.expect_vector, e.undef_after});
+    s.code.insert(s.code.end(), e.in.b, e.in.b + e.in.n);
+    if (e.in.fix_label < 0) continue;
+    const Label& l = g.labels[e.in.fix_label];
+    Fix f;
+    f.pos = base + e.off + uint32_t(e.in.fix_pos);
+    f.end = base + e.off + e.in.n;
+    f.width = e.in.fix_width;
+    f.rel = e.in.fix_rel;
+    if (l.pending) {
+      f.pending = pend_of[e.in.fix_label];
+    } else {
+      if (l.off < 0) throw HarnessError{std::string("unbound label in ") + t.name};
+      f.target = base + uint32_t(l.off);
+    }
+    fixes.push_back(f);
+  }
+}
+
 }  // namespace
 
 bool lowered_in_table(uint16_t mnemonic) { return cpu::insn_info(mnemonic) != nullptr; }
 
-Generator::Generator(Mode mode, LoweredFn lowered) : mode_(mode), lowered_(std::move(lowered)) {
+Generator::Generator(Mode mode, LoweredFn lowered, bool avoid_known)
+    : mode_(mode), lowered_(std::move(lowered)), avoid_known_(avoid_known) {
+  if (known_issues().size() > kMaxKnownIssues) throw HarnessError{"too many known issues"};
   const uint8_t bit = mode == Mode::Real ? kReal : kFlat;
   for (const Template& t : templates())
     if (t.traits & bit) by_cls_[t.cls].push_back(&t);
@@ -53,11 +89,13 @@ Generator::Generator(Mode mode, LoweredFn lowered) : mode_(mode), lowered_(std::
     if (c != kFault && !by_cls_[c].empty()) plain_cls_.push_back(c);
 }
 
-const Template* Generator::draw(Rng& rng, unsigned cls, bool last) const {
+const Template* Generator::draw(Rng& rng, unsigned cls, bool last, bool unseen) const {
   if (cls == kFault && last && !by_cls_[kFault].empty())
     return by_cls_[kFault][rng.below(uint32_t(by_cls_[kFault].size()))];
   unsigned c = cls;
-  if (cls >= kNumCls || cls == kFault || by_cls_[cls].empty() || rng.chance(1, 4))
+  // The last group is of the stream's own class if none was so far.
+  const bool own = last && unseen;
+  if (cls >= kNumCls || cls == kFault || by_cls_[cls].empty() || (!own && rng.chance(1, 4)))
     c = plain_cls_[rng.below(uint32_t(plain_cls_.size()))];
   return by_cls_[c][rng.below(uint32_t(by_cls_[c].size()))];
 }
@@ -126,59 +164,40 @@ bool Generator::generate(uint64_t seed, unsigned cls, Stream& s, GenStats& stats
   ctx.mode = mode_;
   ctx.dec = &dec_;
   ctx.lowered = lowered_;
+  ctx.avoid_known = avoid_known_;
   std::copy(std::begin(s.init.sel), std::end(s.init.sel), ctx.sel);
   GenState st;
   st.esp = s.init.regs[cpu::ESP];
+  std::copy(std::begin(s.init.sel), std::end(s.init.sel), st.sel);
 
   std::vector<Pending> pend;
   std::vector<Fix> fixes;
   const unsigned n = 1 + rng.below(20);
   unsigned groups = 0;
-  bool seen = false, landed = false;
-  for (unsigned attempt = 0; groups < n && attempt < 4 * n + 8; attempt++) {
-    const uint32_t base = uint32_t(s.code.size());
-    if (!landed) land(pend, base, st, false);
-    landed = true;
-    const Template* t = draw(rng, cls, groups + 1 == n);
-    Group g(ctx, rng, st);
-    if (!t->emit(g)) continue;
-    if (g.failed) {
-      stats.not_lowered[t->cls]++;
-      continue;
-    }
-    const unsigned size = g.bytes();
-    if (size > kMaxGroupBytes) continue;
-    if (base + size + 16 > kCodeMax) break;
-
-    std::vector<int> pend_of(g.labels.size(), -1);
-    for (size_t i = 0; i < g.labels.size(); i++) {
-      const Label& l = g.labels[i];
-      if (!l.pending) continue;
-      pend_of[i] = int(pend.size());
-      pend.push_back(Pending{l.skip, l.short_jump, base + uint32_t(l.jump_end), l.at_jump, -1});
-    }
-    for (const Emitted& e : g.out) {
-      s.insns.push_back(StreamInsn{uint16_t(base + e.off), e.in.n, e.in.role, t->cls, e.mnemonic,
-                                   e.in.expect_vector, e.undef_after});
-      s.code.insert(s.code.end(), e.in.b, e.in.b + e.in.n);
-      if (e.in.fix_label < 0) continue;
-      const Label& l = g.labels[e.in.fix_label];
-      Fix f;
-      f.pos = base + e.off + uint32_t(e.in.fix_pos);
-      f.end = base + e.off + e.in.n;
-      f.width = e.in.fix_width;
-      f.rel = e.in.fix_rel;
-      if (l.pending) {
-        f.pending = pend_of[e.in.fix_label];
-      } else {
-        if (l.off < 0) throw HarnessError{std::string("unbound label in ") + t->name};
-        f.target = base + uint32_t(l.off);
+  bool seen = false;
+  while (groups < n) {
+    land(pend, uint32_t(s.code.size()), st, false);
+    // Several draws per group: many templates are not lowered yet.
+    const Template* t = nullptr;
+    std::optional<Group> g;
+    for (unsigned draw_no = 0; draw_no < 64 && !t; draw_no++) {
+      t = draw(rng, cls, groups + 1 == n, !seen);
+      g.emplace(ctx, rng, st);
+      if (!t->emit(*g) || g->bytes() > kMaxGroupBytes) {
+        t = nullptr;
+      } else if (g->failed) {
+        if (g->known_drop >= 0)
+          stats.known[size_t(g->known_drop)]++;
+        else
+          stats.not_lowered[t->cls]++;
+        t = nullptr;
       }
-      fixes.push_back(f);
     }
-    st = g.st;
+    if (!t || s.code.size() + g->bytes() + 16 > kCodeMax) break;
+    commit(*g, *t, s, pend, fixes);
+    for (size_t i = 0; i < kMaxKnownIssues; i++) stats.known[i] += g->known_flagged[i];
+    st = g->st;
     groups++;
-    landed = false;
     if (t->cls == cls || cls == kMixCls) seen = true;
     if (t->traits & kFaults) break;
   }

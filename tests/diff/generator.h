@@ -20,6 +20,8 @@ namespace diff {
 struct GenStats {
   // Template draws dropped because an instruction has no lowering yet, by class.
   std::array<uint64_t, kNumCls> not_lowered{};
+  // Groups dropped, or instructions given unreliable flags, for each known issue.
+  std::array<uint64_t, kMaxKnownIssues> known{};
 };
 
 // The default predicate: ghost86 lowers a mnemonic when the opcode table has a row for it.
@@ -27,7 +29,7 @@ bool lowered_in_table(uint16_t mnemonic);
 
 class Generator {
  public:
-  Generator(Mode mode, LoweredFn lowered = lowered_in_table);
+  explicit Generator(Mode mode, LoweredFn lowered = lowered_in_table, bool avoid_known = true);
 
   // Fills `out` with the stream for `seed` drawn for class `cls` (a Cls or kMixCls). Returns
   // false when no group of that class could be used (the stream is then not run).
@@ -37,12 +39,13 @@ class Generator {
   const cpu::Decoder& decoder() const { return dec_; }
 
  private:
-  const Template* draw(Rng& rng, unsigned cls, bool last) const;
+  const Template* draw(Rng& rng, unsigned cls, bool last, bool unseen) const;
   void random_init(Rng& rng, Stream& s) const;
   void lay_out_memory(Rng& rng, Stream& s) const;
 
   Mode mode_;
   LoweredFn lowered_;
+  bool avoid_known_;
   cpu::Decoder dec_;
   std::vector<const Template*> by_cls_[kNumCls];
   std::vector<unsigned> plain_cls_;  // classes with templates in this mode, except kFault

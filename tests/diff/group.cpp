@@ -5,6 +5,7 @@
 
 #include "cpu/opcode_table.h"
 #include "cpu/state.h"
+#include "tests/diff/known_issues.h"
 
 namespace diff {
 
@@ -331,6 +332,7 @@ bool Group::try_mem(const MemOpts& o, Mem& m) {
   uint32_t check = m.disp;
   for (int i = 0; i < nt; i++) check += t[i].coef * t[i].val;
   if ((check & amask) != target) throw HarnessError{"address solver"};
+  if (hits_protected(seg_base(m.seg) + target - o.below, o.below + o.size + o.above)) return false;
 
   for (int i = 0; i < nt; i++) {
     if (t[i].reg == ESP) continue;
@@ -357,6 +359,19 @@ void Group::emit(Insn in) {
     failed = true;
     unlowered = mn;
     return;
+  }
+  if (ctx.avoid_known && status == cpu::DecodeStatus::Ok) {
+    const auto issues = known_issues();
+    for (size_t i = 0; i < issues.size(); i++) {
+      if (!issues[i].hits(d)) continue;
+      if (!issues[i].unreliable_flags) {
+        failed = true;
+        known_drop = int(i);
+        return;
+      }
+      in.extra_undef |= issues[i].unreliable_flags;
+      known_flagged[i]++;
+    }
   }
   if (in.reads & st.undef) {
     // The instruction would consume an undefined flag: define all six first with a CMP of a

@@ -7,6 +7,7 @@
 // (instructions that read them get a CMP in front that defines them again) and where ESP is.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -24,6 +25,7 @@ struct GenCtx {
   const cpu::Decoder* dec = nullptr;
   LoweredFn lowered;          // does ghost86 implement this mnemonic
   uint16_t sel[kSegs] = {};   // real mode: the selectors whose windows are mapped
+  bool avoid_known = true;    // steer around the bugs in known_issues.h
   bool code32() const { return mode == Mode::Flat32; }
 };
 
@@ -32,6 +34,7 @@ struct GenState {
   uint32_t undef = 0;  // arithmetic flags whose value is undefined right now
   bool sp_known = true;
   uint32_t esp = 0;    // full ESP when sp_known
+  uint16_t sel[kSegs] = {};  // segment registers (always known: loads get chosen selectors)
 };
 
 // One instruction under construction.
@@ -109,6 +112,8 @@ struct Label {
   GenState at_jump;         // state on the taken path
 };
 
+constexpr unsigned kMaxKnownIssues = 8;
+
 struct Emitted {
   Insn in;
   uint16_t off = 0;
@@ -128,6 +133,9 @@ class Group {
   bool failed = false;       // an instruction ghost86 does not implement: the group is dropped
   uint16_t unlowered = 0;    // ... its mnemonic
   uint8_t reserved = 0;      // GPRs the template pins itself: address pins must not use them
+  MemRange protect;          // linear bytes memory operands must keep clear of (a return address)
+  int known_drop = -1;       // the group was dropped for this known issue
+  std::array<uint16_t, kMaxKnownIssues> known_flagged{};  // instructions with unreliable flags
 
   bool code32() const { return ctx.code32(); }
   bool real() const { return ctx.mode == Mode::Real; }
@@ -151,6 +159,10 @@ class Group {
   unsigned pick_reg(unsigned size, bool pin);
   void reserve(unsigned reg32) { reserved |= uint8_t(1u << reg32); }
   static unsigned parent(unsigned reg, unsigned size) { return size == 1 ? reg & 3 : reg; }
+  uint32_t seg_base(unsigned seg) const { return real() ? uint32_t(st.sel[seg]) << 4 : 0; }
+  bool hits_protected(uint32_t lin, uint32_t len) const {
+    return protect.len && lin < protect.lin + protect.len && protect.lin < lin + len;
+  }
 
   // Operands. Pins for the address registers are emitted right away.
   Mem mem(const MemOpts& o);
@@ -175,14 +187,17 @@ class Group {
     size_t nout, nlabels;
     GenState st;
     uint8_t reserved;
+    bool failed;
+    int known_drop;
   };
-  Mark mark() const { return Mark{out.size(), labels.size(), st, reserved}; }
+  Mark mark() const { return Mark{out.size(), labels.size(), st, reserved, failed, known_drop}; }
   void rollback(const Mark& m) {
     out.resize(m.nout);
     labels.resize(m.nlabels);
     st = m.st;
     reserved = m.reserved;
-    failed = false;
+    failed = m.failed;
+    known_drop = m.known_drop;
   }
 
   // Appends an instruction: checks the encoding against the decoder, drops the group when the

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tests/diff/difftest.h"
+#include "tests/diff/known_issues.h"
 
 namespace {
 
@@ -32,9 +33,14 @@ void print_report(const diff::RunReport& r) {
     fmt::print("{:<6} {:<8} {} passed, {} failed{}\n", mode_name(r.mode), cls_name(c), t.passed,
                t.failed, extra);
   }
-  fmt::print("{:<6} {:<8} {} passed, {} failed; {} streams run in {:.2f} s ({:.0f} streams/s)\n",
+  const auto issues = known_issues();
+  for (size_t i = 0; i < issues.size(); i++)
+    if (r.known[i])
+      fmt::print("{:<6} known issue {} avoided {} times: {}\n", mode_name(r.mode), issues[i].name,
+                 r.known[i], issues[i].what);
+  fmt::print("{:<6} {:<8} {} passed, {} failed; {} streams run in {:.2f} s, {:.2f} s CPU ({:.0f} streams/s)\n",
              mode_name(r.mode), "total", total.passed, total.failed, r.streams, r.seconds,
-             r.seconds > 0 ? double(r.streams) / r.seconds : 0.0);
+             r.cpu_seconds, r.cpu_seconds > 0 ? double(r.streams) / r.cpu_seconds : 0.0);
 }
 
 }  // namespace
@@ -43,7 +49,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Differential test of ghost86 against Unicorn on random instruction streams"};
   diff::RunOptions opt;
   std::string mode = "both", cls = "all";
-  bool oracle = false;
+  bool oracle = false, include_known = false;
   app.add_option("--seed", opt.seed, "run seed (stream i of a run is reproducible on its own)");
   app.add_option("--count", opt.count, "streams per mode");
   app.add_option("--first", opt.first, "index of the first stream");
@@ -52,6 +58,8 @@ int main(int argc, char** argv) {
   app.add_option("--reports", opt.max_reports, "failures to describe in full per mode");
   app.add_flag("--oracle", oracle,
                "check the generator instead: Unicorn alone, every template, accesses confined");
+  app.add_flag("--include-known", include_known,
+               "also generate what runs into the ghost86 bugs in known_issues.h (to check a fix)");
   CLI11_PARSE(app, argc, argv);
   if (cls != "all") {
     opt.cls = diff::cls_by_name(cls);
@@ -69,7 +77,7 @@ int main(int argc, char** argv) {
 
   uint64_t failed = 0;
   for (diff::Mode m : modes) {
-    diff::DiffTest t(m, oracle);
+    diff::DiffTest t(m, oracle, diff::lowered_in_table, !include_known);
     const diff::RunReport r = t.run_many(opt);
     print_report(r);
     failed += r.failed();

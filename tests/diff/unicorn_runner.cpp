@@ -42,6 +42,11 @@ UnicornRunner::UnicornRunner(Mode mode) : mode_(mode) {
       check(uc_reg_write(uc_, kSeg[i], &sel), "selector");
     }
   }
+  // QEMU remembers the last exception to decide double faults; since Unicorn never delivers
+  // them, one stream's #DE would turn the next stream's into #DF. Every stream therefore starts
+  // from this saved CPU state.
+  check(uc_context_alloc(uc_, &fresh_), "context");
+  check(uc_context_save(uc_, fresh_), "context save");
   check(uc_hook_add(uc_, &intr_hook_, UC_HOOK_INTR, reinterpret_cast<void*>(on_interrupt), this, 1, 0),
         "interrupt hook");
   check(uc_hook_add(uc_, &unmapped_hook_, UC_HOOK_MEM_UNMAPPED, reinterpret_cast<void*>(on_unmapped),
@@ -49,7 +54,10 @@ UnicornRunner::UnicornRunner(Mode mode) : mode_(mode) {
         "unmapped hook");
 }
 
-UnicornRunner::~UnicornRunner() { uc_close(uc_); }
+UnicornRunner::~UnicornRunner() {
+  uc_context_free(fresh_);
+  uc_close(uc_);
+}
 
 void UnicornRunner::on_interrupt(uc_engine* uc, uint32_t intno, void* self) {
   auto* r = static_cast<UnicornRunner*>(self);
@@ -82,6 +90,7 @@ void UnicornRunner::on_access(uc_engine*, uc_mem_type type, uint64_t addr, int s
 }
 
 void UnicornRunner::load(const Stream& s) {
+  check(uc_context_restore(uc_, fresh_), "context restore");
   // Unicorn 2.0.1 keeps translations of overwritten code unless told to drop them.
   if (prev_code_len_) {
     const std::vector<uint8_t> zero(prev_code_len_, 0);

@@ -35,6 +35,7 @@ class UnicornRunner {
 
   Mode mode_;
   uc_engine* uc_ = nullptr;
+  uc_context* fresh_ = nullptr;  // the CPU as set up, restored before every stream
   uc_hook intr_hook_ = 0, unmapped_hook_ = 0;
   int vector_ = -1;
   uint32_t fault_eip_ = 0;
