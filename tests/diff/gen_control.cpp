@@ -150,8 +150,10 @@ bool call_ret(Group& g) {
 }
 
 // ---- Faults. Each ends its stream; both engines must raise the same exception at the same
-// instruction with the same state.
+// instruction with the same state. ghost86 delivers the exception onto the stack (the runner
+// reads the frame back), so the stack has to be a valid one at that point.
 bool div_fault(Group& g) {  // #DE: divisor 0, or a quotient that does not fit
+  g.need_stack(16, 0);
   const unsigned size = size_bwd(g), bits = 8 * size;
   const bool sign = g.rng.chance(1, 2);
   g.reserve(EAX);
@@ -188,6 +190,7 @@ bool div_fault(Group& g) {  // #DE: divisor 0, or a quotient that does not fit
 }
 
 bool aam_zero(Group& g) {  // D4 00: #DE
+  g.need_stack(16, 0);
   Insn in;
   in.u8(0xd4).u8(0);
   in.expect_vector = 0;
@@ -199,6 +202,7 @@ bool aam_zero(Group& g) {  // D4 00: #DE
 // lockable at all, e.g. LOCK MOV or LOCK CMP, raises #UD on hardware but QEMU ignores the prefix:
 // not generated.)
 bool invalid(Group& g) {
+  g.need_stack(16, 0);
   Insn in;
   in.allow_unlowered = in.allow_invalid = true;
   in.expect_vector = 6;
