@@ -129,7 +129,8 @@ bool test_forms(Group& g) {  // 84/85 r/m,r; A8/A9 acc,imm; F6/F7 /0 r/m,imm
     Group::modrm(in, form == 0 ? g.rng.below(8) : 0, rm);
     if (form == 2) in.imm(g.imm(size), size);
   }
-  in.defines = kArith & ~AF;  // AF is undefined after TEST (SDM)
+  // The SDM leaves AF undefined, like after AND; whether it is masked is the opcode table's call.
+  in.defines = kArith;
   g.emit(in);
   return true;
 }

@@ -66,7 +66,7 @@ TEST_CASE("a hand-written stream passes in both modes", "[diff]") {
   }
 }
 
-TEST_CASE("a different register result is reported, with the memory it reached", "[diff]") {
+TEST_CASE("a different register result is reported with the memory it reached", "[diff]") {
   for (Mode m : kModes) {
     DiffTest t(m);
     t.tamper_ghost = [](Stream& s) { s.init.regs[cpu::EBX] ^= 0x100; };
@@ -106,7 +106,7 @@ TEST_CASE("a difference in memory the code never touches is reported", "[diff]")
   }
 }
 
-TEST_CASE("an exception on one side only is reported; the same one on both passes", "[diff]") {
+TEST_CASE("an exception on one side only is reported and the same one on both passes", "[diff]") {
   for (Mode m : kModes) {
     DiffTest t(m);
     const Stream ud2 = hand_stream(t, {0x0f, 0x0b});
@@ -122,7 +122,7 @@ TEST_CASE("an exception on one side only is reported; the same one on both passe
   }
 }
 
-TEST_CASE("random streams pass, and a tampered ghost86 fails every one of them", "[diff]") {
+TEST_CASE("random streams pass and a tampered ghost86 fails every one of them", "[diff]") {
   for (Mode m : kModes) {
     DiffTest t(m);
     RunOptions o;
@@ -157,7 +157,7 @@ TEST_CASE("the same seed gives the same stream", "[diff]") {
   }
 }
 
-TEST_CASE("instructions without a lowering are dropped and counted, not failed", "[diff]") {
+TEST_CASE("instructions without a lowering are dropped and counted but not failed", "[diff]") {
   const auto no_add = [](uint16_t mn) { return mn != ZYDIS_MNEMONIC_ADD && cpu::insn_info(mn) != nullptr; };
   for (Mode m : kModes) {
     const Generator g(m, no_add);
