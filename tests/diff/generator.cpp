@@ -180,7 +180,7 @@ bool Generator::generate(uint64_t seed, unsigned cls, Stream& s, GenStats& stats
     // Several draws per group: many templates are not lowered yet.
     const Template* t = nullptr;
     std::optional<Group> g;
-    for (unsigned draw_no = 0; draw_no < 64 && !t; draw_no++) {
+    for (unsigned draw_no = 0; draw_no < 32 && !t; draw_no++) {
       t = draw(rng, cls, groups + 1 == n, !seen);
       g.emplace(ctx, rng, st);
       if (!t->emit(*g) || g->bytes() > kMaxGroupBytes) {

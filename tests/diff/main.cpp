@@ -1,6 +1,7 @@
 // ghost86-difftest: random instruction streams run on ghost86 and on Unicorn, compared.
 //
 //   ghost86-difftest --seed 1 --count 100000 --mode both [--class alu] [--first N] [--oracle]
+//   ghost86-difftest --list
 //
 // Prints one line per mode and class ("N passed, M failed"), describes the first divergence in
 // full, and exits non-zero when any stream failed.
@@ -49,7 +50,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Differential test of ghost86 against Unicorn on random instruction streams"};
   diff::RunOptions opt;
   std::string mode = "both", cls = "all";
-  bool oracle = false, include_known = false;
+  bool oracle = false, include_known = false, list = false;
   app.add_option("--seed", opt.seed, "run seed (stream i of a run is reproducible on its own)");
   app.add_option("--count", opt.count, "streams per mode");
   app.add_option("--first", opt.first, "index of the first stream");
@@ -60,7 +61,16 @@ int main(int argc, char** argv) {
                "check the generator instead: Unicorn alone, every template, accesses confined");
   app.add_flag("--include-known", include_known,
                "also generate what runs into the ghost86 bugs in known_issues.h (to check a fix)");
+  app.add_flag("--list", list, "list the classes and their templates, then exit");
   CLI11_PARSE(app, argc, argv);
+  if (list) {
+    for (unsigned c = 0; c < diff::kNumCls; c++)
+      for (const diff::Template& t : diff::templates())
+        if (t.cls == c)
+          fmt::print("{:<8} {:<30} {}\n", diff::cls_name(c), t.name,
+                     (t.traits & diff::kBoth) == diff::kBoth ? "real flat32" : t.traits & diff::kReal ? "real" : "flat32");
+    return 0;
+  }
   if (cls != "all") {
     opt.cls = diff::cls_by_name(cls);
     if (opt.cls < 0) {

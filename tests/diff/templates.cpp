@@ -7,8 +7,8 @@ namespace diff {
 std::span<const Template> templates() {
   static const std::vector<Template> all = [] {
     std::vector<Template> v;
-    for (auto part : {arith_templates(), bits_templates(), data_templates(), stack_templates(),
-                      control_templates()})
+    for (auto part : {alu_templates(), shift_mul_templates(), bits_templates(), data_templates(),
+                      segment_templates(), stack_templates(), control_templates()})
       v.insert(v.end(), part.begin(), part.end());
     return v;
   }();

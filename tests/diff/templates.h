@@ -46,10 +46,12 @@ struct Template {
 std::span<const Template> templates();
 
 // Per-class tables, one per gen_*.cpp file.
-std::span<const Template> arith_templates();    // alu unary shift muldiv bcd
-std::span<const Template> bits_templates();     // bit cond flags
-std::span<const Template> data_templates();     // datamov segment
-std::span<const Template> stack_templates();    // stack string
-std::span<const Template> control_templates();  // control fault
+std::span<const Template> alu_templates();        // alu unary bcd
+std::span<const Template> shift_mul_templates();  // shift muldiv
+std::span<const Template> bits_templates();       // bit cond flags
+std::span<const Template> data_templates();       // datamov
+std::span<const Template> segment_templates();    // segment
+std::span<const Template> stack_templates();      // stack string
+std::span<const Template> control_templates();    // control fault
 
 }  // namespace diff
