@@ -16,10 +16,10 @@ uint64_t RunReport::failed() const {
   return n;
 }
 
-DiffTest::DiffTest(Mode mode, bool oracle, LoweredFn lowered, bool avoid_known)
+DiffTest::DiffTest(Mode mode, bool oracle, LoweredFn lowered, KnownSet avoid)
     : mode_(mode),
       oracle_(oracle),
-      avoid_known_(avoid_known && !oracle),
+      avoid_known_(oracle ? 0 : avoid),
       gen_(mode, oracle ? LoweredFn([](uint16_t) { return true; }) : std::move(lowered), avoid_known_),
       ref_(mode) {}
 
@@ -124,10 +124,12 @@ RunReport DiffTest::run_many(const RunOptions& o) {
                           gen_.decoder().disassemble(&s.code[in.off], in.len, s.code32(), eip));
       for (const std::string& d : first.diffs) text += "  " + d + "\n";
     }
-    text += fmt::format("reproduce: ghost86-difftest --seed {} --mode {} --first {} --count 1{}{}{}{}\n\n",
-                        o.seed, mode_name(mode_), i, o.cls >= 0 ? " --class " : "",
-                        o.cls >= 0 ? cls_name(unsigned(o.cls)) : "", oracle_ ? " --oracle" : "",
-                        avoid_known_ ? "" : " --include-known");
+    text += fmt::format("reproduce: ghost86-difftest --seed {} --mode {} --first {} --count 1", o.seed,
+                        mode_name(mode_), i);
+    if (o.cls >= 0) text += fmt::format(" --class {}", cls_name(unsigned(o.cls)));
+    if (oracle_) text += " --oracle";
+    if (avoid_known_ != kAllKnown) text += fmt::format(" --include-known {}", known_names(~avoid_known_));
+    text += "\n\n";
     rep.reports += text;
   }
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

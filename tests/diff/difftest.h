@@ -43,7 +43,7 @@ class DiffTest {
   // stream ends cleanly (or with its intended exception) without touching memory outside the
   // windows. This checks the generator, not ghost86.
   DiffTest(Mode mode, bool oracle = false, LoweredFn lowered = lowered_in_table,
-           bool avoid_known = true);
+           KnownSet avoid = kAllKnown);
 
   enum class Verdict { Skipped, Passed, Failed };
   struct Result {
@@ -70,7 +70,8 @@ class DiffTest {
   Result run_oracle(const Stream& s);
 
   Mode mode_;
-  bool oracle_, avoid_known_;
+  bool oracle_;
+  KnownSet avoid_known_;
   Generator gen_;
   GhostRunner ghost_;
   UnicornRunner ref_;

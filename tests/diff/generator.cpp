@@ -79,8 +79,8 @@ void commit(const Group& g, const Template& t, Stream& s, std::vector<Pending>& 
 
 bool lowered_in_table(uint16_t mnemonic) { return cpu::insn_info(mnemonic) != nullptr; }
 
-Generator::Generator(Mode mode, LoweredFn lowered, bool avoid_known)
-    : mode_(mode), lowered_(std::move(lowered)), avoid_known_(avoid_known) {
+Generator::Generator(Mode mode, LoweredFn lowered, KnownSet avoid)
+    : mode_(mode), lowered_(std::move(lowered)), avoid_known_(avoid) {
   if (known_issues().size() > kMaxKnownIssues) throw HarnessError{"too many known issues"};
   const uint8_t bit = mode == Mode::Real ? kReal : kFlat;
   for (const Template& t : templates())

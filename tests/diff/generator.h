@@ -12,6 +12,7 @@
 
 #include "cpu/decoder.h"
 #include "tests/diff/group.h"
+#include "tests/diff/known_issues.h"
 #include "tests/diff/stream.h"
 #include "tests/diff/templates.h"
 
@@ -29,7 +30,7 @@ bool lowered_in_table(uint16_t mnemonic);
 
 class Generator {
  public:
-  explicit Generator(Mode mode, LoweredFn lowered = lowered_in_table, bool avoid_known = true);
+  explicit Generator(Mode mode, LoweredFn lowered = lowered_in_table, KnownSet avoid = kAllKnown);
 
   // Fills `out` with the stream for `seed` drawn for class `cls` (a Cls or kMixCls). Returns
   // false when no group of that class could be used (the stream is then not run).
@@ -45,7 +46,7 @@ class Generator {
 
   Mode mode_;
   LoweredFn lowered_;
-  bool avoid_known_;
+  KnownSet avoid_known_;
   cpu::Decoder dec_;
   std::vector<const Template*> by_cls_[kNumCls];
   std::vector<unsigned> plain_cls_;  // classes with templates in this mode, except kFault

@@ -201,7 +201,7 @@ void Group::emit(Insn in) {
   if (ctx.avoid_known && status == cpu::DecodeStatus::Ok) {
     const auto issues = known_issues();
     for (size_t i = 0; i < issues.size(); i++) {
-      if (!issues[i].hits(d)) continue;
+      if (!((ctx.avoid_known >> i) & 1) || !issues[i].hits(d)) continue;
       if (!issues[i].unreliable_flags) {
         failed = true;
         known_drop = int(i);

@@ -25,7 +25,7 @@ struct GenCtx {
   const cpu::Decoder* dec = nullptr;
   LoweredFn lowered;          // does ghost86 implement this mnemonic
   uint16_t sel[kSegs] = {};   // real mode: the selectors whose windows are mapped
-  bool avoid_known = true;    // steer around the bugs in known_issues.h
+  uint32_t avoid_known = ~0u; // the bugs in known_issues.h to steer around, one bit each
   bool code32() const { return mode == Mode::Flat32; }
 };
 

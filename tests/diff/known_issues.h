@@ -1,11 +1,14 @@
 // ghost86 bugs the differential test has found and that are not fixed yet. While an entry is
 // here the generator steers around it (and says how often in the summary), so the suite stays a
-// regression test for everything else; `ghost86-difftest --include-known` runs without the
-// detours to check a fix. Delete the entry together with the fix.
+// regression test for everything else; `ghost86-difftest --include-known NAME` runs without that
+// detour to check a fix. Delete the entry together with the fix.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 
 #include "cpu/decoder.h"
 
@@ -21,5 +24,13 @@ struct KnownIssue {
 };
 
 std::span<const KnownIssue> known_issues();
+
+// Bit i stands for known_issues()[i].
+using KnownSet = uint32_t;
+constexpr KnownSet kAllKnown = ~KnownSet(0);
+// Parses "all" or a comma-separated list of names; nullopt names an unknown issue.
+std::optional<KnownSet> parse_known(std::string_view names);
+// The names in `set`, comma-separated ("all" when it holds every issue).
+std::string known_names(KnownSet set);
 
 }  // namespace diff
