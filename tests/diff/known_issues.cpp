@@ -65,7 +65,8 @@ std::string known_names(KnownSet set) {
       all = false;
       continue;
     }
-    out += (out.empty() ? "" : ",") + std::string(kIssues[i].name);
+    if (!out.empty()) out += ',';
+    out += kIssues[i].name;
   }
   return all ? "all" : out;
 }
