@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <exception>
 #include <vector>
 
 #include "tests/diff/difftest.h"
@@ -86,8 +87,10 @@ int main(int argc, char** argv) {
   if (!include_known.empty()) {
     const auto set = diff::parse_known(include_known);
     if (!set) {
-      std::fprintf(stderr, "ghost86-difftest: --include-known: unknown issue in '%s' (known: all,%s)\n",
-                   include_known.c_str(), diff::known_names(diff::kAllKnown).c_str());
+      std::string names;
+      for (const diff::KnownIssue& k : diff::known_issues()) names += std::string(" ") + k.name;
+      std::fprintf(stderr, "ghost86-difftest: --include-known: unknown issue in '%s' (known: all%s)\n",
+                   include_known.c_str(), names.c_str());
       return 2;
     }
     avoid = ~*set;
@@ -97,11 +100,16 @@ int main(int argc, char** argv) {
   if (mode != "real") modes.push_back(diff::Mode::Flat32);
 
   uint64_t failed = 0;
-  for (diff::Mode m : modes) {
-    diff::DiffTest t(m, oracle, diff::lowered_in_table, avoid);
-    const diff::RunReport r = t.run_many(opt);
-    print_report(r);
-    failed += r.failed();
+  try {
+    for (diff::Mode m : modes) {
+      diff::DiffTest t(m, oracle, diff::lowered_in_table, avoid);
+      const diff::RunReport r = t.run_many(opt);
+      print_report(r);
+      failed += r.failed();
+    }
+  } catch (const std::exception& e) {  // Unicorn refused to set up
+    std::fprintf(stderr, "ghost86-difftest: %s\n", e.what());
+    return 2;
   }
   return failed ? 1 : 0;
 }
