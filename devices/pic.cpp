@@ -210,9 +210,14 @@ unsigned Pic::acknowledge(Chip& c, unsigned chip_index) {
   return unsigned(ir);
 }
 
-// The slave's INT output drives master IR2.
+// The slave's INT output drives master IR2. Like any 8259A input, IR2 needs a rising edge to
+// request and loses the request when INT falls (datasheet, "Edge Triggered Mode" and the IR
+// timing figure): a slave whose request was masked, acknowledged or withdrawn must not leave a
+// stale cascade request behind, or the master would later answer with a spurious IR15.
 void Pic::update_cascade() {
-  set_line(chips_[kMaster], kCascadeIr, highest_request(chips_[kSlave], kSlave) >= 0);
+  const bool slave_int = highest_request(chips_[kSlave], kSlave) >= 0;
+  set_line(chips_[kMaster], kCascadeIr, slave_int);
+  if (!slave_int) chips_[kMaster].irr &= uint8_t(~(1u << kCascadeIr));
 }
 
 bool Pic::intr_pending() { return highest_request(chips_[kMaster], kMaster) >= 0; }

@@ -6,10 +6,14 @@
 // Integrator: register ports 0x20-0x21, 0xa0-0xa1 and 0x4d0-0x4d1 to this device, give it to the
 // CPU as its cpu::InterruptSource and to devices as their IrqSink (lines 0-15).
 //
-// Edge-triggered lines latch a request on a rising edge and keep it until it is acknowledged,
-// even if the line falls first (a real 8259A forgets it and answers IR7); devices that pulse
-// their line therefore still get their interrupt. Level-triggered lines (ELCR) follow the line:
-// a request that goes away before the acknowledge cycle yields the spurious vector IR7/IR15.
+// Edge-triggered ISA lines latch a request on a rising edge and keep it until it is
+// acknowledged, even if the line falls first (a real 8259A forgets it and answers IR7), so a
+// device that pulses its line still gets its interrupt. Level-triggered lines (ELCR) and the
+// cascade input (the slave's INT) follow their level: a request that goes away before the
+// acknowledge yields the spurious vector IR7 of the master (08h+7 after a PC BIOS init). The
+// slave answers IR7 (IR15) when the master selects IR2 but the slave has nothing to deliver; with
+// the cascade following INT and the acknowledge cycle being atomic here, that only happens if a
+// guest acknowledges with no slave request.
 #pragma once
 
 #include <array>
