@@ -36,8 +36,8 @@ void Pit::reset() {
     c.gate = gate;
   }
   synced_ = now_tick();
-  irq_level_ = false;
-  irq_sink_.set_irq(irq_, false);
+  irq_level_ = counters_[0].hold_out;
+  irq_sink_.set_irq(irq_, irq_level_);
   rearm();
 }
 

@@ -67,7 +67,7 @@ class Pit : public Device, public PortDevice {
     int64_t start = 0;
     uint32_t n = 0, offset = 0;
     int64_t frozen_elapsed = 0;  // kPaused in modes 0/4: counts done before GATE fell
-    bool hold_out = false;
+    bool hold_out = true;  // before any control word: OUT high, so programming gives no edge
     uint32_t hold_ce = 0;
     // Modes 2/3: a count written while counting takes over at the next reload (tick `pend_at`).
     bool pend = false;
