@@ -12,6 +12,8 @@ constexpr uint64_t kNsPerSec = 1'000'000'000;
 // missed transitions collapse into one pulse.
 constexpr int kMaxCatchUpSteps = 64;
 
+constexpr int64_t kMaxTick = int64_t(1) << 62;
+
 int64_t floor_mod(int64_t a, int64_t m) { return ((a % m) + m) % m; }
 
 }  // namespace
@@ -58,12 +60,18 @@ void Pit::serialize(Serializer& s) {
       if (c.pend_n < 1 || c.pend_n > 65536) c.pend_n = 65536;
       c.offset %= c.n;
       c.pend_offset %= c.pend_n;
-      c.frozen_elapsed = std::max<int64_t>(c.frozen_elapsed, 0);
+      // Ticks stay far from overflow: 2^62 CLKs is 10^5 years.
+      c.frozen_elapsed = std::clamp<int64_t>(c.frozen_elapsed, 0, kMaxTick);
+      c.start = std::clamp<int64_t>(c.start, 0, kMaxTick);
+      c.pend_at = std::clamp<int64_t>(c.pend_at, 0, kMaxTick);
     }
   }
   s.io(irq_level_);
   s.io(synced_);
-  if (s.loading()) rearm();
+  if (s.loading()) {
+    synced_ = std::clamp<int64_t>(synced_, 0, kMaxTick);
+    rearm();
+  }
 }
 
 uint32_t Pit::port_read(uint16_t port, unsigned size) {

@@ -220,8 +220,8 @@ void Rtc::rearm() {
   }
   if (next == machine::Clock::kNever)
     clock_.cancel(timer_);
-  else
-    clock_.arm(timer_, next);
+  else  // always in the future, so even a damaged snapshot cannot make the timer spin
+    clock_.arm(timer_, std::max(next, now() + 1));
 }
 
 void Rtc::on_timer() {

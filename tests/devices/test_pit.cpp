@@ -398,5 +398,20 @@ TEST_CASE("PIT: hostile programming does not crash or hang", "[devices][pit]") {
     (void)r.pit.port_read(uint16_t(0x40 + i % 3), 1);
     r.run_to(r.icount + 100000);
   }
+  // Random snapshots: whatever loads must keep working.
+  for (int round = 0; round < 200; round++) {
+    devices::StateWriter sw;
+    r.pit.serialize(sw);
+    std::vector<uint8_t> bytes(sw.out.size());
+    for (uint8_t& b : bytes) b = uint8_t(rnd());
+    devices::StateReader sr(bytes);
+    r.pit.serialize(sr);
+    for (int i = 0; i < 20; i++) {
+      const uint32_t v = rnd();
+      r.pit.port_write(uint16_t(0x40 + v % 4), 1, rnd());
+      (void)r.pit.port_read(uint16_t(0x40 + (v >> 2) % 4), 1);
+      r.run_to(r.icount + (v >> 4) % 5'000'000);
+    }
+  }
   SUCCEED();
 }

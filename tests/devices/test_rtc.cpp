@@ -437,5 +437,20 @@ TEST_CASE("RTC: hostile programming does not crash or hang", "[devices][rtc]") {
     for (uint8_t j = 0; j < 14; j++) (void)r.get(j);
     r.run_to(r.icount + kSec, true);
   }
+  // Random snapshots: whatever loads must keep working.
+  for (int round = 0; round < 200; round++) {
+    devices::StateWriter sw;
+    r.rtc.serialize(sw);
+    std::vector<uint8_t> bytes(sw.out.size());
+    for (uint8_t& b : bytes) b = uint8_t(rnd());
+    devices::StateReader sr(bytes);
+    r.rtc.serialize(sr);
+    for (int i = 0; i < 20; i++) {
+      const uint32_t v = rnd();
+      r.rtc.port_write(uint16_t(0x70 + v % 4), 1, rnd());
+      (void)r.rtc.port_read(uint16_t(0x70 + (v >> 2) % 4), 1);
+      r.run_to(r.icount + (v >> 4) % 5'000'000);
+    }
+  }
   SUCCEED();
 }
