@@ -17,7 +17,7 @@ constexpr uint32_t kDaysPerCentury = 100 * 365 + 25;  // the chip calls every 4t
 // Register bits.
 constexpr uint8_t kUip = 0x80;
 constexpr uint8_t kSet = 0x80, kPie = 0x40, kAie = 0x20, kUie = 0x10, kSqwe = 0x08, kDm = 0x04,
-                  k24h = 0x02;
+                  k24h = 0x02, kDse = 0x01;
 constexpr uint8_t kIrqf = 0x80, kPf = 0x40, kAf = 0x20, kUf = 0x10;
 constexpr uint8_t kVrt = 0x80;
 
@@ -82,7 +82,7 @@ void Rtc::reset() {
 void Rtc::serialize(Serializer& s) {
   s.bytes(cmos_.data(), cmos_.size());
   s.io(index_), s.io(nmi_masked_), s.io(next_update_ns_), s.io(divider_ns_), s.io(pf_mark_);
-  s.io(irq_level_);
+  s.io(irq_level_), s.io(dse_fell_back_);
   if (s.loading()) {
     index_ &= 0x7f;
     cmos_[kRegA] &= 0x7f;
@@ -268,29 +268,68 @@ void Rtc::write_time(const Tod& t) {
   cmos_[9] = enc(t.year);
 }
 
-// n update cycles at once: the date as a second count within the chip's 100-year cycle.
-void Rtc::advance_seconds(uint64_t n) {
-  Tod t = read_time();
-  uint64_t days = uint64_t(t.year) * 365 + (t.year + 3) / 4 + (t.day - 1);
+// Dates as a day number within the chip's 100-year cycle, which starts with a leap year (00).
+uint32_t Rtc::day_number(const Tod& t) {
+  uint32_t days = t.year * 365 + (t.year + 3) / 4 + (t.day - 1);
   for (unsigned m = 1; m < t.month; m++) days += month_days(m, t.year % 4 == 0);
-  const uint64_t tod = t.hour * 3600u + t.min * 60u + t.sec;
-  const uint64_t day_steps = (tod + n) / 86400;
-  days = (days + day_steps) % kDaysPerCentury;
-  const uint64_t s = (tod + n) % 86400;
-  t.dow = unsigned((t.dow - 1 + day_steps % 7) % 7 + 1);
-  t.sec = unsigned(s % 60), t.min = unsigned(s / 60 % 60), t.hour = unsigned(s / 3600);
-  // Four-year blocks start with a leap year (00, 04, ...).
-  const uint64_t block = days / 1461, r = days % 1461;
-  uint64_t doy;
+  return days;
+}
+
+void Rtc::set_day_number(Tod& t, uint32_t days) {
+  days %= kDaysPerCentury;
+  const uint32_t block = days / 1461, r = days % 1461;  // four-year blocks, leap year first
+  uint32_t doy;
   if (r < 366) {
-    t.year = unsigned(block * 4), doy = r;
+    t.year = block * 4, doy = r;
   } else {
-    t.year = unsigned(block * 4 + 1 + (r - 366) / 365), doy = (r - 366) % 365;
+    t.year = block * 4 + 1 + (r - 366) / 365, doy = (r - 366) % 365;
   }
   t.month = 1;
   while (doy >= month_days(t.month, t.year % 4 == 0)) doy -= month_days(t.month++, t.year % 4 == 0);
-  t.day = unsigned(doy + 1);
+  t.day = doy + 1;
+}
+
+// n update cycles at once. With DSE, the run is split at each daylight-saving change.
+void Rtc::advance_seconds(uint64_t n) {
+  Tod t = read_time();
+  while (n) {
+    const uint64_t to_change = (cmos_[kRegB] & kDse) ? dse_distance(t) : 0;
+    const uint64_t step = to_change && to_change <= n ? to_change : n;
+    const uint64_t tod = t.hour * 3600u + t.min * 60u + t.sec + step;
+    const uint64_t day_steps = tod / 86400;
+    set_day_number(t, uint32_t((day_number(t) + day_steps) % kDaysPerCentury));
+    t.dow = unsigned((t.dow - 1 + day_steps % 7) % 7 + 1);
+    t.sec = unsigned(tod % 60), t.min = unsigned(tod / 60 % 60), t.hour = unsigned(tod / 3600 % 24);
+    if (day_steps) dse_fell_back_ = false;
+    n -= step;
+    if (step == to_change) {
+      // MC146818A DSE: on the last Sunday in April 1:59:59 AM is followed by 3:00:00 AM; on the
+      // last Sunday in October, the first time, by 1:00:00 AM.
+      if (t.month == 4) {
+        t.hour = 3;
+      } else {
+        t.hour = 1;
+        dse_fell_back_ = true;
+      }
+    }
+  }
   write_time(t);
+}
+
+// Updates until the next daylight-saving change (the update that would show 2:00:00 AM on the
+// last Sunday of April or October), or 0 if none comes within a year.
+uint64_t Rtc::dse_distance(const Tod& now) const {
+  const uint32_t today = day_number(now);
+  const uint32_t tod = now.hour * 3600 + now.min * 60 + now.sec;
+  for (uint32_t d = 0; d <= 366; d++) {
+    Tod t = now;
+    set_day_number(t, today + d);
+    const unsigned dow = (now.dow - 1 + d) % 7 + 1;
+    const bool last_sunday = dow == 1 && ((t.month == 4 && t.day >= 24) || (t.month == 10 && t.day >= 25));
+    if (!last_sunday || (d == 0 && (tod >= 7200 || (t.month == 10 && dse_fell_back_)))) continue;
+    return uint64_t(d) * 86400 + 7200 - tod;
+  }
+  return 0;
 }
 
 // The alarm fires at the update whose new time matches hours, minutes and seconds; an alarm byte

@@ -85,6 +85,9 @@ class Rtc : public Device, public PortDevice {
   Tod read_time() const;
   void write_time(const Tod& t);
   void advance_seconds(uint64_t n);
+  static uint32_t day_number(const Tod& t);
+  static void set_day_number(Tod& t, uint32_t days);
+  uint64_t dse_distance(const Tod& now) const;
   // Updates from now until the alarm registers next match (1..86400), or 0 for never.
   uint32_t alarm_distance() const;
   void set_epoch(int64_t epoch);
@@ -103,6 +106,7 @@ class Rtc : public Device, public PortDevice {
   uint64_t divider_ns_ = 0;      // when the divider chain last left reset
   uint64_t pf_mark_ = 0;         // 32.768 kHz cycles since divider_ns_, at the last PF check
   bool irq_level_ = false;
+  bool dse_fell_back_ = false;  // today's October change is done (1:00-1:59 comes twice)
 };
 
 }  // namespace devices

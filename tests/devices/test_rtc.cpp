@@ -286,6 +286,50 @@ TEST_CASE("RTC: alarm interrupt, with don't-care bytes", "[devices][rtc]") {
   }
 }
 
+TEST_CASE("RTC: daylight saving (DSE) on the last Sundays of April and October", "[devices][rtc]") {
+  Rig r;
+  auto set_time = [&](uint8_t month, uint8_t day, uint8_t hour, uint8_t min, uint8_t sec) {
+    r.put(0x0b, 0x83);  // SET, BCD, 24 h, DSE
+    r.put(0x09, 0x26);
+    r.put(0x08, month);
+    r.put(0x07, day);
+    r.put(0x06, 0x01);  // Sunday (26 Apr, 19 Apr and 25 Oct 2026 are Sundays)
+    r.put(0x04, hour);
+    r.put(0x02, min);
+    r.put(0x00, sec);
+    r.put(0x0b, 0x03);
+  };
+  SECTION("April: 1:59:59 is followed by 3:00:00") {
+    set_time(0x04, 0x26, 0x01, 0x59, 0x59);
+    r.icount = kSec;
+    CHECK(r.get(0x04) == 0x03);
+    CHECK(r.get(0x02) == 0x00);
+    CHECK(r.get(0x00) == 0x00);
+  }
+  SECTION("not the last Sunday: no change") {
+    set_time(0x04, 0x19, 0x01, 0x59, 0x59);
+    r.icount = kSec;
+    CHECK(r.get(0x04) == 0x02);
+  }
+  SECTION("October: the first 1:59:59 is followed by 1:00:00, the second by 2:00:00") {
+    set_time(0x10, 0x25, 0x01, 0x59, 0x59);
+    r.icount = kSec;
+    CHECK(r.get(0x04) == 0x01);
+    CHECK(r.get(0x02) == 0x00);
+    r.icount = 3601 * kSec;
+    CHECK(r.get(0x04) == 0x02);
+    CHECK(r.get(0x02) == 0x00);
+    CHECK(r.get(0x00) == 0x00);
+  }
+  SECTION("a long gap crosses the October change once") {
+    set_time(0x10, 0x25, 0x01, 0x00, 0x00);
+    r.icount = 3 * 3600 * kSec;  // 3 h of updates, one hour of them repeated
+    CHECK(r.get(0x04) == 0x03);
+    CHECK(r.get(0x02) == 0x00);
+    CHECK(r.get(0x07) == 0x25);
+  }
+}
+
 TEST_CASE("RTC: leaving divider reset starts the first update 500 ms later", "[devices][rtc]") {
   Rig r;
   r.put(0x0a, 0x76);  // divider reset
