@@ -23,6 +23,12 @@ class Serializer {
   void io(T& v) {
     bytes(&v, sizeof v);
   }
+  // A bool travels as one byte 0/1; any other byte in a damaged snapshot loads as a valid bool.
+  void io(bool& b) {
+    uint8_t v = b;
+    bytes(&v, 1);
+    b = v & 1;
+  }
 };
 
 class StateWriter : public Serializer {
