@@ -247,7 +247,7 @@ bool Ps2Keyboard::press(uint16_t key) {
   emit_key(key, true);
   if (key == ps2key::kPause) return true;  // Pause does not repeat
   s_.repeat_key = key;
-  arm_repeat(typematic_delay_ns(s_.typematic));
+  arm_repeat(clock_.now_ns(), typematic_delay_ns(s_.typematic));
   return true;
 }
 
@@ -258,16 +258,17 @@ bool Ps2Keyboard::release(uint16_t key) {
   return true;
 }
 
-void Ps2Keyboard::arm_repeat(uint64_t after_ns) {
-  s_.repeat_ns = clock_.now_ns() + after_ns;
+void Ps2Keyboard::arm_repeat(uint64_t from_ns, uint64_t after_ns) {
+  s_.repeat_ns = from_ns + after_ns;
   clock_.arm(repeat_timer_, s_.repeat_ns);
 }
 
 void Ps2Keyboard::on_repeat() {
+  const uint64_t due = s_.repeat_ns;  // repeats keep their cadence however late this runs
   s_.repeat_ns = machine::Clock::kNever;
   if (!s_.repeat_key || !s_.scanning) return;
   emit_key(s_.repeat_key, true);
-  arm_repeat(typematic_period_ns(s_.typematic));
+  arm_repeat(due, typematic_period_ns(s_.typematic));
 }
 
 void Ps2Keyboard::serialize(Serializer& s) {

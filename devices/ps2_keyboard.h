@@ -74,7 +74,7 @@ class Ps2Keyboard : public Device {
   void stop_repeat();
   void emit_key(uint16_t key, bool make);
   void queue_scan_codes(const uint8_t* seq, size_t len);
-  void arm_repeat(uint64_t after_ns);
+  void arm_repeat(uint64_t from_ns, uint64_t after_ns);
   void on_repeat();
   void notify() {
     if (on_data_) on_data_();

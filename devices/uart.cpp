@@ -167,7 +167,7 @@ void Uart::write_reg(uint8_t reg, uint8_t v) {
       }
       s_.tx.push(v);
       s_.thre_pending = false;
-      if (!s_.tsr_busy) start_tx();
+      if (!s_.tsr_busy) start_tx(clock_.now_ns());
       update_irq();
       return;
     case kIer:
@@ -272,22 +272,24 @@ void Uart::on_timeout() {
   update_irq();
 }
 
-void Uart::start_tx() {
+void Uart::start_tx(uint64_t now_ns) {
   if (s_.tx.empty()) return;
   s_.tsr = s_.tx.pop();
   s_.tsr_busy = true;
-  s_.tx_done_ns = clock_.now_ns() + char_time_ns();
+  s_.tx_done_ns = now_ns + char_time_ns();
   clock_.arm(tx_timer_, s_.tx_done_ns);
   if (s_.tx.empty()) s_.thre_pending = true;  // THR / TX FIFO just emptied
 }
 
 void Uart::tx_complete() {
+  // The next character starts exactly when this one ended, however late the timer ran.
+  const uint64_t done = s_.tx_done_ns;
   s_.tx_done_ns = machine::Clock::kNever;
   if (!s_.tsr_busy) return;
   s_.tsr_busy = false;
   const uint8_t byte = s_.tsr;
   const bool loop = s_.mcr & kMcrLoop;
-  start_tx();
+  start_tx(done);
   if (loop) {
     rx_deposit(byte);  // SOUT is held marking; the character goes to the receiver instead
   } else {

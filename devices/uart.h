@@ -86,7 +86,7 @@ class Uart : public Device, public PortDevice {
   void write_fcr(uint8_t v);
   void write_mcr(uint8_t v);
   void rx_deposit(uint8_t byte);
-  void start_tx();
+  void start_tx(uint64_t now_ns);
   void tx_complete();
   void restart_timeout();
   void on_timeout();
