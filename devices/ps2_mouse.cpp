@@ -37,18 +37,19 @@ void Ps2Mouse::set_defaults() {
 }
 
 void Ps2Mouse::respond(std::initializer_list<uint8_t> bytes) {
-  for (uint8_t b : bytes) s_.out.push(b);
+  for (uint8_t b : bytes) s_.resp.push(b);
   notify();
 }
 
 bool Ps2Mouse::has_data() const {
-  return !s_.out.empty() || (s_.reporting && !s_.remote && !s_.wrap && s_.moved);
+  return !s_.resp.empty() || !s_.packet.empty() || (s_.reporting && !s_.remote && !s_.wrap && s_.moved);
 }
 
 uint8_t Ps2Mouse::read() {
-  if (s_.out.empty() && has_data()) queue_packet(true);
-  if (s_.out.empty()) return 0;
-  return s_.last_sent = s_.out.pop();
+  if (!s_.resp.empty()) return s_.last_sent = s_.resp.pop();
+  if (s_.packet.empty() && has_data()) make_packet(true, nullptr);
+  if (s_.packet.empty()) return 0;
+  return s_.last_sent = s_.packet.pop();
 }
 
 void Ps2Mouse::move(int dx, int dy, uint8_t buttons) {
@@ -66,7 +67,8 @@ void Ps2Mouse::move(int dx, int dy, uint8_t buttons) {
   if (has_data()) notify();
 }
 
-void Ps2Mouse::queue_packet(bool stream) {
+// Builds a packet from the counters into the stream packet buffer, or into `into` (a response).
+void Ps2Mouse::make_packet(bool stream, RingFifo<uint8_t, 8>* into) {
   int x = s_.dx, y = s_.dy;
   if (stream && s_.scale21) x = scale21(x), y = scale21(y);
   // Byte 0: Y overflow, X overflow, Y sign, X sign, 1, middle, right, left; bytes 1 and 2 are
@@ -76,9 +78,7 @@ void Ps2Mouse::queue_packet(bool stream) {
   if (y < -256 || y > 255) b0 |= 0x80, y = std::clamp(y, -256, 255);
   if (x < 0) b0 |= 0x10;
   if (y < 0) b0 |= 0x20;
-  s_.out.push(b0);
-  s_.out.push(uint8_t(x & 0xff));
-  s_.out.push(uint8_t(y & 0xff));
+  for (uint8_t b : {b0, uint8_t(x & 0xff), uint8_t(y & 0xff)}) into ? into->push(b) : s_.packet.push(b);
   s_.dx = s_.dy = 0;
   s_.moved = false;
 }
@@ -97,11 +97,12 @@ void Ps2Mouse::write(uint8_t byte) {
 }
 
 void Ps2Mouse::command(uint8_t cmd) {
-  // A command from the host aborts whatever the mouse was sending.
-  if (cmd != 0xfe) s_.out.clear();
+  // A command from the host aborts a stream packet in flight; the rest of it is dropped.
+  if (cmd != 0xfe) s_.packet.clear();
   switch (cmd) {
     case 0xff:
       set_defaults();
+      s_.resp.clear();
       return respond({kAck, kBatOk, kMouseId});
     case 0xfe: return respond({s_.last_sent});
     case 0xf6: set_defaults(); return respond({kAck});
@@ -126,8 +127,8 @@ void Ps2Mouse::command(uint8_t cmd) {
       s_.dx = s_.dy = 0;
       return respond({kAck});
     case 0xeb:  // read data: a packet now, whatever the mode
-      s_.out.push(kAck);
-      queue_packet(false);
+      s_.resp.push(kAck);
+      make_packet(false, &s_.resp);
       return notify();
     case 0xe9: {  // status: mode/enable/scaling and buttons (left, middle, right), resolution, rate
       uint8_t st = uint8_t((s_.remote ? 0x40 : 0) | (s_.reporting ? 0x20 : 0) | (s_.scale21 ? 0x10 : 0));
@@ -147,7 +148,8 @@ void Ps2Mouse::serialize(Serializer& s) {
   for (uint8_t* b : {&s_.resolution, &s_.sample_rate, &s_.buttons, &s_.arg_cmd, &s_.last_sent}) s.io(*b);
   s.io(s_.dx);
   s.io(s_.dy);
-  s_.out.serialize(s);
+  s_.resp.serialize(s);
+  s_.packet.serialize(s);
   if (s.loading() && (std::abs(s_.dx) > kMaxAccum || std::abs(s_.dy) > kMaxAccum || s_.buttons > 7))
     throw std::runtime_error("ps2-mouse: state is invalid");
 }

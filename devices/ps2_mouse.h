@@ -43,13 +43,14 @@ class Ps2Mouse : public Device {
     uint8_t last_sent = 0;
     bool moved = false;       // movement or buttons changed since the last packet
     int32_t dx = 0, dy = 0;
-    RingFifo<uint8_t, 16> out;
+    RingFifo<uint8_t, 8> resp;    // command responses
+    RingFifo<uint8_t, 3> packet;  // the stream packet being sent
   };
 
   void command(uint8_t cmd);
   void respond(std::initializer_list<uint8_t> bytes);
   void set_defaults();
-  void queue_packet(bool stream);
+  void make_packet(bool stream, RingFifo<uint8_t, 8>* into);
   void notify() {
     if (on_data_) on_data_();
   }
