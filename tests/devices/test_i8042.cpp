@@ -383,7 +383,10 @@ TEST_CASE("i8042: state round-trips through serialize", "[devices][i8042]") {
   b.advance_to(600'000'000);
   const Bytes out = a.drain();
   CHECK(b.drain() == out);
-  CHECK(out.size() >= 6);  // A, Enter, the ACK, the packet's ... and an Enter repeat
+  // 'A' (held in the output buffer), Enter (5Ah -> 1Ch) and its repeats at 500 ms and
+  // 500 + 91.7 ms, then the mouse's ACK and packet: right button | X sign | 08h = 1Ah,
+  // -7 = F9h, 9.
+  CHECK(out == Bytes{0x1e, 0x1c, 0x1c, 0x1c, 0xfa, 0x1a, 0xf9, 0x09});
   a.cmd(0x30);
   b.cmd(0x30);
   CHECK(a.drain() == b.drain());

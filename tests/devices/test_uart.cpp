@@ -186,6 +186,38 @@ TEST_CASE("uart: interrupt identification priorities", "[devices][uart]") {
   CHECK_FALSE(c.irq());
 }
 
+TEST_CASE("uart: modem status deltas and interrupt", "[devices][uart]") {
+  Com1 c;
+  c.out_(4, 0x08);
+  c.out_(1, 0x08);
+  CHECK_FALSE(c.irq());
+  c.uart.set_modem_inputs(true, true, true, true);  // RI rises: no delta (TERI is trailing edge)
+  CHECK(c.in(6) == 0xf0);
+  CHECK_FALSE(c.irq());
+  c.uart.set_modem_inputs(true, true, false, false);  // RI falls, DCD falls
+  CHECK(c.irq());
+  CHECK(c.in(2) == 0x00);
+  CHECK(c.in(6) == (0x30 | 0x08 | 0x04));  // CTS, DSR; DDCD, TERI
+  CHECK_FALSE(c.irq());
+  CHECK(c.in(6) == 0x30);
+}
+
+TEST_CASE("uart: FCR transmit reset empties THR", "[devices][uart]") {
+  Com1 c;
+  c.set_115200_8n1();
+  c.out_(2, 0x01);
+  c.out_(4, 0x08);
+  for (int i = 0; i < 5; i++) c.out_(0, uint8_t('a' + i));
+  c.out_(1, 0x02);
+  CHECK_FALSE(c.irq());  // THR not empty
+  c.out_(2, 0x05);       // TX FIFO reset: the shifter keeps its character
+  CHECK(c.irq());
+  CHECK((c.in(5) & 0x60) == 0x20);
+  c.advance_to(1'000'000);
+  REQUIRE(c.out.sent.size() == 1);
+  CHECK(c.out.sent[0].first == 'a');
+}
+
 TEST_CASE("uart: FIFO trigger level and character timeout", "[devices][uart]") {
   Com1 c;
   c.set_115200_8n1();
