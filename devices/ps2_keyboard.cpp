@@ -209,7 +209,7 @@ void Ps2Keyboard::queue_scan_codes(const uint8_t* seq, size_t len) {
       brk = false;
     }
   } else {
-    // Set 3 keys are sent with their set-2 codes (see the report of known gaps).
+    // Set 3 has no table of its own here: its keys are sent with their set-2 codes.
     for (size_t i = 0; i < len; i++) buf[n++] = seq[i];
   }
   if (s_.keys.room() > n) {
