@@ -59,27 +59,36 @@ const PhysMemory::Region* PhysMemory::find_region(uint32_t phys) const {
 
 PhysMemory::Page PhysMemory::page(uint32_t phys_page) const {
   Page p;
-  if (const Region* r = find_region(phys_page)) {
-    if (!r->mmio && phys_page - r->base + kPageSize <= r->size)
-      p.host = const_cast<uint8_t*>(r->rom.data()) + (phys_page - r->base);
-    return p;
+  const int sh = shadow_attrs(phys_page);
+  if (sh < 0 || !(sh & kShadowReadRam)) {
+    if (const Region* r = find_region(phys_page)) {
+      if (!r->mmio && phys_page - r->base + kPageSize <= r->size)
+        p.host = const_cast<uint8_t*>(r->rom.data()) + (phys_page - r->base);
+      return p;
+    }
+    if (sh >= 0) return p;  // an empty bus: the slow path reads all ones
   }
   if (phys_page < ram_size_) {
     p.host = ram_ + phys_page;
-    p.writable = true;
+    // Shadow RAM that is read from RAM but written to the bus takes writes on the slow path.
+    p.writable = sh < 0 || (sh & kShadowWriteRam);
     p.code = is_code_page(phys_page);
   }
   return p;
 }
 
 uint32_t PhysMemory::read(uint32_t phys, unsigned size) {
-  if (const Region* r = find_region(phys)) {
-    uint32_t off = phys - r->base;
-    if (r->mmio) return r->mmio->mmio_read(off, size);
-    uint32_t v = 0;
-    for (unsigned i = 0; i < size; i++)
-      v |= uint32_t(off + i < r->size ? r->rom[off + i] : 0xff) << (8 * i);
-    return v;
+  const int sh = shadow_attrs(phys);
+  if (sh < 0 || !(sh & kShadowReadRam)) {
+    if (const Region* r = find_region(phys)) {
+      uint32_t off = phys - r->base;
+      if (r->mmio) return r->mmio->mmio_read(off, size);
+      uint32_t v = 0;
+      for (unsigned i = 0; i < size; i++)
+        v |= uint32_t(off + i < r->size ? r->rom[off + i] : 0xff) << (8 * i);
+      return v;
+    }
+    if (sh >= 0) return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
   }
   uint32_t v = 0;
   for (unsigned i = 0; i < size; i++) {
@@ -90,9 +99,13 @@ uint32_t PhysMemory::read(uint32_t phys, unsigned size) {
 }
 
 void PhysMemory::write(uint32_t phys, unsigned size, uint32_t value) {
-  if (const Region* r = find_region(phys)) {
-    if (r->mmio) r->mmio->mmio_write(phys - r->base, size, value);
-    return;  // ROM: writes are ignored
+  const int sh = shadow_attrs(phys);
+  if (sh < 0 || !(sh & kShadowWriteRam)) {
+    if (const Region* r = find_region(phys)) {
+      if (r->mmio) r->mmio->mmio_write(phys - r->base, size, value);
+      return;  // ROM: writes are ignored
+    }
+    if (sh >= 0) return;  // nothing on the bus takes it
   }
   for (unsigned i = 0; i < size; i++) {
     uint64_t a = uint64_t(phys) + i;
@@ -112,6 +125,22 @@ bool PhysMemory::write_block(uint64_t phys, const void* src, uint64_t len) {
   std::memcpy(ram_ + phys, src, len);
   notify_code_write(uint32_t(phys), uint32_t(len));
   return true;
+}
+
+void PhysMemory::set_shadow(unsigned seg, uint8_t attrs) {
+  if (seg >= kShadowSegs) return;
+  attrs &= kShadowReadRam | kShadowWriteRam;
+  if (!shadow_active_) {
+    // Taking control changes what backs every segment at once.
+    shadow_active_ = true;
+    shadow_[seg] = attrs;
+    if (mapping_listener_) mapping_listener_->mapping_changed(kShadowBase, kShadowSegs << kShadowSegBits);
+    return;
+  }
+  if (shadow_[seg] == attrs) return;
+  shadow_[seg] = attrs;
+  if (mapping_listener_)
+    mapping_listener_->mapping_changed(kShadowBase + (seg << kShadowSegBits), 1u << kShadowSegBits);
 }
 
 void PhysMemory::mark_code_page(uint32_t phys_page, bool on) {

@@ -19,6 +19,14 @@ class MmioHandler {
   virtual void mmio_write(uint32_t offset, unsigned size, uint32_t value) = 0;
 };
 
+// Told when what backs a physical range changes (shadow RAM control), so TLB entries and
+// translations made from the old mapping can be dropped.
+class MappingListener {
+ public:
+  virtual ~MappingListener() = default;
+  virtual void mapping_changed(uint32_t phys, uint32_t len) = 0;
+};
+
 // Told about guest writes to pages that hold translated code.
 class CodeWriteListener {
  public:
@@ -63,6 +71,19 @@ class PhysMemory {
   bool read_block(uint64_t phys, void* dst, uint64_t len) const;
   bool write_block(uint64_t phys, const void* src, uint64_t len);
 
+  // Shadow RAM control of the BIOS area C0000h-FFFFFh in 16 KB segments, as a chipset's PAM
+  // registers drive it. Until a chipset takes control (the first set_shadow), ROM and MMIO
+  // regions overlay RAM there as everywhere. Under control, each segment reads from RAM or from
+  // the bus (a ROM/MMIO region, else unassigned), and writes to RAM or to the bus (ROM drops
+  // them). Bulk DMA (read_block/write_block) always reaches RAM.
+  static constexpr uint32_t kShadowBase = 0xc0000;
+  static constexpr unsigned kShadowSegBits = 14;
+  static constexpr unsigned kShadowSegs = 16;
+  static constexpr uint8_t kShadowReadRam = 1, kShadowWriteRam = 2;
+  void set_shadow(unsigned seg, uint8_t attrs);
+  uint8_t shadow(unsigned seg) const { return seg < kShadowSegs ? shadow_[seg] & 3 : 0; }
+  void set_mapping_listener(MappingListener* l) { mapping_listener_ = l; }
+
   // Code-page tracking for self-modifying code.
   void set_code_listener(CodeWriteListener* l) { code_listener_ = l; }
   void mark_code_page(uint32_t phys_page, bool on);
@@ -81,6 +102,11 @@ class PhysMemory {
   const Region* find_region(uint32_t phys) const;
   void check_overlap(uint32_t base, uint32_t size, const std::string& name) const;
   void notify_code_write(uint32_t phys, uint32_t len);
+  // The shadow attributes that govern `phys`, or -1 where regions simply overlay RAM.
+  int shadow_attrs(uint32_t phys) const {
+    if (!shadow_active_ || phys - kShadowBase >= (kShadowSegs << kShadowSegBits)) return -1;
+    return shadow_[(phys - kShadowBase) >> kShadowSegBits];
+  }
 
   uint8_t* ram_ = nullptr;
   uint64_t ram_size_ = 0;
@@ -88,6 +114,9 @@ class PhysMemory {
   std::vector<std::unique_ptr<Region>> regions_;
   std::vector<uint8_t> code_pages_;  // one byte per RAM page
   CodeWriteListener* code_listener_ = nullptr;
+  bool shadow_active_ = false;
+  uint8_t shadow_[kShadowSegs] = {};
+  MappingListener* mapping_listener_ = nullptr;
 };
 
 }  // namespace mmu
