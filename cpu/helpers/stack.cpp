@@ -68,7 +68,10 @@ uint32_t helper_enter(Cpu& cpu, uint32_t alloc, uint32_t level, uint32_t, uint32
   };
   level &= 31;
   push(ebp);
-  const uint32_t frame = size == 4 ? esp : esp & 0xffff;
+  // The stack-size attribute, not the operand size, selects BP or EBP as the frame pointer
+  // (SDM Vol.2 ENTER: "The stack-size attribute determines whether the BP (16 bits) or EBP
+  // (32 bits) register specifies the current frame pointer").
+  const uint32_t frame = esp & wrap;
   if (level > 0) {
     for (uint32_t i = 1; i < level; i++) {
       ebp = sub(ebp, size);
@@ -79,7 +82,7 @@ uint32_t helper_enter(Cpu& cpu, uint32_t alloc, uint32_t level, uint32_t, uint32
   esp = sub(esp, alloc);
   const uint32_t lin = cpu.check_seg(SS, esp & wrap, size, kSegWrite);
   cpu.mmu().translate(lin, mmu::Access::Write);
-  s.regs[EBP] = size == 4 ? frame : (ebp & 0xffff0000u) | frame;
+  s.regs[EBP] = (s.regs[EBP] & ~wrap) | frame;
   s.regs[ESP] = esp;
   return 0;
 }

@@ -214,6 +214,18 @@ TEST_CASE("ENTER builds frames with nesting levels", "[cpu][stack]") {
     CHECK(t.s().regs[EBP] == 0xfffc);
     CHECK(t.s().regs[ESP] == 0xfff8);
   }
+  SECTION("32-bit operand size on a 16-bit stack: BP is the frame pointer") {
+    // SDM ENTER: the stack-size attribute selects BP or EBP; the operand size selects the push
+    // width. So EBP is pushed as 4 bytes at SS:FFFCh, and BP (not EBP) becomes FFFCh.
+    test::TestCpu t;
+    t.real_mode();
+    t.s().regs[ESP] = 0xabcd0000;  // SP = 0: the push wraps to FFFCh
+    t.s().regs[EBP] = 0x89ab1234;
+    REQUIRE(test::run(t, {0x66, 0xc8, 0x04, 0x00, 0x00}) == StopReason::Halted);  // enter 4,0
+    CHECK(t.peek32(kRealBase + 0xfffc) == 0x89ab1234);
+    CHECK(t.s().regs[EBP] == 0x89abfffc);
+    CHECK(t.s().regs[ESP] == 0xabcdfff8);
+  }
   SECTION("flat 32-bit, level 1, then LEAVE") {
     test::TestCpu t;
     t.flat32();

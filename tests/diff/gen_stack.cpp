@@ -99,7 +99,10 @@ bool popf(Group& g) {
 bool enter(Group& g) {
   const unsigned size = g.osize();
   static constexpr uint32_t kLevels[] = {0, 0, 1, 2, 3, 31, 32, 33};
-  const uint32_t level = g.rng.chance(3, 4) ? g.rng.pick(kLevels) : g.rng.below(256);
+  uint32_t level = g.rng.chance(3, 4) ? g.rng.pick(kLevels) : g.rng.below(256);
+  // With a nesting level, a 32-bit ENTER on a 16-bit stack pushes FrameTemp: the SDM's
+  // pseudocode makes it SP (upper half zero), QEMU pushes all of ESP. Not generated.
+  if (g.real() && size == 4) level &= ~31u;
   const uint32_t alloc = g.rng.chance(1, 4) ? 0 : g.rng.below(64) & ~(g.rng.chance(3, 4) ? 1u : 0u);
   const unsigned drop = size * (1 + (level & 31)) + alloc;
   g.reserve(EBP);

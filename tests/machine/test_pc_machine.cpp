@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "machine/pc_machine.h"
 
 namespace {
@@ -12,7 +14,10 @@ namespace {
 std::string write_rom(const std::vector<uint8_t>& code, size_t size = 0x10000) {
   std::vector<uint8_t> rom(size, 0xf4);
   std::copy(code.begin(), code.end(), rom.end() - 16);
-  auto path = std::filesystem::temp_directory_path() / ("ghost86-test-rom-" + std::to_string(size) + ".bin");
+  // Test cases run as parallel processes: each image gets a name of its own.
+  static int serial = 0;
+  auto path = std::filesystem::temp_directory_path() /
+              ("ghost86-test-rom-" + std::to_string(::getpid()) + "-" + std::to_string(serial++) + ".bin");
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(rom.data()), std::streamsize(rom.size()));
   return path.string();
 }
