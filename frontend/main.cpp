@@ -12,6 +12,7 @@
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   frontend::Features features;  // what this build supports so far
+  features.serial = true;
   frontend::CliResult cli = frontend::parse_command_line(args, features);
   if (cli.action == frontend::CliResult::Action::Exit) {
     std::fputs(cli.message.c_str(), cli.exit_code ? stderr : stdout);
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     switch (r.kind) {
       case machine::RunResult::Kind::DebugExit: return r.exit_status;
+      case machine::RunResult::Kind::PowerOff: return 0;
       case machine::RunResult::Kind::HaltedForever:
         std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
         return 0;

@@ -15,6 +15,7 @@ Engine::~Engine() { cpu_.mmu().phys().set_code_listener(nullptr); }
 
 void Engine::flush() {
   cache_.clear();
+  cpu_.s.exit_request = 1;  // the running block may be among those dropped
   for (uint32_t p : cache_.take_empty_pages()) cpu_.mmu().unprotect_code_page(p);
 }
 

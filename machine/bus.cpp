@@ -20,6 +20,25 @@ void Bus::register_ports(uint16_t base, uint32_t count, devices::PortDevice* dev
   }
 }
 
+bool Bus::try_register_ports(uint16_t base, uint32_t count, devices::PortDevice* dev, std::string name) {
+  if (count == 0 || base + count > 0x10000) return false;
+  for (uint32_t p = base; p < base + count; p++)
+    if (ports_[p]) return false;
+  for (uint32_t p = base; p < base + count; p++) {
+    ports_[p] = dev;
+    names_[p] = name;
+  }
+  return true;
+}
+
+void Bus::unregister_ports(uint16_t base, uint32_t count, devices::PortDevice* dev) {
+  for (uint32_t p = base; p < base + count && p < 0x10000; p++)
+    if (ports_[p] == dev) {
+      ports_[p] = nullptr;
+      names_[p].clear();
+    }
+}
+
 uint32_t Bus::io_read(uint16_t port, unsigned size) {
   if (devices::PortDevice* d = ports_[port]) return d->port_read(port, size);
   // A wide access to an unassigned port may still reach devices on the following ports

@@ -17,6 +17,10 @@ class Bus : public cpu::IoBus {
   Bus();
   // Claims ports [base, base + count) for `dev`. Throws std::runtime_error on overlap.
   void register_ports(uint16_t base, uint32_t count, devices::PortDevice* dev, std::string name);
+  // For decoders a guest programs (PCI BARs): false instead of an exception on overlap.
+  bool try_register_ports(uint16_t base, uint32_t count, devices::PortDevice* dev, std::string name);
+  // Releases the ports of [base, base + count) that `dev` owns.
+  void unregister_ports(uint16_t base, uint32_t count, devices::PortDevice* dev);
   devices::PortDevice* owner(uint16_t port) const { return ports_[port]; }
 
   uint32_t io_read(uint16_t port, unsigned size) override;

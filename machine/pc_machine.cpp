@@ -40,7 +40,25 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
     log.sink = [](const std::string& line) { std::fputs(line.c_str(), stderr); };
     engine_->set_log(std::move(log));
   }
-  load_firmware();
+  const uint32_t bios_bytes = load_firmware();
+
+  BoardHooks hooks;
+  hooks.reset = [this] {
+    reset_requested_ = true;
+    engine_->stop();
+  };
+  hooks.power_off = [this] {
+    power_off_ = true;
+    engine_->stop();
+  };
+  hooks.mapping_changed = [this](uint32_t, uint32_t) {
+    // What backs some physical range changed (shadow RAM, A20, a BAR): translations and TLB
+    // entries made from the old mapping are stale.
+    mmu_->flush_tlb();
+    engine_->flush();
+  };
+  board_ = std::make_unique<PcBoard>(cfg, bus_, *phys_, *clock_, std::move(hooks), bios_bytes);
+  cpu_->intr = &board_->pic();
 
   debugcon_ = std::make_unique<devices::DebugCon>(std::move(console));
   bus_.register_ports(0xe9, 1, debugcon_.get(), "debugcon");
@@ -57,7 +75,7 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
 
 PcMachine::~PcMachine() = default;
 
-void PcMachine::load_firmware() {
+uint32_t PcMachine::load_firmware() {
   std::vector<uint8_t> rom = cfg_.bios_path.empty() ? builtin_demo_rom() : read_file(cfg_.bios_path, "-bios");
   if (rom.empty() || rom.size() % 0x10000 != 0 || rom.size() > (1u << 20))
     throw std::runtime_error(fmt::format(
@@ -68,6 +86,7 @@ void PcMachine::load_firmware() {
   phys_->add_rom(uint32_t((1ull << 32) - rom.size()), rom, "bios");
   const size_t low = std::min<size_t>(rom.size(), 0x20000);
   phys_->add_rom(uint32_t(0x100000 - low), std::span(rom).subspan(rom.size() - low), "bios (low)");
+  return uint32_t(rom.size());
 }
 
 namespace {
@@ -107,8 +126,10 @@ uint64_t PcMachine::state_hash() const {
 }
 
 void PcMachine::reset() {
+  board_->reset();
   cpu_->reset();
   phys_->set_a20(true);
+  mmu_->flush_tlb();
   engine_->reset();
 }
 
@@ -119,6 +140,13 @@ RunResult PcMachine::run() {
     const jit::StopReason why = engine_->run(limit);
     clock_->run_due();
     if (exit_status_) return {RunResult::Kind::DebugExit, *exit_status_, {}};
+    if (power_off_) return {RunResult::Kind::PowerOff, 0, "guest powered off"};
+    if (reset_requested_) {
+      reset_requested_ = false;
+      if (cfg_.no_reboot) return {RunResult::Kind::Shutdown, 0, "guest requested a reset (-no-reboot)"};
+      reset();
+      continue;
+    }
     if (cfg_.max_insns && cpu_->s.icount >= cfg_.max_insns)
       return {RunResult::Kind::InsnLimit, 0,
               fmt::format("stopped after {} instructions (--max-insns) at {:04x}:{:08x}",
@@ -134,17 +162,16 @@ RunResult PcMachine::run() {
       case jit::StopReason::Halted: {
         // Idle: skip virtual time to the next event. With nothing scheduled and no interrupt
         // controller able to wake it, the CPU would sleep forever.
+        // With interrupts disabled only an NMI could wake it, and nothing raises NMIs.
         const uint64_t next = clock_->next_event_icount();
-        if (next == Clock::kNever)
+        if (next == Clock::kNever || !(cpu_->s.eflags & cpu::fl::IF))
           return {RunResult::Kind::HaltedForever, 0,
                   fmt::format("guest halted with nothing to wake it at {:04x}:{:08x}",
                               cpu_->s.seg[cpu::CS].sel, cpu_->s.eip)};
         cpu_->s.icount = std::max(cpu_->s.icount, next);
         break;
       }
-      case jit::StopReason::Request:
-        if (!exit_status_) return {RunResult::Kind::Stopped, 0, "stopped"};
-        break;
+      case jit::StopReason::Request: break;
       case jit::StopReason::Limit: break;
     }
   }

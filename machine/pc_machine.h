@@ -16,12 +16,13 @@
 #include "machine/bus.h"
 #include "machine/clock.h"
 #include "machine/config.h"
+#include "machine/pc_board.h"
 #include "mmu/mmu.h"
 
 namespace machine {
 
 struct RunResult {
-  enum class Kind { DebugExit, Shutdown, InsnLimit, HaltedForever, Stopped } kind;
+  enum class Kind { DebugExit, Shutdown, InsnLimit, HaltedForever, Stopped, PowerOff } kind;
   int exit_status = 0;  // for DebugExit: (value << 1) | 1
   std::string message;
 };
@@ -47,9 +48,10 @@ class PcMachine {
   Clock& clock() { return *clock_; }
   mmu::PhysMemory& memory() { return *phys_; }
   jit::Engine& engine() { return *engine_; }
+  PcBoard& board() { return *board_; }
 
  private:
-  void load_firmware();
+  uint32_t load_firmware();
 
   MachineConfig cfg_;
   std::unique_ptr<mmu::PhysMemory> phys_;
@@ -60,7 +62,10 @@ class PcMachine {
   Bus bus_;
   std::unique_ptr<devices::DebugCon> debugcon_;
   std::vector<std::unique_ptr<devices::DebugExit>> debug_exits_;
+  std::unique_ptr<PcBoard> board_;
   std::optional<int> exit_status_;
+  bool reset_requested_ = false;
+  bool power_off_ = false;
 };
 
 // The firmware image built into the binary (roms/demo.asm).

@@ -51,6 +51,27 @@ void PhysMemory::add_mmio(uint32_t base, uint32_t size, MmioHandler* handler, st
   regions_.push_back(std::move(r));
 }
 
+bool PhysMemory::try_add_mmio(uint32_t base, uint32_t size, MmioHandler* handler, std::string name) {
+  try {
+    add_mmio(base, size, handler, std::move(name));
+  } catch (const std::runtime_error&) {
+    return false;
+  }
+  if (mapping_listener_) mapping_listener_->mapping_changed(base, size);
+  return true;
+}
+
+void PhysMemory::remove_mmio(uint32_t base, MmioHandler* handler) {
+  for (auto it = regions_.begin(); it != regions_.end(); ++it) {
+    if ((*it)->base == base && (*it)->mmio == handler) {
+      const uint32_t size = (*it)->size;
+      regions_.erase(it);
+      if (mapping_listener_) mapping_listener_->mapping_changed(base, size);
+      return;
+    }
+  }
+}
+
 const PhysMemory::Region* PhysMemory::find_region(uint32_t phys) const {
   for (auto& r : regions_)
     if (phys - r->base < r->size) return r.get();

@@ -49,6 +49,10 @@ class PhysMemory {
   // range overlaps another ROM or MMIO region.
   void add_rom(uint32_t base, std::span<const uint8_t> image, std::string name);
   void add_mmio(uint32_t base, uint32_t size, MmioHandler* handler, std::string name);
+  // For windows a guest programs (PCI BARs): false instead of an exception on overlap; the
+  // mapping listener hears of both changes.
+  bool try_add_mmio(uint32_t base, uint32_t size, MmioHandler* handler, std::string name);
+  void remove_mmio(uint32_t base, MmioHandler* handler);
 
   bool a20_enabled() const { return a20_mask_ == 0xffffffffu; }
   void set_a20(bool on) { a20_mask_ = on ? 0xffffffffu : ~(1u << 20); }

@@ -1,0 +1,174 @@
+#include "machine/pc_board.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace machine {
+namespace {
+
+// COM1-COM4: base port and ISA IRQ.
+constexpr struct {
+  uint16_t base;
+  unsigned irq;
+} kComPorts[] = {{0x3f8, 4}, {0x2f8, 3}, {0x3e8, 4}, {0x2e8, 3}};
+
+class StdioSerial : public devices::SerialBackend {
+ public:
+  void transmit(uint8_t byte) override {
+    std::fputc(byte, stdout);
+    if (byte == '\n') std::fflush(stdout);
+  }
+};
+
+class FileSerial : public devices::SerialBackend {
+ public:
+  explicit FileSerial(const std::string& path) : f_(std::fopen(path.c_str(), "wb")) {
+    if (!f_) throw std::runtime_error(fmt::format("-serial file:{}: {}", path, std::strerror(errno)));
+  }
+  ~FileSerial() override { std::fclose(f_); }
+  void transmit(uint8_t byte) override {
+    std::fputc(byte, f_);
+    if (byte == '\n') std::fflush(f_);
+  }
+
+ private:
+  std::FILE* f_;
+};
+
+}  // namespace
+
+PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock& clock, BoardHooks hooks,
+                 uint32_t bios_bytes)
+    : bus_(bus), mem_(mem), hooks_(std::move(hooks)) {
+  // Interrupt controllers first: the timers drive their lines from their constructors.
+  pic_ = std::make_unique<devices::Pic>();
+  bus.register_ports(0x20, 2, pic_.get(), "pic1");
+  bus.register_ports(0xa0, 2, pic_.get(), "pic2");
+  bus.register_ports(0x4d0, 2, pic_.get(), "elcr");
+
+  pit_ = std::make_unique<devices::Pit>(clock, *pic_);
+  bus.register_ports(0x40, 4, pit_.get(), "pit");
+  port61_ = std::make_unique<devices::Port61>(*pit_, clock);
+  bus.register_ports(0x61, 1, port61_.get(), "port61");
+
+  rtc_ = std::make_unique<devices::Rtc>(clock, *pic_);
+  bus.register_ports(0x70, 2, rtc_.get(), "rtc");
+  fill_cmos(cfg);
+
+  kbd_ = std::make_unique<devices::Ps2Keyboard>(clock);
+  mouse_ = std::make_unique<devices::Ps2Mouse>();
+  auto request_reset = [this] { hooks_.reset(); };
+  kbc_ = std::make_unique<devices::I8042>(*kbd_, *mouse_, *pic_, [this](bool on) { set_a20_source(0, on); },
+                                          request_reset);
+  bus.register_ports(0x60, 1, kbc_.get(), "i8042");
+  bus.register_ports(0x64, 1, kbc_.get(), "i8042");
+  port92_ = std::make_unique<devices::Port92>([this](bool on) { set_a20_source(1, on); }, request_reset);
+  bus.register_ports(0x92, 1, port92_.get(), "port92");
+  a20_sources_ = 1;  // the 8042 output port powers up with A20 enabled
+
+  for (size_t i = 0; i < cfg.serial.size() && i < std::size(kComPorts); i++) {
+    const SerialConfig& sc = cfg.serial[i];
+    if (sc.kind == SerialConfig::Kind::None) continue;
+    auto uart = std::make_unique<devices::Uart>(clock, *pic_, kComPorts[i].base, kComPorts[i].irq);
+    bus.register_ports(kComPorts[i].base, 8, uart.get(), fmt::format("com{}", i + 1));
+    if (sc.kind == SerialConfig::Kind::Stdio)
+      serial_backends_.push_back(std::make_unique<StdioSerial>());
+    else
+      serial_backends_.push_back(std::make_unique<FileSerial>(sc.path));
+    uart->set_backend(serial_backends_.back().get());
+    uarts_.push_back(std::move(uart));
+  }
+
+  // PCI: host bridge 00.0, PIIX3 ISA 01.0 and IDE 01.1, PIIX4-style PM 01.3.
+  pci_ = std::make_unique<devices::PciHost>();
+  bus.register_ports(devices::PciHost::kAddressPort, 8, pci_.get(), "pci");
+  pci_->set_mapper(this);
+  mem.set_mapping_listener(this);
+  i440fx_ = std::make_unique<devices::I440fx>(mem);
+  piix3_ = std::make_unique<devices::Piix3Isa>(*pic_, [this](bool) { hooks_.reset(); });
+  ide_ = std::make_unique<devices::Piix3Ide>();
+  pm_ = std::make_unique<devices::Piix4Pm>(clock, *piix3_, [this] { hooks_.power_off(); });
+  bus.register_ports(devices::Piix4Pm::kApmControlPort, 2, pm_.get(), "apm");
+  pci_->attach(0, 0, i440fx_.get());
+  pci_->attach(1, 0, piix3_.get());
+  pci_->attach(1, 1, ide_.get());
+  pci_->attach(1, 3, pm_.get());
+  pci_->set_irq_router(piix3_.get());
+  pci_->set_legacy_ports(piix3_.get());
+
+  fw_cfg_ = std::make_unique<devices::FwCfg>(mem);
+  bus.register_ports(0x510, 2, fw_cfg_.get(), "fw_cfg");
+  bus.register_ports(0x514, 8, fw_cfg_.get(), "fw_cfg-dma");
+  devices::FwCfgPc pc;
+  pc.ram_bytes = cfg.ram_bytes;
+  pc.bios_bytes = bios_bytes;
+  pc.nographic = cfg.display == DisplayKind::None;
+  pc.irq0_override = false;  // no I/O APIC: the timer stays on the 8259's IRQ 0
+  devices::add_pc_items(*fw_cfg_, pc);
+}
+
+PcBoard::~PcBoard() {
+  pci_->set_mapper(nullptr);
+  mem_.set_mapping_listener(nullptr);
+}
+
+void PcBoard::fill_cmos(const MachineConfig& cfg) {
+  rtc_->set_memory_size(cfg.ram_bytes);
+}
+
+void PcBoard::set_a20_source(unsigned source, bool on) {
+  a20_sources_ = uint8_t(on ? a20_sources_ | (1u << source) : a20_sources_ & ~(1u << source));
+  const bool enabled = a20_sources_ != 0;
+  if (enabled != mem_.a20_enabled()) {
+    mem_.set_a20(enabled);
+    hooks_.mapping_changed(0, 0xffffffffu);
+  }
+}
+
+void PcBoard::reset() {
+  pic_->reset();
+  pit_->reset();
+  port61_->reset();
+  rtc_->reset();
+  kbd_->reset();
+  mouse_->reset();
+  kbc_->reset();
+  port92_->reset();
+  for (auto& u : uarts_) u->reset();
+  pci_->reset();
+  i440fx_->reset();
+  piix3_->reset();
+  ide_->reset();
+  pm_->reset();
+  fw_cfg_->reset();
+  a20_sources_ = 1;
+  mem_.set_a20(true);
+}
+
+void PcBoard::serialize(devices::Serializer& s) {
+  for (devices::Device* d : std::initializer_list<devices::Device*>{
+           pic_.get(), pit_.get(), port61_.get(), rtc_.get(), kbd_.get(), mouse_.get(), kbc_.get(),
+           port92_.get(), pci_.get(), i440fx_.get(), piix3_.get(), ide_.get(), pm_.get(), fw_cfg_.get()})
+    d->serialize(s);
+  for (auto& u : uarts_) u->serialize(s);
+  s.io(a20_sources_);
+}
+
+bool PcBoard::map_io(uint16_t base, uint32_t size, devices::PortDevice* dev, const std::string& name) {
+  return bus_.try_register_ports(base, size, dev, name);
+}
+
+void PcBoard::unmap_io(uint16_t base, uint32_t size, devices::PortDevice* dev) {
+  bus_.unregister_ports(base, size, dev);
+}
+
+bool PcBoard::map_mmio(uint32_t base, uint32_t size, mmu::MmioHandler* h, const std::string& name) {
+  return mem_.try_add_mmio(base, size, h, name);
+}
+
+void PcBoard::unmap_mmio(uint32_t base, uint32_t, mmu::MmioHandler* h) { mem_.remove_mmio(base, h); }
+
+}  // namespace machine

@@ -1,0 +1,88 @@
+// The PC's chipset and legacy devices (i440FX/PIIX3 era), wired to the bus, the physical
+// address space and the interrupt controllers. PcMachine owns one.
+#pragma once
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "devices/fw_cfg.h"
+#include "devices/i440fx.h"
+#include "devices/i8042.h"
+#include "devices/pci.h"
+#include "devices/pic.h"
+#include "devices/piix3.h"
+#include "devices/piix4_pm.h"
+#include "devices/pit.h"
+#include "devices/port61.h"
+#include "devices/port92.h"
+#include "devices/ps2_keyboard.h"
+#include "devices/ps2_mouse.h"
+#include "devices/rtc.h"
+#include "devices/uart.h"
+#include "machine/bus.h"
+#include "machine/clock.h"
+#include "machine/config.h"
+#include "mmu/phys_memory.h"
+
+namespace machine {
+
+// What the board asks of the machine around it.
+struct BoardHooks {
+  std::function<void()> reset;      // a guest asked for a CPU/system reset
+  std::function<void()> power_off;  // ACPI soft-off
+  std::function<void(uint32_t phys, uint32_t len)> mapping_changed;  // flush TLB/translations
+};
+
+class PcBoard : public devices::PciMapper, public mmu::MappingListener {
+ public:
+  PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock& clock, BoardHooks hooks,
+          uint32_t bios_bytes);
+  ~PcBoard() override;
+
+  devices::Pic& pic() { return *pic_; }
+  devices::Uart* uart(unsigned n) { return n < uarts_.size() ? uarts_[n].get() : nullptr; }
+  devices::Ps2Keyboard& keyboard() { return *kbd_; }
+
+  // Power-on state of every device (the chipset drops shadowing back to ROM).
+  void reset();
+  // Every device's state, in a fixed order (snapshots).
+  void serialize(devices::Serializer& s);
+
+  // PciMapper
+  bool map_io(uint16_t base, uint32_t size, devices::PortDevice* dev, const std::string& name) override;
+  void unmap_io(uint16_t base, uint32_t size, devices::PortDevice* dev) override;
+  bool map_mmio(uint32_t base, uint32_t size, mmu::MmioHandler* h, const std::string& name) override;
+  void unmap_mmio(uint32_t base, uint32_t size, mmu::MmioHandler* h) override;
+  // MappingListener
+  void mapping_changed(uint32_t phys, uint32_t len) override { hooks_.mapping_changed(phys, len); }
+
+ private:
+  void set_a20_source(unsigned source, bool on);
+  void fill_cmos(const MachineConfig& cfg);
+
+  Bus& bus_;
+  mmu::PhysMemory& mem_;
+  BoardHooks hooks_;
+  uint8_t a20_sources_ = 0;  // bit 0: 8042 output port, bit 1: port 92h (ORed, as chipsets do)
+
+  std::unique_ptr<devices::Pic> pic_;
+  std::unique_ptr<devices::Pit> pit_;
+  std::unique_ptr<devices::Port61> port61_;
+  std::unique_ptr<devices::Rtc> rtc_;
+  std::unique_ptr<devices::Ps2Keyboard> kbd_;
+  std::unique_ptr<devices::Ps2Mouse> mouse_;
+  std::unique_ptr<devices::I8042> kbc_;
+  std::unique_ptr<devices::Port92> port92_;
+  std::vector<std::unique_ptr<devices::Uart>> uarts_;
+  std::vector<std::unique_ptr<devices::SerialBackend>> serial_backends_;
+  std::unique_ptr<devices::PciHost> pci_;
+  std::unique_ptr<devices::I440fx> i440fx_;
+  std::unique_ptr<devices::Piix3Isa> piix3_;
+  std::unique_ptr<devices::Piix3Ide> ide_;
+  std::unique_ptr<devices::Piix4Pm> pm_;
+  std::unique_ptr<devices::FwCfg> fw_cfg_;
+};
+
+}  // namespace machine
