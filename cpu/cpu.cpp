@@ -16,7 +16,7 @@ void Cpu::reset() {
   s.eip = 0xfff0;
   s.gdtr = DescTable{0, 0xffff};
   s.idtr = DescTable{0, 0x3ff};
-  s.ldtr = Segment{0, 0, 0, 0xffff, 0, 0xffff, 0x82, 3};
+  s.ldtr = Segment{0, 0, 0, 0xffff, 0, 0xffff, 0x82, 0};  // no LDT until LLDT (access 0)
   s.tr = Segment{0, 0, 0, 0xffff, 0, 0xffff, 0x8b, 3};
   mmu_.flush_tlb();
 }

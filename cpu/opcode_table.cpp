@@ -205,6 +205,16 @@ constexpr InsnInfo kTable[] = {
     {ZYDIS_MNEMONIC_FWAIT, lower_fwait},
     {ZYDIS_MNEMONIC_CPUID, lower_cpuid, 0, 0, Feature::Cpuid},
     {ZYDIS_MNEMONIC_RDTSC, lower_rdtsc, 0, 0, Feature::Tsc},
+    // --- tables.cpp
+    {ZYDIS_MNEMONIC_LLDT, lower_lldt_ltr},
+    {ZYDIS_MNEMONIC_LTR, lower_lldt_ltr},
+    {ZYDIS_MNEMONIC_SLDT, lower_sldt_str},
+    {ZYDIS_MNEMONIC_STR, lower_sldt_str},
+    {ZYDIS_MNEMONIC_LAR, lower_lar_lsl},
+    {ZYDIS_MNEMONIC_LSL, lower_lar_lsl},
+    {ZYDIS_MNEMONIC_VERR, lower_verr_verw},
+    {ZYDIS_MNEMONIC_VERW, lower_verr_verw},
+    {ZYDIS_MNEMONIC_ARPL, lower_arpl},
 };
 
 }  // namespace

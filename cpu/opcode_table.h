@@ -91,6 +91,12 @@ void lower_iret(LowerCtx&);
 void lower_bound(LowerCtx&);
 // --- segment.cpp
 void lower_load_far_pointer(LowerCtx&);  // LDS LES LFS LGS LSS
+// --- tables.cpp
+void lower_lldt_ltr(LowerCtx&);
+void lower_sldt_str(LowerCtx&);
+void lower_lar_lsl(LowerCtx&);
+void lower_verr_verw(LowerCtx&);
+void lower_arpl(LowerCtx&);
 // --- system.cpp
 void lower_hlt(LowerCtx&);
 void lower_cli(LowerCtx&);

@@ -68,26 +68,46 @@ void Engine::log_interrupt(uint8_t vector, const char* kind, bool has_error, uin
                         s.eip, s.icount, s.regs[cpu::EAX], s.regs[cpu::ESP], s.cr2));
 }
 
-void Engine::deliver(const cpu::CpuException& e) {
-  if (e.vector == cpu::kPF) cpu_.s.cr2 = e.address;
-  log_interrupt(e.vector, "exception", e.has_error, e.error);
-  // A fault while delivering a fault becomes a double fault; one more is a triple fault, which
-  // shuts the processor down (SDM Vol.3 §6.15, interrupt 8). The benign/contributory
-  // classification is refined with the protected-mode work.
-  try {
-    cpu_.interrupt(e.vector, cpu::IntKind::Exception, cpu_.s.eip, e.has_error, e.error);
-    return;
-  } catch (const cpu::CpuException&) {
+namespace {
+
+// Exception classes for the double-fault rules (SDM Vol.3 §6.15, table 6-5).
+enum class Class { Benign, Contributory, PageFault };
+Class classify(uint8_t v) {
+  switch (v) {
+    case cpu::kDE: case cpu::kTS: case cpu::kNP: case cpu::kSS: case cpu::kGP: return Class::Contributory;
+    case cpu::kPF: return Class::PageFault;
+    default: return Class::Benign;
   }
-  if (e.vector != cpu::kDF) {
+}
+
+bool makes_double_fault(uint8_t first, uint8_t second) {
+  const Class a = classify(first), b = classify(second);
+  if (a == Class::Contributory) return b == Class::Contributory;
+  if (a == Class::PageFault) return b != Class::Benign;
+  return false;
+}
+
+}  // namespace
+
+void Engine::deliver(const cpu::CpuException& first) {
+  // Deliver the exception; a fault while doing so is handled serially, or becomes a double
+  // fault when the pair is contributory/page-fault (SDM Vol.3 §6.15); a fault while delivering
+  // #DF shuts the processor down. Benign chains are bounded the same way.
+  cpu::CpuException e = first;
+  for (int depth = 0; depth < 8; depth++) {
+    if (e.vector == cpu::kPF) cpu_.s.cr2 = e.address;
+    log_interrupt(e.vector, "exception", e.has_error, e.error);
     try {
-      cpu_.interrupt(cpu::kDF, cpu::IntKind::Exception, cpu_.s.eip, true, 0);
+      cpu_.interrupt(e.vector, cpu::IntKind::Exception, cpu_.s.eip, e.has_error, e.error);
       return;
-    } catch (const cpu::CpuException&) {
+    } catch (const cpu::CpuException& next) {
+      if (e.vector == cpu::kDF) break;
+      e = makes_double_fault(e.vector, next.vector) ? cpu::CpuException{cpu::kDF, true, 0, 0} : next;
     }
   }
   shutdown_ = true;
   shutdown_reason_ = "triple fault";
+  log_interrupt(cpu::kDF, "triple fault after", false, 0);
 }
 
 bool Engine::deliver_external() {

@@ -144,7 +144,7 @@ TlbEntry& Mmu::fill(uint32_t lin, Access access) { return fill(lin, access, user
 TlbEntry& Mmu::fill(uint32_t lin, Access access, bool user) {
   const uint32_t lpage = lin & kPageMask;
   Walk w{lpage & phys_.a20_mask(), true, true, true, true, false};
-  if (s_ && (s_->cr0 & cpu::cr0::PG)) w = walk(lpage, access, user);
+  if (s_ && (s_->cr0 & cpu::cr0::PG)) w = walk(lin, access, user);  // lin: CR2 gets the full address
   TlbEntry& e = tlb_[user][tlb_index(lin)];
   const PhysMemory::Page pg = phys_.page(w.phys_page);
   e.phys_page = w.phys_page;

@@ -11,14 +11,15 @@ Descriptor fetch_descriptor(Cpu& cpu, uint16_t sel) {
   const uint32_t limit = ldt ? cpu.s.ldtr.limit : cpu.s.gdtr.limit;
   const uint32_t index = sel & 0xfff8u;
   if ((ldt && cpu.s.ldtr.access == 0) || index + 7 > limit) raise(kGP, sel_error(sel));
-  return Descriptor{cpu.mmu().read<4>(base + index), cpu.mmu().read<4>(base + index + 4)};
+  // Descriptor tables are read with supervisor privilege whatever the CPL (SDM Vol.3 §4.6).
+  return Descriptor{cpu.mmu().read_sys(base + index, 4), cpu.mmu().read_sys(base + index + 4, 4)};
 }
 
 void mark_accessed(Cpu& cpu, uint16_t sel, Descriptor& d) {
   if (d.system() || (d.type() & 1)) return;
   d.hi |= 1u << 8;
   const uint32_t base = (sel & 4) ? cpu.s.ldtr.base : cpu.s.gdtr.base;
-  cpu.mmu().write<1>(base + (sel & 0xfff8u) + 5, (d.hi >> 8) & 0xff);
+  cpu.mmu().write_sys(base + (sel & 0xfff8u) + 5, 1, (d.hi >> 8) & 0xff);
 }
 
 Segment segment_cache(uint16_t sel, const Descriptor& d) {

@@ -64,6 +64,13 @@ enum class Helper : uint32_t {
   ReadDtr,     // k = 0 GDTR / 1 IDTR, +2 for the base -> limit or base
   Invlpg,      // a = linear address
   FpuCheck,    // k = 0 WAIT, 1 x87 escape: #NM / #UD while there is no FPU
+  // --- descriptor tables and inspection: cpu/helpers/tables.cpp
+  Lldt,    // a = selector
+  Ltr,     // a = selector
+  Lar,     // a = selector, b = old destination -> access rights (or b); sets ZF
+  Lsl,     // a = selector, b = old destination -> limit (or b); sets ZF
+  Verify,  // a = selector, k = 0 VERR / 1 VERW; sets ZF
+  ReadSystemSelector,  // k = 0 LDTR / 1 TR -> selector
   kCount
 };
 
@@ -80,6 +87,12 @@ inline const HelperInfo& helper_info(uint32_t id) { return helper_info(Helper(id
 
 // Helper implementations, by section (same order as the enum).
 uint32_t helper_raise_exception(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t k);
+uint32_t helper_lldt(Cpu&, uint32_t sel, uint32_t, uint32_t, uint32_t);
+uint32_t helper_ltr(Cpu&, uint32_t sel, uint32_t, uint32_t, uint32_t);
+uint32_t helper_lar(Cpu&, uint32_t sel, uint32_t old, uint32_t, uint32_t);
+uint32_t helper_lsl(Cpu&, uint32_t sel, uint32_t old, uint32_t, uint32_t);
+uint32_t helper_verify(Cpu&, uint32_t sel, uint32_t, uint32_t, uint32_t write);
+uint32_t helper_read_system_selector(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t tr);
 // --- arithmetic
 constexpr uint32_t kDivSigned = 8;
 constexpr uint32_t kBitScanReverse = 1;

@@ -2,18 +2,52 @@
 // mode) or the IDT (protected mode).
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
+#include "cpu/helpers/descriptor.h"
 #include "cpu/helpers/stack_cursor.h"
 
 namespace cpu {
+namespace {
+
+// Gate types in an IDT descriptor (SDM Vol.3 §6.11).
+constexpr unsigned kTaskGate = 0x5, kIntGate16 = 0x6, kTrapGate16 = 0x7, kIntGate32 = 0xe, kTrapGate32 = 0xf;
+
+// The new stack for privilege level `dpl` from the current TSS (SDM Vol.3 §7.2.1): a 32-bit
+// TSS holds ESPn/SSn at 4 + 8n / 8 + 8n, a 16-bit one SPn/SSn at 2 + 4n / 4 + 4n.
+void tss_stack(Cpu& cpu, unsigned dpl, uint16_t& ss, uint32_t& esp) {
+  const Segment& tr = cpu.s.tr;
+  const bool tss32 = (tr.flags & 0xf) == 0x9 || (tr.flags & 0xf) == 0xb;
+  const uint32_t off = tss32 ? 4 + 8 * dpl : 2 + 4 * dpl;
+  const uint32_t len = tss32 ? 6 : 4;
+  if (off + len - 1 > tr.limit) raise(kTS, sel_error(tr.sel));
+  if (tss32) {
+    esp = cpu.mmu().read_sys(tr.base + off, 4);
+    ss = uint16_t(cpu.mmu().read_sys(tr.base + off + 4, 2));
+  } else {
+    esp = cpu.mmu().read_sys(tr.base + off, 2);
+    ss = uint16_t(cpu.mmu().read_sys(tr.base + off + 2, 2));
+  }
+}
+
+// Checks the inner stack segment named by the TSS (SDM Vol.3 §6.12.1 and INT n's pseudocode):
+// faults are #TS(SS) except not-present, which is #SS(SS).
+Descriptor check_inner_stack(Cpu& cpu, uint16_t ss, unsigned dpl, uint32_t ext) {
+  if (sel_null(ss)) raise(kTS, ext);
+  const bool ldt = ss & 4;
+  const uint32_t limit = ldt ? cpu.s.ldtr.limit : cpu.s.gdtr.limit;
+  if ((ss & 0xfff8u) + 7 > limit) raise(kTS, sel_error(ss) | ext);
+  Descriptor d = fetch_descriptor(cpu, ss);
+  if (sel_rpl(ss) != dpl || d.dpl() != dpl || !d.writable()) raise(kTS, sel_error(ss) | ext);
+  if (!d.present()) raise(kSS, sel_error(ss) | ext);
+  return d;
+}
+
+}  // namespace
 
 void Cpu::interrupt(uint8_t vector, IntKind kind, uint32_t return_eip, bool has_error, uint32_t error) {
-  (void)kind;
   if (!protected_mode()) {
     // Real mode (SDM Vol.3 §20.1.4, Vol.2 INT n REAL-ADDRESS-MODE): the IVT entry must lie
     // within the IDTR limit (#GP); FLAGS, CS, IP are pushed (#SS if the stack cannot hold
     // them, with SP unchanged); IF, TF, AC and RF are cleared. No error code in real mode.
-    (void)has_error;
-    (void)error;
     const uint32_t entry = uint32_t(vector) * 4;
     if (entry + 3 > s.idtr.limit) raise(kGP, 0);
     StackCursor st(*this);
@@ -29,9 +63,92 @@ void Cpu::interrupt(uint8_t vector, IntKind kind, uint32_t return_eip, bool has_
     s.halted = 0;
     return;
   }
-  // Protected-mode delivery through the IDT arrives with the system-architecture work. Until
-  // then the processor cannot service it; escalate so the machine stops with a clear reason.
-  raise(kDF, 0);
+
+  // Protected mode through the IDT (SDM Vol.3 §6.12, Vol.2 INT n pseudocode). Error codes that
+  // name the IDT entry set IDT (bit 1); EXT (bit 0) marks events external to the program.
+  const uint32_t ext = kind == IntKind::External ? 1 : 0;
+  const uint32_t idt_error = uint32_t(vector) * 8 + 2 + ext;
+  if (uint32_t(vector) * 8 + 7 > s.idtr.limit) raise(kGP, idt_error);
+  const Descriptor gate{mmu_.read_sys(s.idtr.base + vector * 8u, 4), mmu_.read_sys(s.idtr.base + vector * 8u + 4, 4)};
+  const unsigned type = gate.type();
+  if (!gate.system() || (type != kIntGate16 && type != kTrapGate16 && type != kIntGate32 &&
+                         type != kTrapGate32 && type != kTaskGate))
+    raise(kGP, idt_error);
+  // INT n, INT3 and INTO may use only gates whose DPL admits the caller (not hardware events).
+  if (kind == IntKind::Software && gate.dpl() < s.cpl) raise(kGP, idt_error);
+  if (!gate.present()) raise(kNP, idt_error);
+  if (type == kTaskGate) {
+    // Task switches through task gates arrive with the task-switch work.
+    raise(kGP, idt_error);
+  }
+  const bool gate32 = type & 8;
+  const unsigned size = gate32 ? 4 : 2;
+  const uint16_t cs_sel = uint16_t(gate.lo >> 16);
+  const uint32_t offset = gate32 ? (gate.lo & 0xffff) | (gate.hi & 0xffff0000u) : gate.lo & 0xffff;
+  if (sel_null(cs_sel)) raise(kGP, ext);
+  const Descriptor code = fetch_descriptor(*this, cs_sel);
+  if (!code.code() || code.dpl() > s.cpl) raise(kGP, sel_error(cs_sel) | ext);
+  if (!code.present()) raise(kNP, sel_error(cs_sel) | ext);
+
+  const uint32_t flags = read_eflags(s);
+  const bool vm = flags & fl::VM;
+  const bool inner = !code.conforming() && code.dpl() < s.cpl;
+  if (vm && (!inner || code.dpl() != 0)) raise(kGP, sel_error(cs_sel) | ext);
+  // The target must lie within the new code segment; checked before anything changes.
+  if (offset > segment_cache(cs_sel, code).hi) raise(kGP, 0);
+  const Segment old_cs = s.seg[CS], old_ss = s.seg[SS];
+  const uint32_t old_esp = s.regs[ESP];
+  const unsigned new_cpl = inner ? code.dpl() : s.cpl;
+
+  if (inner) {
+    // To an inner privilege level: switch to the stack the TSS names for it, then push the
+    // old SS:ESP (and, from V86 mode, the data segment registers) before the usual frame.
+    uint16_t ss;
+    uint32_t esp;
+    tss_stack(*this, new_cpl, ss, esp);
+    Descriptor ssd = check_inner_stack(*this, ss, new_cpl, ext);
+    const Segment new_ss = segment_cache(ss, ssd);
+    const bool big = new_ss.flags & kSegFlagDB;
+    uint32_t sp = big ? esp : esp & 0xffff;
+    // The pushes go to the new stack with the new privilege; a fault here is #SS(SS) in the
+    // SDM, reported through the ordinary limit check.
+    auto push = [&](uint32_t v) {
+      sp = big ? sp - size : (sp - size) & 0xffff;
+      if (sp < new_ss.lo || uint64_t(sp) + size - 1 > new_ss.hi) raise(kSS, sel_error(ss) | ext);
+      mmu_.write_sys(new_ss.base + sp, size, v);
+    };
+    if (vm) {
+      push(s.seg[GS].sel), push(s.seg[FS].sel), push(s.seg[DS].sel), push(s.seg[ES].sel);
+    }
+    push(old_ss.sel);
+    push(old_esp);
+    push(flags);
+    push(old_cs.sel);
+    push(return_eip);
+    if (has_error) push(error);
+    // Everything is checked and written: commit the new context.
+    mark_accessed(*this, ss, ssd);
+    s.seg[SS] = new_ss;
+    s.regs[ESP] = big ? sp : (esp & 0xffff0000u) | sp;
+    if (vm) {
+      for (unsigned r : {ES, DS, FS, GS}) load_null_segment(*this, r, 0);
+    }
+  } else {
+    StackCursor st(*this);
+    st.push(flags, size);
+    st.push(old_cs.sel, size);
+    st.push(return_eip, size);
+    if (has_error) st.push(error, size);
+    st.commit();
+  }
+  Descriptor cd = code;
+  load_code_segment(*this, cs_sel, cd, new_cpl);
+  // TF, NT, RF and VM clear; an interrupt gate also clears IF (SDM Vol.3 §6.12.1.3).
+  uint32_t clear = fl::TF | fl::NT | fl::RF | fl::VM;
+  if (!(type & 1)) clear |= fl::IF;
+  write_eflags(s, 0, clear);
+  s.eip = offset;
+  s.halted = 0;
 }
 
 }  // namespace cpu

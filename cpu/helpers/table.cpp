@@ -53,6 +53,13 @@ constexpr std::array<HelperInfo, size_t(Helper::kCount)> kHelpers = {{
     {Helper::ReadDtr, "read_dtr", helper_read_dtr},
     {Helper::Invlpg, "invlpg", helper_invlpg},
     {Helper::FpuCheck, "fpu_check", helper_fpu_check},
+    // --- descriptor tables and inspection
+    {Helper::Lldt, "lldt", helper_lldt},
+    {Helper::Ltr, "ltr", helper_ltr},
+    {Helper::Lar, "lar", helper_lar},
+    {Helper::Lsl, "lsl", helper_lsl},
+    {Helper::Verify, "verify", helper_verify},
+    {Helper::ReadSystemSelector, "read_system_selector", helper_read_system_selector},
 }};
 
 constexpr bool in_order() {

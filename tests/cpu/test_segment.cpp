@@ -296,12 +296,12 @@ TEST_CASE("IRETD at CPL 0 with VM set enters virtual-8086 mode", "[cpu][segment]
   CHECK(c.s.seg[GS].base == 0x70000);
   CHECK(c.s.seg[DS].hi == 0xffff);
   CHECK(!c.code32());
-  // In V86 mode with IOPL 0, INT n, IRET, CLI are #GP(0); INT3 is not IOPL-sensitive (it goes
-  // on to delivery, which escalates to #DF until the protected-mode IDT exists).
+  // In V86 mode with IOPL 0, INT n, IRET, CLI are #GP(0); INT3 is not IOPL-sensitive: it goes
+  // on to IDT delivery, where the all-zero entry 3 is no gate: #GP(3 * 8 + 2) (SDM Vol.2 INT n).
   CHECK(fault_of([&] { helper_interrupt(c, 0x21, 0, 0, uint32_t(IntKind::Software) | kIntN); }) ==
         std::pair{int(kGP), 0});
   CHECK(fault_of([&] { helper_interrupt(c, 3, 0, 0, uint32_t(IntKind::Software)); }) ==
-        std::pair{int(kDF), 0});
+        std::pair{int(kGP), 3 * 8 + 2});
   CHECK(fault_of([&] { helper_iret(c, 0, 0, 0, 2); }) == std::pair{int(kGP), 0});
   CHECK(fault_of([&] { helper_cli(c, 0, 0, 0, 0); }) == std::pair{int(kGP), 0});
   // Segment loads are real-mode style: MOV DS, 1234h gives base 12340h.
