@@ -94,6 +94,9 @@ void Engine::deliver(const cpu::CpuException& first) {
   // fault when the pair is contributory/page-fault (SDM Vol.3 §6.15); a fault while delivering
   // #DF shuts the processor down. Benign chains are bounded the same way.
   cpu::CpuException e = first;
+  // Delivery takes virtual time like an instruction does, so a guest stuck taking the same
+  // fault forever still reaches the run loop's limits and scheduled events.
+  cpu_.s.icount++;
   for (int depth = 0; depth < 8; depth++) {
     if (e.vector == cpu::kPF) cpu_.s.cr2 = e.address;
     log_interrupt(e.vector, "exception", e.has_error, e.error);
