@@ -37,23 +37,28 @@ constexpr std::array<char16_t, 256> kCp437 = {
 
 // The CRTC's view of the screen (FreeVGA, CRT controller registers).
 struct Crtc {
-  unsigned char_clocks;  // per line (CR01 + 1)
-  unsigned lines;        // displayed scan lines after double scanning
-  unsigned scan_per_row; // CR09 maximum scan line + 1
-  unsigned start;        // start address (CR0C:CR0D)
-  unsigned pitch;        // counter units per row (2 x CR13)
+  unsigned char_clocks;   // per line (CR01 + 1)
+  unsigned lines;         // displayed lines after double scanning
+  unsigned scan_per_row;  // CR09 maximum scan line + 1
+  unsigned start;         // start address (CR0C:CR0D)
+  unsigned pitch;         // counter units per row (2 x CR13)
+  unsigned preset;        // preset row scan (CR08) of the first row
+  unsigned line_compare;  // the split screen starts after this scan line (in displayed lines)
   enum Mode { Byte, Word, Dword } mode;
-  bool wrap15;           // word mode takes MA0 from counter bit 15 instead of 13
-  bool sub13, sub14;     // MA13/MA14 replaced by row scan bits 0/1 (CGA interlace)
+  bool wrap15;            // word mode takes MA0 from counter bit 15 instead of 13
+  bool sub13, sub14;      // MA13/MA14 replaced by row scan bits 0/1 (CGA interlace)
 
   explicit Crtc(const VgaRegs& r) {
     const auto& c = r.crtc;
-    char_clocks = c[0x01] + 1u;
+    const unsigned dbl = (c[0x09] & 0x80) ? 2 : 1;
+    char_clocks = std::min(c[0x01] + 1u, 256u);
     const unsigned vde = c[0x12] | (c[0x07] & 0x02) << 7 | (c[0x07] & 0x40) << 3;
-    lines = (vde + 1) / ((c[0x09] & 0x80) ? 2 : 1);
+    lines = (vde + 1) / dbl;
     scan_per_row = (c[0x09] & 0x1f) + 1u;
     start = unsigned(c[0x0c]) << 8 | c[0x0d];
     pitch = 2u * c[0x13];
+    preset = c[0x08] & 0x1f;
+    line_compare = (c[0x18] | (c[0x07] & 0x10) << 4 | (c[0x09] & 0x40) << 3) / dbl;
     mode = (c[0x14] & 0x40) ? Dword : (c[0x17] & 0x40) ? Byte : Word;
     wrap15 = c[0x17] & 0x20;
     sub13 = !(c[0x17] & 0x01);
@@ -72,6 +77,19 @@ struct Crtc {
     if (sub14) a = (a & ~(1u << 14)) | (scan >> 1 & 1) << 14;
     return a & (kPlaneBytes - 1);
   }
+
+  // Where displayed line `y` fetches from: the counter at the start of its row and the row
+  // scan line. Below the line compare the screen restarts at address 0 with no preset.
+  struct Fetch {
+    uint32_t row_start;
+    unsigned scan;
+    bool split;
+  };
+  Fetch fetch(unsigned y) const {
+    const bool split = y > line_compare;
+    const unsigned l = split ? y - line_compare - 1 : y + preset;
+    return {(split ? 0 : start) + (l / scan_per_row) * pitch, l % scan_per_row, split};
+  }
 };
 
 bool text_mode(const Vga& v) { return !v.vbe_enabled() && !(v.regs().gfx[6] & 1); }
@@ -87,11 +105,19 @@ uint8_t attr_colour(const VgaRegs& r, unsigned c) {
 
 uint32_t dac(const Vga& v, uint8_t index) { return v.dac_rgb(index & v.regs().dac_mask); }
 
+// Horizontal PEL panning (AR13) in pixels; the split screen ignores it when AR10 bit 5 says so.
+unsigned pel_pan(const VgaRegs& r, bool nine_dot, bool colour256, bool split) {
+  if (split && (r.attr[0x10] & 0x20)) return 0;
+  const unsigned p = r.attr[0x13] & 0x0f;
+  if (nine_dot) return p >= 8 ? 0 : p + 1;
+  return colour256 ? (p & 7) >> 1 : p & 7;
+}
+
 void render_text(const Vga& v, const Crtc& crtc, VgaFrame& f) {
   const VgaRegs& r = v.regs();
   const auto vram = v.vram();
   const unsigned cw = (r.seq[1] & 1) ? 8 : 9, ch = crtc.scan_per_row;
-  const unsigned cols = std::min(crtc.char_clocks, 256u), rows = std::min(crtc.lines / ch, 256u);
+  const unsigned cols = crtc.char_clocks, rows = std::min(crtc.lines / ch, 256u);
   f.width = cols * cw;
   f.height = rows * ch;
   f.pixels.assign(size_t(f.width) * f.height, 0);
@@ -104,25 +130,27 @@ void render_text(const Vga& v, const Crtc& crtc, VgaFrame& f) {
   const bool cursor_on = !(r.crtc[0x0a] & 0x20);
   const uint32_t cursor = uint32_t(r.crtc[0x0e]) << 8 | r.crtc[0x0f];
   const unsigned cur_first = r.crtc[0x0a] & 0x1f, cur_last = r.crtc[0x0b] & 0x1f;
-  for (unsigned row = 0; row < rows; row++) {
-    for (unsigned col = 0; col < cols; col++) {
-      const uint32_t n = crtc.start + row * crtc.pitch + col;
+  std::vector<uint32_t> line((cols + 1) * cw);
+  for (unsigned y = 0; y < f.height; y++) {
+    const Crtc::Fetch at = crtc.fetch(y);
+    // One character more than shown, for panning.
+    for (unsigned col = 0; col <= cols; col++) {
+      const uint32_t n = at.row_start + col;
       const uint32_t a = crtc.address(n, 0) * 4;
-      const uint8_t code = vram[a], at = vram[a + 1];
-      const uint32_t font = (at & 0x08) ? map_a : map_b;
-      const uint32_t fg = dac(v, attr_colour(r, at & 0x0f));
-      const uint32_t bg = dac(v, attr_colour(r, blink ? (at >> 4) & 7 : at >> 4));
-      const bool has_cursor = cursor_on && (n & 0xffff) == cursor;
-      for (unsigned y = 0; y < ch; y++) {
-        const uint8_t glyph = vram[((font + code * 32u + (y & 31)) & (kPlaneBytes - 1)) * 4 + 2];
-        unsigned bits = unsigned(glyph) << 1;
-        // The ninth column repeats the eighth for the box-drawing characters C0h-DFh.
-        if (line_graphics && code >= 0xc0 && code <= 0xdf) bits |= glyph & 1;
-        if (has_cursor && y >= cur_first && y <= cur_last) bits = 0x1ff;
-        uint32_t* out = &f.pixels[size_t(row * ch + y) * f.width + col * cw];
-        for (unsigned x = 0; x < cw; x++) out[x] = (bits >> (8 - x) & 1) ? fg : bg;
-      }
+      const uint8_t code = vram[a], attr = vram[a + 1];
+      const uint32_t font = (attr & 0x08) ? map_a : map_b;
+      const uint32_t fg = dac(v, attr_colour(r, attr & 0x0f));
+      const uint32_t bg = dac(v, attr_colour(r, blink ? (attr >> 4) & 7 : attr >> 4));
+      const uint8_t glyph = vram[((font + code * 32u + at.scan) & (kPlaneBytes - 1)) * 4 + 2];
+      unsigned bits = unsigned(glyph) << 1;
+      // The ninth column repeats the eighth for the box-drawing characters C0h-DFh.
+      if (line_graphics && code >= 0xc0 && code <= 0xdf) bits |= glyph & 1;
+      if (cursor_on && (n & 0xffff) == cursor && at.scan >= cur_first && at.scan <= cur_last) bits = 0x1ff;
+      uint32_t* out = &line[col * cw];
+      for (unsigned x = 0; x < cw; x++) out[x] = (bits >> (8 - x) & 1) ? fg : bg;
     }
+    const unsigned pan = pel_pan(r, cw == 9, false, at.split);
+    std::copy_n(line.begin() + pan, f.width, f.pixels.begin() + size_t(y) * f.width);
   }
 }
 
@@ -130,22 +158,22 @@ void render_graphics(const Vga& v, const Crtc& crtc, VgaFrame& f) {
   const VgaRegs& r = v.regs();
   const auto vram = v.vram();
   const bool colour256 = r.gfx[5] & 0x40, cga = r.gfx[5] & 0x20;
-  const unsigned clocks = std::min(crtc.char_clocks, 256u);
+  const unsigned clocks = crtc.char_clocks;
   const unsigned px_per_clock = colour256 ? 4 : 8;
   // Repeated scan lines of a row show the same memory unless the CGA interlace substitutes
   // address bits: then one output line per row.
-  const bool collapse = !crtc.sub13 && !crtc.sub14;
-  const unsigned per_row = collapse ? 1 : crtc.scan_per_row;
+  const bool collapse = !crtc.sub13 && !crtc.sub14 && crtc.line_compare >= crtc.lines;
+  const unsigned step = collapse ? crtc.scan_per_row : 1;
   f.width = clocks * px_per_clock;
-  f.height = std::min(collapse ? crtc.lines / crtc.scan_per_row : crtc.lines, 2048u);
+  f.height = std::min(crtc.lines / step, 2048u);
   f.pixels.assign(size_t(f.width) * f.height, 0);
+  std::vector<uint32_t> line((clocks + 1) * px_per_clock);
   for (unsigned y = 0; y < f.height; y++) {
-    const unsigned row = y / per_row, scan = y % per_row;
-    uint32_t* out = &f.pixels[size_t(y) * f.width];
-    for (unsigned c = 0; c < clocks; c++) {
-      const uint32_t a = crtc.address(crtc.start + row * crtc.pitch + c, scan) * 4;
+    const Crtc::Fetch at = crtc.fetch(y * step);
+    for (unsigned c = 0; c <= clocks; c++) {
+      const uint32_t a = crtc.address(at.row_start + c, at.scan) * 4;
       const uint8_t p0 = vram[a], p1 = vram[a + 1], p2 = vram[a + 2], p3 = vram[a + 3];
-      uint32_t* px = out + c * px_per_clock;
+      uint32_t* px = &line[c * px_per_clock];
       if (colour256) {
         px[0] = dac(v, p0), px[1] = dac(v, p1), px[2] = dac(v, p2), px[3] = dac(v, p3);
       } else if (cga) {
@@ -162,6 +190,8 @@ void render_graphics(const Vga& v, const Crtc& crtc, VgaFrame& f) {
         }
       }
     }
+    const unsigned pan = pel_pan(r, false, colour256, at.split);
+    std::copy_n(line.begin() + pan, f.width, f.pixels.begin() + size_t(y) * f.width);
   }
 }
 
@@ -220,13 +250,13 @@ std::vector<std::string> vga_text_lines(const Vga& v) {
   if (!text_mode(v)) return lines;
   const Crtc crtc(v.regs());
   const auto vram = v.vram();
-  const unsigned cols = std::min(crtc.char_clocks, 256u);
   const unsigned rows = std::min(crtc.lines / crtc.scan_per_row, 256u);
   for (unsigned row = 0; row < rows; row++) {
+    const uint32_t row_start = crtc.fetch(row * crtc.scan_per_row).row_start;
     std::string line;
     size_t used = 0;  // length up to the last non-blank character
-    for (unsigned col = 0; col < cols; col++) {
-      const uint8_t code = vram[crtc.address(crtc.start + row * crtc.pitch + col, 0) * 4];
+    for (unsigned col = 0; col < crtc.char_clocks; col++) {
+      const uint8_t code = vram[crtc.address(row_start + col, 0) * 4];
       line += cp437_to_utf8(code);
       if (code != 0 && code != ' ' && code != 0xff) used = line.size();
     }

@@ -416,3 +416,54 @@ TEST_CASE("VGA state survives a save and restore", "[vga]") {
   CHECK(b.vga.regs().vbe[vga::kVbeXres] == 1024);
   CHECK(vga_text_lines(b.vga)[0] == "Z");
 }
+
+TEST_CASE("VGA 16-colour planar picture with panning and split screen", "[vga]") {
+  Rig r;
+  // Mode 12h registers (640x480, 16 colours).
+  r.out(0x3c2, 0xe3);
+  const uint8_t seq[] = {0x03, 0x01, 0x0f, 0x00, 0x06};
+  const uint8_t crtc[] = {0x5f, 0x4f, 0x50, 0x82, 0x54, 0x80, 0x0b, 0x3e, 0x00, 0x40, 0x00, 0x00, 0x00,
+                          0x00, 0x00, 0x00, 0xea, 0x0c, 0xdf, 0x28, 0x00, 0xe7, 0x04, 0xe3, 0xff};
+  const uint8_t gfx[] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x0f, 0xff};
+  const uint8_t attr[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07, 0x38, 0x39, 0x3a,
+                          0x3b, 0x3c, 0x3d, 0x3e, 0x3f, 0x01, 0x00, 0x0f, 0x00, 0x00};
+  for (uint8_t i = 0; i < 5; i++) r.seq(i, seq[i]);
+  for (uint8_t i = 0; i < 25; i++) r.crtc(i, crtc[i]);
+  for (uint8_t i = 0; i < 9; i++) r.gfx(i, gfx[i]);
+  r.in(0x3da);
+  for (uint8_t i = 0; i < 21; i++) r.out(0x3c0, i), r.out(0x3c0, attr[i]);
+  r.out(0x3c0, 0x20);
+  // Write mode 2: the data is a colour, the bit mask picks the pixels.
+  r.gfx(5, 0x02);
+  auto pixel = [&](uint32_t offset, uint8_t mask, uint8_t colour) {
+    r.gfx(8, mask);
+    r.vga.mem_read(offset);
+    r.vga.mem_write(offset, colour);
+  };
+  pixel(0, 0x80, 12);
+  pixel(1, 0x01, 9);
+  pixel(80, 0xff, 5);
+  VgaFrame f = vga_render(r.vga);
+  REQUIRE(f.width == 640);
+  REQUIRE(f.height == 480);
+  CHECK(f.pixels[0] == r.vga.dac_rgb(0x3c));
+  CHECK(f.pixels[1] == r.vga.dac_rgb(0));
+  CHECK(f.pixels[15] == r.vga.dac_rgb(0x39));
+  CHECK(f.pixels[640 + 7] == r.vga.dac_rgb(0x05));
+  // PEL panning by 3 pixels.
+  r.in(0x3da), r.out(0x3c0, 0x33), r.out(0x3c0, 3);
+  f = vga_render(r.vga);
+  CHECK(f.pixels[0] == r.vga.dac_rgb(0));
+  CHECK(f.pixels[12] == r.vga.dac_rgb(0x39));
+  r.in(0x3da), r.out(0x3c0, 0x33), r.out(0x3c0, 0);
+  // Start at the second line; below line compare 9 the screen starts over from address 0.
+  r.crtc(0x0d, 80);
+  r.crtc(0x07, 0x2e);  // line compare bit 8 clear
+  r.crtc(0x09, 0x00);  // line compare bit 9 clear
+  r.crtc(0x18, 9);
+  f = vga_render(r.vga);
+  CHECK(f.pixels[0] == r.vga.dac_rgb(0x05));
+  CHECK(f.pixels[9 * 640] == r.vga.dac_rgb(0));  // memory line 10, still above the split
+  CHECK(f.pixels[10 * 640] == r.vga.dac_rgb(0x3c));
+  CHECK(f.pixels[11 * 640] == r.vga.dac_rgb(0x05));
+}
