@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <stdexcept>
 
 namespace devices {
 namespace {
@@ -69,8 +70,17 @@ void Vga::reset() {
 void Vga::serialize(Serializer& s) {
   PciDevice::serialize(s);
   s.io(r_);
-  s.bytes(vram_.data(), vram_.size());
+  // VRAM up to its last non-zero 4 KiB block: most guests never touch the VBE memory.
+  uint32_t used = 0;
+  if (!s.loading()) {
+    auto last = std::find_if(vram_.rbegin(), vram_.rend(), [](uint8_t b) { return b != 0; });
+    used = uint32_t(vram_.rend() - last + 0xfff) & ~0xfffu;
+  }
+  s.io(used);
+  if (used > vram_.size()) throw std::runtime_error("vga: VRAM size in the snapshot is too large");
+  s.bytes(vram_.data(), used);
   if (s.loading()) {
+    std::fill(vram_.begin() + used, vram_.end(), 0);
     // A damaged snapshot must not leave an index that reaches past a table.
     r_.attr_flip &= 1;
     r_.dac_reading &= 1;

@@ -467,3 +467,23 @@ TEST_CASE("VGA 16-colour planar picture with panning and split screen", "[vga]")
   CHECK(f.pixels[10 * 640] == r.vga.dac_rgb(0x3c));
   CHECK(f.pixels[11 * 640] == r.vga.dac_rgb(0x05));
 }
+
+TEST_CASE("VGA snapshots hold only the VRAM in use and refuse a bad size", "[vga]") {
+  Rig a, b;
+  a.vga.vram()[0x12345] = 7;
+  StateWriter w;
+  a.vga.serialize(w);
+  CHECK(w.out.size() < 0x20000);
+  b.vga.vram()[0x800000] = 1;  // overwritten by the restore
+  StateReader rd(w.out);
+  b.vga.serialize(rd);
+  CHECK(b.vga.vram()[0x12345] == 7);
+  CHECK(b.vga.vram()[0x800000] == 0);
+  // A damaged length is refused.
+  StateWriter e;
+  a.vga.serialize(e);
+  const size_t at = e.out.size() - 0x13000 - 4;
+  e.out[at + 3] = 0x7f;
+  StateReader bad(e.out);
+  CHECK_THROWS(b.vga.serialize(bad));
+}
