@@ -20,7 +20,8 @@ struct VgaFrame {
 std::vector<std::string> vga_text_lines(const Vga& vga);
 
 // The displayed picture: text modes with the font from plane 2, 16-colour planar, CGA-style
-// 4-colour, chained 256-colour and VBE modes.
+// 4-colour, chained 256-colour and VBE modes. Blinking text and cursor are drawn steadily, so a
+// frame depends on device state alone.
 VgaFrame vga_render(const Vga& vga);
 
 // The UTF-8 form of one code page 437 character (control codes as their glyphs, 0 as space).
