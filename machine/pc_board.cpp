@@ -4,6 +4,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 namespace machine {
@@ -14,6 +16,8 @@ constexpr struct {
   uint16_t base;
   unsigned irq;
 } kComPorts[] = {{0x3f8, 4}, {0x2f8, 3}, {0x3e8, 4}, {0x2e8, 3}};
+
+constexpr const char* kVgaBiosPath = "/usr/share/seabios/vgabios-stdvga.bin";
 
 class StdioSerial : public devices::SerialBackend {
  public:
@@ -108,6 +112,22 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   pc.nographic = cfg.display == DisplayKind::None;
   pc.irq0_override = false;  // no I/O APIC: the timer stays on the 8259's IRQ 0
   devices::add_pc_items(*fw_cfg_, pc);
+  add_vga(clock);
+}
+
+void PcBoard::add_vga(Clock& clock) {
+  // Standard VGA at 00:02.0. With no expansion-ROM BAR, SeaBIOS takes a PCI device's option ROM
+  // from the fw_cfg file "pci<vendor>,<device>.rom" and runs it with the device's address, which
+  // the VGA BIOS needs to find its framebuffer BAR. No file, no VGA BIOS.
+  vga_ = std::make_unique<devices::Vga>(clock);
+  bus_.register_ports(devices::vga::kPortBase, devices::vga::kPortCount, vga_.get(), "vga");
+  bus_.register_ports(devices::vga::kVbeIndexPort, 2, vga_.get(), "vga-vbe");
+  mem_.add_mmio(devices::vga::kLegacyBase, devices::vga::kLegacySize, vga_->legacy_window(), "vga");
+  pci_->attach(2, 0, vga_.get());
+  if (std::ifstream f{kVgaBiosPath, std::ios::binary}) {
+    std::vector<uint8_t> rom(std::istreambuf_iterator<char>(f), {});
+    if (!rom.empty()) fw_cfg_->add_file("pci1234,1111.rom", std::move(rom));
+  }
 }
 
 PcBoard::~PcBoard() {
@@ -144,6 +164,7 @@ void PcBoard::reset() {
   ide_->reset();
   pm_->reset();
   fw_cfg_->reset();
+  vga_->reset();
   a20_sources_ = 1;
   mem_.set_a20(true);
 }
@@ -151,7 +172,7 @@ void PcBoard::reset() {
 void PcBoard::serialize(devices::Serializer& s) {
   for (devices::Device* d : std::initializer_list<devices::Device*>{
            pic_.get(), pit_.get(), port61_.get(), rtc_.get(), kbd_.get(), mouse_.get(), kbc_.get(),
-           port92_.get(), pci_.get(), i440fx_.get(), piix3_.get(), ide_.get(), pm_.get(), fw_cfg_.get()})
+           port92_.get(), pci_.get(), i440fx_.get(), piix3_.get(), ide_.get(), pm_.get(), fw_cfg_.get(), vga_.get()})
     d->serialize(s);
   for (auto& u : uarts_) u->serialize(s);
   s.io(a20_sources_);

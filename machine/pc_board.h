@@ -21,6 +21,7 @@
 #include "devices/ps2_mouse.h"
 #include "devices/rtc.h"
 #include "devices/uart.h"
+#include "devices/vga.h"
 #include "machine/bus.h"
 #include "machine/clock.h"
 #include "machine/config.h"
@@ -44,6 +45,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   devices::Pic& pic() { return *pic_; }
   devices::Uart* uart(unsigned n) { return n < uarts_.size() ? uarts_[n].get() : nullptr; }
   devices::Ps2Keyboard& keyboard() { return *kbd_; }
+  devices::Vga& vga() { return *vga_; }
 
   // Power-on state of every device (the chipset drops shadowing back to ROM).
   void reset();
@@ -61,6 +63,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
  private:
   void set_a20_source(unsigned source, bool on);
   void fill_cmos(const MachineConfig& cfg);
+  void add_vga(Clock& clock);
 
   Bus& bus_;
   mmu::PhysMemory& mem_;
@@ -83,6 +86,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   std::unique_ptr<devices::Piix3Ide> ide_;
   std::unique_ptr<devices::Piix4Pm> pm_;
   std::unique_ptr<devices::FwCfg> fw_cfg_;
+  std::unique_ptr<devices::Vga> vga_;
 };
 
 }  // namespace machine

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cpu/flags.h"
+#include "devices/vga_render.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -124,6 +125,8 @@ uint64_t PcMachine::state_hash() const {
   f.add(phys_->ram(), phys_->ram_size());
   return f.h;
 }
+
+std::vector<std::string> PcMachine::screen_text() const { return devices::vga_text_lines(board_->vga()); }
 
 void PcMachine::reset() {
   board_->reset();

@@ -50,6 +50,9 @@ class PcMachine {
   jit::Engine& engine() { return *engine_; }
   PcBoard& board() { return *board_; }
 
+  // The VGA text screen, one UTF-8 string per row (empty in graphics modes).
+  std::vector<std::string> screen_text() const;
+
  private:
   uint32_t load_firmware();
 
