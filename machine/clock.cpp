@@ -7,7 +7,13 @@ Clock::TimerId Clock::add_timer(std::function<void()> fn) {
   return TimerId(timers_.size() - 1);
 }
 
-void Clock::arm(TimerId id, uint64_t deadline_ns) { timers_[id].deadline = deadline_ns; }
+void Clock::arm(TimerId id, uint64_t deadline_ns) {
+  bool earlier = true;
+  for (const Timer& t : timers_)
+    if (t.deadline <= deadline_ns) earlier = false;
+  timers_[id].deadline = deadline_ns;
+  if (earlier && earlier_hook_) earlier_hook_();
+}
 
 void Clock::cancel(TimerId id) { timers_[id].deadline = kNever; }
 

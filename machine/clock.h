@@ -28,6 +28,10 @@ class Clock {
   bool armed(TimerId id) const { return timers_[id].deadline != kNever; }
   uint64_t deadline(TimerId id) const { return timers_[id].deadline; }
 
+  // Called when arm() moves the next event earlier, so a running engine can return to the run
+  // loop and take the new limit (a device armed a timer from inside a port access).
+  void set_earlier_event_hook(std::function<void()> fn) { earlier_hook_ = std::move(fn); }
+
   // The instruction count at which the next timer is due (kNever if none).
   uint64_t next_event_icount() const;
   // Fires every timer whose deadline has passed, earliest first (ties by id, so the order is
@@ -44,6 +48,7 @@ class Clock {
   const uint64_t& icount_;
   uint32_t ns_per_insn_;
   std::vector<Timer> timers_;
+  std::function<void()> earlier_hook_;
 };
 
 }  // namespace machine

@@ -93,7 +93,10 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   mem.set_mapping_listener(this);
   i440fx_ = std::make_unique<devices::I440fx>(mem);
   piix3_ = std::make_unique<devices::Piix3Isa>(*pic_, [this](bool) { hooks_.reset(); });
-  ide_ = std::make_unique<devices::Piix3Ide>();
+  idectl_ = std::make_unique<devices::IdeController>(clock, *pic_, mem);
+  ide_ = std::make_unique<devices::Piix3Ide>(&idectl_->bmdma_ports());
+  idectl_->set_bus_master_gate([this] { return ide_->bus_master_enabled(); });
+  attach_drives(cfg);
   pm_ = std::make_unique<devices::Piix4Pm>(clock, *piix3_, [this] { hooks_.power_off(); });
   bus.register_ports(devices::Piix4Pm::kApmControlPort, 2, pm_.get(), "apm");
   pci_->attach(0, 0, i440fx_.get());
@@ -139,6 +142,36 @@ void PcBoard::fill_cmos(const MachineConfig& cfg) {
   rtc_->set_memory_size(cfg.ram_bytes);
 }
 
+// IDE: -hda/-hdb on the primary channel, -cdrom as secondary master; CMOS gets the disk
+// geometry, SeaBIOS's translation hint and the boot order.
+void PcBoard::attach_drives(const MachineConfig& cfg) {
+  using devices::DiskImage;
+  using devices::IdeController;
+  const DiskImage::Mode mode = cfg.snapshot ? DiskImage::Mode::Snapshot : DiskImage::Mode::ReadWrite;
+  if (!cfg.hda.empty()) idectl_->attach_disk(0, 0, DiskImage::open(cfg.hda, mode, "-hda"));
+  if (!cfg.hdb.empty()) idectl_->attach_disk(0, 1, DiskImage::open(cfg.hdb, mode, "-hdb"));
+  if (!cfg.cdrom.empty()) idectl_->attach_cdrom(1, 0, DiskImage::open(cfg.cdrom, DiskImage::Mode::ReadOnly, "-cdrom"));
+  for (unsigned ch = 0; ch < 2; ch++) {
+    bus_.register_ports(IdeController::kCmdBase[ch], 8, idectl_.get(), fmt::format("ide{}", ch));
+    bus_.register_ports(IdeController::kCtlPort[ch], 1, idectl_.get(), fmt::format("ide{}-ctl", ch));
+  }
+  uint8_t translation = 0;  // CMOS 39h: 2 bits per drive, 0 none, 1 LBA
+  for (unsigned unit = 0; unit < 2; unit++) {
+    if (idectl_->kind(0, unit) != IdeController::Kind::Disk) continue;
+    const IdeController::Chs g = idectl_->geometry(0, unit);
+    rtc_->set_hard_disk(unit, g.cylinders, g.heads, g.sectors);
+    if (g.cylinders > 1024) translation |= uint8_t(1u << (2 * unit));
+  }
+  rtc_->set_byte(0x39, translation);
+  devices::Rtc::Boot order[3] = {};
+  for (size_t i = 0; i < cfg.boot_order.size() && i < 3; i++) {
+    const char c = cfg.boot_order[i];
+    order[i] = c == 'a' ? devices::Rtc::Boot::Floppy : c == 'c' ? devices::Rtc::Boot::HardDisk
+             : c == 'd' ? devices::Rtc::Boot::CdRom : devices::Rtc::Boot::None;
+  }
+  rtc_->set_boot_order(order[0], order[1], order[2]);
+}
+
 void PcBoard::set_a20_source(unsigned source, bool on) {
   a20_sources_ = uint8_t(on ? a20_sources_ | (1u << source) : a20_sources_ & ~(1u << source));
   const bool enabled = a20_sources_ != 0;
@@ -162,6 +195,7 @@ void PcBoard::reset() {
   i440fx_->reset();
   piix3_->reset();
   ide_->reset();
+  idectl_->reset();
   pm_->reset();
   fw_cfg_->reset();
   vga_->reset();
@@ -172,7 +206,8 @@ void PcBoard::reset() {
 void PcBoard::serialize(devices::Serializer& s) {
   for (devices::Device* d : std::initializer_list<devices::Device*>{
            pic_.get(), pit_.get(), port61_.get(), rtc_.get(), kbd_.get(), mouse_.get(), kbc_.get(),
-           port92_.get(), pci_.get(), i440fx_.get(), piix3_.get(), ide_.get(), pm_.get(), fw_cfg_.get(), vga_.get()})
+           port92_.get(), pci_.get(), i440fx_.get(), piix3_.get(), ide_.get(), idectl_.get(), pm_.get(),
+           fw_cfg_.get(), vga_.get()})
     d->serialize(s);
   for (auto& u : uarts_) u->serialize(s);
   s.io(a20_sources_);

@@ -10,6 +10,7 @@
 #include "devices/fw_cfg.h"
 #include "devices/i440fx.h"
 #include "devices/i8042.h"
+#include "devices/ide.h"
 #include "devices/pci.h"
 #include "devices/pic.h"
 #include "devices/piix3.h"
@@ -64,6 +65,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   void set_a20_source(unsigned source, bool on);
   void fill_cmos(const MachineConfig& cfg);
   void add_vga(Clock& clock);
+  void attach_drives(const MachineConfig& cfg);
 
   Bus& bus_;
   mmu::PhysMemory& mem_;
@@ -84,6 +86,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   std::unique_ptr<devices::I440fx> i440fx_;
   std::unique_ptr<devices::Piix3Isa> piix3_;
   std::unique_ptr<devices::Piix3Ide> ide_;
+  std::unique_ptr<devices::IdeController> idectl_;
   std::unique_ptr<devices::Piix4Pm> pm_;
   std::unique_ptr<devices::FwCfg> fw_cfg_;
   std::unique_ptr<devices::Vga> vga_;

@@ -33,6 +33,7 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
   cpu_->ns_per_insn = cfg.ns_per_insn;
   clock_ = std::make_unique<Clock>(cpu_->s.icount, cfg.ns_per_insn);
   engine_ = std::make_unique<jit::Engine>(*cpu_);
+  clock_->set_earlier_event_hook([this] { engine_->stop(); });
   if (!cfg.debug_log.empty()) {
     jit::Engine::Log log;
     log.interrupts = cfg.debug_log.find("int") != std::string::npos;
