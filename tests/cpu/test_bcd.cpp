@@ -8,12 +8,6 @@ using namespace cpu;
 
 namespace {
 
-// TestCpu::run leaves the CPU halted; clear that so a test can run several snippets in turn.
-jit::StopReason run(test::TestCpu& t, std::initializer_list<uint8_t> code) {
-  t.s().halted = 0;
-  return t.run(code);
-}
-
 void real_mode_with_handler(test::TestCpu& t, uint8_t vector) {
   t.real_mode();
   t.poke(vector * 4u, {0x00, 0x02, 0x00, 0x10});
@@ -32,7 +26,7 @@ TEST_CASE("DAA after packed BCD addition", "[cpu][bcd]") {
     // 99h -> + 60h = 14h (mod 256), CF = 1. 14h has even parity; not zero, not negative.
     t.s().regs[EAX] = 0x79;
     t.s().regs[EBX] = 0x35;
-    REQUIRE(run(t, {0x00, 0xd8, 0x27}) == jit::StopReason::Halted);  // add al, bl; daa
+    REQUIRE(t.run({0x00, 0xd8, 0x27}) == jit::StopReason::Halted);  // add al, bl; daa
     CHECK(ax(t) == 0x0014);
     CHECK((t.flags() & (fl::CF | fl::AF | fl::ZF | fl::SF | fl::PF)) == (fl::CF | fl::AF | fl::PF));
   }
@@ -41,7 +35,7 @@ TEST_CASE("DAA after packed BCD addition", "[cpu][bcd]") {
   test::TestCpu t;
   t.real_mode();
   t.s().regs[EAX] = 0x38;
-  REQUIRE(run(t, {0x04, 0x49, 0x27}) == jit::StopReason::Halted);  // add al, 49h; daa
+  REQUIRE(t.run({0x04, 0x49, 0x27}) == jit::StopReason::Halted);  // add al, 49h; daa
   CHECK(ax(t) == 0x0087);
   CHECK((t.flags() & (fl::CF | fl::AF | fl::ZF | fl::SF | fl::PF)) == (fl::AF | fl::SF | fl::PF));
 }
@@ -52,7 +46,7 @@ TEST_CASE("DAS after packed BCD subtraction", "[cpu][bcd]") {
   // SDM example: 35h - 47h = EEh with CF = AF = 1; DAS: E > 9 -> AL - 6 = E8h, AF = 1; old CF
   // -> AL - 60h = 88h, CF = 1.
   t.s().regs[EAX] = 0x35;
-  REQUIRE(run(t, {0x2c, 0x47, 0x2f}) == jit::StopReason::Halted);  // sub al, 47h; das
+  REQUIRE(t.run({0x2c, 0x47, 0x2f}) == jit::StopReason::Halted);  // sub al, 47h; das
   CHECK(ax(t) == 0x0088);
   CHECK((t.flags() & (fl::CF | fl::AF | fl::ZF | fl::SF | fl::PF)) == (fl::CF | fl::AF | fl::SF | fl::PF));
 
@@ -61,7 +55,7 @@ TEST_CASE("DAS after packed BCD subtraction", "[cpu][bcd]") {
   t.real_mode();
   t.s().regs[EAX] = 0x05;
   write_eflags(t.s(), fl::AF, fl::kArith);
-  REQUIRE(run(t, {0x2f}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x2f}) == jit::StopReason::Halted);
   CHECK(ax(t) == 0x00ff);
   CHECK((t.flags() & (fl::CF | fl::AF)) == (fl::CF | fl::AF));
 }
@@ -71,7 +65,7 @@ TEST_CASE("AAA and AAS adjust AX as a whole", "[cpu][bcd]") {
   t.real_mode();
   // 08h + 04h = 0Ch: C > 9 -> AX + 106h = 0112h -> AL AND 0Fh -> AX = 0102h, AF = CF = 1.
   t.s().regs[EAX] = 0x0008;
-  REQUIRE(run(t, {0x04, 0x04, 0x37}) == jit::StopReason::Halted);  // add al, 4; aaa
+  REQUIRE(t.run({0x04, 0x04, 0x37}) == jit::StopReason::Halted);  // add al, 4; aaa
   CHECK(ax(t) == 0x0102);
   CHECK((t.flags() & (fl::CF | fl::AF)) == (fl::CF | fl::AF));
 
@@ -79,20 +73,20 @@ TEST_CASE("AAA and AAS adjust AX as a whole", "[cpu][bcd]") {
   // 8086 added 1 to AH only, giving 0101h).
   t.s().regs[EAX] = 0x00fb;
   write_eflags(t.s(), 0, fl::kArith);
-  REQUIRE(run(t, {0x37}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x37}) == jit::StopReason::Halted);
   CHECK(ax(t) == 0x0201);
 
   // AL = 05h, AF = 0: no adjustment; AL AND 0Fh; AF = CF = 0.
   t.s().regs[EAX] = 0x0335;
   write_eflags(t.s(), fl::CF, fl::kArith);
-  REQUIRE(run(t, {0x37}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x37}) == jit::StopReason::Halted);
   CHECK(ax(t) == 0x0305);
   CHECK((t.flags() & (fl::CF | fl::AF)) == 0);
 
   // AAS: AX = 020Eh: E > 9 -> AX - 6 = 0208h, AH - 1 -> 0108h, AF = CF = 1.
   t.s().regs[EAX] = 0x020e;
   write_eflags(t.s(), 0, fl::kArith);
-  REQUIRE(run(t, {0x3f}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x3f}) == jit::StopReason::Halted);
   CHECK(ax(t) == 0x0108);
   CHECK((t.flags() & (fl::CF | fl::AF)) == (fl::CF | fl::AF));
 
@@ -100,7 +94,7 @@ TEST_CASE("AAA and AAS adjust AX as a whole", "[cpu][bcd]") {
   t.flat32();
   t.s().regs[EAX] = 0xabcd0203;
   write_eflags(t.s(), fl::AF, fl::kArith);
-  REQUIRE(run(t, {0x3f}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x3f}) == jit::StopReason::Halted);
   CHECK(t.s().regs[EAX] == 0xabcd000d);
   CHECK((t.flags() & (fl::CF | fl::AF)) == (fl::CF | fl::AF));
 }
@@ -110,24 +104,24 @@ TEST_CASE("AAM splits AL by the immediate base; base 0 raises #DE", "[cpu][bcd]"
   t.real_mode();
   // AL = 3Fh = 63: AH = 6, AL = 3; 03h has even parity -> PF, not ZF, not SF.
   t.s().regs[EAX] = 0xff3f;
-  REQUIRE(run(t, {0xd4, 0x0a}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xd4, 0x0a}) == jit::StopReason::Halted);
   CHECK(ax(t) == 0x0603);
   CHECK((t.flags() & (fl::ZF | fl::SF | fl::PF)) == fl::PF);
 
   // Base 16: 3Fh -> AH = 3, AL = 0Fh.
   t.s().regs[EAX] = 0x003f;
-  REQUIRE(run(t, {0xd4, 0x10}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xd4, 0x10}) == jit::StopReason::Halted);
   CHECK(ax(t) == 0x030f);
 
   // AL = 0 -> AX = 0, ZF.
   t.s().regs[EAX] = 0x1200;
-  REQUIRE(run(t, {0xd4, 0x0a}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xd4, 0x0a}) == jit::StopReason::Halted);
   CHECK(ax(t) == 0);
   CHECK(t.flags() & fl::ZF);
 
   real_mode_with_handler(t, kDE);
   t.s().regs[EAX] = 0x1234;
-  REQUIRE(run(t, {0xd4, 0x00}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xd4, 0x00}) == jit::StopReason::Halted);
   CHECK(t.s().eip == 0x201);
   CHECK(t.peek16(0x1fff8) == 0x100);
   CHECK(ax(t) == 0x1234);
@@ -139,7 +133,7 @@ TEST_CASE("AAD folds AH into AL with the immediate base", "[cpu][bcd]") {
     real ? t.real_mode() : t.flat32();
     // AX = 0603h: AL = 3 + 6 * 10 = 63 = 3Fh, AH = 0; 3Fh has six bits set -> PF.
     t.s().regs[EAX] = 0x0603;
-    REQUIRE(run(t, {0xd5, 0x0a}) == jit::StopReason::Halted);
+    REQUIRE(t.run({0xd5, 0x0a}) == jit::StopReason::Halted);
     CHECK(ax(t) == 0x003f);
     CHECK((t.flags() & (fl::ZF | fl::SF | fl::PF)) == fl::PF);
   }
@@ -147,11 +141,11 @@ TEST_CASE("AAD folds AH into AL with the immediate base", "[cpu][bcd]") {
   t.real_mode();
   // Base 16: AX = 0305h -> 35h.
   t.s().regs[EAX] = 0x0305;
-  REQUIRE(run(t, {0xd5, 0x10}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xd5, 0x10}) == jit::StopReason::Halted);
   CHECK(ax(t) == 0x0035);
   // AX = FFFFh, base 10: FFh * 10 = 9F6h -> F6h; FFh + F6h = 1F5h -> AL = F5h: SF, even parity.
   t.s().regs[EAX] = 0xffff;
-  REQUIRE(run(t, {0xd5, 0x0a}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xd5, 0x0a}) == jit::StopReason::Halted);
   CHECK(ax(t) == 0x00f5);
   CHECK((t.flags() & (fl::ZF | fl::SF | fl::PF)) == (fl::SF | fl::PF));
 }

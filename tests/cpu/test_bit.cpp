@@ -6,28 +6,18 @@
 
 using namespace cpu;
 
-namespace {
-
-// TestCpu::run leaves the CPU halted; clear that so a test can run several snippets in turn.
-jit::StopReason run(test::TestCpu& t, std::initializer_list<uint8_t> code) {
-  t.s().halted = 0;
-  return t.run(code);
-}
-
-}  // namespace
-
 TEST_CASE("BT family on registers: offset MOD operand size, only CF changes", "[cpu][bit]") {
   test::TestCpu t;
   t.flat32();
   t.s().regs[EAX] = 0x80000001;
   // cmp eax, eax sets ZF (BT leaves ZF alone); bt eax, 63 -> bit 63 MOD 32 = 31 = 1.
-  REQUIRE(run(t, {0x39, 0xc0, 0x0f, 0xba, 0xe0, 0x3f}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x39, 0xc0, 0x0f, 0xba, 0xe0, 0x3f}) == jit::StopReason::Halted);
   CHECK((t.flags() & (fl::CF | fl::ZF)) == (fl::CF | fl::ZF));
   CHECK(t.s().regs[EAX] == 0x80000001);
 
   // bts eax, 4; btr eax, 0 (bit was 1 -> CF = 1); btc eax, ecx with ECX = 33 -> bit 1.
   t.s().regs[ECX] = 33;
-  REQUIRE(run(t, {0x0f, 0xba, 0xe8, 0x04, 0x0f, 0xba, 0xf0, 0x00, 0x0f, 0xbb, 0xc8}) ==
+  REQUIRE(t.run({0x0f, 0xba, 0xe8, 0x04, 0x0f, 0xba, 0xf0, 0x00, 0x0f, 0xbb, 0xc8}) ==
           jit::StopReason::Halted);
   CHECK(t.s().regs[EAX] == 0x80000012);
   CHECK(!(t.flags() & fl::CF));  // BTC saw bit 1 = 0
@@ -36,7 +26,7 @@ TEST_CASE("BT family on registers: offset MOD operand size, only CF changes", "[
   t.s().regs[EAX] = 0x0002;
   t.s().regs[EBX] = 17;
   // bt ax, bx: 17 MOD 16 = 1 -> CF = 1.
-  REQUIRE(run(t, {0x0f, 0xa3, 0xd8}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x0f, 0xa3, 0xd8}) == jit::StopReason::Halted);
   CHECK(t.flags() & fl::CF);
 }
 
@@ -48,19 +38,19 @@ TEST_CASE("BT with a memory operand and a register offset addresses beyond the o
   t.s().regs[ESI] = 0x20004;
   t.s().regs[EAX] = uint32_t(-1);
   // bt [esi], eax: offset -1 -> dword at ESI + 4 * (-1 SAR 5) = ESI - 4, bit -1 MOD 32 = 31.
-  REQUIRE(run(t, {0x0f, 0xa3, 0x06}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x0f, 0xa3, 0x06}) == jit::StopReason::Halted);
   CHECK(t.flags() & fl::CF);
 
   // bts [esi], eax with EAX = 40: dword at ESI + 4 = 20008h, bit 8.
   t.s().regs[EAX] = 40;
-  REQUIRE(run(t, {0x0f, 0xab, 0x06}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x0f, 0xab, 0x06}) == jit::StopReason::Halted);
   CHECK(!(t.flags() & fl::CF));
   CHECK(t.peek32(0x20008) == 0x100);
 
   // lock btr [esi], eax with EAX = -32: dword at ESI + 4 * (-32 SAR 5) = ESI - 4, bit
   // -32 MOD 32 = 0, which is clear: CF = 0 and memory is unchanged. LOCK is allowed here.
   t.s().regs[EAX] = uint32_t(-32);
-  REQUIRE(run(t, {0xf0, 0x0f, 0xb3, 0x06}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xf0, 0x0f, 0xb3, 0x06}) == jit::StopReason::Halted);
   CHECK(!(t.flags() & fl::CF));
   CHECK(t.peek32(0x20000) == 0x80000000);
 
@@ -69,19 +59,19 @@ TEST_CASE("BT with a memory operand and a register offset addresses beyond the o
   t.poke(0x10302, {0x02, 0x00});
   t.s().regs[ESI] = 0x300;
   t.s().regs[EAX] = 17;
-  REQUIRE(run(t, {0x0f, 0xbb, 0x04}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x0f, 0xbb, 0x04}) == jit::StopReason::Halted);
   CHECK(t.flags() & fl::CF);
   CHECK(t.peek16(0x10302) == 0);
 
   // AX = -1 (FFFFh) -> word at SI - 2, bit 15.
   t.poke(0x102fe, {0x00, 0x80});
   t.s().regs[EAX] = 0xffff;
-  REQUIRE(run(t, {0x0f, 0xa3, 0x04}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x0f, 0xa3, 0x04}) == jit::StopReason::Halted);
   CHECK(t.flags() & fl::CF);
 
   // With an immediate offset the operand itself is used: bt word [si], 17 -> bit 1 of [SI].
   t.poke(0x10300, {0x02, 0x00});
-  REQUIRE(run(t, {0x0f, 0xba, 0x24, 0x11}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x0f, 0xba, 0x24, 0x11}) == jit::StopReason::Halted);
   CHECK(t.flags() & fl::CF);
 }
 
@@ -90,24 +80,24 @@ TEST_CASE("BSF/BSR find the lowest/highest set bit; a zero source sets ZF and ke
   test::TestCpu t;
   t.flat32();
   t.s().regs[EBX] = 0x00010100;
-  REQUIRE(run(t, {0x0f, 0xbc, 0xc3, 0x0f, 0xbd, 0xcb}) == jit::StopReason::Halted);  // bsf eax,ebx; bsr ecx,ebx
+  REQUIRE(t.run({0x0f, 0xbc, 0xc3, 0x0f, 0xbd, 0xcb}) == jit::StopReason::Halted);  // bsf eax,ebx; bsr ecx,ebx
   CHECK(t.s().regs[EAX] == 8);
   CHECK(t.s().regs[ECX] == 16);
   CHECK(!(t.flags() & fl::ZF));
 
   t.s().regs[EAX] = 0xdeadbeef;
   t.s().regs[EBX] = 0;
-  REQUIRE(run(t, {0x0f, 0xbc, 0xc3}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x0f, 0xbc, 0xc3}) == jit::StopReason::Halted);
   CHECK(t.s().regs[EAX] == 0xdeadbeef);
   CHECK(t.flags() & fl::ZF);
 
   t.real_mode();
   t.s().regs[EAX] = 0x12345678;
   t.s().regs[EBX] = 0x8000;
-  REQUIRE(run(t, {0x0f, 0xbd, 0xc3}) == jit::StopReason::Halted);  // bsr ax, bx
+  REQUIRE(t.run({0x0f, 0xbd, 0xc3}) == jit::StopReason::Halted);  // bsr ax, bx
   CHECK(t.s().regs[EAX] == 0x1234000f);
   t.poke(0x10300, {0x00, 0x00});
-  REQUIRE(run(t, {0x0f, 0xbc, 0x06, 0x00, 0x03}) == jit::StopReason::Halted);  // bsf ax, [0x300]
+  REQUIRE(t.run({0x0f, 0xbc, 0x06, 0x00, 0x03}) == jit::StopReason::Halted);  // bsf ax, [0x300]
   CHECK(t.s().regs[EAX] == 0x1234000f);
   CHECK(t.flags() & fl::ZF);
 }
@@ -145,7 +135,7 @@ TEST_CASE("SETcc after signed overflow: L/GE follow SF != OF", "[cpu][bit]") {
   t.s().regs[EAX] = 0x7fffffff;
   // add eax, 1 overflows: SF = OF = 1 -> GE (SF = OF) and O hold, L does not; setge cl; seto dl;
   // setl bl.
-  REQUIRE(run(t, {0x83, 0xc0, 0x01, 0x0f, 0x9d, 0xc1, 0x0f, 0x90, 0xc2, 0x0f, 0x9c, 0xc3}) ==
+  REQUIRE(t.run({0x83, 0xc0, 0x01, 0x0f, 0x9d, 0xc1, 0x0f, 0x90, 0xc2, 0x0f, 0x9c, 0xc3}) ==
           jit::StopReason::Halted);
   CHECK((t.s().regs[ECX] & 0xff) == 1);
   CHECK((t.s().regs[EDX] & 0xff) == 1);
@@ -157,7 +147,7 @@ TEST_CASE("LOCK BT (no write) raises #UD", "[cpu][bit]") {
   t.real_mode();
   t.poke(kUD * 4u, {0x00, 0x02, 0x00, 0x10});
   t.poke(0x10200, {0xf4});
-  REQUIRE(run(t, {0xf0, 0x0f, 0xa3, 0x06, 0x00, 0x03}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xf0, 0x0f, 0xa3, 0x06, 0x00, 0x03}) == jit::StopReason::Halted);
   CHECK(t.s().eip == 0x201);
   CHECK(t.peek16(0x1fff8) == 0x100);
 }

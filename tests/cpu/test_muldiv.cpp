@@ -8,12 +8,6 @@ using namespace cpu;
 
 namespace {
 
-// TestCpu::run leaves the CPU halted; clear that so a test can run several snippets in turn.
-jit::StopReason run(test::TestCpu& t, std::initializer_list<uint8_t> code) {
-  t.s().halted = 0;
-  return t.run(code);
-}
-
 constexpr uint32_t kCO = fl::CF | fl::OF;
 
 // Real mode with the IVT entry for `vector` pointing at a HLT at 1000:0200. Code runs at
@@ -29,7 +23,7 @@ void real_mode_with_handler(test::TestCpu& t, uint8_t vector) {
 void expect_de(test::TestCpu& t, std::initializer_list<uint8_t> code) {
   uint32_t before[8];
   std::copy(t.s().regs, t.s().regs + 8, before);
-  REQUIRE(run(t, code) == jit::StopReason::Halted);
+  REQUIRE(t.run(code) == jit::StopReason::Halted);
   CHECK(t.s().eip == 0x201);  // halted in the handler
   CHECK(t.peek16(0x1fff8) == 0x100);
   for (unsigned r = 0; r < 8; r++) {
@@ -45,20 +39,20 @@ TEST_CASE("MUL r8/r16 set CF=OF when the high half is non-zero", "[cpu][muldiv]"
   t.real_mode();
   t.s().regs[EAX] = 0x1280;
   t.s().regs[EBX] = 0x02;
-  REQUIRE(run(t, {0xf6, 0xe3}) == jit::StopReason::Halted);  // mul bl: 80h * 2 = 0100h
+  REQUIRE(t.run({0xf6, 0xe3}) == jit::StopReason::Halted);  // mul bl: 80h * 2 = 0100h
   CHECK((t.s().regs[EAX] & 0xffff) == 0x0100);
   CHECK((t.flags() & kCO) == kCO);
 
   t.s().regs[EAX] = 0x10;
   t.s().regs[EBX] = 0x0f;
-  REQUIRE(run(t, {0xf6, 0xe3}) == jit::StopReason::Halted);  // 10h * 0Fh = 00F0h: AH = 0
+  REQUIRE(t.run({0xf6, 0xe3}) == jit::StopReason::Halted);  // 10h * 0Fh = 00F0h: AH = 0
   CHECK((t.s().regs[EAX] & 0xffff) == 0x00f0);
   CHECK((t.flags() & kCO) == 0);
 
   t.s().regs[EAX] = 0xffff;
   t.s().regs[EBX] = 0xffff;
   t.s().regs[EDX] = 0x12340000;
-  REQUIRE(run(t, {0xf7, 0xe3}) == jit::StopReason::Halted);  // mul bx: FFFFh^2 = FFFE0001h
+  REQUIRE(t.run({0xf7, 0xe3}) == jit::StopReason::Halted);  // mul bx: FFFFh^2 = FFFE0001h
   CHECK((t.s().regs[EAX] & 0xffff) == 0x0001);
   CHECK(t.s().regs[EDX] == 0x1234fffe);  // only DX is written
   CHECK((t.flags() & kCO) == kCO);
@@ -69,7 +63,7 @@ TEST_CASE("MUL r32 and 32-bit IMUL forms", "[cpu][muldiv]") {
   t.flat32();
   t.s().regs[EAX] = 0x80000000;
   t.s().regs[EBX] = 4;
-  REQUIRE(run(t, {0xf7, 0xe3}) == jit::StopReason::Halted);  // mul ebx: 2^31 * 4 = 2^33
+  REQUIRE(t.run({0xf7, 0xe3}) == jit::StopReason::Halted);  // mul ebx: 2^31 * 4 = 2^33
   CHECK(t.s().regs[EAX] == 0);
   CHECK(t.s().regs[EDX] == 2);
   CHECK((t.flags() & kCO) == kCO);
@@ -77,7 +71,7 @@ TEST_CASE("MUL r32 and 32-bit IMUL forms", "[cpu][muldiv]") {
   // imul ebx with -1 * -1 = 1: EDX:EAX = 0:1, the high half is the sign extension -> CF=OF=0.
   t.s().regs[EAX] = 0xffffffff;
   t.s().regs[EBX] = 0xffffffff;
-  REQUIRE(run(t, {0xf7, 0xeb}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xf7, 0xeb}) == jit::StopReason::Halted);
   CHECK(t.s().regs[EAX] == 1);
   CHECK(t.s().regs[EDX] == 0);
   CHECK((t.flags() & kCO) == 0);
@@ -85,19 +79,19 @@ TEST_CASE("MUL r32 and 32-bit IMUL forms", "[cpu][muldiv]") {
   // imul eax, ebx (0F AF): 10000h * 10000h = 2^32 truncates to 0 -> CF=OF=1.
   t.s().regs[EAX] = 0x10000;
   t.s().regs[EBX] = 0x10000;
-  REQUIRE(run(t, {0x0f, 0xaf, 0xc3}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x0f, 0xaf, 0xc3}) == jit::StopReason::Halted);
   CHECK(t.s().regs[EAX] == 0);
   CHECK((t.flags() & kCO) == kCO);
 
   // imul ecx, ebx, -3 (6B /r ib, sign-extended): 7 * -3 = -21 fits -> CF=OF=0.
   t.s().regs[EBX] = 7;
-  REQUIRE(run(t, {0x6b, 0xcb, 0xfd}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x6b, 0xcb, 0xfd}) == jit::StopReason::Halted);
   CHECK(t.s().regs[ECX] == uint32_t(-21));
   CHECK((t.flags() & kCO) == 0);
 
   // imul edx, [0x20000], 40000000h (69 /r id): 4 * 2^30 = 2^32 does not fit -> CF=OF=1.
   t.poke(0x20000, {4, 0, 0, 0});
-  REQUIRE(run(t, {0x69, 0x15, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x40}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x69, 0x15, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x40}) == jit::StopReason::Halted);
   CHECK(t.s().regs[EDX] == 0);
   CHECK((t.flags() & kCO) == kCO);
 }
@@ -108,20 +102,20 @@ TEST_CASE("IMUL r8 and 16-bit forms: CF=OF when the product needs the high half"
   // imul bl: -128 * -1 = +128 = 0080h; AH = 00h is not the sign extension of AL = 80h.
   t.s().regs[EAX] = 0x80;
   t.s().regs[EBX] = 0xff;
-  REQUIRE(run(t, {0xf6, 0xeb}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xf6, 0xeb}) == jit::StopReason::Halted);
   CHECK((t.s().regs[EAX] & 0xffff) == 0x0080);
   CHECK((t.flags() & kCO) == kCO);
 
   // imul bl: -2 * 3 = -6 = FFFAh: AH is the sign extension of AL.
   t.s().regs[EAX] = 0xfe;
   t.s().regs[EBX] = 0x03;
-  REQUIRE(run(t, {0xf6, 0xeb}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xf6, 0xeb}) == jit::StopReason::Halted);
   CHECK((t.s().regs[EAX] & 0xffff) == 0xfffa);
   CHECK((t.flags() & kCO) == 0);
 
   // imul ax, bx, -1 (6B C3 FF): 8000h * -1 = +32768 does not fit 16 bits -> AX = 8000h.
   t.s().regs[EBX] = 0x8000;
-  REQUIRE(run(t, {0x6b, 0xc3, 0xff}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x6b, 0xc3, 0xff}) == jit::StopReason::Halted);
   CHECK((t.s().regs[EAX] & 0xffff) == 0x8000);
   CHECK((t.flags() & kCO) == kCO);
 
@@ -129,7 +123,7 @@ TEST_CASE("IMUL r8 and 16-bit forms: CF=OF when the product needs the high half"
   // AX = A070h; DX is not the sign extension of AX (FFFFh).
   t.s().regs[EAX] = 0xfed4;
   t.s().regs[ECX] = 300;
-  REQUIRE(run(t, {0xf7, 0xe9}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xf7, 0xe9}) == jit::StopReason::Halted);
   CHECK((t.s().regs[EAX] & 0xffff) == 0xa070);
   CHECK((t.s().regs[EDX] & 0xffff) == 0xfffe);
   CHECK((t.flags() & kCO) == kCO);
@@ -140,32 +134,32 @@ TEST_CASE("DIV and IDIV quotients and remainders", "[cpu][muldiv]") {
   t.real_mode();
   t.s().regs[EAX] = 0x0100;
   t.s().regs[EBX] = 3;
-  REQUIRE(run(t, {0xf6, 0xf3}) == jit::StopReason::Halted);  // div bl: 256 / 3 = 85 r 1
+  REQUIRE(t.run({0xf6, 0xf3}) == jit::StopReason::Halted);  // div bl: 256 / 3 = 85 r 1
   CHECK((t.s().regs[EAX] & 0xffff) == 0x0155);
 
   t.s().regs[EDX] = 1;
   t.s().regs[EAX] = 0;
   t.s().regs[EBX] = 0x100;
-  REQUIRE(run(t, {0xf7, 0xf3}) == jit::StopReason::Halted);  // div bx: 10000h / 100h = 100h r 0
+  REQUIRE(t.run({0xf7, 0xf3}) == jit::StopReason::Halted);  // div bx: 10000h / 100h = 100h r 0
   CHECK((t.s().regs[EAX] & 0xffff) == 0x100);
   CHECK((t.s().regs[EDX] & 0xffff) == 0);
 
   // idiv bl: -7 / 2 = -3 r -1 (truncation toward zero; the remainder takes the dividend's sign)
   t.s().regs[EAX] = 0xfff9;
   t.s().regs[EBX] = 2;
-  REQUIRE(run(t, {0xf6, 0xfb}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xf6, 0xfb}) == jit::StopReason::Halted);
   CHECK((t.s().regs[EAX] & 0xffff) == 0xfffd);
 
   // idiv bl: -256 / 2 = -128 r 0: the most negative quotient is allowed (SDM: temp < 80h faults).
   t.s().regs[EAX] = 0xff00;
-  REQUIRE(run(t, {0xf6, 0xfb}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xf6, 0xfb}) == jit::StopReason::Halted);
   CHECK((t.s().regs[EAX] & 0xffff) == 0x0080);
 
   t.flat32();
   t.s().regs[EDX] = 1;
   t.s().regs[EAX] = 5;
   t.s().regs[EBX] = 2;
-  REQUIRE(run(t, {0xf7, 0xf3}) == jit::StopReason::Halted);  // div ebx: (2^32 + 5) / 2
+  REQUIRE(t.run({0xf7, 0xf3}) == jit::StopReason::Halted);  // div ebx: (2^32 + 5) / 2
   CHECK(t.s().regs[EAX] == 0x80000002);
   CHECK(t.s().regs[EDX] == 1);
 
@@ -173,7 +167,7 @@ TEST_CASE("DIV and IDIV quotients and remainders", "[cpu][muldiv]") {
   t.poke(0x20000, {4, 0, 0, 0});
   t.s().regs[EDX] = 0xffffffff;
   t.s().regs[EAX] = uint32_t(-9);
-  REQUIRE(run(t, {0xf7, 0x3d, 0x00, 0x00, 0x02, 0x00}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xf7, 0x3d, 0x00, 0x00, 0x02, 0x00}) == jit::StopReason::Halted);
   CHECK(t.s().regs[EAX] == uint32_t(-2));
   CHECK(t.s().regs[EDX] == uint32_t(-1));
 }

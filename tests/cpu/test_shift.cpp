@@ -11,12 +11,6 @@ using namespace cpu;
 
 namespace {
 
-// TestCpu::run leaves the CPU halted; clear that so a test can run several snippets in turn.
-jit::StopReason run(test::TestCpu& t, std::initializer_list<uint8_t> code) {
-  t.s().halted = 0;
-  return t.run(code);
-}
-
 constexpr uint32_t kOSZPC = fl::OF | fl::SF | fl::ZF | fl::PF | fl::CF;
 
 struct Result {
@@ -210,7 +204,7 @@ TEST_CASE("shifting memory with CL stores the result before the flags change", "
   t.s().regs[ECX] = 1;
   // rcl word [0x300], cl with CF = 1: 8001h -> 0003h, CF = 1, OF = 0 XOR 1 = 1.
   write_eflags(t.s(), fl::CF, fl::kArith);
-  REQUIRE(run(t, {0xd3, 0x16, 0x00, 0x03}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xd3, 0x16, 0x00, 0x03}) == jit::StopReason::Halted);
   CHECK(t.peek16(0x10300) == 0x0003);
   CHECK((t.flags() & (fl::CF | fl::OF)) == (fl::CF | fl::OF));
 
@@ -223,7 +217,7 @@ TEST_CASE("shifting memory with CL stores the result before the flags change", "
   t.s().seg[DS].access = kSegRead;
   t.s().regs[ECX] = 1;
   write_eflags(t.s(), fl::CF, fl::kArith);
-  REQUIRE(run(t, {0xd3, 0x16, 0x00, 0x03}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0xd3, 0x16, 0x00, 0x03}) == jit::StopReason::Halted);
   CHECK(t.s().eip == 0x201);
   CHECK(t.peek16(0x1fff8) == 0x100);  // IP of the RCL
   CHECK(t.peek16(0x10300) == 0);

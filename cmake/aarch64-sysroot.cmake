@@ -1,0 +1,21 @@
+# Cross build for AArch64 hosts: Debian's cross compiler plus the arm64 library packages unpacked
+# into A64_SYSROOT (scripts/cross-aarch64.sh prepares it). Tests run under qemu-aarch64-static.
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
+set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
+set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
+if(NOT DEFINED A64_SYSROOT)
+  set(A64_SYSROOT "$ENV{A64_SYSROOT}")
+endif()
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES A64_SYSROOT)
+set(CMAKE_FIND_ROOT_PATH "${A64_SYSROOT}")
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
+set(_a64lib "${A64_SYSROOT}/usr/lib/aarch64-linux-gnu")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-L${_a64lib} -Wl,-rpath-link,${_a64lib} -Wl,-rpath,${_a64lib}")
+set(CMAKE_SHARED_LINKER_FLAGS_INIT "-L${_a64lib} -Wl,-rpath-link,${_a64lib} -Wl,-rpath,${_a64lib}")
+set(CMAKE_CROSSCOMPILING_EMULATOR /usr/bin/qemu-aarch64-static -L /usr/aarch64-linux-gnu
+    -E LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib)
