@@ -63,6 +63,9 @@ void Cpu::set_reg(unsigned r, unsigned size, uint32_t v) {
 void Cpu::load_seg_real(unsigned seg, uint16_t sel) {
   s.seg[seg].sel = sel;
   s.seg[seg].base = uint32_t(sel) << 4;
+  // Real mode checks limits but not types: whatever attributes a protected-mode load left in
+  // the cache, the segment can be read and written (code bytes through a CS override too).
+  s.seg[seg].access = kSegRead | kSegWrite;
 }
 
 void Cpu::load_seg(unsigned seg, uint16_t sel) {

@@ -308,3 +308,15 @@ TEST_CASE("IRETD at CPL 0 with VM set enters virtual-8086 mode", "[cpu][segment]
   REQUIRE(fault_of([&] { c.load_seg(DS, 0x1234); }) == kNone);
   CHECK(c.s.seg[DS].base == 0x12340);
 }
+
+TEST_CASE("real mode writes through CS after returning from protected mode", "[cpu][segment]") {
+  // A protected-mode code segment cache is execute/read only; back in real mode a far jump
+  // reloads CS real-mode style, and real mode does not check segment types (only limits), so
+  // a CS-override store must work (FreeDOS's kernel patches itself this way).
+  test::TestCpu t;
+  t.real_mode(0x1000, 0x100);
+  t.s().seg[CS].access = kSegRead;  // as left by a protected-mode code descriptor
+  // jmp 1000:0105; mov byte cs:[0200h], 5Ah
+  REQUIRE(t.run({0xea, 0x05, 0x01, 0x00, 0x10, 0x2e, 0xc6, 0x06, 0x00, 0x02, 0x5a}) == StopReason::Halted);
+  CHECK(t.peek8(0x10200) == 0x5a);
+}
