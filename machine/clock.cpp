@@ -7,7 +7,10 @@ Clock::TimerId Clock::add_timer(std::function<void()> fn) {
   return TimerId(timers_.size() - 1);
 }
 
-void Clock::arm(TimerId id, uint64_t deadline_ns) { timers_[id].deadline = deadline_ns; }
+void Clock::arm(TimerId id, uint64_t deadline_ns) {
+  timers_[id].deadline = deadline_ns;
+  if (cut_short_ && (deadline_ns + ns_per_insn_ - 1) / ns_per_insn_ < horizon_) cut_short_();
+}
 
 void Clock::cancel(TimerId id) { timers_[id].deadline = kNever; }
 

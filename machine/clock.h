@@ -36,6 +36,12 @@ class Clock {
 
   void serialize(devices::Serializer& s);
 
+  // The run loop lets the CPU run up to an instruction count taken from next_event_icount(). A
+  // device that arms a timer due before that count while the CPU runs (from a port access)
+  // must cut the run short, or its event would fire late: arm() then calls `cut_short`.
+  void set_run_horizon(uint64_t icount) { horizon_ = icount; }
+  void set_cut_short(std::function<void()> fn) { cut_short_ = std::move(fn); }
+
  private:
   struct Timer {
     std::function<void()> fn;
@@ -44,6 +50,8 @@ class Clock {
   const uint64_t& icount_;
   uint32_t ns_per_insn_;
   std::vector<Timer> timers_;
+  uint64_t horizon_ = 0;  // 0: the CPU is not running
+  std::function<void()> cut_short_;
 };
 
 }  // namespace machine
