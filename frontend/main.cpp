@@ -13,7 +13,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   frontend::Features features;  // what this build supports so far
   features.serial = true;
-  features.disks = features.cdrom = features.snapshot_overlay = true;
+  features.disks = features.cdrom = features.floppy = true;
+  features.snapshot_overlay = true;  // -snapshot covers every image this build attaches
   frontend::CliResult cli = frontend::parse_command_line(args, features);
   if (cli.action == frontend::CliResult::Action::Exit) {
     std::fputs(cli.message.c_str(), cli.exit_code ? stderr : stdout);

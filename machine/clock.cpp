@@ -8,11 +8,8 @@ Clock::TimerId Clock::add_timer(std::function<void()> fn) {
 }
 
 void Clock::arm(TimerId id, uint64_t deadline_ns) {
-  bool earlier = true;
-  for (const Timer& t : timers_)
-    if (t.deadline <= deadline_ns) earlier = false;
   timers_[id].deadline = deadline_ns;
-  if (earlier && earlier_hook_) earlier_hook_();
+  if (cut_short_ && (deadline_ns + ns_per_insn_ - 1) / ns_per_insn_ < horizon_) cut_short_();
 }
 
 void Clock::cancel(TimerId id) { timers_[id].deadline = kNever; }

@@ -28,9 +28,6 @@ class Clock {
   bool armed(TimerId id) const { return timers_[id].deadline != kNever; }
   uint64_t deadline(TimerId id) const { return timers_[id].deadline; }
 
-  // Called when arm() moves the next event earlier, so a running engine can return to the run
-  // loop and take the new limit (a device armed a timer from inside a port access).
-  void set_earlier_event_hook(std::function<void()> fn) { earlier_hook_ = std::move(fn); }
 
   // The instruction count at which the next timer is due (kNever if none).
   uint64_t next_event_icount() const;
@@ -40,6 +37,12 @@ class Clock {
 
   void serialize(devices::Serializer& s);
 
+  // The run loop lets the CPU run up to an instruction count taken from next_event_icount(). A
+  // device that arms a timer due before that count while the CPU runs (from a port access)
+  // must cut the run short, or its event would fire late: arm() then calls `cut_short`.
+  void set_run_horizon(uint64_t icount) { horizon_ = icount; }
+  void set_cut_short(std::function<void()> fn) { cut_short_ = std::move(fn); }
+
  private:
   struct Timer {
     std::function<void()> fn;
@@ -48,7 +51,8 @@ class Clock {
   const uint64_t& icount_;
   uint32_t ns_per_insn_;
   std::vector<Timer> timers_;
-  std::function<void()> earlier_hook_;
+  uint64_t horizon_ = 0;  // 0: the CPU is not running
+  std::function<void()> cut_short_;
 };
 
 }  // namespace machine

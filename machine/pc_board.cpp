@@ -8,6 +8,9 @@
 #include <iterator>
 #include <stdexcept>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace machine {
 namespace {
 
@@ -60,6 +63,7 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
 
   rtc_ = std::make_unique<devices::Rtc>(clock, *pic_);
   bus.register_ports(0x70, 2, rtc_.get(), "rtc");
+  add_floppy(cfg, clock);
   fill_cmos(cfg);
 
   kbd_ = std::make_unique<devices::Ps2Keyboard>(clock);
@@ -140,10 +144,43 @@ PcBoard::~PcBoard() {
 
 void PcBoard::fill_cmos(const MachineConfig& cfg) {
   rtc_->set_memory_size(cfg.ram_bytes);
+  using Boot = devices::Rtc::Boot;
+  Boot order[3] = {Boot::None, Boot::None, Boot::None};
+  for (size_t i = 0; i < cfg.boot_order.size() && i < 3; i++) {
+    switch (cfg.boot_order[i]) {
+      case 'a': order[i] = Boot::Floppy; break;
+      case 'c': order[i] = Boot::HardDisk; break;
+      case 'd': order[i] = Boot::CdRom; break;
+      case 'n': order[i] = Boot::Network; break;
+    }
+  }
+  rtc_->set_boot_order(order[0], order[1], order[2]);
+  rtc_->set_floppy_types(devices::Rtc::Floppy(fdc_->cmos_type(0)), devices::Rtc::Floppy(fdc_->cmos_type(1)));
+}
+
+// 8237 DMA pair and the floppy controller with -fda in drive A:. An image whose file is not
+// writable (permission bits or a read-only mount) is attached write-protected.
+void PcBoard::add_floppy(const MachineConfig& cfg, Clock& clock) {
+  dma_ = std::make_unique<devices::Dma8237>(mem_);
+  bus_.register_ports(0x00, 16, dma_.get(), "dma1");
+  bus_.register_ports(0x80, 16, dma_.get(), "dma-page");
+  bus_.register_ports(0xc0, 32, dma_.get(), "dma2");
+  fdc_ = std::make_unique<devices::Floppy>(clock, *pic_, *dma_);
+  bus_.register_ports(0x3f0, 6, fdc_.get(), "fdc");
+  bus_.register_ports(0x3f7, 1, fdc_.get(), "fdc-dir");
+  if (cfg.fda.empty()) return;
+  using Mode = devices::DiskImage::Mode;
+  Mode mode = Mode::Snapshot;
+  if (!cfg.snapshot) {
+    struct stat st;
+    const bool writable = ::stat(cfg.fda.c_str(), &st) == 0 && (st.st_mode & 0222) && ::access(cfg.fda.c_str(), W_OK) == 0;
+    mode = writable ? Mode::ReadWrite : Mode::ReadOnly;
+  }
+  fdc_->attach(0, devices::DiskImage::open(cfg.fda, mode, "-fda"), "-fda");
 }
 
 // IDE: -hda/-hdb on the primary channel, -cdrom as secondary master; CMOS gets the disk
-// geometry, SeaBIOS's translation hint and the boot order.
+// geometry and SeaBIOS's translation hint (fill_cmos sets the boot order).
 void PcBoard::attach_drives(const MachineConfig& cfg) {
   using devices::DiskImage;
   using devices::IdeController;
@@ -163,13 +200,6 @@ void PcBoard::attach_drives(const MachineConfig& cfg) {
     if (g.cylinders > 1024) translation |= uint8_t(1u << (2 * unit));
   }
   rtc_->set_byte(0x39, translation);
-  devices::Rtc::Boot order[3] = {};
-  for (size_t i = 0; i < cfg.boot_order.size() && i < 3; i++) {
-    const char c = cfg.boot_order[i];
-    order[i] = c == 'a' ? devices::Rtc::Boot::Floppy : c == 'c' ? devices::Rtc::Boot::HardDisk
-             : c == 'd' ? devices::Rtc::Boot::CdRom : devices::Rtc::Boot::None;
-  }
-  rtc_->set_boot_order(order[0], order[1], order[2]);
 }
 
 void PcBoard::set_a20_source(unsigned source, bool on) {
@@ -199,6 +229,8 @@ void PcBoard::reset() {
   pm_->reset();
   fw_cfg_->reset();
   vga_->reset();
+  dma_->reset();
+  fdc_->reset();
   a20_sources_ = 1;
   mem_.set_a20(true);
 }
@@ -211,6 +243,8 @@ void PcBoard::serialize(devices::Serializer& s) {
     d->serialize(s);
   for (auto& u : uarts_) u->serialize(s);
   s.io(a20_sources_);
+  dma_->serialize(s);
+  fdc_->serialize(s);
 }
 
 bool PcBoard::map_io(uint16_t base, uint32_t size, devices::PortDevice* dev, const std::string& name) {

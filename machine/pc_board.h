@@ -7,6 +7,8 @@
 #include <memory>
 #include <vector>
 
+#include "devices/dma8237.h"
+#include "devices/floppy.h"
 #include "devices/fw_cfg.h"
 #include "devices/i440fx.h"
 #include "devices/i8042.h"
@@ -66,6 +68,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   void fill_cmos(const MachineConfig& cfg);
   void add_vga(Clock& clock);
   void attach_drives(const MachineConfig& cfg);
+  void add_floppy(const MachineConfig& cfg, Clock& clock);
 
   Bus& bus_;
   mmu::PhysMemory& mem_;
@@ -90,6 +93,8 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   std::unique_ptr<devices::Piix4Pm> pm_;
   std::unique_ptr<devices::FwCfg> fw_cfg_;
   std::unique_ptr<devices::Vga> vga_;
+  std::unique_ptr<devices::Dma8237> dma_;
+  std::unique_ptr<devices::Floppy> fdc_;
 };
 
 }  // namespace machine

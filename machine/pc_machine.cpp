@@ -33,7 +33,7 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
   cpu_->ns_per_insn = cfg.ns_per_insn;
   clock_ = std::make_unique<Clock>(cpu_->s.icount, cfg.ns_per_insn);
   engine_ = std::make_unique<jit::Engine>(*cpu_);
-  clock_->set_earlier_event_hook([this] { engine_->stop(); });
+  clock_->set_cut_short([this] { engine_->stop(); });
   if (!cfg.debug_log.empty()) {
     jit::Engine::Log log;
     log.interrupts = cfg.debug_log.find("int") != std::string::npos;
@@ -141,7 +141,9 @@ RunResult PcMachine::run() {
   for (;;) {
     uint64_t limit = clock_->next_event_icount();
     if (cfg_.max_insns && limit > cfg_.max_insns) limit = cfg_.max_insns;
+    clock_->set_run_horizon(limit);
     const jit::StopReason why = engine_->run(limit);
+    clock_->set_run_horizon(0);
     clock_->run_due();
     if (exit_status_) return {RunResult::Kind::DebugExit, *exit_status_, {}};
     if (power_off_) return {RunResult::Kind::PowerOff, 0, "guest powered off"};

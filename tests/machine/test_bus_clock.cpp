@@ -78,6 +78,22 @@ TEST_CASE("a timer callback may re-arm itself", "[machine][clock]") {
   CHECK(n == 3);
 }
 
+TEST_CASE("a timer armed inside the current run cuts the run short", "[machine][clock]") {
+  uint64_t icount = 10;
+  machine::Clock clock(icount, 2);
+  int cuts = 0;
+  clock.set_cut_short([&] { cuts++; });
+  const auto t = clock.add_timer([] {});
+  clock.arm(t, 100);  // not running: nothing to cut
+  CHECK(cuts == 0);
+  clock.set_run_horizon(60);  // the CPU may run to icount 60 (120 ns)
+  clock.arm(t, 200);
+  CHECK(cuts == 0);
+  clock.arm(t, 117);  // due at icount 59
+  CHECK(cuts == 1);
+  clock.set_run_horizon(0);
+}
+
 TEST_CASE("isa-debug-exit reports (value << 1) | 1", "[devices]") {
   int status = -1;
   devices::DebugExit dev([&](int s) { status = s; });
