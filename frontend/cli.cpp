@@ -78,6 +78,11 @@ constexpr std::array kOptions = {
     OptionSpec{"S", "", "Do not start the CPU until gdb (-s) continues it", &Features::gdb,
                "the gdb stub is"},
     OptionSpec{"max-insns", "N", "Stop after N guest instructions (0 = unlimited)"},
+    OptionSpec{"debugcon", "DEV", "Debug console (ports E9h/402h): stdio, file:PATH or none"},
+    OptionSpec{"until-serial", "REGEX", "Stop with status 0 once COM1 output matches REGEX"},
+    OptionSpec{"until-screen", "REGEX", "Stop with status 0 once the VGA text screen matches REGEX"},
+    OptionSpec{"timeout", "SECONDS", "Give up after SECONDS of virtual time (exit status 3)"},
+    OptionSpec{"screendump", "FILE", "Write the VGA text screen to FILE (.txt) at exit"},
     OptionSpec{"d", "ITEMS", "Log to stderr: comma-separated int, exec, in_asm (as QEMU's -d)"},
     OptionSpec{"version", "", "Print the version and exit"},
     OptionSpec{"help", "", "Print this help and exit"},
@@ -85,7 +90,8 @@ constexpr std::array kOptions = {
 
 // Our own options keep GNU spelling in help and messages; QEMU's use a single dash.
 bool gnu_style(std::string_view name) {
-  return name == "help" || name == "version" || name == "max-insns";
+  return name == "help" || name == "version" || name == "max-insns" || name == "until-serial" ||
+         name == "until-screen" || name == "timeout" || name == "screendump";
 }
 
 std::string spelled(std::string_view name) {
@@ -552,6 +558,16 @@ std::string parse_debug_items(std::string_view text) {
   return std::string(text);
 }
 
+// Seconds of virtual time, e.g. 30 or 2.5.
+uint64_t parse_timeout(std::string_view text) {
+  char* end = nullptr;
+  const std::string str(text);
+  const double sec = std::strtod(str.c_str(), &end);
+  if (str.empty() || end != str.c_str() + str.size() || !(sec > 0) || sec > 1e7)
+    fail("timeout", "invalid time '{}' (expected seconds, e.g. 30 or 2.5)", text);
+  return uint64_t(sec * 1e9);
+}
+
 uint64_t parse_max_insns(std::string_view text) {
   const auto n = parse_whole<uint64_t>(text);
   if (!n) fail("max-insns", "invalid count '{}' (expected a whole number, 0 = unlimited)", text);
@@ -583,6 +599,18 @@ MachineConfig build_config(const Given& given, const Features& available) {
   if (cfg.start_stopped && !cfg.gdb_stub) fail("S", "needs -s, or nothing can start the CPU");
   if (auto n = given.last("max-insns")) cfg.max_insns = parse_max_insns(*n);
   if (auto d = given.last("d")) cfg.debug_log = parse_debug_items(*d);
+  if (auto dev = given.last("debugcon")) {
+    Features all = available;
+    all.serial = true;  // the debug console needs no UART
+    cfg.debugcon = parse_serial(*dev, all);
+  }
+  if (auto re = given.last("until-serial")) cfg.until_serial = *re;
+  if (auto re = given.last("until-screen")) cfg.until_screen = *re;
+  if (auto t = given.last("timeout")) cfg.timeout_ns = parse_timeout(*t);
+  if (auto f = given.last("screendump")) {
+    if (!f->ends_with(".txt")) fail("screendump", "'{}': only .txt screen dumps are supported yet", *f);
+    cfg.screendump = *f;
+  }
   return cfg;
 }
 

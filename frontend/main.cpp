@@ -1,7 +1,9 @@
 // ghost86: the command-line front end.
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <string>
 #include <vector>
@@ -22,15 +24,30 @@ int main(int argc, char** argv) {
     return cli.exit_code;
   }
   try {
-    machine::PcMachine pc(cli.config, [](char c) {
-      std::fputc(c, stdout);
-      if (c == '\n') std::fflush(stdout);
+    using machine::SerialConfig;
+    const SerialConfig dcon = cli.config.debugcon.value_or(
+        SerialConfig{cli.config.bios_path.empty() ? SerialConfig::Kind::Stdio : SerialConfig::Kind::None, {}});
+    std::FILE* dcon_file = dcon.kind == SerialConfig::Kind::Stdio ? stdout
+                           : dcon.kind == SerialConfig::Kind::File ? std::fopen(dcon.path.c_str(), "w")
+                                                                   : nullptr;
+    if (dcon.kind == SerialConfig::Kind::File && !dcon_file) {
+      std::fprintf(stderr, "ghost86: -debugcon: cannot open '%s': %s\n", dcon.path.c_str(), std::strerror(errno));
+      return 1;
+    }
+    machine::PcMachine pc(cli.config, [dcon_file](char c) {
+      if (!dcon_file) return;
+      std::fputc(c, dcon_file);
+      if (c == '\n') std::fflush(dcon_file);
     });
     machine::RunResult r = pc.run();
     std::fflush(stdout);
     switch (r.kind) {
       case machine::RunResult::Kind::DebugExit: return r.exit_status;
       case machine::RunResult::Kind::PowerOff: return 0;
+      case machine::RunResult::Kind::Matched: return 0;
+      case machine::RunResult::Kind::Timeout:
+        std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
+        return 3;
       case machine::RunResult::Kind::HaltedForever:
         std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
         return 0;

@@ -29,6 +29,9 @@ struct MachineConfig {
   std::string hda, hdb, cdrom, fda, kernel, initrd, append;
   std::string boot_order = "cad";
   std::vector<SerialConfig> serial;  // COM1.. in order
+  // Where the debug console (ports E9h and 402h, SeaBIOS's log) goes. Unset: stdio for the
+  // built-in firmware, nowhere otherwise.
+  std::optional<SerialConfig> debugcon;
   DisplayKind display = DisplayKind::None;
   bool snapshot = false;
   bool no_reboot = false;
@@ -40,6 +43,11 @@ struct MachineConfig {
   uint32_t ns_per_insn = 1;
   // Stop after this many retired instructions (0 = no limit); a guard against stuck guests.
   uint64_t max_insns = 0;
+  // Headless automation: stop when COM1 output or the VGA text screen matches a regular
+  // expression (ECMAScript syntax), give up after `timeout_ns` of virtual time, and write the
+  // text screen to a file at exit.
+  std::string until_serial, until_screen, screendump;
+  uint64_t timeout_ns = 0;
   // Diagnostic log items for stderr, as QEMU's -d: "int", "exec", "in_asm", comma-separated.
   std::string debug_log;
 };

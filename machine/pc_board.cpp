@@ -30,6 +30,21 @@ class StdioSerial : public devices::SerialBackend {
   }
 };
 
+// Passes COM1's output to its backend and to the machine (for --until-serial).
+class TappedSerial : public devices::SerialBackend {
+ public:
+  TappedSerial(devices::SerialBackend* inner, std::function<void(uint8_t)> tap)
+      : inner_(inner), tap_(std::move(tap)) {}
+  void transmit(uint8_t byte) override {
+    if (inner_) inner_->transmit(byte);
+    tap_(byte);
+  }
+
+ private:
+  devices::SerialBackend* inner_;
+  std::function<void(uint8_t)> tap_;
+};
+
 class FileSerial : public devices::SerialBackend {
  public:
   explicit FileSerial(const std::string& path) : f_(std::fopen(path.c_str(), "wb")) {
@@ -77,16 +92,27 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   bus.register_ports(0x92, 1, port92_.get(), "port92");
   a20_sources_ = 1;  // the 8042 output port powers up with A20 enabled
 
-  for (size_t i = 0; i < cfg.serial.size() && i < std::size(kComPorts); i++) {
-    const SerialConfig& sc = cfg.serial[i];
-    if (sc.kind == SerialConfig::Kind::None) continue;
+  // COM ports in -serial order. COM1 also exists without -serial when the machine watches its
+  // output (--until-serial); it then has no host backend.
+  std::vector<SerialConfig> serial = cfg.serial;
+  if (serial.empty() && hooks_.com1_output) serial.push_back(SerialConfig{});
+  for (size_t i = 0; i < serial.size() && i < std::size(kComPorts); i++) {
+    const SerialConfig& sc = serial[i];
+    const bool tapped = i == 0 && hooks_.com1_output;
+    if (sc.kind == SerialConfig::Kind::None && !tapped) continue;
     auto uart = std::make_unique<devices::Uart>(clock, *pic_, kComPorts[i].base, kComPorts[i].irq);
     bus.register_ports(kComPorts[i].base, 8, uart.get(), fmt::format("com{}", i + 1));
+    devices::SerialBackend* backend = nullptr;
     if (sc.kind == SerialConfig::Kind::Stdio)
       serial_backends_.push_back(std::make_unique<StdioSerial>());
-    else
+    else if (sc.kind == SerialConfig::Kind::File)
       serial_backends_.push_back(std::make_unique<FileSerial>(sc.path));
-    uart->set_backend(serial_backends_.back().get());
+    if (sc.kind != SerialConfig::Kind::None) backend = serial_backends_.back().get();
+    if (tapped) {
+      serial_backends_.push_back(std::make_unique<TappedSerial>(backend, hooks_.com1_output));
+      backend = serial_backends_.back().get();
+    }
+    uart->set_backend(backend);
     uarts_.push_back(std::move(uart));
   }
 

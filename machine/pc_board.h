@@ -37,6 +37,7 @@ struct BoardHooks {
   std::function<void()> reset;      // a guest asked for a CPU/system reset
   std::function<void()> power_off;  // ACPI soft-off
   std::function<void(uint32_t phys, uint32_t len)> mapping_changed;  // flush TLB/translations
+  std::function<void(uint8_t)> com1_output;  // every byte COM1 transmits (may be empty)
 };
 
 class PcBoard : public devices::PciMapper, public mmu::MappingListener {

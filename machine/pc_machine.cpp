@@ -59,7 +59,35 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
     mmu_->flush_tlb();
     engine_->flush();
   };
+  // Headless automation: patterns are checked on COM1 output as it arrives and on the text
+  // screen every 10 ms of virtual time.
+  auto compile = [](const std::string& re, const char* opt) {
+    try {
+      return std::regex(re, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      throw std::runtime_error(fmt::format("{}: invalid regular expression '{}': {}", opt, re, e.what()));
+    }
+  };
+  if (!cfg.until_serial.empty()) {
+    until_serial_ = compile(cfg.until_serial, "--until-serial");
+    hooks.com1_output = [this](uint8_t b) {
+      com1_transcript_ += char(b);
+      if (!matched_ && std::regex_search(com1_transcript_, *until_serial_)) {
+        matched_ = true;
+        engine_->stop();
+      }
+    };
+  }
+  if (!cfg.until_screen.empty()) until_screen_ = compile(cfg.until_screen, "--until-screen");
   board_ = std::make_unique<PcBoard>(cfg, bus_, *phys_, *clock_, std::move(hooks), bios_bytes);
+  if (until_screen_) {
+    constexpr uint64_t kScreenPollNs = 10'000'000;
+    watch_timer_ = clock_->add_timer([this] {
+      check_watch();
+      clock_->arm(watch_timer_, clock_->now_ns() + kScreenPollNs);
+    });
+    clock_->arm(watch_timer_, kScreenPollNs);
+  }
   cpu_->intr = &board_->pic();
 
   debugcon_ = std::make_unique<devices::DebugCon>(std::move(console));
@@ -114,6 +142,24 @@ struct Fnv {
 
 }  // namespace
 
+void PcMachine::check_watch() {
+  if (matched_ || !until_screen_) return;
+  std::string screen;
+  for (const std::string& line : screen_text()) screen += line + "\n";
+  if (std::regex_search(screen, *until_screen_)) {
+    matched_ = true;
+    engine_->stop();
+  }
+}
+
+void PcMachine::write_screendump() {
+  if (cfg_.screendump.empty()) return;
+  std::FILE* f = std::fopen(cfg_.screendump.c_str(), "w");
+  if (!f) return;
+  for (const std::string& line : screen_text()) std::fprintf(f, "%s\n", line.c_str());
+  std::fclose(f);
+}
+
 uint64_t PcMachine::state_hash() const {
   const cpu::CpuState& s = cpu_->s;
   Fnv f;
@@ -138,15 +184,27 @@ void PcMachine::reset() {
 }
 
 RunResult PcMachine::run() {
+  RunResult r = run_until_done();
+  write_screendump();
+  return r;
+}
+
+RunResult PcMachine::run_until_done() {
+  const uint64_t timeout_insns = cfg_.timeout_ns ? cfg_.timeout_ns / cfg_.ns_per_insn : 0;
   for (;;) {
     uint64_t limit = clock_->next_event_icount();
     if (cfg_.max_insns && limit > cfg_.max_insns) limit = cfg_.max_insns;
+    if (timeout_insns && limit > timeout_insns) limit = timeout_insns;
     clock_->set_run_horizon(limit);
     const jit::StopReason why = engine_->run(limit);
     clock_->set_run_horizon(0);
     clock_->run_due();
     if (exit_status_) return {RunResult::Kind::DebugExit, *exit_status_, {}};
     if (power_off_) return {RunResult::Kind::PowerOff, 0, "guest powered off"};
+    if (matched_) return {RunResult::Kind::Matched, 0, {}};
+    if (timeout_insns && cpu_->s.icount >= timeout_insns)
+      return {RunResult::Kind::Timeout, 0,
+              fmt::format("timed out after {} s of virtual time (--timeout) without a match", cfg_.timeout_ns / 1e9)};
     if (reset_requested_) {
       reset_requested_ = false;
       if (cfg_.no_reboot) return {RunResult::Kind::Shutdown, 0, "guest requested a reset (-no-reboot)"};

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,7 @@
 namespace machine {
 
 struct RunResult {
-  enum class Kind { DebugExit, Shutdown, InsnLimit, HaltedForever, Stopped, PowerOff } kind;
+  enum class Kind { DebugExit, Shutdown, InsnLimit, HaltedForever, Stopped, PowerOff, Matched, Timeout } kind;
   int exit_status = 0;  // for DebugExit: (value << 1) | 1
   std::string message;
 };
@@ -66,7 +67,15 @@ class PcMachine {
   std::unique_ptr<devices::DebugCon> debugcon_;
   std::vector<std::unique_ptr<devices::DebugExit>> debug_exits_;
   std::unique_ptr<PcBoard> board_;
+  std::optional<std::regex> until_serial_, until_screen_;
   std::optional<int> exit_status_;
+  RunResult run_until_done();
+  void check_watch();
+  Clock::TimerId watch_timer_ = 0;
+  void write_screendump();
+
+  std::string com1_transcript_;  // kept only while --until-serial watches it
+  bool matched_ = false;
   bool reset_requested_ = false;
   bool power_off_ = false;
 };

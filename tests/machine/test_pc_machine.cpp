@@ -80,3 +80,20 @@ TEST_CASE("the same configuration gives the same run", "[machine][determinism]")
   p2.memory().ram()[0x1234] ^= 1;
   CHECK(p1.state_hash() != p2.state_hash());
 }
+
+TEST_CASE("output watches: a match stops the run, a timeout is reported", "[machine]") {
+  machine::MachineConfig cfg;
+  // Prints "x" on COM1 (3F8h) forever: mov dx,3F8h; mov al,'x'; out dx,al; jmp back
+  cfg.bios_path = write_rom({0xba, 0xf8, 0x03, 0xb0, 'x', 0xee, 0xeb, 0xfb});
+  cfg.until_serial = "xxx";
+  {
+    machine::PcMachine pc(cfg, [](char) {});
+    CHECK(pc.run().kind == machine::RunResult::Kind::Matched);
+  }
+  cfg.until_serial = "y";
+  cfg.timeout_ns = 1'000'000;  // 1 ms of virtual time
+  machine::PcMachine pc(cfg, [](char) {});
+  const machine::RunResult r = pc.run();
+  CHECK(r.kind == machine::RunResult::Kind::Timeout);
+  CHECK(pc.cpu().s.icount == 1'000'000);  // 1 ns per instruction
+}
