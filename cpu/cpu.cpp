@@ -74,27 +74,4 @@ void Cpu::load_seg(unsigned seg, uint16_t sel) {
   load_seg_protected(*this, seg, sel);  // descriptor checks: cpu/helpers/descriptor.cpp
 }
 
-void Cpu::push(uint32_t v, unsigned size) {
-  const bool big = stack32();
-  uint32_t sp = s.regs[ESP] - size;
-  if (!big) sp &= 0xffff;
-  store(SS, sp, size, v);
-  if (big)
-    s.regs[ESP] = sp;
-  else
-    s.regs[ESP] = (s.regs[ESP] & 0xffff0000u) | sp;
-}
-
-uint32_t Cpu::pop(unsigned size) {
-  const bool big = stack32();
-  uint32_t sp = big ? s.regs[ESP] : s.regs[ESP] & 0xffff;
-  uint32_t v = load(SS, sp, size);
-  sp += size;
-  if (big)
-    s.regs[ESP] = sp;
-  else
-    s.regs[ESP] = (s.regs[ESP] & 0xffff0000u) | (sp & 0xffff);
-  return v;
-}
-
 }  // namespace cpu

@@ -96,10 +96,6 @@ class Cpu {
   // architecture work); throws on a bad selector.
   void load_seg(unsigned seg, uint16_t sel);
 
-  // Stack access with the current stack-address size.
-  void push(uint32_t v, unsigned size);
-  uint32_t pop(unsigned size);
-
   // Delivers an interrupt or exception. `return_eip` is pushed as the return address (the
   // faulting instruction for faults, the next one for traps and INT n).
   void interrupt(uint8_t vector, IntKind kind, uint32_t return_eip, bool has_error = false,
