@@ -14,6 +14,7 @@
 #include "devices/debug_exit.h"
 #include "devices/debugcon.h"
 #include "jit/engine.h"
+#include "machine/automation.h"
 #include "machine/bus.h"
 #include "machine/clock.h"
 #include "machine/config.h"
@@ -67,15 +68,11 @@ class PcMachine {
   std::unique_ptr<devices::DebugCon> debugcon_;
   std::vector<std::unique_ptr<devices::DebugExit>> debug_exits_;
   std::unique_ptr<PcBoard> board_;
-  std::optional<std::regex> until_serial_, until_screen_;
+  std::unique_ptr<Automation> automation_;
   std::optional<int> exit_status_;
   RunResult run_until_done();
-  void check_watch();
-  Clock::TimerId watch_timer_ = 0;
   void write_screendump();
 
-  std::string com1_transcript_;  // kept only while --until-serial watches it
-  bool matched_ = false;
   bool reset_requested_ = false;
   bool power_off_ = false;
 };

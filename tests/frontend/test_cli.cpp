@@ -548,3 +548,25 @@ TEST_CASE("cli: a full QEMU-style command line", "[frontend][cli]") {
   CHECK(r.config.accel == Accel::Jit);
   CHECK(r.config.max_insns == 5000000);
 }
+
+TEST_CASE("cli: --step keeps the order of its steps", "[frontend][cli]") {
+  const CliResult r = parse({"--step", "screen:A:.>", "--step", "type:dir\\n", "--step", "sleep:0.25",
+                             "--step", "serial:login"});
+  check_runs(r);
+  using Kind = machine::AutomationStep::Kind;
+  REQUIRE(r.config.steps.size() == 4);
+  CHECK(r.config.steps[0].kind == Kind::Screen);
+  CHECK(r.config.steps[0].arg == "A:.>");  // only the first colon separates
+  CHECK(r.config.steps[1].kind == Kind::Type);
+  CHECK(r.config.steps[1].arg == "dir\\n");
+  CHECK(r.config.steps[2].kind == Kind::Sleep);
+  CHECK(r.config.steps[2].ns == 250'000'000);
+  CHECK(r.config.steps[3].kind == Kind::Serial);
+}
+
+TEST_CASE("cli: bad --step values are one-line errors", "[frontend][cli]") {
+  for (const std::string text : {"screen", "wait:x", "sleep:abc", "sleep:-1", "sleep:"}) {
+    INFO("--step '" << text << "'");
+    check_error(parse({"--step", text}), "--step");
+  }
+}
