@@ -8,7 +8,12 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include <memory>
+
 #include "frontend/cli.h"
+#include "frontend/terminal.h"
 #include "machine/pc_machine.h"
 
 int main(int argc, char** argv) {
@@ -39,12 +44,26 @@ int main(int argc, char** argv) {
       std::fputc(c, dcon_file);
       if (c == '\n') std::fflush(dcon_file);
     });
+    // -serial stdio: the terminal's keys go to that COM port.
+    std::unique_ptr<frontend::SerialTerminal> terminal;
+    if (devices::Uart* uart = pc.board().stdio_uart()) {
+      terminal = std::make_unique<frontend::SerialTerminal>(STDIN_FILENO, uart,
+                                                            [&pc] { pc.request_stop("quit (Ctrl-A x)"); });
+      machine::PcMachine::HostHooks host;
+      host.poll = [&terminal] { terminal->poll(); };
+      host.idle = [&terminal](uint64_t ns) { terminal->idle(ns); };
+      pc.set_host_hooks(std::move(host));
+    }
     machine::RunResult r = pc.run();
+    terminal.reset();
     std::fflush(stdout);
     switch (r.kind) {
       case machine::RunResult::Kind::DebugExit: return r.exit_status;
       case machine::RunResult::Kind::PowerOff: return 0;
       case machine::RunResult::Kind::Matched: return 0;
+      case machine::RunResult::Kind::Stopped:
+        std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
+        return 0;
       case machine::RunResult::Kind::Timeout:
         std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
         return 3;

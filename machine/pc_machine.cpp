@@ -101,6 +101,23 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
 
 PcMachine::~PcMachine() = default;
 
+void PcMachine::set_host_hooks(HostHooks hooks) {
+  host_ = std::move(hooks);
+  if (!host_.poll) return;
+  if (!host_timer_) {
+    host_timer_ = clock_->add_timer([this] {
+      host_.poll();
+      clock_->arm(host_timer_, clock_->now_ns() + host_.poll_ns);
+    });
+  }
+  clock_->arm(host_timer_, clock_->now_ns() + host_.poll_ns);
+}
+
+void PcMachine::request_stop(std::string why) {
+  stop_request_ = std::move(why);
+  engine_->stop();
+}
+
 uint32_t PcMachine::load_firmware() {
   std::vector<uint8_t> rom = cfg_.bios_path.empty() ? builtin_demo_rom() : read_file(cfg_.bios_path, "-bios");
   if (rom.empty() || rom.size() % 0x10000 != 0 || rom.size() > (1u << 20))
@@ -186,6 +203,7 @@ RunResult PcMachine::run_until_done() {
     clock_->set_run_horizon(0);
     clock_->run_due();
     if (exit_status_) return {RunResult::Kind::DebugExit, *exit_status_, {}};
+    if (stop_request_) return {RunResult::Kind::Stopped, 0, *stop_request_};
     if (power_off_) return {RunResult::Kind::PowerOff, 0, "guest powered off"};
     if (automation_->matched()) return {RunResult::Kind::Matched, 0, {}};
     if (timeout_insns && cpu_->s.icount >= timeout_insns)
@@ -218,6 +236,7 @@ RunResult PcMachine::run_until_done() {
           return {RunResult::Kind::HaltedForever, 0,
                   fmt::format("guest halted with nothing to wake it at {:04x}:{:08x}",
                               cpu_->s.seg[cpu::CS].sel, cpu_->s.eip)};
+        if (host_.idle && next > cpu_->s.icount) host_.idle((next - cpu_->s.icount) * cfg_.ns_per_insn);
         cpu_->s.icount = std::max(cpu_->s.icount, next);
         break;
       }

@@ -41,6 +41,19 @@ class PcMachine {
   RunResult run();
   void reset();
 
+  // The host side of an interactive run (frontend/): `poll` runs every `poll_ns` of virtual time
+  // to take host input (keys, serial bytes, signals); `idle` runs when the guest halts and
+  // virtual time is about to skip `ns` ahead, so a frontend can wait for input instead of
+  // spinning. Host input is the only non-determinism; the replay log records it.
+  struct HostHooks {
+    std::function<void()> poll;
+    uint64_t poll_ns = 1'000'000;
+    std::function<void(uint64_t ns)> idle;
+  };
+  void set_host_hooks(HostHooks hooks);
+  // Ends run() at the next instruction boundary with RunResult::Kind::Stopped and `why`.
+  void request_stop(std::string why);
+
   // A hash of the guest-visible state (CPU registers and RAM). Two runs of the same
   // configuration must agree on it at every instruction count (DESIGN.md §2.1).
   uint64_t state_hash() const;
@@ -69,6 +82,9 @@ class PcMachine {
   std::vector<std::unique_ptr<devices::DebugExit>> debug_exits_;
   std::unique_ptr<PcBoard> board_;
   std::unique_ptr<Automation> automation_;
+  HostHooks host_;
+  Clock::TimerId host_timer_ = 0;
+  std::optional<std::string> stop_request_;
   std::optional<int> exit_status_;
   RunResult run_until_done();
   void write_screendump();
