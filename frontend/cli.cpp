@@ -503,16 +503,16 @@ DisplayKind parse_display(std::string_view text, const Features& available) {
   if (fields.size() > 1) fail("display", "display options ('{}') are not supported", fields[1]);
   if (text == "none") return DisplayKind::None;
   if (text != "sdl") fail("display", "unknown display '{}' (expected none or sdl)", text);
-  if (!available.sdl) fail("display", "the SDL display is not supported yet (use -display none)");
+  if (!available.sdl) fail("display", "this build has no SDL display (SDL2 was not found; use -display none)");
   return DisplayKind::Sdl;
 }
 
 // -serial, -display and -nographic interact: -nographic puts COM1 on stdio unless -serial says
-// otherwise, as in QEMU. Without any of them the display is graphical when SDL is available,
-// again as in QEMU.
+// otherwise, as in QEMU. Without any of them the display is graphical when SDL is available and
+// there is a desktop to show it on, again as in QEMU.
 void apply_console(const Given& given, const Features& available, MachineConfig& cfg) {
   cfg.serial = parse_serials(given, available);
-  cfg.display = available.sdl ? DisplayKind::Sdl : DisplayKind::None;
+  cfg.display = available.sdl && available.desktop ? DisplayKind::Sdl : DisplayKind::None;
   if (auto display = given.last("display")) cfg.display = parse_display(*display, available);
   if (!given.has("nographic")) return;
   if (given.has("display") && cfg.display == DisplayKind::Sdl) {

@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -14,6 +15,9 @@
 
 #include "frontend/cli.h"
 #include "frontend/terminal.h"
+#ifdef GHOST86_HAVE_SDL
+#include "frontend/sdl_display.h"
+#endif
 #include "machine/pc_machine.h"
 
 int main(int argc, char** argv) {
@@ -22,6 +26,10 @@ int main(int argc, char** argv) {
   features.serial = true;
   features.disks = features.cdrom = features.floppy = true;
   features.snapshot_overlay = true;  // -snapshot covers every image this build attaches
+#ifdef GHOST86_HAVE_SDL
+  features.sdl = true;
+#endif
+  features.desktop = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
   frontend::CliResult cli = frontend::parse_command_line(args, features);
   if (cli.action == frontend::CliResult::Action::Exit) {
     std::fputs(cli.message.c_str(), cli.exit_code ? stderr : stdout);
@@ -44,16 +52,31 @@ int main(int argc, char** argv) {
       std::fputc(c, dcon_file);
       if (c == '\n') std::fflush(dcon_file);
     });
-    // -serial stdio: the terminal's keys go to that COM port.
+    // -serial stdio: the terminal's keys go to that COM port. -display sdl: a window.
     std::unique_ptr<frontend::SerialTerminal> terminal;
-    if (devices::Uart* uart = pc.board().stdio_uart()) {
+    if (devices::Uart* uart = pc.board().stdio_uart())
       terminal = std::make_unique<frontend::SerialTerminal>(STDIN_FILENO, uart,
                                                             [&pc] { pc.request_stop("quit (Ctrl-A x)"); });
-      machine::PcMachine::HostHooks host;
+#ifdef GHOST86_HAVE_SDL
+    std::unique_ptr<frontend::SdlDisplay> display;
+    if (cli.config.display == machine::DisplayKind::Sdl) display = std::make_unique<frontend::SdlDisplay>(pc);
+#endif
+    machine::PcMachine::HostHooks host;
+    if (terminal) {
       host.poll = [&terminal] { terminal->poll(); };
       host.idle = [&terminal](uint64_t ns) { terminal->idle(ns); };
-      pc.set_host_hooks(std::move(host));
     }
+#ifdef GHOST86_HAVE_SDL
+    if (display) {
+      // The window's event wait replaces the terminal's: both wake the idle guest for input.
+      host.poll = [&terminal, &display] {
+        if (terminal) terminal->poll();
+        display->poll();
+      };
+      host.idle = [&display](uint64_t ns) { display->idle(ns); };
+    }
+#endif
+    if (host.poll) pc.set_host_hooks(std::move(host));
     machine::RunResult r = pc.run();
     terminal.reset();
     std::fflush(stdout);

@@ -51,6 +51,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   // The first COM port connected to stdio (-serial stdio), which takes the terminal's input.
   devices::Uart* stdio_uart() { return stdio_uart_; }
   devices::Ps2Keyboard& keyboard() { return *kbd_; }
+  devices::Ps2Mouse& mouse() { return *mouse_; }
   devices::Vga& vga() { return *vga_; }
 
   // Power-on state of every device (the chipset drops shadowing back to ROM).
