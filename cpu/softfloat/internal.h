@@ -62,6 +62,12 @@ inline F80 round_pack(bool sign, int32_t exp, u128 s, Prec pc, Env& env) {
   return round_pack(sign, exp, uint64_t(s >> 64), uint64_t(s), pc, env);
 }
 
+// Rounds `s` to a multiple of 2^lsb_shift with `rc` (sign: of the value, for directed modes). Returns
+// the kept bits; `inexact` when bits were dropped, `up` when the magnitude was increased, `carry`
+// when that increase overflowed 128 bits (the result is then 2^128, returned as 0).
+bool round_increment(Round rc, bool sign, u128 rest, u128 half, bool odd);
+u128 round_bits(u128 s, int lsb_shift, bool sign, Round rc, bool& inexact, bool& up, bool& carry);
+
 constexpr uint16_t kWrap = 24576;  // exponent adjustment of unmasked overflow/underflow results
 
 // NaN propagation (SDM Vol.1 Table 4-7). `a` is the destination operand (ST(0) for the x87's
@@ -69,6 +75,13 @@ constexpr uint16_t kWrap = 24576;  // exponent adjustment of unmasked overflow/u
 // quietened; of two NaNs the one with the larger significand wins.
 F80 propagate_nan(F80 a, F80 b, Env& env);
 F80 propagate_nan(F80 a, Env& env);  // one NaN operand: quieten an SNaN (IE)
+
+// Unsupported operands (invalid) and NaN operands of a two-operand operation: true when they
+// decide the result, which is then in `out`.
+bool binary_specials(F80 a, F80 b, Env& env, F80& out);
+// Raises DE for denormal operand classes; true when DE is unmasked (the x87 then stops: the
+// caller returns without a result).
+bool denormal_check(Class ca, Class cb, Env& env);
 
 // An invalid operation: IE and the real indefinite.
 inline F80 invalid(Env& env) {
