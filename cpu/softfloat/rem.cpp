@@ -56,6 +56,7 @@ RemResult rem(F80 a, F80 b, bool round_nearest, Env& env) {
       sign = !sign;
     }
   }
+  // A partial reduction clears C0, C3 and C1 (checked against the host).
   if (!r.c2) r.quotient = uint8_t(q & 7);
   if (rem == 0) {
     r.value = zero(ua.sign);

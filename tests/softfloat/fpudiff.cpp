@@ -46,8 +46,23 @@ uint64_t boundary_sig(Rng& r) {
   return sig | kTop;
 }
 
+// Integers and half-integers next to the limits of the integer and BCD formats.
+F80 gen_int_limit(Rng& r) {
+  static constexpr uint64_t kLimits[] = {1ull << 15, 1ull << 31, 1ull << 63, 1000000000000000000ull};
+  const uint64_t m = kLimits[r.below(4)] + r.below(5) - 2;
+  // m + 0.5 as an exact extended value (m < 2^63 + 2 always fits 64 bits plus the half bit
+  // except right at 2^63, where the half is dropped).
+  const bool half = r.chance(40) && m < (1ull << 62) * 2 - 1;
+  const int sh = __builtin_clzll(m);
+  F80 v{m << sh, uint16_t(0x3fff + 63 - sh)};
+  if (half && sh > 0) v.sig |= 1ull << (sh - 1);
+  if (r.chance(50)) v.se |= 0x8000;
+  return v;
+}
+
 // An extended operand. `int_bias`: prefer magnitudes around integers of up to 64 bits.
 F80 gen_f80(Rng& r, bool int_bias) {
+  if (int_bias && r.chance(10)) return gen_int_limit(r);
   const uint16_t sign = r.chance(50) ? 0x8000 : 0;
   auto make = [&](uint64_t sig, int exp) { return F80{sig, uint16_t(sign | (exp & 0x7fff))}; };
   if (r.chance(30)) {
@@ -211,7 +226,7 @@ Ours run_ours(HostOp op, const HostIn& in) {
       o.st0 = r.value;
       o.cc_mask = 0x400;
       o.cc = r.c2 ? 0x400 : 0;
-      if (!r.c2 && !(env.flags & sf::exc::IE)) {
+      if (!(env.flags & sf::exc::IE)) {
         o.cc_mask = 0x4700;
         o.cc |= (r.quotient & 4 ? 0x100 : 0) | (r.quotient & 2 ? 0x4000 : 0) |
                 (r.quotient & 1 ? 0x200 : 0);
