@@ -16,12 +16,12 @@ struct WideConst {
 // Mathematical values, truncated to 128 bits (all are irrational, so the truncation only
 // matters below the bits any rounding mode looks at).
 constexpr WideConst kConsts[] = {
-    {0x8000000000000000ull, 0, 0x3fff},                           // 1
-    {0xd49a784bcd1b8afeull, 0x492bf6ff4dafdb4cull, 0x4000},       // log2(10)
-    {0xb8aa3b295c17f0bbull, 0xbe87fed0691d3e88ull, 0x3fff},       // log2(e)
-    {0xc90fdaa22168c234ull, 0xc4c6628b80dc1cd1ull, 0x4000},       // pi
-    {0x9a209a84fbcff798ull, 0x8f8959ac0b7c9178ull, 0x3ffd},       // log10(2)
-    {0xb17217f7d1cf79abull, 0xc9e3b39803f2f6afull, 0x3ffe},       // ln(2)
+    {0x8000000000000000ull, 0, 0x3fff},                      // 1
+    {0xd49a784bcd1b8afeull, 0x492bf6ff4dafdb4cull, 0x4000},  // log2(10)
+    {0xb8aa3b295c17f0bbull, 0xbe87fed0691d3e88ull, 0x3fff},  // log2(e)
+    {0xc90fdaa22168c234ull, 0xc4c6628b80dc1cd1ull, 0x4000},  // pi
+    {0x9a209a84fbcff798ull, 0x8f8959ac0b7c9178ull, 0x3ffd},  // log10(2)
+    {0xb17217f7d1cf79abull, 0xc9e3b39803f2f6afull, 0x3ffe},  // ln(2)
 };
 
 }  // namespace

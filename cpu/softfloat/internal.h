@@ -50,11 +50,14 @@ Unpacked unpack(F80 a);
 // It is rounded to `pc` significand bits with env.rc, with the x87 exponent range:
 //  - overflow (rounded exponent > 0x7ffe): OE and PE; masked: infinity or the largest finite value
 //    of the precision, by rounding mode and sign; unmasked: the rounded value with the exponent
-//    reduced by 24576 (SDM Vol.1 §8.5.4).
-//  - tiny (below 2^-16382 before rounding, as the x87 detects tininess): masked: a denormal
-//    (rounded at the same precision, relative to the denormal's fixed exponent), UE only if that
-//    is inexact; unmasked: UE always, the normally rounded value with the exponent raised by
-//    24576 (§8.5.5).
+//    reduced by 24576, PE only if inexact (SDM Vol.1 §8.5.4).
+//  - tiny: below 2^-16382 after rounding to the precision with an unbounded exponent (the x87
+//    detects tininess after rounding; checked against the host). Masked: a denormal (rounded at
+//    the same precision, counted from the denormal's integer bit), UE only if that is inexact;
+//    unmasked: UE even when exact, the normally rounded value with the exponent raised by 24576
+//    (§8.5.5).
+//  - unmasked results still out of range after the 24576 adjustment (only FSCALE gets there):
+//    an infinity with OE and PE, or a zero with UE and PE, as the host delivers.
 //  - PE when the delivered value differs from the exact one; env.rounded_up when its magnitude
 //    was increased by rounding (the x87's C1).
 F80 round_pack(bool sign, int32_t exp, uint64_t sig_hi, uint64_t sig_lo, Prec pc, Env& env);
@@ -62,9 +65,9 @@ inline F80 round_pack(bool sign, int32_t exp, u128 s, Prec pc, Env& env) {
   return round_pack(sign, exp, uint64_t(s >> 64), uint64_t(s), pc, env);
 }
 
-// Rounds `s` to a multiple of 2^lsb_shift with `rc` (sign: of the value, for directed modes). Returns
-// the kept bits; `inexact` when bits were dropped, `up` when the magnitude was increased, `carry`
-// when that increase overflowed 128 bits (the result is then 2^128, returned as 0).
+// Rounds `s` to a multiple of 2^lsb_shift with `rc` (sign: of the value, for directed modes).
+// Returns the kept bits; `inexact` when bits were dropped, `up` when the magnitude was increased,
+// `carry` when that increase overflowed 128 bits (the result is then 2^128, returned as 0).
 bool round_increment(Round rc, bool sign, u128 rest, u128 half, bool odd);
 u128 round_bits(u128 s, int lsb_shift, bool sign, Round rc, bool& inexact, bool& up, bool& carry);
 
@@ -90,7 +93,9 @@ inline F80 invalid(Env& env) {
 }
 
 inline F80 quiet(F80 a) { return {a.sig | (1ull << 62), a.se}; }
-inline bool is_denormal_class(Class c) { return c == Class::Denormal || c == Class::PseudoDenormal; }
+inline bool is_denormal_class(Class c) {
+  return c == Class::Denormal || c == Class::PseudoDenormal;
+}
 // True when an exception in `mask` was raised and is unmasked: the x87 then stops before
 // producing a result (IE, DE and ZE are detected before the computation).
 inline bool unmasked(const Env& env, uint16_t mask) { return env.flags & mask & ~env.masks; }

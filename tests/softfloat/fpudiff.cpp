@@ -48,7 +48,8 @@ uint64_t boundary_sig(Rng& r) {
 
 // Integers and half-integers next to the limits of the integer and BCD formats.
 F80 gen_int_limit(Rng& r) {
-  static constexpr uint64_t kLimits[] = {1ull << 15, 1ull << 31, 1ull << 63, 1000000000000000000ull};
+  static constexpr uint64_t kLimits[] = {1ull << 15, 1ull << 31, 1ull << 63,
+                                         1000000000000000000ull};
   const uint64_t m = kLimits[r.below(4)] + r.below(5) - 2;
   // m + 0.5 as an exact extended value (m < 2^63 + 2 always fits 64 bits plus the half bit
   // except right at 2^63, where the half is dropped).
@@ -68,23 +69,25 @@ F80 gen_f80(Rng& r, bool int_bias) {
   if (r.chance(30)) {
     switch (r.below(16)) {
       case 0: return make(0, 0);
-      case 1: return make(kTop, 0x7fff);                                       // infinity
+      case 1: return make(kTop, 0x7fff);  // infinity
       case 2: return make(kTop | (1ull << 62) | (r.next() >> r.below(64) >> 2), 0x7fff);  // QNaN
       case 3: return make(kTop | ((r.next() >> 2) | 1) >> r.below(60), 0x7fff);           // SNaN
       case 4: return sf::kIndefinite;
-      case 5: return make(r.next() >> (1 + r.below(63)), 0);                   // denormal
-      case 6: return make(kTop | r.next() >> r.below(64), 0);                  // pseudo-denormal
-      case 7: {                                                                // unsupported
+      case 5: return make(r.next() >> (1 + r.below(63)), 0);   // denormal
+      case 6: return make(kTop | r.next() >> r.below(64), 0);  // pseudo-denormal
+      case 7: {                                                // unsupported
         const int e = r.chance(30) ? 0x7fff : 1 + int(r.below(0x7ffe));
         return make((r.next() >> 1) >> r.below(64), e);
       }
       case 8: return make(~0ull, 0x7ffe);  // largest normal
       case 9: return make(kTop, 1);        // smallest normal
-      case 10: return make(kTop, int(r.below(0x7fff)));  // power of two (exponent 0: pseudo-denormal)
+      case 10:
+        return make(kTop, int(r.below(0x7fff)));  // power of two (exponent 0: pseudo-denormal)
       case 11: return sf::from_int(int64_t(r.next()) >> r.below(64));  // integer
       case 12: return make(boundary_sig(r), 1 + int(r.below(0x7ffe)));
       case 13: return make(~0ull << r.below(64), 0x3fff + int(r.below(128)) - 64);
-      case 14: return make(boundary_sig(r), r.below(2) ? 1 + int(r.below(80)) : 0x7ffe - int(r.below(80)));
+      case 14:
+        return make(boundary_sig(r), r.below(2) ? 1 + int(r.below(80)) : 0x7ffe - int(r.below(80)));
       default: return make(kTop | r.next(), 0x3fff);
     }
   }
@@ -130,8 +133,14 @@ uint64_t gen_float_bits(Rng& r, int frac, int expbits) {
   const uint64_t emax = (1ull << expbits) - 1;
   uint64_t e, f = r.next() & ((1ull << frac) - 1);
   switch (r.below(6)) {
-    case 0: e = 0; if (r.chance(30)) f = 0; break;
-    case 1: e = emax; if (r.chance(30)) f = 0; break;
+    case 0:
+      e = 0;
+      if (r.chance(30)) f = 0;
+      break;
+    case 1:
+      e = emax;
+      if (r.chance(30)) f = 0;
+      break;
     default: e = r.next() & emax; break;
   }
   return (uint64_t(r.below(2)) << (frac + expbits)) | (e << frac) | f;
@@ -157,15 +166,21 @@ bool is_load(HostOp op) { return op >= HostOp::Fld32 && op <= HostOp::Fbld; }
 bool is_const(HostOp op) { return op >= HostOp::Ld1 && op <= HostOp::LdZ; }
 bool is_two(HostOp op) {
   switch (op) {
-    case HostOp::Add: case HostOp::Sub: case HostOp::Mul: case HostOp::Div: case HostOp::Prem:
-    case HostOp::Prem1: case HostOp::Scale: case HostOp::Com: case HostOp::Ucom:
-      return true;
+    case HostOp::Add:
+    case HostOp::Sub:
+    case HostOp::Mul:
+    case HostOp::Div:
+    case HostOp::Prem:
+    case HostOp::Prem1:
+    case HostOp::Scale:
+    case HostOp::Com:
+    case HostOp::Ucom: return true;
     default: return false;
   }
 }
 bool int_biased(HostOp op) {
-  return op == HostOp::Rndint || op == HostOp::Scale || (op >= HostOp::Fist16 && op <= HostOp::Fbstp) ||
-         op == HostOp::Prem || op == HostOp::Prem1;
+  return op == HostOp::Rndint || op == HostOp::Scale ||
+         (op >= HostOp::Fist16 && op <= HostOp::Fbstp) || op == HostOp::Prem || op == HostOp::Prem1;
 }
 
 // What our implementation produced, in the host's terms.
@@ -173,9 +188,9 @@ struct Ours {
   F80 st0, st1;
   bool has_st1 = false;
   uint8_t mem[10];
-  int mem_bytes = 0;        // a store: compare this many bytes of mem
-  bool result = true;       // a register result is delivered
-  int cc_mask = 0;          // condition-code bits (of FSW) to compare
+  int mem_bytes = 0;   // a store: compare this many bytes of mem
+  bool result = true;  // a register result is delivered
+  int cc_mask = 0;     // condition-code bits (of FSW) to compare
   uint16_t cc = 0;
   uint16_t flags = 0;
   bool c1_rounded = false;  // compare C1 with env.rounded_up
@@ -195,7 +210,8 @@ uint16_t xam_cc(F80 a) {
   uint16_t c1 = a.sign() ? 0x200 : 0;
   switch (sf::classify(a)) {
     case sf::Class::Unsupported: return c1;
-    case sf::Class::QNaN: case sf::Class::SNaN: return c1 | 0x100;
+    case sf::Class::QNaN:
+    case sf::Class::SNaN: return c1 | 0x100;
     case sf::Class::Normal: return c1 | 0x400;
     case sf::Class::Inf: return c1 | 0x500;
     case sf::Class::Zero: return c1 | 0x4000;
@@ -244,9 +260,7 @@ Ours run_ours(HostOp op, const HostIn& in) {
       o.cc_mask = 0x4500;
       o.result = false;
       break;
-    case HostOp::Xam:
-      o.cc = xam_cc(in.a), o.cc_mask = 0x4700, o.result = false;
-      break;
+    case HostOp::Xam: o.cc = xam_cc(in.a), o.cc_mask = 0x4700, o.result = false; break;
     case HostOp::Fld32: {
       uint32_t bits;
       std::memcpy(&bits, in.mem, 4);
@@ -259,9 +273,24 @@ Ours run_ours(HostOp op, const HostIn& in) {
       o.st0 = sf::from_f64(bits, env);
       break;
     }
-    case HostOp::Fild16: { int16_t v; std::memcpy(&v, in.mem, 2); o.st0 = sf::from_int(v); break; }
-    case HostOp::Fild32: { int32_t v; std::memcpy(&v, in.mem, 4); o.st0 = sf::from_int(v); break; }
-    case HostOp::Fild64: { int64_t v; std::memcpy(&v, in.mem, 8); o.st0 = sf::from_int(v); break; }
+    case HostOp::Fild16: {
+      int16_t v;
+      std::memcpy(&v, in.mem, 2);
+      o.st0 = sf::from_int(v);
+      break;
+    }
+    case HostOp::Fild32: {
+      int32_t v;
+      std::memcpy(&v, in.mem, 4);
+      o.st0 = sf::from_int(v);
+      break;
+    }
+    case HostOp::Fild64: {
+      int64_t v;
+      std::memcpy(&v, in.mem, 8);
+      o.st0 = sf::from_int(v);
+      break;
+    }
     case HostOp::Fbld: o.st0 = sf::from_bcd(in.mem); break;
     case HostOp::Fst32: {
       const uint32_t v = sf::to_f32(in.a, env);
@@ -280,8 +309,13 @@ Ours run_ours(HostOp op, const HostIn& in) {
     case HostOp::Fisttp32: int_store(32, true); break;
     case HostOp::Fisttp64: int_store(64, true); break;
     case HostOp::Fbstp: sf::to_bcd(in.a, o.mem, env), o.mem_bytes = 10; break;
-    case HostOp::Ld1: case HostOp::LdL2T: case HostOp::LdL2E: case HostOp::LdPi:
-    case HostOp::LdLG2: case HostOp::LdLN2: case HostOp::LdZ:
+    case HostOp::Ld1:
+    case HostOp::LdL2T:
+    case HostOp::LdL2E:
+    case HostOp::LdPi:
+    case HostOp::LdLG2:
+    case HostOp::LdLN2:
+    case HostOp::LdZ:
       o.st0 = sf::constant(sf::Const(int(op) - int(HostOp::Ld1)), env.rc);
       return o;  // no flags; C1 is not compared
     default: break;
@@ -326,7 +360,9 @@ HostIn gen_input(Rng& r, HostOp op) {
       std::memcpy(in.mem, &v, 8);
       break;
     }
-    case HostOp::Fild16: case HostOp::Fild32: case HostOp::Fild64: {
+    case HostOp::Fild16:
+    case HostOp::Fild32:
+    case HostOp::Fild64: {
       const uint64_t v = r.next() >> r.below(64);
       const uint64_t s = r.chance(50) ? 0 - v : v;
       std::memcpy(in.mem, &s, 8);
@@ -350,9 +386,9 @@ HostIn gen_input(Rng& r, HostOp op) {
 std::string describe(HostOp op, const HostIn& in, const HostOut& h, const Ours& o,
                      const char* what) {
   char buf[512];
-  std::string res = o.mem_bytes ? "mem " + hexmem(h.mem, o.mem_bytes) + " ours " +
-                                      hexmem(o.mem, o.mem_bytes)
-                                : "st0 " + hex80(h.st[0]) + " ours " + hex80(o.st0);
+  std::string res =
+      o.mem_bytes ? "mem " + hexmem(h.mem, o.mem_bytes) + " ours " + hexmem(o.mem, o.mem_bytes)
+                  : "st0 " + hex80(h.st[0]) + " ours " + hex80(o.st0);
   if (o.has_st1) res += " st1 " + hex80(h.st[1]) + " ours " + hex80(o.st1);
   std::snprintf(buf, sizeof buf,
                 "%s: %s fcw=%04x a=%s b=%s mem=%s -> host fsw=%04x flags=%02x, ours flags=%02x "

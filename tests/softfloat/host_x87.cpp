@@ -7,12 +7,11 @@ namespace fpudiff {
 
 const char* host_op_name(HostOp op) {
   static constexpr const char* kNames[] = {
-      "add",    "sub",      "mul",      "div",      "sqrt",     "prem",   "prem1",  "rndint",
-      "scale",  "xtract",   "com",      "ucom",     "xam",      "fld32",  "fld64",  "fild16",
-      "fild32", "fild64",   "fbld",     "fst32",    "fst64",    "fist16", "fist32", "fist64",
-      "fisttp16", "fisttp32", "fisttp64", "fbstp",  "ld1",      "ldl2t",  "ldl2e",  "ldpi",
-      "ldlg2",  "ldln2",    "ldz",      "sin",      "cos",      "sincos", "ptan",   "patan",
-      "f2xm1",  "fyl2x",    "fyl2xp1"};
+      "add",    "sub",    "mul",   "div",    "sqrt",   "prem",   "prem1",    "rndint",   "scale",
+      "xtract", "com",    "ucom",  "xam",    "fld32",  "fld64",  "fild16",   "fild32",   "fild64",
+      "fbld",   "fst32",  "fst64", "fist16", "fist32", "fist64", "fisttp16", "fisttp32", "fisttp64",
+      "fbstp",  "ld1",    "ldl2t", "ldl2e",  "ldpi",   "ldlg2",  "ldln2",    "ldz",      "sin",
+      "cos",    "sincos", "ptan",  "patan",  "f2xm1",  "fyl2x",  "fyl2xp1"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == size_t(HostOp::Count));
   return kNames[size_t(op)];
 }
@@ -34,14 +33,15 @@ static_assert(sizeof(SaveArea) == 108);
 // default (all-masked) control word, clear the flags, switch to the control word under test, run
 // the instruction, dump everything with FNSAVE. The operand string selects how many operands are
 // loaded; the instruction text is an AT&T string literal. `mem` is the memory operand %[m].
-#define GHOST86_X87_RUN(LOADS, INSN)                                                          \
-  asm volatile("fninit\n\t" LOADS "fnclex\n\t"                                               \
-               "fldcw %[cw]\n\t" INSN "\n\t"                                                  \
-               "fnsave %[save]\n\t"                                                           \
-               : [save] "=m"(save), [m] "+m"(mem)                                             \
-               : [a] "m"(in.a), [b] "m"(in.b), [cw] "m"(in.fcw)                               \
+#define GHOST86_X87_RUN(LOADS, INSN)                            \
+  asm volatile("fninit\n\t" LOADS                               \
+               "fnclex\n\t"                                     \
+               "fldcw %[cw]\n\t" INSN                           \
+               "\n\t"                                           \
+               "fnsave %[save]\n\t"                             \
+               : [save] "=m"(save), [m] "+m"(mem)               \
+               : [a] "m"(in.a), [b] "m"(in.b), [cw] "m"(in.fcw) \
                : "memory", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)")
-
 
 }  // namespace
 

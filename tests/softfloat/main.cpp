@@ -51,8 +51,7 @@ int main(int argc, char** argv) {
   }
   const auto t0 = std::chrono::steady_clock::now();
   const auto stats = fpudiff::run(seed, count, ops);
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   uint64_t total = 0, failed = 0;
   for (const auto& s : stats) {
     std::printf("%-9s %llu/%llu\n", fpudiff::host_op_name(s.op), (unsigned long long)s.passed,

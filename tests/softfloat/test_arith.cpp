@@ -13,9 +13,9 @@ constexpr F80 kTwo{kTop, 0x4000};
 constexpr F80 kThree{0xc000000000000000ull, 0x4000};
 constexpr F80 kQNaN{0xc000000000001234ull, 0x7fff};
 constexpr F80 kSNaN{0x8000000000001234ull, 0x7fff};
-constexpr F80 kDenormal{0x0000000000000001ull, 0};        // 2^-16445
-constexpr F80 kPseudoDenormal{kTop, 0};                    // 2^-16382, exponent field 0
-constexpr F80 kUnnormal{0x4000000000000000ull, 0x3fff};    // integer bit clear: unsupported
+constexpr F80 kDenormal{0x0000000000000001ull, 0};       // 2^-16445
+constexpr F80 kPseudoDenormal{kTop, 0};                  // 2^-16382, exponent field 0
+constexpr F80 kUnnormal{0x4000000000000000ull, 0x3fff};  // integer bit clear: unsupported
 
 Env masked(Round rc = Round::Nearest, Prec pc = Prec::P64) {
   Env e;
@@ -32,8 +32,8 @@ TEST_CASE("signed zeros follow IEEE 754", "[softfloat][arith]") {
   for (Round rc : {Round::Nearest, Round::Up, Round::Zero, Round::Down}) {
     Env e = masked(rc);
     const bool down = rc == Round::Down;
-    CHECK(sub(kThree, kThree, e) == zero(down));         // x - x
-    CHECK(add(kThree, neg(kThree), e) == zero(down));    // x + (-x)
+    CHECK(sub(kThree, kThree, e) == zero(down));       // x - x
+    CHECK(add(kThree, neg(kThree), e) == zero(down));  // x + (-x)
     CHECK(add(zero(false), zero(true), e) == zero(down));
     CHECK(add(zero(true), zero(true), e) == zero(true));
     CHECK(sub(zero(true), zero(false), e) == zero(true));
@@ -50,9 +50,9 @@ TEST_CASE("invalid operations give the real indefinite", "[softfloat][arith]") {
     F80 (*op)(F80, F80, Env&);
     F80 a, b;
   } cases[] = {
-      {"inf - inf", sub, inf(false), inf(false)},  {"inf + -inf", add, inf(true), inf(false)},
-      {"0 * inf", mul, zero(false), inf(true)},    {"0 / 0", div, zero(true), zero(false)},
-      {"inf / inf", div, inf(false), inf(true)},   {"SNaN-free unsupported", add, kUnnormal, kOne},
+      {"inf - inf", sub, inf(false), inf(false)}, {"inf + -inf", add, inf(true), inf(false)},
+      {"0 * inf", mul, zero(false), inf(true)},   {"0 / 0", div, zero(true), zero(false)},
+      {"inf / inf", div, inf(false), inf(true)},  {"SNaN-free unsupported", add, kUnnormal, kOne},
   };
   for (const Case& c : cases) {
     INFO(c.what);

@@ -1,6 +1,5 @@
 // FLD/FST of single and double, FILD/FIST/FISTTP and FBLD/FBSTP (SDM Vol.2; Vol.1 §4.7, §4.8.3).
 #include <algorithm>
-
 #include <catch2/catch.hpp>
 
 #include "cpu/softfloat/f80.h"
@@ -21,8 +20,8 @@ Env with_rc(Round rc) {
 
 TEST_CASE("single and double loads are exact", "[softfloat][convert]") {
   Env e;
-  CHECK(from_f32(0x3f800000, e) == F80{kTop, 0x3fff});            // 1.0f
-  CHECK(from_f64(0xc008000000000000ull, e) == num(-3));          // -3.0
+  CHECK(from_f32(0x3f800000, e) == F80{kTop, 0x3fff});   // 1.0f
+  CHECK(from_f64(0xc008000000000000ull, e) == num(-3));  // -3.0
   CHECK(from_f32(0xff800000, e) == inf(true));
   CHECK(from_f32(0x80000000, e) == zero(true));
   CHECK(e.flags == 0);

@@ -16,7 +16,8 @@ TEST_CASE("softfloat matches the host x87 on random operands", "[softfloat][fpud
   }
 }
 
-TEST_CASE("the host x87 harness reads results and unmasked-exception state", "[softfloat][fpudiff]") {
+TEST_CASE("the host x87 harness reads results and unmasked-exception state",
+          "[softfloat][fpudiff]") {
   if (!fpudiff::host_x87_available()) return;
   // The host harness itself: 1 + 1 = 2 with no flags, and an unmasked overflow leaves the
   // wrapped exponent in the register (read back through FNSAVE without trapping).

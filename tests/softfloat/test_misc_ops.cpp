@@ -84,8 +84,10 @@ TEST_CASE("FRNDINT rounds by the rounding control", "[softfloat][roundint]") {
   struct Case {
     Round rc;
     F80 a, expect;
-  } cases[] = {{Round::Nearest, two_half, num(2)},      {Round::Up, two_half, num(3)},
-               {Round::Down, neg(two_half), num(-3)},   {Round::Zero, neg(two_half), num(-2)},
+  } cases[] = {{Round::Nearest, two_half, num(2)},
+               {Round::Up, two_half, num(3)},
+               {Round::Down, neg(two_half), num(-3)},
+               {Round::Zero, neg(two_half), num(-2)},
                {Round::Nearest, F80{kTop, 0x3ffe}, zero(false)},  // 0.5 -> +0 (even)
                {Round::Up, F80{kTop, 0xbffe}, zero(true)}};       // -0.5 -> -0
   for (const Case& c : cases) {

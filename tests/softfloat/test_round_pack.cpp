@@ -42,7 +42,7 @@ TEST_CASE("round_pack: the four rounding modes at 64 bits", "[softfloat][round]"
     uint64_t expect_sig;
     bool up;
   } cases[] = {
-      {Round::Nearest, false, 1ull << 63, kTop | 2, true},        // tie, odd -> even above
+      {Round::Nearest, false, 1ull << 63, kTop | 2, true},         // tie, odd -> even above
       {Round::Nearest, false, (1ull << 63) - 1, kTop | 1, false},  // below half
       {Round::Down, false, 1, kTop | 1, false},
       {Round::Down, true, 1, kTop | 2, true},
@@ -123,8 +123,7 @@ TEST_CASE("round_pack: unmasked overflow wraps the exponent by 24576", "[softflo
   CHECK(e.rounded_up);
 }
 
-TEST_CASE("round_pack: masked underflow denormalises; UE only when inexact",
-          "[softfloat][round]") {
+TEST_CASE("round_pack: masked underflow denormalises; UE only when inexact", "[softfloat][round]") {
   // 2^-16383 exactly (exponent 0 when normalised): the denormal 0x4000..., no UE.
   Env e = env_of(Round::Nearest);
   F80 r = round_pack(false, 0, kTop, 0, Prec::P64, e);
