@@ -63,9 +63,14 @@ uint64_t store(F80 a, Env& env) {
   const Unpacked u = unpack(a);
   int32_t e = u.exp - kExpBias + F::kBias;  // biased target exponent of the normalised value
   u128 sig = u128(u.sig) << 64;
-  const bool tiny = e < 1;
-  if (tiny) {
-    if (!(env.masks & exc::UE)) {
+  bool inexact, up, carry;
+  bool tiny = false;
+  const bool below_normal = e < 1;
+  if (below_normal) {
+    // Tiny after rounding (with an unbounded exponent), as in the extended format.
+    round_bits(sig, 128 - p, u.sign, env.rc, inexact, up, carry);
+    tiny = !(carry && e == 0);
+    if (tiny && !(env.masks & exc::UE)) {
       // Unmasked: nothing is stored; the handler sees the register operand.
       env.flags |= exc::UE;
       return 0;
@@ -73,11 +78,10 @@ uint64_t store(F80 a, Env& env) {
     sig = shift_right_jam(sig, 1 - e);
     e = 1;
   }
-  bool inexact, up, carry;
   u128 k = round_bits(sig, 128 - p, u.sign, env.rc, inexact, up, carry);
   if (carry) k = u128(1) << 127, ++e;
-  if (tiny) {
-    if (inexact) env.flags |= exc::UE | exc::PE;
+  if (below_normal) {
+    if (inexact) env.flags |= (tiny ? exc::UE : 0) | exc::PE;
     env.rounded_up = up;
     const uint64_t m = uint64_t(k >> (128 - p));  // p bits, the top one the implicit bit
     return s | ((m >> kFrac) ? (1ull << kFrac) : 0) | (m & F::kFracMask);
