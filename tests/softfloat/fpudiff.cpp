@@ -349,6 +349,13 @@ HostIn gen_input(Rng& r, HostOp op) {
     in.b = sf::from_int(n);
     if (r.chance(20) && n != 0) in.b.sig |= r.next() >> 20;
   }
+  if ((op == HostOp::Fst32 || op == HostOp::Fst64) && r.chance(40)) {
+    // Next to the narrower format's overflow, smallest-normal and smallest-denormal thresholds.
+    const int bias = op == HostOp::Fst32 ? 127 : 1023, frac = op == HostOp::Fst32 ? 23 : 52;
+    const int edges[] = {bias + 1, 1 - bias, 1 - bias - frac, -bias - frac};
+    const int e = 0x3fff + edges[r.below(4)] + int(r.below(5)) - 3;
+    in.a = F80{boundary_sig(r), uint16_t((in.a.se & 0x8000) | e)};
+  }
   switch (op) {
     case HostOp::Fld32: {
       const uint32_t v = uint32_t(gen_float_bits(r, 23, 8));
