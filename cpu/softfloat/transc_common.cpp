@@ -1,0 +1,120 @@
+#include "cpu/softfloat/transc_common.h"
+
+namespace sf::transc {
+
+using wide::u128;
+using wide::W;
+
+Kind kind(F80 a, bool& denormal) {
+  uint16_t e = a.exp();
+  bool j = a.sig >> 63;
+  if (e == 0) {
+    if (a.sig == 0) return Kind::Zero;
+    denormal = true;  // denormal, or pseudo-denormal when j is set
+    return Kind::Finite;
+  }
+  if (!j) return Kind::Unsupported;  // unnormal, pseudo-infinity, pseudo-NaN
+  if (e == kExpMax) {
+    uint64_t frac = a.sig << 1;
+    if (frac == 0) return Kind::Inf;
+    return (a.sig >> 62) & 1 ? Kind::QNaN : Kind::SNaN;
+  }
+  return Kind::Finite;
+}
+
+F80 nan_result(F80 a, Kind ka, Env& env) {
+  if (ka == Kind::Unsupported) return invalid(env);
+  if (ka == Kind::SNaN) env.flags |= exc::IE;
+  return quiet(a);
+}
+
+F80 nan_result(F80 a, Kind ka, F80 b, Kind kb, Env& env) {
+  if (ka == Kind::Unsupported || kb == Kind::Unsupported) return invalid(env);
+  bool an = ka == Kind::QNaN || ka == Kind::SNaN;
+  bool bn = kb == Kind::QNaN || kb == Kind::SNaN;
+  if (ka == Kind::SNaN || kb == Kind::SNaN) env.flags |= exc::IE;
+  if (an && bn) {
+    if (ka != kb) return quiet(ka == Kind::QNaN ? a : b);
+    uint64_t fa = a.sig << 1, fb = b.sig << 1;
+    if (fa != fb) return quiet(fa > fb ? a : b);
+    return quiet(a.sign() ? b : a);  // equal significands: the positive one
+  }
+  return quiet(an ? a : b);
+}
+
+namespace {
+
+// Rounds the 128-bit significand to its top 64 bits; true when the magnitude was incremented.
+bool round_sig(u128 sig, bool sticky, bool neg, Round rc, uint64_t& out, bool& lost) {
+  uint64_t keep = uint64_t(sig >> 64), rest = uint64_t(sig);
+  lost = rest != 0 || sticky;
+  bool inc = false;
+  switch (rc) {
+    case Round::Nearest:
+      inc = rest > (1ull << 63) || (rest == (1ull << 63) && (sticky || (keep & 1)));
+      break;
+    case Round::Up: inc = lost && !neg; break;
+    case Round::Down: inc = lost && neg; break;
+    case Round::Zero: break;
+  }
+  out = keep + inc;
+  return inc;
+}
+
+F80 pack(bool neg, int32_t be, uint64_t sig) { return {sig, uint16_t((neg ? 0x8000 : 0) | be)}; }
+
+}  // namespace
+
+F80 round(W w, bool inexact, Env& env) {
+  if (w.zero()) return zero(w.neg);
+  int32_t be = w.exp + kExpBias;
+  bool neg = w.neg;
+  if (be <= 0 && !(env.masks & exc::UE)) {
+    be += 24576;  // unmasked underflow: deliver with the exponent wrapped
+    env.flags |= exc::UE;
+  } else if (be <= 0) {
+    // Masked underflow: denormalize, then round at the fixed denormal position.
+    int shift = 1 - be;
+    bool sticky = inexact;
+    u128 sig = w.sig;
+    if (shift >= 128) {
+      sticky |= sig != 0;
+      sig = 0;
+    } else {
+      sticky |= (sig & ((u128(1) << shift) - 1)) != 0;
+      sig >>= shift;
+    }
+    uint64_t out;
+    bool lost;
+    env.rounded_up = round_sig(sig, sticky, neg, env.rc, out, lost);
+    if (lost) env.flags |= exc::UE | exc::PE;
+    return pack(neg, out >> 63 ? 1 : 0, out);
+  }
+  uint64_t out;
+  bool lost;
+  bool inc = round_sig(w.sig, inexact, neg, env.rc, out, lost);
+  if (inc && out == 0) {  // carried out of the significand
+    out = 1ull << 63;
+    ++be;
+  }
+  if (lost) env.flags |= exc::PE;
+  env.rounded_up = inc;
+  if (be >= kExpMax) {
+    env.flags |= exc::OE;
+    if (!(env.masks & exc::OE)) return pack(neg, be - 24576, out);
+    env.flags |= exc::PE;
+    bool to_inf =
+        env.rc == Round::Nearest || (env.rc == Round::Up && !neg) || (env.rc == Round::Down && neg);
+    env.rounded_up = to_inf;
+    return to_inf ? inf(neg) : pack(neg, kExpMax - 1, ~0ull);
+  }
+  return pack(neg, be, out);
+}
+
+F80 pi_quarters(unsigned num, bool neg, Env& env) {
+  W v = wide::scale2(wide::mul(wide::kPi, wide::from_u64(num)), -2);
+  v.neg = neg;
+  return round(v, true, env);
+}
+
+}  // namespace sf::transc

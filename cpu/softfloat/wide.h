@@ -1,0 +1,139 @@
+// Wide binary floating point for the transcendental instructions: a 128-bit significand and an
+// unbounded (32-bit) exponent, with truncating arithmetic. About 125 correct bits survive the
+// few dozen operations of a series, so the final rounding to 64 bits is wrong only when the
+// exact result lies within ~2^-60 ulp of a rounding boundary. Integer arithmetic only.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <utility>
+
+#include "cpu/softfloat/f80.h"
+
+namespace sf::wide {
+
+using u128 = unsigned __int128;
+
+// value = (-1)^neg * sig * 2^(exp - 127); sig has bit 127 set, or is 0 for zero.
+struct W {
+  u128 sig = 0;
+  int32_t exp = 0;
+  bool neg = false;
+
+  constexpr bool zero() const { return sig == 0; }
+};
+
+constexpr u128 make_u128(uint64_t hi, uint64_t lo) { return (u128(hi) << 64) | lo; }
+
+constexpr int clz128(u128 v) {
+  uint64_t hi = uint64_t(v >> 64);
+  return hi ? std::countl_zero(hi) : 64 + std::countl_zero(uint64_t(v));
+}
+
+// sig * 2^(exp - 127) for any sig (normalized here).
+constexpr W normalize(u128 sig, int32_t exp, bool neg) {
+  if (sig == 0) return W{0, 0, neg};
+  int s = clz128(sig);
+  return W{sig << s, exp - s, neg};
+}
+
+constexpr W from_u64(uint64_t v, bool neg = false) { return normalize(u128(v), 127, neg); }
+
+// Exact conversion of a finite F80 (denormals and pseudo-denormals use exponent 1).
+constexpr W from_f80(F80 a) {
+  int32_t e = a.exp() == 0 ? 1 : a.exp();
+  return normalize(u128(a.sig) << 64, e - kExpBias, a.sign());
+}
+
+constexpr W neg(W a) {
+  a.neg = !a.neg;
+  return a;
+}
+constexpr W abs(W a) {
+  a.neg = false;
+  return a;
+}
+constexpr W scale2(W a, int32_t k) {  // a * 2^k
+  if (!a.zero()) a.exp += k;
+  return a;
+}
+
+// Compares magnitudes: -1, 0, 1.
+constexpr int cmp_mag(W a, W b) {
+  if (a.zero() || b.zero()) return a.zero() ? (b.zero() ? 0 : -1) : 1;
+  if (a.exp != b.exp) return a.exp < b.exp ? -1 : 1;
+  return a.sig < b.sig ? -1 : (a.sig > b.sig ? 1 : 0);
+}
+
+constexpr W add(W a, W b) {
+  if (a.zero()) return b;
+  if (b.zero()) return a;
+  if (cmp_mag(a, b) < 0) std::swap(a, b);
+  int32_t d = a.exp - b.exp;
+  if (d >= 128) return a;
+  // One bit of headroom for the carry.
+  u128 x = a.sig >> 1, y = (b.sig >> 1) >> d;
+  if (a.neg == b.neg) return normalize(x + y, a.exp + 1, a.neg);
+  return normalize(x - y, a.exp + 1, a.neg);
+}
+constexpr W sub(W a, W b) { return add(a, neg(b)); }
+
+// High 128 bits of the 256-bit product.
+constexpr W mul(W a, W b) {
+  bool n = a.neg != b.neg;
+  if (a.zero() || b.zero()) return W{0, 0, n};
+  uint64_t ah = uint64_t(a.sig >> 64), al = uint64_t(a.sig);
+  uint64_t bh = uint64_t(b.sig >> 64), bl = uint64_t(b.sig);
+  u128 hh = u128(ah) * bh, hl = u128(ah) * bl, lh = u128(al) * bh, ll = u128(al) * bl;
+  u128 mid = (ll >> 64) + uint64_t(hl) + uint64_t(lh);
+  u128 hi = hh + (hl >> 64) + (lh >> 64) + (mid >> 64);
+  uint64_t lo_top = uint64_t(mid);  // bits 64..127 of the product
+  // The product of two values in [1, 2) is in [1, 4): exponent a.exp + b.exp + 1 before
+  // normalization; shift in the top bit of the low half if the product is below 2.
+  if (hi >> 127) return W{hi, a.exp + b.exp + 1, n};
+  return W{(hi << 1) | (lo_top >> 63), a.exp + b.exp, n};
+}
+
+// Truncated 128-bit quotient by restoring division.
+constexpr W div(W a, W b) {
+  bool n = a.neg != b.neg;
+  if (a.zero()) return W{0, 0, n};
+  int32_t e = a.exp - b.exp;
+  u128 r = a.sig;
+  bool top = false;  // bit 128 of the partial remainder
+  if (r < b.sig) {
+    top = true;
+    r <<= 1;
+    e -= 1;
+    // a.sig has bit 127 set, so the shifted-out bit is 1: (top:r) = 2 * a.sig.
+  }
+  u128 q = 0;
+  for (int i = 0; i < 128; ++i) {
+    q <<= 1;
+    if (top || r >= b.sig) {
+      r -= b.sig;
+      q |= 1;
+    }
+    top = r >> 127;
+    r <<= 1;
+  }
+  return W{q, e, n};
+}
+
+// a / d for a small positive integer d: a 192-bit quotient of sig * 2^64, truncated to 128 bits.
+constexpr W div_u64(W a, uint64_t d) {
+  if (a.zero()) return a;
+  u128 q1 = a.sig / d, r1 = a.sig % d;
+  uint64_t q0 = uint64_t((r1 << 64) / d);
+  int lz = clz128(q1);  // q1 >= 2^127 / d, so lz <= 64
+  u128 sig = lz == 0 ? q1 : (q1 << lz) | (u128(q0) >> (64 - lz));
+  return W{sig, a.exp - lz, a.neg};
+}
+
+// Mathematical constants, rounded to 128 bits.
+constexpr W kPi{make_u128(0xc90fdaa22168c234, 0xc4c6628b80dc1cd1), 1, false};
+constexpr W kLn2{make_u128(0xb17217f7d1cf79ab, 0xc9e3b39803f2f6af), -1, false};
+constexpr W kLog2E{make_u128(0xb8aa3b295c17f0bb, 0xbe87fed0691d3e89), 0, false};
+constexpr W kOne{u128(1) << 127, 0, false};
+
+}  // namespace sf::wide
