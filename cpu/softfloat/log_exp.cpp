@@ -53,8 +53,15 @@ W expm1_series(W u) {
 
 constexpr F80 kOneF80{0x8000000000000000ull, 0x3fff};
 
-// Just below -1 in magnitude: the wide value of 2^x - 1 for very negative x.
-constexpr W kAlmostMinusOne{~wide::u128(0), -1, true};
+// y * log2(...), rounded. Where the logarithm is exact (an integer), the product is exact in the
+// wide format, yet the x87 reports it inexact, and a denormal one as underflow (host x87).
+F80 product(F80 y, Log2 l, Env& env) {
+  W p = wide::mul(wide::from_f80(y), l.value);
+  if (!l.exact) return round(p, Tail::Above, env);
+  F80 r = round(p, Tail::Exact, env);
+  env.flags |= exc::PE | (r.exp() == 0 ? exc::UE : 0);
+  return r;
+}
 
 }  // namespace
 
@@ -64,35 +71,25 @@ F80 f2xm1(F80 a, Env& env) {
   if (nan_like(k)) return nan_result(a, k, env);
   if (denormal) env.flags |= exc::DE;
   if (k == Kind::Zero) return a;
+  // Outside the documented domain -1 <= x <= 1 the result is undefined; these follow the host
+  // x87: 2^-inf - 1 = -1 and 2^+inf - 1 = +inf exactly, other operands come back unchanged but
+  // flagged inexact.
   if (k == Kind::Inf) return a.sign() ? F80{0x8000000000000000ull, 0xbfff} : a;
-  int32_t e = int32_t(a.exp()) - kExpBias;
-  if (e == 0 && a.sig == kOneF80.sig) {
-    // Exact results, yet the x87 reports them inexact (observed on the host: 2^1 - 1 also has
-    // C1 set, 2^-1 - 1 does not).
+  if (a.exp() >= kExpBias) {
+    if (a == kOneF80) return round(wide::kOne, Tail::Below, env);  // as the host: 1 - tiny
     env.flags |= exc::PE;
-    env.rounded_up = !a.sign();
-    return a.sign() ? F80{0x8000000000000000ull, 0xbffe} : kOneF80;
+    // 2^-1 - 1 = -1/2 exactly, yet flagged inexact (host x87).
+    if (a.exp() == kExpBias && a.sig == kOneF80.sig) return F80{0x8000000000000000ull, 0xbffe};
+    return a;
   }
-  if (e < 0) return round(expm1_series(wide::mul(wide::from_f80(a), wide::kLn2)), true, env);
-  // Outside the documented domain: 2^x - 1 = 2^n * 2^f - 1 with n = round(x), |f| <= 1/2.
-  if (e >= 15) {
-    if (a.sign()) return round(kAlmostMinusOne, true, env);
-    return round(W{wide::kOne.sig, 1 << 16, false}, true, env);  // overflows
-  }
-  uint64_t n = a.sig >> (63 - e);
-  if ((a.sig >> (62 - e)) & 1) ++n;  // nearest (ties away: any |f| <= 1/2 will do)
-  W f = wide::sub(wide::abs(wide::from_f80(a)), wide::from_u64(n));
-  if (a.sign()) f = wide::neg(f);
-  W p = wide::add(expm1_series(wide::mul(f, wide::kLn2)), wide::kOne);  // 2^f
-  p = wide::scale2(p, a.sign() ? -int32_t(n) : int32_t(n));
-  return round(wide::sub(p, wide::kOne), true, env);
+  return round(expm1_series(wide::mul(wide::from_f80(a), wide::kLn2)), Tail::Above, env);
 }
 
 F80 fyl2x(F80 x, F80 y, Env& env) {
   bool denormal = false;
   Kind kx = kind(x, denormal), ky = kind(y, denormal);
   if (nan_like(kx) || nan_like(ky)) return nan_result(x, kx, y, ky, env);
-  if (denormal) env.flags |= exc::DE;
+  // Invalid and zero-divide results take precedence over #D (host x87).
   bool sx = x.sign(), sy = y.sign();
   if (sx && kx != Kind::Zero) return invalid(env);  // log of a negative number
   if (kx == Kind::Zero) {                           // log2(0) = -inf
@@ -100,42 +97,42 @@ F80 fyl2x(F80 x, F80 y, Env& env) {
     if (ky == Kind::Finite) env.flags |= exc::ZE;
     return inf(!sy);
   }
-  if (kx == Kind::Inf) {
-    if (ky == Kind::Zero) return invalid(env);
-    return inf(sy);
-  }
-  if (x == kOneF80) {  // log2(1) = +0
-    if (ky == Kind::Inf) return invalid(env);
-    return zero(sy);
-  }
+  if (kx == Kind::Inf && ky == Kind::Zero) return invalid(env);
+  if (x == kOneF80 && ky == Kind::Inf) return invalid(env);  // inf * log2(1)
+  if (denormal) env.flags |= exc::DE;
+  if (kx == Kind::Inf) return inf(sy);
+  if (x == kOneF80) return zero(sy);  // log2(1) = +0
   Log2 l = log2_of(wide::from_f80(x));
   bool neg = sy != l.value.neg;
   if (ky == Kind::Inf) return inf(neg);
   if (ky == Kind::Zero) return zero(neg);
-  return round(wide::mul(wide::from_f80(y), l.value), !l.exact, env);
+  return product(y, l, env);
 }
 
 F80 fyl2xp1(F80 x, F80 y, Env& env) {
   bool denormal = false;
   Kind kx = kind(x, denormal), ky = kind(y, denormal);
   if (nan_like(kx) || nan_like(ky)) return nan_result(x, kx, y, ky, env);
-  if (denormal) env.flags |= exc::DE;
   bool sx = x.sign(), sy = y.sign();
+  bool neg = sy != sx;  // the sign of y * log2(1 + x)
   if (kx == Kind::Zero) {
     if (ky == Kind::Inf) return invalid(env);
-    return zero(sx != sy);
+    if (denormal) env.flags |= exc::DE;
+    return zero(neg);
   }
-  if (kx == Kind::Inf) {  // outside the documented domain: log2(1 + x) = log2(x)
+  if (kx == Kind::Inf) {  // outside the documented domain: as log2(x), -inf invalid
     if (sx || ky == Kind::Zero) return invalid(env);
+    if (denormal) env.flags |= exc::DE;
     return inf(sy);
   }
+  if (denormal) env.flags |= exc::DE;
+  if (ky == Kind::Inf) return inf(neg);
+  if (ky == Kind::Zero) return zero(neg);
   W wx = wide::from_f80(x);
-  int c = wide::cmp_mag(wx, wide::kOne);
-  if (sx && c > 0) return invalid(env);  // 1 + x < 0
-  if (sx && c == 0) {                    // log2(0)
-    if (ky == Kind::Zero) return invalid(env);
-    if (ky == Kind::Finite) env.flags |= exc::ZE;
-    return inf(!sy);
+  if (sx && wide::cmp_mag(wx, wide::kOne) >= 0) {
+    // 1 + x <= 0, far outside the documented domain: the host x87 returns x, inexact.
+    env.flags |= exc::PE;
+    return x;
   }
   Log2 l;
   if (x.exp() < kExpBias - 1) {  // |x| < 1/2: ln(1 + x) = 2 atanh(x / (2 + x)), no cancellation
@@ -144,10 +141,7 @@ F80 fyl2xp1(F80 x, F80 y, Env& env) {
   } else {
     l = log2_of(wide::add(wide::kOne, wx));  // exact sum: x has no bits below 2^-64
   }
-  bool neg = sy != sx;
-  if (ky == Kind::Inf) return inf(neg);
-  if (ky == Kind::Zero) return zero(neg);
-  return round(wide::mul(wide::from_f80(y), l.value), !l.exact, env);
+  return product(y, l, env);
 }
 
 }  // namespace sf

@@ -65,56 +65,65 @@ F80 pack(bool neg, int32_t be, uint64_t sig) { return {sig, uint16_t((neg ? 0x80
 
 }  // namespace
 
-F80 round(W w, bool inexact, Env& env) {
+F80 round(W w, Tail tail, Env& env) {
   if (w.zero()) return zero(w.neg);
-  int32_t be = w.exp + kExpBias;
+  if (tail ==
+      Tail::Below) {  // the exact value is in (sig - 1, sig): represent it as sig - 1 + sticky
+    w.sig -= 1;
+    if (!(w.sig >> 127)) {
+      w.sig = (w.sig << 1) | 1;
+      w.exp -= 1;
+    }
+  }
+  bool sticky = tail != Tail::Exact;
   bool neg = w.neg;
-  if (be <= 0 && !(env.masks & exc::UE)) {
-    be += 24576;  // unmasked underflow: deliver with the exponent wrapped
-    env.flags |= exc::UE;
-  } else if (be <= 0) {
-    // Masked underflow: denormalize, then round at the fixed denormal position.
+  int32_t be = w.exp + kExpBias;
+  uint64_t out;
+  bool lost;
+  bool inc = round_sig(w.sig, sticky, neg, env.rc, out, lost);
+  int32_t be_r = be;
+  if (inc && out == 0) {  // carried out of the significand
+    out = 1ull << 63;
+    ++be_r;
+  }
+  if (be_r <= 0) {
+    if (!(env.masks & exc::UE)) {  // unmasked: deliver with the exponent wrapped
+      env.flags |= exc::UE | (lost ? exc::PE : 0);
+      env.rounded_up = inc;
+      return pack(neg, be_r + 24576, out);
+    }
+    // Masked: denormalize, then round at the fixed denormal position.
     int shift = 1 - be;
-    bool sticky = inexact;
     u128 sig = w.sig;
     if (shift >= 128) {
       sticky |= sig != 0;
       sig = 0;
-    } else {
+    } else if (shift > 0) {
       sticky |= (sig & ((u128(1) << shift) - 1)) != 0;
       sig >>= shift;
     }
-    uint64_t out;
-    bool lost;
     env.rounded_up = round_sig(sig, sticky, neg, env.rc, out, lost);
     if (lost) env.flags |= exc::UE | exc::PE;
     return pack(neg, out >> 63 ? 1 : 0, out);
   }
-  uint64_t out;
-  bool lost;
-  bool inc = round_sig(w.sig, inexact, neg, env.rc, out, lost);
-  if (inc && out == 0) {  // carried out of the significand
-    out = 1ull << 63;
-    ++be;
-  }
   if (lost) env.flags |= exc::PE;
   env.rounded_up = inc;
-  if (be >= kExpMax) {
+  if (be_r >= kExpMax) {
     env.flags |= exc::OE;
-    if (!(env.masks & exc::OE)) return pack(neg, be - 24576, out);
+    if (!(env.masks & exc::OE)) return pack(neg, be_r - 24576, out);
     env.flags |= exc::PE;
     bool to_inf =
         env.rc == Round::Nearest || (env.rc == Round::Up && !neg) || (env.rc == Round::Down && neg);
     env.rounded_up = to_inf;
     return to_inf ? inf(neg) : pack(neg, kExpMax - 1, ~0ull);
   }
-  return pack(neg, be, out);
+  return pack(neg, be_r, out);
 }
 
 F80 pi_quarters(unsigned num, bool neg, Env& env) {
   W v = wide::scale2(wide::mul(wide::kPi, wide::from_u64(num)), -2);
   v.neg = neg;
-  return round(v, true, env);
+  return round(v, Tail::Above, env);
 }
 
 }  // namespace sf::transc

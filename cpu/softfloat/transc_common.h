@@ -25,10 +25,27 @@ inline F80 invalid(Env& env) {
   return kIndefinite;
 }
 
-// Rounds w to 64 bits with env.rc. `inexact` says that w was truncated from the exact value (it
-// lies strictly between w and the next wide value away from zero). Handles overflow and
-// underflow with the x87 masked and unmasked responses (SDM Vol.1 §4.9.1.4, §4.9.1.5).
-F80 round(wide::W w, bool inexact, Env& env);
+// Where the exact value lies relative to a wide result: equal to it, or just above or just below
+// it in magnitude (by less than one unit of its last bit). It decides the rounding when the wide
+// value falls on a 64-bit boundary, as sin(x) = x - x^3/6 does for tiny x.
+enum class Tail : int8_t { Below = -1, Exact = 0, Above = 1 };
+
+// A wide approximation and where the exact value lies relative to it.
+struct Approx {
+  wide::W v;
+  Tail tail = Tail::Above;
+};
+
+// The tail of a series whose first neglected term is `term`.
+inline Tail tail_of(wide::W term, wide::W sum) {
+  if (term.zero()) return Tail::Exact;
+  return term.neg == sum.neg ? Tail::Above : Tail::Below;
+}
+
+// Rounds w to 64 bits with env.rc. Handles overflow and underflow with the x87 masked and
+// unmasked responses (SDM Vol.1 §4.9.1.4, §4.9.1.5); tininess is detected after rounding, as
+// the host x87 does.
+F80 round(wide::W w, Tail tail, Env& env);
 
 // pi * num / 4, rounded (the FPATAN constant results).
 F80 pi_quarters(unsigned num, bool neg, Env& env);

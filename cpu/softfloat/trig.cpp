@@ -40,40 +40,49 @@ Reduced reduce(F80 x) {
 // Done when a series term no longer changes the sum's top 130 bits.
 bool negligible(W term, W sum) { return term.zero() || term.exp < sum.exp - 130; }
 
-W sin_series(W r) {
+Approx sin_series(W r) {
   W r2 = wide::mul(r, r), term = r, sum = r;
   for (uint64_t k = 2;; k += 2) {
     term = wide::neg(wide::div_u64(wide::mul(term, r2), k * (k + 1)));
-    if (negligible(term, sum)) return sum;
+    if (negligible(term, sum)) return {sum, tail_of(term, sum)};
     sum = wide::add(sum, term);
   }
 }
 
-W cos_series(W r) {
+Approx cos_series(W r) {
   W r2 = wide::mul(r, r), term = wide::kOne, sum = wide::kOne;
   for (uint64_t k = 1;; k += 2) {
     term = wide::neg(wide::div_u64(wide::mul(term, r2), k * (k + 1)));
-    if (negligible(term, sum)) return sum;
+    if (negligible(term, sum)) return {sum, tail_of(term, sum)};
     sum = wide::add(sum, term);
   }
 }
 
+Approx neg(Approx a) { return {wide::neg(a.v), a.tail}; }
+
 struct SinCos {
-  W s, c;
+  Approx s, c, t;  // t: the tangent
 };
 
 // sin and cos of x (finite, non-zero, |x| < 2^63).
 SinCos sin_cos(F80 x) {
   Reduced red = reduce(x);
-  W s = sin_series(red.r), c = cos_series(red.r);
+  Approx s = sin_series(red.r), c = cos_series(red.r);
   SinCos out;
   switch (red.q) {
-    case 0: out = {s, c}; break;
-    case 1: out = {c, wide::neg(s)}; break;
-    case 2: out = {wide::neg(s), wide::neg(c)}; break;
-    default: out = {wide::neg(c), s}; break;
+    case 0: out.s = s, out.c = c; break;
+    case 1: out.s = c, out.c = neg(s); break;
+    case 2: out.s = neg(s), out.c = neg(c); break;
+    default: out.s = neg(c), out.c = s; break;
   }
-  if (x.sign()) out.s = wide::neg(out.s);
+  if (x.sign()) out.s = neg(out.s);
+  // tan(r) = r + r^3/3 + ... is just above r for tiny r, where the quotient would lose the sign
+  // of r^3/3.
+  if (red.r.exp < -64 && red.q % 2 == 0) {
+    out.t = {out.s.v, Tail::Above};
+  } else {
+    out.t = {wide::div(out.s.v, out.c.v), Tail::Above};
+  }
   return out;
 }
 
@@ -106,17 +115,17 @@ TrigResult trig(F80 a, Op op, Env& env) {
   }
   SinCos sc = sin_cos(a);
   switch (op) {
-    case Op::Sin: res.value = round(sc.s, true, env); break;
-    case Op::Cos: res.value = round(sc.c, true, env); break;
+    case Op::Sin: res.value = round(sc.s.v, sc.s.tail, env); break;
+    case Op::Cos: res.value = round(sc.c.v, sc.c.tail, env); break;
     case Op::SinCos: {
-      res.value = round(sc.s, true, env);
+      res.value = round(sc.s.v, sc.s.tail, env);
       bool up = env.rounded_up;
-      res.value2 = round(sc.c, true, env);
+      res.value2 = round(sc.c.v, sc.c.tail, env);
       env.rounded_up = up;  // C1 reports the sine's rounding (measured on the host x87)
       break;
     }
     case Op::Tan:
-      res.value = round(wide::div(sc.s, sc.c), true, env);
+      res.value = round(sc.t.v, sc.t.tail, env);
       res.value2 = kOneF80;
       break;
   }

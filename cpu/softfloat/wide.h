@@ -1,7 +1,8 @@
 // Wide binary floating point for the transcendental instructions: a 128-bit significand and an
-// unbounded (32-bit) exponent, with truncating arithmetic. About 125 correct bits survive the
-// few dozen operations of a series, so the final rounding to 64 bits is wrong only when the
-// exact result lies within ~2^-60 ulp of a rounding boundary. Integer arithmetic only.
+// unbounded (32-bit) exponent. Operations truncate and "jam" whatever they drop into the last
+// bit, so an inexact wide value never looks like an exact 64-bit one. About 125 correct bits
+// survive the few dozen operations of a series, so the final rounding to 64 bits is wrong only
+// when the exact result lies within ~2^-60 ulp of a rounding boundary. Integer arithmetic only.
 #pragma once
 
 #include <bit>
@@ -70,9 +71,17 @@ constexpr W add(W a, W b) {
   if (b.zero()) return a;
   if (cmp_mag(a, b) < 0) std::swap(a, b);
   int32_t d = a.exp - b.exp;
-  if (d >= 128) return a;
-  // One bit of headroom for the carry.
-  u128 x = a.sig >> 1, y = (b.sig >> 1) >> d;
+  // One bit of headroom for the carry; the bits shifted out of b are jammed.
+  u128 x = a.sig >> 1, y = 0;
+  if (d + 1 < 128) {
+    y = b.sig >> (d + 1);
+    if (b.sig & ((u128(1) << (d + 1)) - 1)) y |= 1;
+  } else {
+    y = 1;
+  }
+  if (a.sig & 1) {  // a's own last bit does not fit either: keep it as a sticky bit of y
+    y |= 1;
+  }
   if (a.neg == b.neg) return normalize(x + y, a.exp + 1, a.neg);
   return normalize(x - y, a.exp + 1, a.neg);
 }
@@ -90,8 +99,9 @@ constexpr W mul(W a, W b) {
   uint64_t lo_top = uint64_t(mid);  // bits 64..127 of the product
   // The product of two values in [1, 2) is in [1, 4): exponent a.exp + b.exp + 1 before
   // normalization; shift in the top bit of the low half if the product is below 2.
-  if (hi >> 127) return W{hi, a.exp + b.exp + 1, n};
-  return W{(hi << 1) | (lo_top >> 63), a.exp + b.exp, n};
+  if (hi >> 127) return W{hi | (lo_top != 0 || uint64_t(ll) != 0), a.exp + b.exp + 1, n};
+  bool sticky = (lo_top << 1) != 0 || uint64_t(ll) != 0;
+  return W{(hi << 1) | (lo_top >> 63) | sticky, a.exp + b.exp, n};
 }
 
 // Truncated 128-bit quotient by restoring division.
@@ -117,6 +127,7 @@ constexpr W div(W a, W b) {
     top = r >> 127;
     r <<= 1;
   }
+  if (top || r) q |= 1;  // remainder left: jam
   return W{q, e, n};
 }
 
@@ -125,8 +136,10 @@ constexpr W div_u64(W a, uint64_t d) {
   if (a.zero()) return a;
   u128 q1 = a.sig / d, r1 = a.sig % d;
   uint64_t q0 = uint64_t((r1 << 64) / d);
+  bool sticky = ((r1 << 64) % d) != 0;
   int lz = clz128(q1);  // q1 >= 2^127 / d, so lz <= 64
   u128 sig = lz == 0 ? q1 : (q1 << lz) | (u128(q0) >> (64 - lz));
+  if (sticky || uint64_t(q0 << lz) != 0) sig |= 1;
   return W{sig, a.exp - lz, a.neg};
 }
 

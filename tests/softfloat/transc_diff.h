@@ -77,11 +77,12 @@ inline bool pops(TransOp op) {
 // Distance in units in the last place between two finite values of the same sign.
 inline uint64_t ulp_distance(sf::F80 x, sf::F80 y) {
   if (x.sign() != y.sign()) return ~0ull;
+  using u128 = unsigned __int128;
   auto ord = [](sf::F80 v) {
-    return v.exp() == 0 ? v.sig : (uint64_t(v.exp()) << 63) + (v.sig - (1ull << 63));
+    return v.exp() == 0 ? u128(v.sig) : (u128(v.exp()) << 63) + (v.sig - (1ull << 63));
   };
-  uint64_t a = ord(x), b = ord(y);
-  return a > b ? a - b : b - a;
+  u128 a = ord(x), b = ord(y), d = a > b ? a - b : b - a;
+  return d > ~0ull ? ~0ull : uint64_t(d);
 }
 
 struct Stats {
