@@ -7,6 +7,9 @@
 // one ulp, identical flags and C2, and a high exact-match rate.
 #include <catch2/catch.hpp>
 #include <cstdio>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #include "tests/softfloat/transc_diff.h"
 
@@ -119,22 +122,51 @@ const sf::F80 kSpecials[] = {
     {0x4000000000000000ull, 0x3fff},  // unnormal (unsupported)
 };
 
+// Where the SDM leaves the result undefined (F2XM1 beyond |x| <= 1, FYL2XP1 beyond
+// |x| < 1 - sqrt(2)/2), and for the flags of a few exact results (F2XM1(+-1), FYL2X of powers of
+// two: flagged inexact), the implementation follows the AMD x87 it was measured on.
+bool documented(TransOp op, sf::F80 a) {
+  bool finite = a.exp() != 0x7fff;
+  if (op == TransOp::F2xm1) return finite && a.exp() < 0x3fff;
+  if (op == TransOp::Yl2xp1) {
+    return finite && (a.exp() < 0x3ffd || (a.exp() == 0x3ffd && a.sig <= kYl2xp1Cap));
+  }
+  return true;
+}
+
+bool host_is_amd() {
+#if defined(__x86_64__)
+  unsigned eax, ebx, ecx, edx;
+  return __get_cpuid(0, &eax, &ebx, &ecx, &edx) && ebx == 0x68747541;  // "AuthenticAMD"
+#else
+  return false;
+#endif
+}
+
 constexpr TransOp kAllOps[] = {TransOp::Sin,  TransOp::Cos,   TransOp::SinCos, TransOp::Tan,
                                TransOp::Atan, TransOp::F2xm1, TransOp::Yl2x,   TransOp::Yl2xp1};
 
 }  // namespace
 
 // Exact agreement wherever the result is exact or special (zeros, infinities, NaNs, invalid,
-// zero-divide, out of range); rounded results agree within one ulp, with identical flags.
+// zero-divide, out of range); rounded results agree within one ulp, with identical flags. On
+// other vendors' processors the AMD-specific behaviour (see documented()) is not checked, and
+// differences in #D, #U, #O and #P are reported instead of failing.
 TEST_CASE("transcendentals on special operands match the host x87",
           "[softfloat][transcendental][host]") {
   if (!have_host_x87()) {
     WARN("not an x86-64 host: the host x87 comparison is skipped");
     return;
   }
+  bool amd = host_is_amd();
+  int skipped = 0, flag_differences = 0;
   for (TransOp op : kAllOps) {
     bool binary = pops(op);
     for (sf::F80 a : kSpecials) {
+      if (!amd && !documented(op, a)) {
+        ++skipped;
+        continue;
+      }
       for (sf::F80 b : kSpecials) {
         if (!binary && !(b == kSpecials[0])) continue;  // one operand: once per a
         for (sf::Round rc : kModes) {
@@ -147,9 +179,15 @@ TEST_CASE("transcendentals on special operands match the host x87",
                        << " sw " << h.sw);
           INFO("ours " << o.st0.se << ":" << o.st0.sig << " " << o.st1.se << ":" << o.st1.sig
                        << " flags " << o.flags << " c1 " << o.c1);
-          CHECK((h.sw & 0x3f) == o.flags);
+          if (amd) {
+            CHECK((h.sw & 0x3f) == o.flags);
+          } else {
+            constexpr uint16_t kDefined = sf::exc::IE | sf::exc::ZE;
+            CHECK((h.sw & kDefined) == (o.flags & kDefined));
+            flag_differences += (h.sw & 0x3f) != o.flags;
+          }
           CHECK(bool((h.sw >> 10) & 1) == o.c2);
-          bool rounded = o.flags & sf::exc::PE;
+          bool rounded = (o.flags | h.sw) & sf::exc::PE;
           auto same = [&](sf::F80 x, sf::F80 y) {
             return rounded ? ulp_distance(x, y) <= 1 : x == y;
           };
@@ -158,6 +196,10 @@ TEST_CASE("transcendentals on special operands match the host x87",
         }
       }
     }
+  }
+  if (!amd) {
+    WARN("not an AMD host: " << skipped << " undefined-domain operands skipped, "
+                             << flag_differences << " cases with different #D/#U/#O/#P flags");
   }
 }
 
@@ -171,20 +213,24 @@ TEST_CASE("transcendentals with unmasked exceptions match the host x87",
     return;
   }
   constexpr uint16_t kStopping = sf::exc::IE | sf::exc::DE | sf::exc::ZE;
+  bool amd = host_is_amd();
+  // Elsewhere only the flags the SDM defines for these operands are compared (see above).
+  uint16_t compared = amd ? 0x3f : sf::exc::IE | sf::exc::ZE | sf::exc::OE;
   for (TransOp op : kAllOps) {
     for (sf::F80 a : kSpecials) {
       for (sf::F80 b : kSpecials) {
         if (!pops(op) && !(b == kSpecials[0])) continue;
+        if (!amd && !documented(op, a)) continue;
         for (sf::Round rc : kModes) {
           HostResult h = host_x87(op, a, b, uint16_t(0x0340 | (unsigned(rc) << 10)));
           Outcome o = ours(op, a, b, rc, 0);
           INFO("op " << int(op) << " a " << std::hex << a.se << ":" << a.sig << " b " << b.se << ":"
                      << b.sig << " rc " << int(rc) << " host sw " << h.sw << " ours " << o.flags);
           if (o.flags & kStopping) {
-            CHECK((h.sw & 0x3f) == (o.flags & kStopping));
+            CHECK((h.sw & compared) == (o.flags & kStopping & compared));
             continue;
           }
-          CHECK((h.sw & 0x3f) == o.flags);
+          CHECK((h.sw & compared) == (o.flags & compared));
           bool rounded = o.flags & sf::exc::PE;
           CHECK((rounded ? ulp_distance(h.st0, o.st0) <= 1 : h.st0 == o.st0));
         }
