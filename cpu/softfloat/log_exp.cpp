@@ -88,7 +88,8 @@ F80 f2xm1(F80 a, Env& env) {
 F80 fyl2x(F80 x, F80 y, Env& env) {
   bool denormal = false;
   Kind kx = kind(x, denormal), ky = kind(y, denormal);
-  if (nan_like(kx) || nan_like(ky)) return nan_result(x, kx, y, ky, env);
+  if (nan_like(kx) || nan_like(ky))
+    return nan_result(y, ky, x, kx, env);  // y: the destination, ST(1)
   // Invalid and zero-divide results take precedence over #D (host x87).
   bool sx = x.sign(), sy = y.sign();
   if (sx && kx != Kind::Zero) return invalid(env);  // log of a negative number
@@ -112,7 +113,8 @@ F80 fyl2x(F80 x, F80 y, Env& env) {
 F80 fyl2xp1(F80 x, F80 y, Env& env) {
   bool denormal = false;
   Kind kx = kind(x, denormal), ky = kind(y, denormal);
-  if (nan_like(kx) || nan_like(ky)) return nan_result(x, kx, y, ky, env);
+  if (nan_like(kx) || nan_like(ky))
+    return nan_result(y, ky, x, kx, env);  // y: the destination, ST(1)
   bool sx = x.sign(), sy = y.sign();
   bool neg = sy != sx;  // the sign of y * log2(1 + x)
   if (kx == Kind::Zero) {

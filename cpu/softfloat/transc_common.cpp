@@ -6,40 +6,27 @@ using wide::u128;
 using wide::W;
 
 Kind kind(F80 a, bool& denormal) {
-  uint16_t e = a.exp();
-  bool j = a.sig >> 63;
-  if (e == 0) {
-    if (a.sig == 0) return Kind::Zero;
-    denormal = true;  // denormal, or pseudo-denormal when j is set
-    return Kind::Finite;
+  switch (classify(a)) {
+    case Class::Zero: return Kind::Zero;
+    case Class::Denormal:
+    case Class::PseudoDenormal: denormal = true; return Kind::Finite;
+    case Class::Normal: return Kind::Finite;
+    case Class::Inf: return Kind::Inf;
+    case Class::QNaN: return Kind::QNaN;
+    case Class::SNaN: return Kind::SNaN;
+    case Class::Unsupported: break;
   }
-  if (!j) return Kind::Unsupported;  // unnormal, pseudo-infinity, pseudo-NaN
-  if (e == kExpMax) {
-    uint64_t frac = a.sig << 1;
-    if (frac == 0) return Kind::Inf;
-    return (a.sig >> 62) & 1 ? Kind::QNaN : Kind::SNaN;
-  }
-  return Kind::Finite;
+  return Kind::Unsupported;
 }
 
 F80 nan_result(F80 a, Kind ka, Env& env) {
   if (ka == Kind::Unsupported) return invalid(env);
-  if (ka == Kind::SNaN) env.flags |= exc::IE;
-  return quiet(a);
+  return detail::propagate_nan(a, env);
 }
 
 F80 nan_result(F80 a, Kind ka, F80 b, Kind kb, Env& env) {
   if (ka == Kind::Unsupported || kb == Kind::Unsupported) return invalid(env);
-  bool an = ka == Kind::QNaN || ka == Kind::SNaN;
-  bool bn = kb == Kind::QNaN || kb == Kind::SNaN;
-  if (ka == Kind::SNaN || kb == Kind::SNaN) env.flags |= exc::IE;
-  if (an && bn) {
-    if (ka != kb) return quiet(ka == Kind::QNaN ? a : b);
-    uint64_t fa = a.sig << 1, fb = b.sig << 1;
-    if (fa != fb) return quiet(fa > fb ? a : b);
-    return quiet(a.sign() ? b : a);  // equal significands: the positive one
-  }
-  return quiet(an ? a : b);
+  return detail::propagate_nan(a, b, env);
 }
 
 namespace {

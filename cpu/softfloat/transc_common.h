@@ -3,27 +3,23 @@
 #pragma once
 
 #include "cpu/softfloat/f80.h"
+#include "cpu/softfloat/internal.h"
 #include "cpu/softfloat/wide.h"
 
 namespace sf::transc {
 
 enum class Kind : uint8_t { Zero, Finite, Inf, QNaN, SNaN, Unsupported };
 
-// The operand's kind; sets #D for denormals and pseudo-denormals (which are Finite here).
+// The operand's kind; denormals and pseudo-denormals are Finite and set `denormal` (for #D).
 Kind kind(F80 a, bool& denormal);
 
-constexpr F80 quiet(F80 a) { return {a.sig | (1ull << 62), a.se}; }
-
 // Result of an operation with at least one NaN or unsupported operand (SDM Vol.1 Table 4-7):
-// #I and the indefinite for unsupported formats, #I for signaling NaNs, which are quieted; of
-// two NaNs the one with the larger significand wins, a QNaN over an SNaN.
+// #I and the indefinite for unsupported formats, otherwise the NaN propagation of
+// detail::propagate_nan (`a` is the destination operand).
 F80 nan_result(F80 a, Kind ka, Env& env);
 F80 nan_result(F80 a, Kind ka, F80 b, Kind kb, Env& env);
 
-inline F80 invalid(Env& env) {
-  env.flags |= exc::IE;
-  return kIndefinite;
-}
+using detail::invalid;
 
 // Where the exact value lies relative to a wide result: equal to it, or just above or just below
 // it in magnitude (by less than one unit of its last bit). It decides the rounding when the wide
@@ -43,8 +39,9 @@ inline Tail tail_of(wide::W term, wide::W sum) {
 }
 
 // Rounds w to 64 bits with env.rc. Handles overflow and underflow with the x87 masked and
-// unmasked responses (SDM Vol.1 §4.9.1.4, §4.9.1.5); tininess is detected after rounding, as
-// the host x87 does.
+// unmasked responses (SDM Vol.1 §4.9.1.4, §4.9.1.5). Unlike detail::round_pack (the arithmetic
+// instructions), tininess is detected after rounding: the host x87 delivers FSIN or FPATAN
+// results that round up to 2^-16382 without #U.
 F80 round(wide::W w, Tail tail, Env& env);
 
 // pi * num / 4, rounded (the FPATAN constant results).
