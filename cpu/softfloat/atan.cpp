@@ -13,18 +13,36 @@ Approx atan_series(W s) {
   W s2 = wide::mul(s, s), p = s, sum = s;
   for (uint64_t k = 3;; k += 2) {
     p = wide::neg(wide::mul(p, s2));
-    W term = wide::div_u64(p, k);
+    W term = wide::div_small(p, k);
     if (term.zero() || term.exp < sum.exp - 130) return {sum, tail_of(term, sum)};
     sum = wide::add(sum, term);
   }
 }
 
-// arctan(t) for 0 < t <= 1. Above tan(pi/8) use arctan(t) = pi/4 + arctan((t - 1) / (t + 1)).
+// arctan(k/8), k = 0..8, rounded to 128 bits.
+constexpr W kAtanEighths[9] = {
+    {},
+    {wide::make_u128(0xfeadd4d5617b6e32, 0xc897989f3e888ef8), -4, false},
+    {wide::make_u128(0xfadbafc96406eb15, 0x6dc79ef5f7a217e6), -3, false},
+    {wide::make_u128(0xb7b0ca0f26f78473, 0x8aa32122dcfe4483), -2, false},
+    {wide::make_u128(0xed63382b0dda7b45, 0x6fe445ecbc3a8d03), -2, false},
+    {wide::make_u128(0x8f005d5ef7f59f9b, 0x5c835e1665c43748), -1, false},
+    {wide::make_u128(0xa4bc7d1934f70924, 0x19a87f2a457dac9f), -1, false},
+    {wide::make_u128(0xb8053e2bc2319e73, 0xcb2da55210a4443d), -1, false},
+    {wide::make_u128(0xc90fdaa22168c234, 0xc4c6628b80dc1cd1), -1, false},  // pi/4
+};
+
+// arctan(t) for 0 < t <= 1: with c = k/8 the nearest eighth, arctan(t) = arctan(c) +
+// arctan((t - c) / (1 + t c)), whose argument is below 1/16.
 Approx atan_unit(W t) {
-  constexpr W kTanPiOver8{wide::make_u128(0xd413cccfe7799211, 0x65f626cdd52afa7c), -2, false};
-  if (wide::cmp_mag(t, kTanPiOver8) <= 0) return atan_series(t);
-  W s = wide::div(wide::sub(t, wide::kOne), wide::add(t, wide::kOne));
-  return {wide::add(wide::scale2(wide::kPi, -2), atan_series(s).v), Tail::Above};
+  // k = round(8t): t has exponent <= 0, so 2 * 8t = sig >> (123 - exp), an integer below 17.
+  int shift = 123 - t.exp;
+  uint64_t k = shift >= 128 ? 0 : uint64_t(((t.sig >> shift) + 1) >> 1);
+  if (k == 0) return atan_series(t);
+  W c = wide::from_u64(k);
+  c.exp -= 3;
+  W s = wide::div(wide::sub(t, c), wide::add(wide::kOne, wide::mul(t, c)));
+  return {wide::add(kAtanEighths[k], atan_series(s).v), Tail::Above};
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ W ln_ratio(W s) {
   W s2 = wide::mul(s, s), p = s, sum = s;
   for (uint64_t k = 3;; k += 2) {
     p = wide::mul(p, s2);
-    W term = wide::div_u64(p, k);
+    W term = wide::div_small(p, k);
     if (term.zero() || term.exp < sum.exp - 130) return wide::scale2(sum, 1);
     sum = wide::add(sum, term);
   }
@@ -45,7 +45,7 @@ Log2 log2_of(W v) {
 W expm1_series(W u) {
   W term = u, sum = u;
   for (uint64_t k = 2;; ++k) {
-    term = wide::div_u64(wide::mul(term, u), k);
+    term = wide::div_small(wide::mul(term, u), k);
     if (term.zero() || term.exp < sum.exp - 130) return sum;
     sum = wide::add(sum, term);
   }

@@ -43,7 +43,7 @@ bool negligible(W term, W sum) { return term.zero() || term.exp < sum.exp - 130;
 Approx sin_series(W r) {
   W r2 = wide::mul(r, r), term = r, sum = r;
   for (uint64_t k = 2;; k += 2) {
-    term = wide::neg(wide::div_u64(wide::mul(term, r2), k * (k + 1)));
+    term = wide::neg(wide::div_small(wide::div_small(wide::mul(term, r2), k), k + 1));
     if (negligible(term, sum)) return {sum, tail_of(term, sum)};
     sum = wide::add(sum, term);
   }
@@ -52,7 +52,7 @@ Approx sin_series(W r) {
 Approx cos_series(W r) {
   W r2 = wide::mul(r, r), term = wide::kOne, sum = wide::kOne;
   for (uint64_t k = 1;; k += 2) {
-    term = wide::neg(wide::div_u64(wide::mul(term, r2), k * (k + 1)));
+    term = wide::neg(wide::div_small(wide::div_small(wide::mul(term, r2), k), k + 1));
     if (negligible(term, sum)) return {sum, tail_of(term, sum)};
     sum = wide::add(sum, term);
   }
@@ -64,10 +64,16 @@ struct SinCos {
   Approx s, c, t;  // t: the tangent
 };
 
-// sin and cos of x (finite, non-zero, |x| < 2^63).
-SinCos sin_cos(F80 x) {
+// sin and cos of x (finite, non-zero, |x| < 2^63); only those `want`ed are computed (the
+// others are left zero).
+struct Want {
+  bool sin, cos;
+};
+SinCos sin_cos(F80 x, Want want) {
   Reduced red = reduce(x);
-  Approx s = sin_series(red.r), c = cos_series(red.r);
+  // In odd quadrants sin(x) comes from cos(r) and the other way round.
+  bool need_s = red.q % 2 ? want.cos : want.sin, need_c = red.q % 2 ? want.sin : want.cos;
+  Approx s = need_s ? sin_series(red.r) : Approx{}, c = need_c ? cos_series(red.r) : Approx{};
   SinCos out;
   switch (red.q) {
     case 0: out.s = s, out.c = c; break;
@@ -78,6 +84,7 @@ SinCos sin_cos(F80 x) {
   if (x.sign()) out.s = neg(out.s);
   // tan(r) = r + r^3/3 + ... is just above r for tiny r, where the quotient would lose the sign
   // of r^3/3.
+  if (!(want.sin && want.cos)) return out;
   if (red.r.exp < -64 && red.q % 2 == 0) {
     out.t = {out.s.v, Tail::Above};
   } else {
@@ -113,7 +120,7 @@ TrigResult trig(F80 a, Op op, Env& env) {
     if (op == Op::Tan) res.value2 = kOneF80;
     return res;
   }
-  SinCos sc = sin_cos(a);
+  SinCos sc = sin_cos(a, {op != Op::Cos, op != Op::Sin});
   switch (op) {
     case Op::Sin: res.value = round(sc.s.v, sc.s.tail, env); break;
     case Op::Cos: res.value = round(sc.c.v, sc.c.tail, env); break;

@@ -5,6 +5,7 @@
 // when the exact result lies within ~2^-60 ulp of a rounding boundary. Integer arithmetic only.
 #pragma once
 
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <utility>
@@ -104,30 +105,55 @@ constexpr W mul(W a, W b) {
   return W{(hi << 1) | (lo_top >> 63) | sticky, a.exp + b.exp, n};
 }
 
-// Truncated 128-bit quotient by restoring division.
+// Truncated 128-bit quotient, jammed: long division in base 2^64 (Knuth's algorithm D, TAOCP
+// vol. 2 §4.3.1) of a.sig * 2^127 (or 2^128 when a.sig < b.sig) by the normalized b.sig.
 constexpr W div(W a, W b) {
   bool n = a.neg != b.neg;
   if (a.zero()) return W{0, 0, n};
   int32_t e = a.exp - b.exp;
-  u128 r = a.sig;
-  bool top = false;  // bit 128 of the partial remainder
-  if (r < b.sig) {
-    top = true;
-    r <<= 1;
+  u128 rem, lo;  // the dividend: rem:lo, 256 bits, with rem < b.sig
+  if (a.sig < b.sig) {
+    rem = a.sig;
+    lo = 0;
     e -= 1;
-    // a.sig has bit 127 set, so the shifted-out bit is 1: (top:r) = 2 * a.sig.
+  } else {
+    rem = a.sig >> 1;
+    lo = a.sig << 127;
   }
+  const uint64_t v1 = uint64_t(b.sig >> 64), v0 = uint64_t(b.sig);
+  const uint64_t digits[2] = {uint64_t(lo >> 64), uint64_t(lo)};
   u128 q = 0;
-  for (int i = 0; i < 128; ++i) {
-    q <<= 1;
-    if (top || r >= b.sig) {
-      r -= b.sig;
-      q |= 1;
+  for (uint64_t next : digits) {
+    // One quotient digit of (rem:next) / b.sig, below 2^64 since rem < b.sig.
+    uint64_t u2 = uint64_t(rem >> 64), u1 = uint64_t(rem);
+    u128 qhat, rhat;
+    if (u2 >= v1) {  // u2 == v1: the estimate would not fit a digit
+      qhat = ~uint64_t(0);
+      rhat = rem - qhat * v1;
+    } else {
+      qhat = rem / v1;
+      rhat = rem % v1;
     }
-    top = r >> 127;
-    r <<= 1;
+    while ((rhat >> 64) == 0 && qhat * v0 > ((rhat << 64) | next)) {
+      --qhat;
+      rhat += v1;
+    }
+    // (u2:u1:next) - qhat * b.sig, with at most one add-back.
+    u128 p0 = qhat * v0, p1 = qhat * v1;
+    u128 mid = (p0 >> 64) + uint64_t(p1);
+    uint64_t prod0 = uint64_t(p0), prod1 = uint64_t(mid);
+    u128 prod2 = (p1 >> 64) + (mid >> 64);
+    uint64_t d0 = next - prod0;
+    u128 s1 = u128(u1) - prod1 - (next < prod0);
+    u128 s2 = u128(u2) - prod2 - ((s1 >> 64) != 0);
+    rem = (u128(uint64_t(s1)) << 64) | d0;
+    if (s2 >> 64) {  // negative: qhat was one too large
+      --qhat;
+      rem += b.sig;
+    }
+    q = (q << 64) | qhat;
   }
-  if (top || r) q |= 1;  // remainder left: jam
+  if (rem) q |= 1;
   return W{q, e, n};
 }
 
@@ -143,10 +169,23 @@ constexpr W div_u64(W a, uint64_t d) {
   return W{sig, a.exp - lz, a.neg};
 }
 
+constexpr W kOne{u128(1) << 127, 0, false};
+
+// 1/n for the series coefficients, computed at compile time.
+inline constexpr auto kInverses = [] {
+  std::array<W, 128> t{};
+  for (uint64_t n = 1; n < t.size(); ++n) t[n] = div(kOne, from_u64(n));
+  return t;
+}();
+
+// a / n for a small positive integer n: a multiplication by a tabulated 1/n where possible.
+constexpr W div_small(W a, uint64_t n) {
+  return n < kInverses.size() ? mul(a, kInverses[n]) : div_u64(a, n);
+}
+
 // Mathematical constants, rounded to 128 bits.
 constexpr W kPi{make_u128(0xc90fdaa22168c234, 0xc4c6628b80dc1cd1), 1, false};
 constexpr W kLn2{make_u128(0xb17217f7d1cf79ab, 0xc9e3b39803f2f6af), -1, false};
 constexpr W kLog2E{make_u128(0xb8aa3b295c17f0bb, 0xbe87fed0691d3e89), 0, false};
-constexpr W kOne{u128(1) << 127, 0, false};
 
 }  // namespace sf::wide
