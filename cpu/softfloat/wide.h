@@ -165,7 +165,7 @@ constexpr W div_u64(W a, uint64_t d) {
   bool sticky = ((r1 << 64) % d) != 0;
   int lz = clz128(q1);  // q1 >= 2^127 / d, so lz <= 64
   u128 sig = lz == 0 ? q1 : (q1 << lz) | (u128(q0) >> (64 - lz));
-  if (sticky || uint64_t(q0 << lz) != 0) sig |= 1;
+  if (sticky || uint64_t(u128(q0) << lz) != 0) sig |= 1;  // the bits of q0 left out
   return W{sig, a.exp - lz, a.neg};
 }
 
