@@ -82,6 +82,13 @@ Class classify(uint8_t v) {
   }
 }
 
+// Mnemonics of the exception vectors, for messages.
+std::string vector_name(uint8_t v) {
+  static constexpr const char* kNames[] = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "vector 9",
+                                           "#TS", "#NP", "#SS", "#GP", "#PF", "vector 15", "#MF", "#AC", "#MC", "#XM"};
+  return v < std::size(kNames) ? kNames[v] : fmt::format("vector {:#x}", v);
+}
+
 bool makes_double_fault(uint8_t first, uint8_t second) {
   const Class a = classify(first), b = classify(second);
   if (a == Class::Contributory) return b == Class::Contributory;
@@ -96,6 +103,7 @@ void Engine::deliver(const cpu::CpuException& first, bool fault) {
   // fault when the pair is contributory/page-fault (SDM Vol.3 §6.15); a fault while delivering
   // #DF shuts the processor down. Benign chains are bounded the same way.
   cpu::CpuException e = first;
+  uint8_t last = first.vector;  // the exception raised by the last delivery attempt
   // Delivery takes virtual time like an instruction does, so a guest stuck taking the same
   // fault forever still reaches the run loop's limits and scheduled events.
   cpu_.s.icount++;
@@ -111,12 +119,14 @@ void Engine::deliver(const cpu::CpuException& first, bool fault) {
       return;
     } catch (const cpu::CpuException& next) {
       cpu_.s.eflags = (cpu_.s.eflags & ~cpu::fl::RF) | rf;
+      last = next.vector;
       if (e.vector == cpu::kDF) break;
       e = makes_double_fault(e.vector, next.vector) ? cpu::CpuException{cpu::kDF, true, 0, 0} : next;
     }
   }
   shutdown_ = true;
-  shutdown_reason_ = "triple fault";
+  shutdown_reason_ = fmt::format("triple fault: {} while delivering {}, which followed {}", vector_name(last),
+                                 vector_name(e.vector), vector_name(first.vector));
   log_interrupt(cpu::kDF, "triple fault after", false, 0);
 }
 

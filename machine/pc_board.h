@@ -47,6 +47,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   ~PcBoard() override;
 
   devices::Pic& pic() { return *pic_; }
+  devices::Rtc& rtc() { return *rtc_; }
   devices::Uart* uart(unsigned n) { return n < uarts_.size() ? uarts_[n].get() : nullptr; }
   devices::Ps2Keyboard& keyboard() { return *kbd_; }
   devices::Vga& vga() { return *vga_; }
