@@ -47,6 +47,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   ~PcBoard() override;
 
   devices::Pic& pic() { return *pic_; }
+  devices::Rtc& rtc() { return *rtc_; }
   devices::Uart* uart(unsigned n) { return n < uarts_.size() ? uarts_[n].get() : nullptr; }
   // The first COM port connected to stdio (-serial stdio), which takes the terminal's input.
   devices::Uart* stdio_uart() { return stdio_uart_; }

@@ -186,6 +186,12 @@ void PcMachine::reset() {
   engine_->reset();
 }
 
+bool PcMachine::raise_nmi() {
+  if (board_->rtc().nmi_masked()) return false;
+  engine_->raise_nmi();
+  return true;
+}
+
 RunResult PcMachine::run() {
   RunResult r = run_until_done();
   write_screendump();
@@ -228,11 +234,17 @@ RunResult PcMachine::run_until_done() {
         reset();
         break;
       case jit::StopReason::Halted: {
-        // Idle: skip virtual time to the next event. With nothing scheduled and no interrupt
-        // controller able to wake it, the CPU would sleep forever.
-        // With interrupts disabled only an NMI could wake it, and nothing raises NMIs.
-        const uint64_t next = clock_->next_event_icount();
-        if (next == Clock::kNever || !(cpu_->s.eflags & cpu::fl::IF))
+        // Idle: skip virtual time to the next event. An NMI that can be taken ends the halt at
+        // the next instruction boundary.
+        if (cpu_->s.nmi_pending && !cpu_->s.nmi_blocked) break;
+        uint64_t next = clock_->next_event_icount();
+        if (!(cpu_->s.eflags & cpu::fl::IF)) {
+          // Only an NMI could wake it and nothing in the machine raises one by itself: a hang
+          // in virtual time. With --timeout, time runs on (event by event) to the timeout;
+          // without, the run ends here.
+          next = timeout_insns ? std::min(next, timeout_insns) : Clock::kNever;
+        }
+        if (next == Clock::kNever)
           return {RunResult::Kind::HaltedForever, 0,
                   fmt::format("guest halted with nothing to wake it at {:04x}:{:08x}",
                               cpu_->s.seg[cpu::CS].sel, cpu_->s.eip)};

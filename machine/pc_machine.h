@@ -54,6 +54,12 @@ class PcMachine {
   // Ends run() at the next instruction boundary with RunResult::Kind::Stopped and `why`.
   void request_stop(std::string why);
 
+  // Pulls the NMI line (for tests, a monitor or a debugger). The CMOS index port's bit 7 gates
+  // it on the way to the CPU: while it is set the request is dropped and this returns false.
+  // The CPU takes it at the next instruction boundary (waking HLT) unless an NMI handler is
+  // still running (until its IRET).
+  bool raise_nmi();
+
   // A hash of the guest-visible state (CPU registers and RAM). Two runs of the same
   // configuration must agree on it at every instruction count (DESIGN.md §2.1).
   uint64_t state_hash() const;
