@@ -205,6 +205,10 @@ constexpr InsnInfo kTable[] = {
     {ZYDIS_MNEMONIC_FWAIT, lower_fwait},
     {ZYDIS_MNEMONIC_CPUID, lower_cpuid, 0, 0, Feature::Cpuid},
     {ZYDIS_MNEMONIC_RDTSC, lower_rdtsc, 0, 0, Feature::Tsc},
+    {ZYDIS_MNEMONIC_RDMSR, lower_rdmsr, 0, 0, Feature::Msr},
+    {ZYDIS_MNEMONIC_WRMSR, lower_wrmsr, 0, 0, Feature::Msr},
+    {ZYDIS_MNEMONIC_SYSENTER, lower_sysenter, kEnds, 0, Feature::Sep},
+    {ZYDIS_MNEMONIC_SYSEXIT, lower_sysenter, kEnds, 0, Feature::Sep},
     // --- tables.cpp
     {ZYDIS_MNEMONIC_LLDT, lower_lldt_ltr},
     {ZYDIS_MNEMONIC_LTR, lower_lldt_ltr},

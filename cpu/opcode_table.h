@@ -15,7 +15,7 @@ enum InsnFlag : uint8_t {
   kShadow = 1 << 2,    // inhibits interrupts for one instruction (MOV SS, POP SS, STI)
 };
 
-enum class Feature : uint8_t { Base, Cmov, Cx8, Tsc, Bswap /* 486 */, Cpuid };
+enum class Feature : uint8_t { Base, Cmov, Cx8, Tsc, Bswap /* 486 */, Cpuid, Msr, Sep };
 
 struct InsnInfo {
   uint16_t mnemonic;
@@ -103,6 +103,9 @@ void lower_cli(LowerCtx&);
 void lower_sti(LowerCtx&);
 void lower_cpuid(LowerCtx&);
 void lower_rdtsc(LowerCtx&);
+void lower_rdmsr(LowerCtx&);
+void lower_wrmsr(LowerCtx&);
+void lower_sysenter(LowerCtx&);  // SYSENTER SYSEXIT
 void lower_ud(LowerCtx&);
 void lower_lgdt(LowerCtx&);  // LGDT LIDT
 void lower_sgdt(LowerCtx&);  // SGDT SIDT

@@ -83,6 +83,20 @@ constexpr uint32_t cc_op(CcKind k, unsigned size_bytes) {
 constexpr CcKind cc_kind(uint32_t op) { return CcKind(op >> 2); }
 constexpr unsigned cc_bits(uint32_t op) { return 8u << (op & 3); }
 
+// Model-specific registers (SDM Vol.4 ch.2, the P6 family), kept as plain data; the access
+// rules live in cpu/helpers/msr.cpp. TSC and EFER have their own fields in CpuState.
+struct MsrState {
+  uint32_t sysenter_cs = 0, sysenter_esp = 0, sysenter_eip = 0;
+  uint32_t pad = 0;
+  uint64_t apic_base = 0xfee00900u;  // base FEE00000h, global enable, BSP
+  uint64_t pat = 0x0007040600070406ull;
+  uint64_t misc_enable = 0x1801;  // fast strings; BTS and PEBS unavailable
+  uint64_t bios_sign_id = 0;
+  uint64_t mtrr_def_type = 0;
+  uint64_t mtrr_fixed[11] = {};  // 64K_00000, 16K_80000, 16K_A0000, 4K_C0000 .. 4K_F8000
+  uint64_t mtrr_var[16] = {};    // PHYSBASE0, PHYSMASK0, .. PHYSBASE7, PHYSMASK7
+};
+
 // x86 condition codes in encoding order (Jcc/SETcc/CMOVcc low nibble).
 enum Cond : uint8_t { O, NO, B, AE, E, NE, BE, A, S, NS, P, NP, L, GE, LE, G };
 
@@ -109,6 +123,7 @@ struct CpuState {
   // Retired-instruction count: the source of virtual time.
   uint64_t icount = 0;
   uint64_t tsc_offset = 0;
+  MsrState msr;
 
   // Set by slow paths (e.g. a store that invalidated translated code) to end the current block
   // at the next instruction boundary.

@@ -46,7 +46,7 @@ enum class Helper : uint32_t {
   LoadSeg,  // a = selector, k = segment register: loads it for the current mode; SS also
             // starts an interrupt shadow unless k has kLoadSegNoShadow (LSS)
   RaiseError,  // a = error code, k = vector; always throws (#GP(0) and friends)
-  FarJmp,      // a = selector, b = offset, k = operand size -> new EIP
+  FarJmp,      // a = selector, b = offset, c = next EIP, k = operand size -> new EIP
   FarCall,     // a = selector, b = offset, c = return EIP, k = operand size -> new EIP
   FarRet,      // a = bytes to release, k = operand size -> new EIP
   Iret,        // k = operand size -> new EIP
@@ -71,6 +71,11 @@ enum class Helper : uint32_t {
   Lsl,     // a = selector, b = old destination -> limit (or b); sets ZF
   Verify,  // a = selector, k = 0 VERR / 1 VERW; sets ZF
   ReadSystemSelector,  // k = 0 LDTR / 1 TR -> selector
+  // --- MSRs and fast system calls: cpu/helpers/msr.cpp
+  Rdmsr,     // a = insn index; ECX -> EDX:EAX
+  Wrmsr,     // a = insn index; EDX:EAX -> MSR ECX
+  Sysenter,  // -> new EIP
+  Sysexit,   // -> new EIP
   kCount
 };
 
@@ -93,6 +98,14 @@ uint32_t helper_lar(Cpu&, uint32_t sel, uint32_t old, uint32_t, uint32_t);
 uint32_t helper_lsl(Cpu&, uint32_t sel, uint32_t old, uint32_t, uint32_t);
 uint32_t helper_verify(Cpu&, uint32_t sel, uint32_t, uint32_t, uint32_t write);
 uint32_t helper_read_system_selector(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t tr);
+// --- MSRs and fast system calls. read_msr/write_msr raise #GP(0) for unknown MSRs and
+// reserved bits; `index` places the access in virtual time (TSC).
+uint64_t read_msr(Cpu&, uint32_t msr, uint32_t index);
+void write_msr(Cpu&, uint32_t msr, uint64_t value, uint32_t index);
+uint32_t helper_rdmsr(Cpu&, uint32_t index, uint32_t, uint32_t, uint32_t);
+uint32_t helper_wrmsr(Cpu&, uint32_t index, uint32_t, uint32_t, uint32_t);
+uint32_t helper_sysenter(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t);
+uint32_t helper_sysexit(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t);
 // --- arithmetic
 constexpr uint32_t kDivSigned = 8;
 constexpr uint32_t kBitScanReverse = 1;
@@ -129,7 +142,7 @@ uint32_t helper_load_seg(Cpu&, uint32_t sel, uint32_t, uint32_t, uint32_t seg);
 constexpr uint32_t kLoadSegNoShadow = 0x80;  // LoadSeg k flag
 constexpr uint32_t kIntN = 0x80;             // Interrupt k flag
 uint32_t helper_raise_error(Cpu&, uint32_t error, uint32_t, uint32_t, uint32_t vector);
-uint32_t helper_far_jmp(Cpu&, uint32_t sel, uint32_t off, uint32_t, uint32_t size);
+uint32_t helper_far_jmp(Cpu&, uint32_t sel, uint32_t off, uint32_t next_eip, uint32_t size);
 uint32_t helper_far_call(Cpu&, uint32_t sel, uint32_t off, uint32_t ret, uint32_t size);
 uint32_t helper_far_ret(Cpu&, uint32_t release, uint32_t, uint32_t, uint32_t size);
 uint32_t helper_iret(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t size);

@@ -60,6 +60,11 @@ constexpr std::array<HelperInfo, size_t(Helper::kCount)> kHelpers = {{
     {Helper::Lsl, "lsl", helper_lsl},
     {Helper::Verify, "verify", helper_verify},
     {Helper::ReadSystemSelector, "read_system_selector", helper_read_system_selector},
+    // --- MSRs and fast system calls
+    {Helper::Rdmsr, "rdmsr", helper_rdmsr},
+    {Helper::Wrmsr, "wrmsr", helper_wrmsr},
+    {Helper::Sysenter, "sysenter", helper_sysenter},
+    {Helper::Sysexit, "sysexit", helper_sysexit},
 }};
 
 constexpr bool in_order() {

@@ -98,6 +98,22 @@ void lower_cpuid(LowerCtx& c) { c.call(Helper::Cpuid); }
 
 void lower_rdtsc(LowerCtx& c) { c.call(Helper::Rdtsc, c.imm(c.insn_index)); }
 
+// RDMSR/WRMSR need CPL 0; the helpers check the MSR number and its reserved bits.
+void lower_rdmsr(LowerCtx& c) {
+  if (privileged(c)) c.call(Helper::Rdmsr, c.imm(c.insn_index));
+}
+
+void lower_wrmsr(LowerCtx& c) {
+  if (!privileged(c)) return;
+  c.call(Helper::Wrmsr, c.imm(c.insn_index));
+  c.jump(c.next_eip());
+}
+
+// SYSENTER/SYSEXIT switch CS, SS and CPL without reading descriptors (SDM Vol.3 §5.8.7).
+void lower_sysenter(LowerCtx& c) {
+  c.jump_ind(c.call(c.insn.mnemonic == ZYDIS_MNEMONIC_SYSENTER ? Helper::Sysenter : Helper::Sysexit));
+}
+
 void lower_ud(LowerCtx& c) { c.raise(kUD); }
 
 // LGDT/LIDT m16&32: with a 16-bit operand size only 24 bits of the base are loaded
