@@ -89,6 +89,7 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
     clock_->arm(watch_timer_, kScreenPollNs);
   }
   cpu_->intr = &board_->pic();
+  cpu_->fpu_error = [this] { board_->fpu_error(); };
 
   debugcon_ = std::make_unique<devices::DebugCon>(std::move(console));
   bus_.register_ports(0xe9, 1, debugcon_.get(), "debugcon");

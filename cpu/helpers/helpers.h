@@ -63,7 +63,10 @@ enum class Helper : uint32_t {
   LoadDtr,     // a = limit, b = base, k = 0 GDTR / 1 IDTR
   ReadDtr,     // k = 0 GDTR / 1 IDTR, +2 for the base -> limit or base
   Invlpg,      // a = linear address
-  FpuCheck,    // k = 0 WAIT, 1 x87 escape: #NM / #UD while there is no FPU
+  // --- x87 FPU: cpu/helpers/x87*.cpp
+  X87,     // a = memory offset, b = FOP | x87::kSegShift/kAddr16/kOp16/kHasMem bits: one
+           // D8-DF instruction, with the #NM and pending-exception checks
+  Fwait,   // WAIT/FWAIT: #NM with CR0.MP and TS, then pending unmasked exceptions
   // --- descriptor tables and inspection: cpu/helpers/tables.cpp
   Lldt,    // a = selector
   Ltr,     // a = selector
@@ -146,6 +149,13 @@ uint32_t helper_write_dr(Cpu&, uint32_t value, uint32_t, uint32_t, uint32_t n);
 uint32_t helper_load_dtr(Cpu&, uint32_t limit, uint32_t base, uint32_t, uint32_t which);
 uint32_t helper_read_dtr(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t which);
 uint32_t helper_invlpg(Cpu&, uint32_t lin, uint32_t, uint32_t, uint32_t);
-uint32_t helper_fpu_check(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t k);
+// Helper::X87's b argument: the 11-bit FOP, the memory operand's segment, the address size and
+// the operand size (the environment formats depend on it).
+constexpr uint32_t kX87SegShift = 11;
+constexpr uint32_t kX87Addr16 = 1u << 14;
+constexpr uint32_t kX87Op16 = 1u << 15;
+constexpr uint32_t kX87HasMem = 1u << 16;
+uint32_t helper_x87(Cpu&, uint32_t off, uint32_t b, uint32_t, uint32_t);
+uint32_t helper_fwait(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t);
 
 }  // namespace cpu

@@ -1,5 +1,5 @@
 // System-instruction helpers: HLT, segment loads, IF control, TSC, control/debug registers,
-// descriptor-table registers, TLB maintenance and the no-FPU checks.
+// descriptor-table registers and TLB maintenance.
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
 #include "cpu/helpers/helpers.h"
@@ -146,19 +146,6 @@ uint32_t helper_read_dtr(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t which)
 uint32_t helper_invlpg(Cpu& cpu, uint32_t lin, uint32_t, uint32_t, uint32_t) {
   cpu.mmu().flush_page(lin);
   return 0;
-}
-
-uint32_t helper_fpu_check(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t k) {
-  // There is no x87 unit yet (CPUID.FPU = 0). WAIT faults only when CR0.MP and CR0.TS are both
-  // set (SDM Vol.3 §2.5 table 2-2); an escape opcode raises #NM when CR0.EM or CR0.TS is set, so
-  // an OS can still emulate the FPU, and #UD otherwise (the instruction does not exist).
-  const uint32_t cr0 = cpu.s.cr0;
-  if (k == 0) {
-    if ((cr0 & cr0::MP) && (cr0 & cr0::TS)) raise(kNM);
-    return 0;
-  }
-  if (cr0 & (cr0::EM | cr0::TS)) raise(kNM);
-  raise(kUD);
 }
 
 }  // namespace cpu

@@ -52,7 +52,9 @@ constexpr std::array<HelperInfo, size_t(Helper::kCount)> kHelpers = {{
     {Helper::LoadDtr, "load_dtr", helper_load_dtr},
     {Helper::ReadDtr, "read_dtr", helper_read_dtr},
     {Helper::Invlpg, "invlpg", helper_invlpg},
-    {Helper::FpuCheck, "fpu_check", helper_fpu_check},
+    // --- x87 FPU
+    {Helper::X87, "x87", helper_x87},
+    {Helper::Fwait, "fwait", helper_fwait},
     // --- descriptor tables and inspection
     {Helper::Lldt, "lldt", helper_lldt},
     {Helper::Ltr, "ltr", helper_ltr},
