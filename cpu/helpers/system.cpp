@@ -12,7 +12,7 @@ namespace {
 constexpr uint32_t kCr4Tsd = 1u << 2;
 constexpr uint32_t kCr4De = 1u << 3;
 constexpr uint32_t kCr4Pse = 1u << 4, kCr4Pae = 1u << 5, kCr4Pge = 1u << 7;
-constexpr uint32_t kCr4Supported = kCr4Tsd | kCr4Pse | kCr4Pae | kCr4Pge;
+constexpr uint32_t kCr4Supported = kCr4Tsd | kCr4Pse | kCr4Pae | kCr4Pge | cr4::OSFXSR;
 constexpr uint32_t kCr4Paging = kCr4Pse | kCr4Pae | kCr4Pge;
 
 // CR0 bits that exist on a P6; writes to the others are ignored and ET reads as 1.

@@ -55,6 +55,9 @@ constexpr std::array<HelperInfo, size_t(Helper::kCount)> kHelpers = {{
     // --- x87 FPU
     {Helper::X87, "x87", helper_x87},
     {Helper::Fwait, "fwait", helper_fwait},
+    {Helper::Fxsave, "fxsave", helper_fxsave},
+    // --- MMX
+    {Helper::Mmx, "mmx", helper_mmx},
     // --- descriptor tables and inspection
     {Helper::Lldt, "lldt", helper_lldt},
     {Helper::Ltr, "ltr", helper_ltr},

@@ -123,5 +123,7 @@ bool is_nonwaiting(const Insn& in);
 
 // FNINIT's state (also what FNSAVE leaves behind).
 void init(FpuState& f);
+// A pending unmasked exception at a waiting instruction: #MF with CR0.NE, otherwise FERR#.
+void check_pending(Cpu& cpu);
 
 }  // namespace cpu::x87

@@ -156,3 +156,60 @@ bool exec_control(Fpu& fpu, const Insn& in) {
 }
 
 }  // namespace cpu::x87
+
+namespace cpu {
+
+// FXSAVE/FXRSTOR (SDM Vol.2 FXSAVE, table "Layout of FXSAVE and FXRSTOR Memory Region"): the
+// 512-byte image with the abridged tag word (one bit per physical register: 1 = not empty).
+// The XMM area stays zero until SSE exists. The operand must be 16-byte aligned (#GP(0)).
+uint32_t helper_fxsave(Cpu& cpu, uint32_t off, uint32_t b, uint32_t, uint32_t restore) {
+  using namespace x87;
+  const Mem m{b & 7, off, (b & kX87Addr16) != 0};
+  if (cpu.s.cr0 & (cr0::EM | cr0::TS)) raise(kNM);
+  if ((cpu.s.seg[m.seg].base + off) & 15) raise(kGP, 0);
+  Fpu fpu(cpu);
+  FpuState& f = cpu.s.fpu;
+  constexpr uint32_t kMxcsrMask = 0xffbf;  // every MXCSR bit but DAZ is writable
+  if (!restore) {
+    fpu.probe_store(m, 512);
+    uint8_t ftw = 0;
+    for (unsigned p = 0; p < 8; p++)
+      if (fpu.tag(p) != kTagEmpty) ftw |= uint8_t(1u << p);
+    fpu.st_(m, 0, 4, f.fcw | uint32_t(f.fsw) << 16);
+    fpu.st_(m, 4, 4, ftw | uint32_t(f.fop) << 16);
+    fpu.st_(m, 8, 4, f.fip);
+    fpu.st_(m, 12, 4, f.fcs);
+    fpu.st_(m, 16, 4, f.fdp);
+    fpu.st_(m, 20, 4, f.fds);
+    fpu.st_(m, 24, 4, f.mxcsr);
+    fpu.st_(m, 28, 4, kMxcsrMask);
+    for (unsigned i = 0; i < 8; i++) {
+      fpu.st80(m, 32 + 16 * i, fpu.st(i));
+      fpu.st_(m, 32 + 16 * i + 10, 2, 0);
+      fpu.st_(m, 32 + 16 * i + 12, 4, 0);
+    }
+    for (uint32_t i = 160; i < 512; i += 4) fpu.st_(m, i, 4, 0);
+    return 0;
+  }
+  // FXRSTOR: read everything (and check MXCSR) before changing anything.
+  const uint32_t w0 = fpu.ld(m, 0, 4), w1 = fpu.ld(m, 4, 4);
+  const uint32_t fip = fpu.ld(m, 8, 4), fcs = fpu.ld(m, 12, 4);
+  const uint32_t fdp = fpu.ld(m, 16, 4), fds = fpu.ld(m, 20, 4), mxcsr = fpu.ld(m, 24, 4);
+  if (mxcsr & ~kMxcsrMask) raise(kGP, 0);
+  F80 regs[8];
+  for (unsigned i = 0; i < 8; i++) regs[i] = fpu.ld80(m, 32 + 16 * i);
+  f.fcw = uint16_t(w0);
+  f.fsw = uint16_t(w0 >> 16);
+  f.fop = uint16_t((w1 >> 16) & 0x7ff);
+  f.fip = fip;
+  f.fcs = uint16_t(fcs);
+  f.fdp = fdp;
+  f.fds = uint16_t(fds);
+  f.mxcsr = mxcsr;
+  for (unsigned i = 0; i < 8; i++) f.r[fpu.phys(i)] = regs[i];
+  retag(fpu, uint8_t(w1));
+  fpu.update_es();
+  return 0;
+}
+
+}  // namespace cpu

@@ -1,4 +1,4 @@
-// x87 FPU instructions (D8-DF) and WAIT. The whole escape space goes to one helper, which decodes
+// x87 FPU instructions (D8-DF), WAIT, FXSAVE and FXRSTOR. The whole escape space goes to one helper, which decodes
 // the 11-bit FOP (the low three opcode bits and ModRM) the way the FPU itself does and records
 // it as the last instruction opcode; the lowering only computes the memory operand's offset.
 #include "cpu/opcode_table.h"
@@ -27,5 +27,12 @@ void lower_x87(LowerCtx& c) {
 void lower_fisttp(LowerCtx& c) { c.raise(kUD); }
 
 void lower_fwait(LowerCtx& c) { c.call(Helper::Fwait); }
+
+void lower_fxsave(LowerCtx& c) {
+  const Operand& m = c.op(0);
+  if (m.kind != OpKind::Mem) return c.raise(kUD);
+  c.call(Helper::Fxsave, c.ea(m), c.imm(m.seg | (c.insn.addrsize == 2 ? kX87Addr16 : 0)), ir::kNoTemp,
+         c.insn.mnemonic == ZYDIS_MNEMONIC_FXRSTOR);
+}
 
 }  // namespace cpu

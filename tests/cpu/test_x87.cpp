@@ -420,3 +420,45 @@ TEST_CASE("x87 FCMOVcc, FXCH, FST ST(i) and FICOM match the host", "[cpu][x87][h
     same_as_host(cat({m(0xdd, 0, 8), m(0xde, r, 16), {0xd9, 0xe4, 0xdf, 0xe0, 0x66, 0x89, 0x43, 0x70}}), data);
   }
 }
+
+TEST_CASE("FXSAVE layout, FXRSTOR round trip, alignment #GP, CR4.OSFXSR writable", "[cpu][x87]") {
+  Fpu32 c;
+  test::TestCpu& t = c.t;
+  t.poke(0x40010, {0, 0, 0, 0, 0, 0, 0xf8, 0x3f});  // 1.5
+  for (uint32_t i = 0; i < 512; i += 4) t.poke(0x40200 + i, {0xaa, 0xaa, 0xaa, 0xaa});
+  const uint32_t at = t.s().eip;
+  // fld1; fld qword [0x40010]; fxsave [0x40200]
+  REQUIRE(c.run({0xd9, 0xe8, 0xdd, 0x05, 0x10, 0x00, 0x04, 0x00, 0x0f, 0xae, 0x05, 0x00, 0x02, 0x04, 0x00}) ==
+          StopReason::Halted);
+  CHECK(t.peek16(0x40200) == 0x037f);
+  CHECK(t.peek16(0x40202) == 0x3000);  // TOP = 6
+  CHECK(t.peek8(0x40204) == 0xc0);     // abridged tags: R6, R7 in use
+  CHECK(t.peek16(0x40206) == 0x505);   // FOP
+  CHECK(t.peek32(0x40208) == at + 2);  // FIP
+  CHECK(t.peek16(0x4020c) == 0x08);    // FCS
+  CHECK(t.peek32(0x40210) == 0x40010);
+  CHECK(t.peek16(0x40214) == 0x10);
+  CHECK(t.peek32(0x40218) == 0x1f80);  // MXCSR
+  CHECK(t.peek32(0x40220 + 4) == 0xc0000000u);  // ST0 = 1.5
+  CHECK(t.peek16(0x40220 + 8) == 0x3fff);
+  CHECK(t.peek16(0x40220 + 10) == 0);
+  CHECK(t.peek32(0x40230 + 4) == 0x80000000u);  // ST1 = 1.0
+  CHECK(t.peek32(0x402a0) == 0);                // XMM area
+  CHECK(t.peek32(0x403fc) == 0);
+  // FXSAVE does not reinitialise; fninit, then fxrstor brings the stack back.
+  CHECK(t.s().fpu.ftw == 0x0fff);
+  REQUIRE(c.run({0xdb, 0xe3, 0x0f, 0xae, 0x0d, 0x00, 0x02, 0x04, 0x00}) == StopReason::Halted);
+  CHECK(c.top() == 6);
+  CHECK(t.s().fpu.ftw == 0x0fff);
+  CHECK(t.s().fpu.r[6] == sf::F80{0xc000000000000000ull, 0x3fff});
+
+  test::TestCpu r;
+  r.real_mode();
+  test::catch_vector(r, kGP);
+  REQUIRE(r.run({0x0f, 0xae, 0x06, 0x08, 0x02}) == StopReason::Halted);  // fxsave [0x208]: misaligned
+  CHECK(test::in_handler(r));
+  r.real_mode();
+  REQUIRE(r.run({0x0f, 0x20, 0xe0, 0x66, 0x0d, 0x00, 0x02, 0x00, 0x00, 0x0f, 0x22, 0xe0}) ==
+          StopReason::Halted);  // mov eax, cr4; or eax, 0x200; mov cr4, eax
+  CHECK(r.s().cr4 == cr4::OSFXSR);
+}
