@@ -393,6 +393,10 @@ HostIn gen_input(Rng& r, HostOp op) {
         if (2 * i + 1 == digits) in.mem[i] &= 0x0f;
       }
       in.mem[9] = r.chance(50) ? 0x80 : 0;
+      if (r.chance(10)) {
+        // Undefined encodings: digits A-F and stray bits in the sign byte.
+        for (int i = 0; i < 10; ++i) in.mem[i] = uint8_t(r.next());
+      }
       break;
     }
     default: break;
