@@ -351,11 +351,27 @@ HostIn gen_input(Rng& r, HostOp op) {
   in.fcw = gen_fcw(r, arith);
   in.a = gen_f80(r, ib);
   in.b = is_two(op) ? gen_second(r, in.a, ib) : gen_f80(r, ib);
+  if ((op == HostOp::Mul || op == HostOp::Div) && r.chance(15)) {
+    // Results next to the overflow and underflow thresholds, and to the smallest denormal.
+    static constexpr int kEdges[] = {0x7fff, 1, 0, -63, -64};
+    const int edge = kEdges[r.below(5)];
+    const int target = edge + int(r.below(3)) - 1;
+    const int e =
+        op == HostOp::Mul ? target - int(in.a.exp()) + 0x3fff : int(in.a.exp()) + 0x3fff - target;
+    if (e >= 1 && e <= 0x7ffe) in.b = F80{boundary_sig(r), uint16_t((in.b.se & 0x8000) | e)};
+  }
   if (op == HostOp::Scale && r.chance(80)) {
     // Mostly modest integer scale factors, some fractional, some reaching the range limits.
     const int64_t n = r.chance(70) ? int64_t(r.below(200)) - 100 : int64_t(r.below(70000)) - 35000;
     in.b = sf::from_int(n);
     if (r.chance(20) && n != 0) in.b.sig |= r.next() >> 20;
+    if (r.chance(15)) {
+      // Results next to the limits of the range and of the unmasked (24576-adjusted) range.
+      static constexpr int kEdges[] = {0x7fff, 0x7fff + 24576, 1, 1 - 24576, -63};
+      const int edge = kEdges[r.below(5)];
+      const int target = edge + int(r.below(5)) - 2;
+      in.b = sf::from_int(int64_t(target) - int64_t(in.a.exp()));
+    }
   }
   if ((op == HostOp::Fst32 || op == HostOp::Fst64) && r.chance(40)) {
     // Next to the narrower format's overflow, smallest-normal and smallest-denormal thresholds.
