@@ -85,6 +85,7 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
   automation_ = std::make_unique<Automation>(cfg, *clock_, std::move(io));
   *automation = automation_.get();
   cpu_->intr = &board_->pic();
+  cpu_->fpu_error = [this] { board_->fpu_error(); };
 
   debugcon_ = std::make_unique<devices::DebugCon>(std::move(console));
   bus_.register_ports(0xe9, 1, debugcon_.get(), "debugcon");

@@ -6,7 +6,8 @@ namespace sf {
 using namespace detail;
 
 F80 from_bcd(const uint8_t bcd[10]) {
-  // Digits A-F are undefined on the x87; they are taken at face value here.
+  // Digits A-F are undefined (SDM Vol.1 §4.7); the reference host's x87 takes them at face value
+  // (digit * 10^position), as here, and ignores bits 0-6 of the sign byte.
   int64_t v = 0;
   for (int i = 8; i >= 0; --i) v = v * 100 + (bcd[i] >> 4) * 10 + (bcd[i] & 15);
   F80 r = from_int(v);

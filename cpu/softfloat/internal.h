@@ -23,7 +23,7 @@ inline u128 shift_right_jam(u128 v, int n) {
 }
 
 // Significand bits kept under a precision control setting. The reserved setting behaves like
-// 64 bits on P6-class processors (checked against the host in the differential test).
+// 64 bits (checked against the host in the differential test).
 inline int precision_bits(Prec pc) {
   switch (pc) {
     case Prec::P24: return 24;

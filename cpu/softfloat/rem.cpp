@@ -9,7 +9,8 @@ namespace {
 
 // When the exponents differ by 64 or more, one execution reduces the exponent difference to an
 // implementation-dependent N in 32..63 (SDM: "N ← an implementation-dependent number between 32
-// and 63"); P6-class and later processors use 32 + (d mod 32).
+// and 63"). This is 32 + (d mod 32), as the reference host's x87 does (the differential test
+// compares the partial results bit for bit).
 int partial_bits(int d) { return 32 + (d & 31); }
 
 }  // namespace

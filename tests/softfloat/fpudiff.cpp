@@ -50,7 +50,8 @@ uint64_t boundary_sig(Rng& r) {
 F80 gen_int_limit(Rng& r) {
   static constexpr uint64_t kLimits[] = {1ull << 15, 1ull << 31, 1ull << 63,
                                          1000000000000000000ull};
-  const uint64_t m = kLimits[r.below(4)] + r.below(5) - 2;
+  const uint64_t limit = kLimits[r.below(4)];
+  const uint64_t m = limit + r.below(5) - 2;
   // m + 0.5 as an exact extended value (m < 2^63 + 2 always fits 64 bits plus the half bit
   // except right at 2^63, where the half is dropped).
   const bool half = r.chance(40) && m < (1ull << 62) * 2 - 1;
@@ -65,30 +66,37 @@ F80 gen_int_limit(Rng& r) {
 F80 gen_f80(Rng& r, bool int_bias) {
   if (int_bias && r.chance(10)) return gen_int_limit(r);
   const uint16_t sign = r.chance(50) ? 0x8000 : 0;
-  auto make = [&](uint64_t sig, int exp) { return F80{sig, uint16_t(sign | (exp & 0x7fff))}; };
+  // Braced initialisers evaluate left to right, unlike function arguments: every case draws its
+  // random numbers in a fixed order, so a seed means the same operands on every host.
+  struct Make {
+    uint64_t sig;
+    int exp;
+  };
+  auto make = [&](Make m) { return F80{m.sig, uint16_t(sign | (m.exp & 0x7fff))}; };
   if (r.chance(30)) {
     switch (r.below(16)) {
-      case 0: return make(0, 0);
-      case 1: return make(kTop, 0x7fff);  // infinity
-      case 2: return make(kTop | (1ull << 62) | (r.next() >> r.below(64) >> 2), 0x7fff);  // QNaN
-      case 3: return make(kTop | ((r.next() >> 2) | 1) >> r.below(60), 0x7fff);           // SNaN
+      case 0: return make({0, 0});
+      case 1: return make({kTop, 0x7fff});  // infinity
+      case 2: return make({kTop | (1ull << 62) | (r.next() >> r.below(64) >> 2), 0x7fff});  // QNaN
+      case 3: return make({kTop | ((r.next() >> 2) | 1) >> r.below(60), 0x7fff});           // SNaN
       case 4: return sf::kIndefinite;
-      case 5: return make(r.next() >> (1 + r.below(63)), 0);   // denormal
-      case 6: return make(kTop | r.next() >> r.below(64), 0);  // pseudo-denormal
-      case 7: {                                                // unsupported
+      case 5: return make({r.next() >> (1 + r.below(63)), 0});   // denormal
+      case 6: return make({kTop | r.next() >> r.below(64), 0});  // pseudo-denormal
+      case 7: {                                                  // unsupported
         const int e = r.chance(30) ? 0x7fff : 1 + int(r.below(0x7ffe));
-        return make((r.next() >> 1) >> r.below(64), e);
+        return make({(r.next() >> 1) >> r.below(64), e});
       }
-      case 8: return make(~0ull, 0x7ffe);  // largest normal
-      case 9: return make(kTop, 1);        // smallest normal
+      case 8: return make({~0ull, 0x7ffe});  // largest normal
+      case 9: return make({kTop, 1});        // smallest normal
       case 10:
-        return make(kTop, int(r.below(0x7fff)));  // power of two (exponent 0: pseudo-denormal)
+        return make({kTop, int(r.below(0x7fff))});  // power of two (exponent 0: pseudo-denormal)
       case 11: return sf::from_int(int64_t(r.next()) >> r.below(64));  // integer
-      case 12: return make(boundary_sig(r), 1 + int(r.below(0x7ffe)));
-      case 13: return make(~0ull << r.below(64), 0x3fff + int(r.below(128)) - 64);
+      case 12: return make({boundary_sig(r), 1 + int(r.below(0x7ffe))});
+      case 13: return make({~0ull << r.below(64), 0x3fff + int(r.below(128)) - 64});
       case 14:
-        return make(boundary_sig(r), r.below(2) ? 1 + int(r.below(80)) : 0x7ffe - int(r.below(80)));
-      default: return make(kTop | r.next(), 0x3fff);
+        return make(
+            {boundary_sig(r), r.below(2) ? 1 + int(r.below(80)) : 0x7ffe - int(r.below(80))});
+      default: return make({kTop | r.next(), 0x3fff});
     }
   }
   uint64_t sig = r.chance(50) ? boundary_sig(r) : kTop | r.next();
@@ -101,7 +109,7 @@ F80 gen_f80(Rng& r, bool int_bias) {
   } else {
     exp = 0x3fff + int(r.below(160)) - 80;
   }
-  return make(sig, exp);
+  return make({sig, exp});
 }
 
 // A second operand related to the first: equal, negated, near in exponent, or independent.
@@ -343,17 +351,34 @@ HostIn gen_input(Rng& r, HostOp op) {
   in.fcw = gen_fcw(r, arith);
   in.a = gen_f80(r, ib);
   in.b = is_two(op) ? gen_second(r, in.a, ib) : gen_f80(r, ib);
+  if ((op == HostOp::Mul || op == HostOp::Div) && r.chance(15)) {
+    // Results next to the overflow and underflow thresholds, and to the smallest denormal.
+    static constexpr int kEdges[] = {0x7fff, 1, 0, -63, -64};
+    const int edge = kEdges[r.below(5)];
+    const int target = edge + int(r.below(3)) - 1;
+    const int e =
+        op == HostOp::Mul ? target - int(in.a.exp()) + 0x3fff : int(in.a.exp()) + 0x3fff - target;
+    if (e >= 1 && e <= 0x7ffe) in.b = F80{boundary_sig(r), uint16_t((in.b.se & 0x8000) | e)};
+  }
   if (op == HostOp::Scale && r.chance(80)) {
     // Mostly modest integer scale factors, some fractional, some reaching the range limits.
     const int64_t n = r.chance(70) ? int64_t(r.below(200)) - 100 : int64_t(r.below(70000)) - 35000;
     in.b = sf::from_int(n);
     if (r.chance(20) && n != 0) in.b.sig |= r.next() >> 20;
+    if (r.chance(15)) {
+      // Results next to the limits of the range and of the unmasked (24576-adjusted) range.
+      static constexpr int kEdges[] = {0x7fff, 0x7fff + 24576, 1, 1 - 24576, -63};
+      const int edge = kEdges[r.below(5)];
+      const int target = edge + int(r.below(5)) - 2;
+      in.b = sf::from_int(int64_t(target) - int64_t(in.a.exp()));
+    }
   }
   if ((op == HostOp::Fst32 || op == HostOp::Fst64) && r.chance(40)) {
     // Next to the narrower format's overflow, smallest-normal and smallest-denormal thresholds.
     const int bias = op == HostOp::Fst32 ? 127 : 1023, frac = op == HostOp::Fst32 ? 23 : 52;
     const int edges[] = {bias + 1, 1 - bias, 1 - bias - frac, -bias - frac};
-    const int e = 0x3fff + edges[r.below(4)] + int(r.below(5)) - 3;
+    const int edge = edges[r.below(4)];
+    const int e = 0x3fff + edge + int(r.below(5)) - 3;
     in.a = F80{boundary_sig(r), uint16_t((in.a.se & 0x8000) | e)};
   }
   switch (op) {
@@ -379,10 +404,15 @@ HostIn gen_input(Rng& r, HostOp op) {
       const int digits = 1 + int(r.below(18));
       for (int i = 0; i < 9; ++i) {
         const bool used = 2 * i < digits;
-        in.mem[i] = used ? uint8_t((r.below(10) << 4) | r.below(10)) : 0;
+        const uint32_t hi = r.below(10), lo = r.below(10);
+        in.mem[i] = used ? uint8_t((hi << 4) | lo) : 0;
         if (2 * i + 1 == digits) in.mem[i] &= 0x0f;
       }
       in.mem[9] = r.chance(50) ? 0x80 : 0;
+      if (r.chance(10)) {
+        // Undefined encodings: digits A-F and stray bits in the sign byte.
+        for (int i = 0; i < 10; ++i) in.mem[i] = uint8_t(r.next());
+      }
       break;
     }
     default: break;
@@ -443,6 +473,24 @@ bool parse_op(const std::string& name, HostOp& op) {
     }
   }
   return false;
+}
+
+uint64_t digest(uint64_t seed, uint64_t count, const std::vector<HostOp>& ops) {
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a over every output byte
+  auto mix = [&](const void* p, size_t n) {
+    for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<const uint8_t*>(p)[i]) * 0x100000001b3ull;
+  };
+  for (HostOp op : ops) {
+    Rng r{seed * 0x100000001b3ull + uint64_t(op)};
+    for (uint64_t i = 0; i < count; ++i) {
+      const Ours o = run_ours(op, gen_input(r, op));
+      const uint64_t words[] = {
+          o.st0.sig, o.st0.se, o.st1.sig, o.st1.se, o.cc, o.flags, uint64_t(o.rounded_up)};
+      mix(words, sizeof words);
+      mix(o.mem, size_t(o.mem_bytes));
+    }
+  }
+  return h;
 }
 
 std::vector<OpStats> run(uint64_t seed, uint64_t count, const std::vector<HostOp>& ops,

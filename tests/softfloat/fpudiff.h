@@ -26,4 +26,8 @@ struct OpStats {
 std::vector<OpStats> run(uint64_t seed, uint64_t count, const std::vector<HostOp>& ops,
                          unsigned keep = 5);
 
+// A digest of our results alone (no host x87 needed) over the same cases as run(): equal digests
+// on two hosts show that the soft-float core computes bit-identical results on both.
+uint64_t digest(uint64_t seed, uint64_t count, const std::vector<HostOp>& ops);
+
 }  // namespace fpudiff

@@ -1,6 +1,7 @@
 // ghost86-fpudiff: compares the soft-float core with the host's x87, instruction by instruction.
-//   ghost86-fpudiff --seed N --count M [--op NAME]
-// Prints per-operation pass counts and the first mismatches; exits 1 on any mismatch.
+//   ghost86-fpudiff --seed N --count M [--op NAME] [--digest]
+// Prints per-operation pass counts and the first mismatches; exits 1 on any mismatch. --digest
+// prints a hash of our results alone instead (any host): equal on every host.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -17,7 +18,7 @@ bool parse_u64(const char* s, uint64_t& out) {
 }
 
 int usage() {
-  std::fprintf(stderr, "usage: ghost86-fpudiff --seed N --count M [--op NAME]\n");
+  std::fprintf(stderr, "usage: ghost86-fpudiff --seed N --count M [--op NAME] [--digest]\n");
   return 2;
 }
 
@@ -26,8 +27,13 @@ int usage() {
 int main(int argc, char** argv) {
   uint64_t seed = 1, count = 10000;
   std::vector<fpudiff::HostOp> ops = fpudiff::core_ops();
+  bool want_digest = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
+    if (arg == "--digest") {
+      want_digest = true;
+      continue;
+    }
     if (i + 1 >= argc) return usage();
     const char* val = argv[++i];
     if (arg == "--seed") {
@@ -44,6 +50,12 @@ int main(int argc, char** argv) {
     } else {
       return usage();
     }
+  }
+  if (want_digest) {
+    std::printf("seed %llu, %llu cases per operation: digest %016llx\n", (unsigned long long)seed,
+                (unsigned long long)count,
+                (unsigned long long)fpudiff::digest(seed, count, ops));
+    return 0;
   }
   if (!fpudiff::host_x87_available()) {
     std::printf("ghost86-fpudiff: the host has no x87; nothing to compare (skipped)\n");
