@@ -7,7 +7,7 @@
 namespace devices {
 namespace {
 
-constexpr uint32_t kSector = 512;
+constexpr uint32_t kSector = IdeController::kSector;
 
 void put_string(uint16_t* w, std::string_view s, size_t nwords) {
   for (size_t i = 0; i < nwords; i++) {

@@ -28,6 +28,7 @@ namespace devices {
 class IdeController : public Device, public PortDevice {
  public:
   enum class Kind : uint8_t { None, Disk, Cdrom };
+  static constexpr uint32_t kSector = 512;              // ATA sector size
   static constexpr uint16_t kCmdBase[2] = {0x1f0, 0x170};
   static constexpr uint16_t kCtlPort[2] = {0x3f6, 0x376};
   static constexpr unsigned kIrq[2] = {14, 15};

@@ -209,15 +209,31 @@ void PcBoard::add_floppy(const MachineConfig& cfg, Clock& clock) {
   fdc_->attach(0, devices::DiskImage::open(cfg.fda, mode, "-fda"), "-fda");
 }
 
+namespace {
+
+// A raw image holds whole sectors; anything else was cut short (an interrupted copy or
+// download), and its last sector would read back as invented zeros.
+std::unique_ptr<devices::DiskImage> open_sectors(const std::string& path, devices::DiskImage::Mode mode,
+                                                 const char* what, unsigned sector) {
+  auto img = devices::DiskImage::open(path, mode, what);
+  if (img->size() == 0 || img->size() % sector != 0)
+    throw std::runtime_error(fmt::format("{}: '{}' is {} bytes, not a whole number of {}-byte sectors (truncated?)",
+                                         what, path, img->size(), sector));
+  return img;
+}
+
+}  // namespace
+
 // IDE: -hda/-hdb on the primary channel, -cdrom as secondary master; CMOS gets the disk
 // geometry and SeaBIOS's translation hint (fill_cmos sets the boot order).
 void PcBoard::attach_drives(const MachineConfig& cfg) {
   using devices::DiskImage;
   using devices::IdeController;
   const DiskImage::Mode mode = cfg.snapshot ? DiskImage::Mode::Snapshot : DiskImage::Mode::ReadWrite;
-  if (!cfg.hda.empty()) idectl_->attach_disk(0, 0, DiskImage::open(cfg.hda, mode, "-hda"));
-  if (!cfg.hdb.empty()) idectl_->attach_disk(0, 1, DiskImage::open(cfg.hdb, mode, "-hdb"));
-  if (!cfg.cdrom.empty()) idectl_->attach_cdrom(1, 0, DiskImage::open(cfg.cdrom, DiskImage::Mode::ReadOnly, "-cdrom"));
+  if (!cfg.hda.empty()) idectl_->attach_disk(0, 0, open_sectors(cfg.hda, mode, "-hda", IdeController::kSector));
+  if (!cfg.hdb.empty()) idectl_->attach_disk(0, 1, open_sectors(cfg.hdb, mode, "-hdb", IdeController::kSector));
+  if (!cfg.cdrom.empty())
+    idectl_->attach_cdrom(1, 0, open_sectors(cfg.cdrom, DiskImage::Mode::ReadOnly, "-cdrom", devices::atapi::kBlock));
   for (unsigned ch = 0; ch < 2; ch++) {
     bus_.register_ports(IdeController::kCmdBase[ch], 8, idectl_.get(), fmt::format("ide{}", ch));
     bus_.register_ports(IdeController::kCtlPort[ch], 1, idectl_.get(), fmt::format("ide{}-ctl", ch));

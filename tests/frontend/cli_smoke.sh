@@ -26,6 +26,10 @@ check "-bios" -bios "$tmp/short.bin"
 check "-bios" -bios "$tmp"
 check "-device" -device nosuchdevice
 check "-m" -m
+# Images cut short, and a floppy of no known geometry.
+check "not a whole number of 512-byte sectors" -hda "$tmp/short.bin"
+check "not a whole number of 2048-byte sectors" -cdrom "$tmp/short.bin"
+check "not a floppy image size" -fda "$tmp/short.bin"
 "$bin" --version | grep -q "^ghost86 " || { echo "FAIL: --version"; fail=1; }
 "$bin" --help | grep -q -- "-bios" || { echo "FAIL: --help"; fail=1; }
 exit $fail
