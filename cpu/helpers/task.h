@@ -51,4 +51,26 @@ class NewStack {
 // parameter copy. Returns the new EIP.
 uint32_t far_through_call_gate(Cpu& cpu, uint16_t sel, const Descriptor& gate, bool call, uint32_t ret_eip);
 
+enum class TaskSwitch : uint8_t { Jmp, Call, Iret, Interrupt };
+
+// Switches to the task of TSS descriptor `tss` (selector `sel`), saving `eip` as the old task's
+// EIP. The caller has made the checks on the gate or descriptor that led here; `ext` is the
+// EXT bit of error codes (1 for external events).
+void switch_task(Cpu& cpu, uint16_t sel, Descriptor tss, TaskSwitch kind, uint32_t eip, uint32_t ext);
+
+// The available TSS a task gate names: #GP(sel | ext) unless in the GDT and an available TSS,
+// #NP(sel | ext) if not present.
+Descriptor fetch_task_tss(Cpu& cpu, uint16_t sel, uint32_t ext);
+
+// Far JMP/CALL to a TSS descriptor or a task gate. Returns the new task's EIP.
+uint32_t far_to_task(Cpu& cpu, uint16_t sel, const Descriptor& d, bool call, uint32_t ret_eip);
+
+// IRET with NT set: back to the previous task. Returns its EIP.
+uint32_t task_return(Cpu& cpu, uint32_t next_eip);
+
+// An interrupt or exception through a task gate of the IDT; pushes the error code, if any, on
+// the new task's stack.
+void interrupt_task_gate(Cpu& cpu, const Descriptor& gate, uint32_t ext, uint32_t ret_eip, bool has_error,
+                         uint32_t error);
+
 }  // namespace cpu
