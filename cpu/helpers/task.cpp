@@ -144,12 +144,14 @@ void switch_task(Cpu& cpu, uint16_t sel, Descriptor tss, TaskSwitch kind, uint32
   // Everything that can fault before the switch: reading the new TSS.
   const TssImage t = read_tss(cpu, tss.base(), new32);
 
+  // The TSS writes come before the busy bits change, so a page fault on them leaves the
+  // descriptors as they were.
   uint32_t eflags = read_eflags(s);
-  if (kind == TaskSwitch::Jmp || kind == TaskSwitch::Iret) set_busy(cpu, old_tr.sel, false);
-  if (kind == TaskSwitch::Iret) eflags &= ~fl::NT;  // the old task was not nested any more
+  if (kind == TaskSwitch::Iret) eflags &= ~fl::NT;  // the old task is not nested any more
   save_tss(cpu, old_tr.base, old32, eip, eflags);
   const bool nest = kind == TaskSwitch::Call || kind == TaskSwitch::Interrupt;
   if (nest) cpu.mmu().write_sys(tss.base(), 2, old_tr.sel);  // previous-task link
+  if (kind == TaskSwitch::Jmp || kind == TaskSwitch::Iret) set_busy(cpu, old_tr.sel, false);
   if (kind != TaskSwitch::Iret) set_busy(cpu, sel, true);
   tss.hi |= 2u << 8;
   s.tr = segment_cache(sel, tss);
