@@ -3,10 +3,11 @@
 // before the switch is done first; then the old task's state is saved, busy bits, back link
 // and NT are updated and TR changes; the segment registers of the new task are loaded last, so
 // their faults are raised in the new task's context.
+#include "cpu/helpers/task.h"
+
 #include "cpu/flags.h"
 #include "cpu/helpers/helpers.h"
 #include "cpu/helpers/stack_cursor.h"
-#include "cpu/helpers/task.h"
 
 namespace cpu {
 namespace {
@@ -36,7 +37,8 @@ TssImage read_tss(Cpu& cpu, uint32_t base, bool big) {
     t.eip = m.read_sys(base + 0x20, 4);
     t.eflags = m.read_sys(base + 0x24, 4);
     for (unsigned r = 0; r < 8; r++) t.regs[r] = m.read_sys(base + 0x28 + 4 * r, 4);
-    for (unsigned sg = 0; sg < kNumSegs; sg++) t.seg[sg] = uint16_t(m.read_sys(base + 0x48 + 4 * sg, 2));
+    for (unsigned sg = 0; sg < kNumSegs; sg++)
+      t.seg[sg] = uint16_t(m.read_sys(base + 0x48 + 4 * sg, 2));
     t.ldt = uint16_t(m.read_sys(base + 0x60, 2));
   } else {
     // A 16-bit task has no FS, GS or CR3 and only the low halves of the registers; the upper
@@ -78,7 +80,8 @@ void set_busy(Cpu& cpu, uint16_t sel, bool busy) {
 Descriptor fetch_for_task(Cpu& cpu, uint16_t sel, uint32_t ext) {
   const bool ldt = sel & 4;
   const uint32_t limit = ldt ? cpu.s.ldtr.limit : cpu.s.gdtr.limit;
-  if ((ldt && cpu.s.ldtr.access == 0) || (sel & 0xfff8u) + 7 > limit) raise(kTS, sel_error(sel) | ext);
+  if ((ldt && cpu.s.ldtr.access == 0) || (sel & 0xfff8u) + 7 > limit)
+    raise(kTS, sel_error(sel) | ext);
   return fetch_descriptor(cpu, sel);
 }
 
@@ -113,7 +116,8 @@ void load_task_segments(Cpu& cpu, const TssImage& t, uint32_t ext) {
   // CS: code; non-conforming with DPL = RPL, conforming with DPL <= RPL.
   if (sel_null(cs)) raise(kTS, ext);
   Descriptor csd = fetch_for_task(cpu, cs, ext);
-  if (!csd.code() || (csd.conforming() ? csd.dpl() > cpl : csd.dpl() != cpl)) raise(kTS, sel_error(cs) | ext);
+  if (!csd.code() || (csd.conforming() ? csd.dpl() > cpl : csd.dpl() != cpl))
+    raise(kTS, sel_error(cs) | ext);
   if (!csd.present()) raise(kNP, sel_error(cs) | ext);
   load_code_segment(cpu, cs, csd, cpl);
   // Data segments: null, or readable with (unless conforming code) DPL >= CPL and RPL.
@@ -134,7 +138,8 @@ void load_task_segments(Cpu& cpu, const TssImage& t, uint32_t ext) {
 
 }  // namespace
 
-void switch_task(Cpu& cpu, uint16_t sel, Descriptor tss, TaskSwitch kind, uint32_t eip, uint32_t ext) {
+void switch_task(Cpu& cpu, uint16_t sel, Descriptor tss, TaskSwitch kind, uint32_t eip,
+                 uint32_t ext) {
   CpuState& s = cpu.s;
   const bool new32 = tss32(tss.type());
   if (tss.limit() < min_limit(new32)) raise(kTS, sel_error(sel) | ext);
@@ -200,14 +205,15 @@ uint32_t task_return(Cpu& cpu, uint32_t next_eip) {
   const uint16_t link = uint16_t(cpu.mmu().read_sys(cpu.s.tr.base, 2));
   if ((link & 4) || (link & 0xfff8u) + 7 > cpu.s.gdtr.limit) raise(kTS, sel_error(link));
   const Descriptor d = fetch_descriptor(cpu, link);
-  if (!d.system() || (d.type() != kTss16Busy && d.type() != kTss32Busy)) raise(kTS, sel_error(link));
+  if (!d.system() || (d.type() != kTss16Busy && d.type() != kTss32Busy))
+    raise(kTS, sel_error(link));
   if (!d.present()) raise(kNP, sel_error(link));
   switch_task(cpu, link, d, TaskSwitch::Iret, next_eip, 0);
   return cpu.s.eip;
 }
 
-void interrupt_task_gate(Cpu& cpu, const Descriptor& gate, uint32_t ext, uint32_t ret_eip, bool has_error,
-                         uint32_t error) {
+void interrupt_task_gate(Cpu& cpu, const Descriptor& gate, uint32_t ext, uint32_t ret_eip,
+                         bool has_error, uint32_t error) {
   const uint16_t tss_sel = uint16_t(gate.lo >> 16);
   const Descriptor tss = fetch_task_tss(cpu, tss_sel, ext);
   switch_task(cpu, tss_sel, tss, TaskSwitch::Interrupt, ret_eip, ext);

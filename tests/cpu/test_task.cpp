@@ -41,7 +41,8 @@ struct TaskCpu : test::TestCpu {
     put32(kNewTss + 0x24, 0x2);
     put32(kNewTss + 0x28, 0x1234);
     put32(kNewTss + 0x38, 0x9000);
-    for (unsigned sg = 0; sg < kNumSegs; sg++) put32(kNewTss + 0x48 + 4 * sg, sg == CS ? 0x08 : 0x10);
+    for (unsigned sg = 0; sg < kNumSegs; sg++)
+      put32(kNewTss + 0x48 + 4 * sg, sg == CS ? 0x08 : 0x10);
   }
   void desc(uint16_t sel, uint64_t d) {
     put32(kGdt + sel, uint32_t(d));
@@ -51,7 +52,9 @@ struct TaskCpu : test::TestCpu {
     desc(sel, (limit & 0xffff) | uint64_t(base & 0xffffff) << 16 | uint64_t(type) << 40 |
                   uint64_t(base >> 24) << 56);
   }
-  void put32(uint32_t a, uint32_t v) { poke(a, {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)}); }
+  void put32(uint32_t a, uint32_t v) {
+    poke(a, {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)});
+  }
   uint8_t type_of(uint16_t sel) { return peek8(kGdt + sel + 5); }
 };
 
@@ -74,7 +77,8 @@ TEST_CASE("A page fault on the new TSS comes before any state changes", "[cpu][t
   CHECK((t.s().cr0 & cr0::TS) == 0);
 }
 
-TEST_CASE("JMP to a TSS switches state and busy bits; saved EIP is the next instruction", "[cpu][task]") {
+TEST_CASE("JMP to a TSS switches state and busy bits; saved EIP is the next instruction",
+          "[cpu][task]") {
   TaskCpu t;
   t.s().regs[EBX] = 0xb0b0;
   const Descriptor d = fetch_descriptor(t.cpu, 0x20);
@@ -97,11 +101,14 @@ TEST_CASE("External interrupts through a task gate set EXT in the error code", "
   t.put32(kIdt + 0x20 * 8, 0x00200000);
   t.put32(kIdt + 0x20 * 8 + 4, 0x00008500);
   t.tss_desc(0x20, kNewTss, 0x66, 0x89);
-  CHECK(fault_of([&] { t.cpu.interrupt(0x20, IntKind::External, 0x100); }) == std::pair{int(kTS), 0x21});
-  CHECK(fault_of([&] { t.cpu.interrupt(0x20, IntKind::Exception, 0x100); }) == std::pair{int(kTS), 0x20});
+  CHECK(fault_of([&] { t.cpu.interrupt(0x20, IntKind::External, 0x100); }) ==
+        std::pair{int(kTS), 0x21});
+  CHECK(fault_of([&] { t.cpu.interrupt(0x20, IntKind::Exception, 0x100); }) ==
+        std::pair{int(kTS), 0x20});
   // A busy TSS behind the gate: #GP(TSS | EXT).
   t.tss_desc(0x20, kNewTss, 0x67, 0x8b);
-  CHECK(fault_of([&] { t.cpu.interrupt(0x20, IntKind::External, 0x100); }) == std::pair{int(kGP), 0x21});
+  CHECK(fault_of([&] { t.cpu.interrupt(0x20, IntKind::External, 0x100); }) ==
+        std::pair{int(kGP), 0x21});
   // Delivered: the error code lands on the new task's stack, NT and the link are set.
   t.tss_desc(0x20, kNewTss, 0x67, 0x89);
   t.cpu.interrupt(0x20, IntKind::Exception, 0x100, true, 0xabcd);
@@ -140,7 +147,8 @@ TEST_CASE("A 16-bit TSS loads the low register halves and nulls FS and GS", "[cp
   CHECK(t.type_of(0x20) == 0x83);
 }
 
-TEST_CASE("A call gate copying 31 parameters onto a small inner stack faults cleanly", "[cpu][gate]") {
+TEST_CASE("A call gate copying 31 parameters onto a small inner stack faults cleanly",
+          "[cpu][gate]") {
   TaskCpu t;
   // Ring-3 caller; gate 28h (DPL 3, 31 dwords) to ring-0 code 08h; SS0 = 30h with limit FFh.
   t.desc(0x28, 0x0000ec1f00080000ull);
@@ -154,7 +162,8 @@ TEST_CASE("A call gate copying 31 parameters onto a small inner stack faults cle
   t.cpu.set_cpl(3);
   t.s().regs[ESP] = 0x8000;
   const Descriptor g = fetch_descriptor(t.cpu, 0x28);
-  CHECK(fault_of([&] { far_through_call_gate(t.cpu, 0x2b, g, true, 0x100); }) == std::pair{int(kSS), 0x30});
+  CHECK(fault_of([&] { far_through_call_gate(t.cpu, 0x2b, g, true, 0x100); }) ==
+        std::pair{int(kSS), 0x30});
   CHECK(t.s().cpl == 3);
   CHECK(t.s().regs[ESP] == 0x8000);
   CHECK(t.s().seg[SS].sel == 0x43);
@@ -163,10 +172,10 @@ TEST_CASE("A call gate copying 31 parameters onto a small inner stack faults cle
   t.put32(kMainTss + 4, 0x8c);  // 140 bytes = 35 dwords, exactly the frame
   CHECK(far_through_call_gate(t.cpu, 0x2b, g, true, 0x100) == 0);
   CHECK(t.s().regs[ESP] == 0);
-  CHECK(t.peek32(0x00) == 0x100);       // return EIP
-  CHECK(t.peek32(0x04) == 0x3b);        // caller CS
-  CHECK(t.peek32(0x08) == 0x100);       // parameter 0
+  CHECK(t.peek32(0x00) == 0x100);           // return EIP
+  CHECK(t.peek32(0x04) == 0x3b);            // caller CS
+  CHECK(t.peek32(0x08) == 0x100);           // parameter 0
   CHECK(t.peek32(0x08 + 30 * 4) == 0x11e);  // parameter 30
-  CHECK(t.peek32(0x84) == 0x8000);      // caller ESP
-  CHECK(t.peek32(0x88) == 0x43);        // caller SS
+  CHECK(t.peek32(0x84) == 0x8000);          // caller ESP
+  CHECK(t.peek32(0x88) == 0x43);            // caller SS
 }
