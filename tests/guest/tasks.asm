@@ -17,6 +17,8 @@
 %define ROM16    0x78           ; 16-bit ring-0 code, base F0000h
 %define DATA16   0x80           ; 16-bit ring-0 data (B = 0), base 0
 %define GATE_BAD 0x88           ; task gate -> a data segment
+%define TSS_DF   0x90           ; 32-bit TSS, double-fault task
+%define TSS_G    0x98           ; 32-bit TSS, task of INT 50h
 
 %define A_BASE   0x4000
 %define B_BASE   0x4100
@@ -24,6 +26,8 @@
 %define D_BASE   0x4300
 %define E_BASE   0x4400
 %define LDT_BASE 0x4500
+%define F_BASE   0x4600
+%define G_BASE   0x4700
 %define PD1      0x10000        ; identity 0-4 MiB
 %define PD2      0x11000        ; identity 0-4 MiB, and 4-8 MiB aliasing 0-4 MiB
 
@@ -40,6 +44,9 @@
 %define v_eip    TEST_VARS + 40
 %define v_ax16   TEST_VARS + 44
 %define marker   TEST_VARS + 48
+%define v_cs3    TEST_VARS + 64
+%define resume   TEST_VARS + 68
+%define ring0_esp TEST_VARS + 72
 
 ; Type byte (P, DPL, S, type) of a GDT descriptor.
 %define TYPE(sel) byte [GDT_BASE + (sel) + 5]
@@ -64,9 +71,9 @@ test_main:
         xor eax, eax
         mov ecx, 2048
         rep stosd
-        mov dword [PD1], 0x83
-        mov dword [PD2], 0x83
-        mov dword [PD2 + 4], 0x83
+        mov dword [PD1], 0x87           ; 4 MiB, user, writable, present
+        mov dword [PD2], 0x87
+        mov dword [PD2 + 4], 0x87
         mov eax, cr4
         or eax, 0x10                    ; PSE
         mov cr4, eax
@@ -229,6 +236,55 @@ test_main:
         call set_gate
         OK "NEW TASK TS"
 
+        ; --- #DF through a task gate: #GP whose gate is not present gives #NP, then #DF(0).
+        mov edi, F_BASE
+        mov esi, ROM_BASE + task_df
+        mov edx, 0x5C000
+        call init_tss
+        mov eax, 8
+        xor ebx, ebx
+        mov ecx, TSS_DF | (0x85 << 16)
+        call set_gate
+        and byte [IDT_BASE + 13 * 8 + 5], 0x7F
+        mov ax, 0x1230
+.df:    mov ds, ax                      ; 2 bytes; task_df skips it
+        CHECK_EQ dword [v_err], 0, "#DF error code"
+        CHECK_EQ dword [v_tr], TSS_DF, "#DF task TR"
+        CHECK_EQ dword [v_eip], ROM_BASE + .df, "#DF saved EIP"
+        mov eax, 8
+        mov ebx, ROM_BASE + guest_stubs + 8 * 10
+        mov ecx, SEL_CODE0 | (0x8E << 16)
+        call set_gate
+        OK "DOUBLE FAULT TASK"
+
+        ; --- INT 50h at CPL 3 through a DPL-3 task gate; IRET returns to ring 3.
+        mov edi, G_BASE
+        mov esi, ROM_BASE + task_g
+        mov edx, 0x5B000
+        call init_tss
+        mov eax, 0x50
+        xor ebx, ebx
+        mov ecx, TSS_G | (0xE5 << 16)
+        call set_gate
+        mov eax, 0x41
+        mov ebx, ROM_BASE + r3_back
+        mov ecx, SEL_CODE0 | (0xEE << 16)
+        call set_gate
+        mov dword [resume], ROM_BASE + .r3done
+        mov [ring0_esp], esp
+        push SEL_DATA3
+        push STACK3
+        push 0x002
+        push SEL_CODE3
+        push ROM_BASE + user
+        iretd
+.r3done:
+        CHECK_EQ dword [v_tr], TSS_G, "INT task TR"
+        CHECK_EQ dword [v_link], SEL_TSS, "INT task link"
+        CHECK_EQ dword [v_fs], SEL_CODE3, "saved ring-3 CS"
+        CHECK_EQ dword [v_cs3], SEL_CODE3, "back in ring 3"
+        OK "INT TASK GATE"
+
         ; --- CALL to a 16-bit TSS, IRET back.
         mov word [C_BASE + 0x0E], task_c - $$   ; IP
         mov word [C_BASE + 0x10], 0x0002        ; FLAGS
@@ -258,6 +314,43 @@ test_main:
         CHECK_TYPE TSS_C, 0x81, "task C not busy"
         OK "TSS16"
         ALL_OK
+
+user:   mov ax, SEL_DATA3
+        mov ds, ax
+        int 0x50
+        mov eax, cs
+        mov [v_cs3], eax
+        int 0x41
+
+r3_back:
+        mov ax, SEL_DATA0
+        mov ds, ax
+        mov es, ax
+        mov esp, [ring0_esp]
+        jmp [resume]
+
+task_df:
+        pop eax
+        mov [v_err], eax
+        str ax
+        movzx eax, ax
+        mov [v_tr], eax
+        mov eax, [TSS_BASE + 0x20]
+        mov [v_eip], eax
+        add dword [TSS_BASE + 0x20], 2
+        or byte [IDT_BASE + 13 * 8 + 5], 0x80
+        iretd
+        jmp task_df
+
+task_g: str ax
+        movzx eax, ax
+        mov [v_tr], eax
+        movzx eax, word [G_BASE]
+        mov [v_link], eax
+        mov eax, [TSS_BASE + 0x4C]      ; CS the interrupted task saved
+        mov [v_fs], eax
+        iretd
+        jmp task_g
 
 ; init_tss: EDI = TSS base, ESI = EIP, EDX = ESP: a ring-0 flat task with CR3 = PD1.
 init_tss:
@@ -405,6 +498,10 @@ descs:  dw 0x67, A_BASE
         db 0x00, 0x93, 0x00, 0          ; 80h DATA16
         dw 0, SEL_DATA0
         db 0, 0x85, 0, 0                ; 88h GATE_BAD
+        dw 0x67, F_BASE
+        db 0, 0x89, 0, 0                ; 90h TSS_DF
+        dw 0x67, G_BASE
+        db 0, 0x89, 0, 0                ; 98h TSS_G
 descs_end:
 
 GUEST_END
