@@ -11,6 +11,8 @@ struct TlbEntry;
 
 namespace cpu {
 
+constexpr uint8_t kShadowIrq = 1, kShadowDebug = 2;
+
 enum Reg : uint8_t { EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI };
 enum SegReg : uint8_t { ES, CS, SS, DS, FS, GS, kNumSegs };
 
@@ -113,7 +115,9 @@ struct CpuState {
   uint32_t dr[8] = {0, 0, 0, 0, 0xffff0ff0, 0x400, 0xffff0ff0, 0x400};
   uint8_t cpl = 0;
   uint8_t halted = 0;
-  uint8_t irq_shadow = 0;  // interrupts inhibited for one instruction (MOV SS, POP SS, STI)
+  // Interrupts inhibited for one instruction: kShadowIrq after STI, kShadowIrq | kShadowDebug
+  // after MOV SS / POP SS, which also hold back debug traps (SDM Vol.3 §6.8.3).
+  uint8_t irq_shadow = 0;
   uint8_t pad0 = 0;
 
   // Retired-instruction count: the source of virtual time.
@@ -124,7 +128,18 @@ struct CpuState {
   // Set by slow paths (e.g. a store that invalidated translated code) to end the current block
   // at the next instruction boundary.
   uint32_t exit_request = 0;
-  uint32_t pad1 = 0;
+
+  // Debug exceptions (SDM Vol.3 chapter 17; cpu/debug_regs.h). db_trap collects the DR6 bits of
+  // trap conditions met by the running instruction (data breakpoints, single-step); db_carry
+  // holds them across a MOV SS shadow. dbg_exec / dbg_data: which of DR0-DR3 are armed as
+  // instruction / data breakpoints (derived from DR7).
+  uint32_t db_trap = 0;
+  uint32_t db_carry = 0;
+  uint8_t dbg_exec = 0;
+  uint8_t dbg_data = 0;
+  // NMI: requested and not yet taken; blocked from delivery until the next IRET (SDM Vol.3 §6.7.1).
+  uint8_t nmi_pending = 0;
+  uint8_t nmi_blocked = 0;
 
   // Software TLB used by the memory fast paths (mmu/tlb.h); owned by the Cpu.
   mmu::TlbEntry* tlb = nullptr;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "cpu/debug_regs.h"
+#include "cpu/flags.h"
 #include "jit/interp/interp.h"
 
 namespace jit {
@@ -80,6 +82,13 @@ Class classify(uint8_t v) {
   }
 }
 
+// Mnemonics of the exception vectors, for messages.
+std::string vector_name(uint8_t v) {
+  static constexpr const char* kNames[] = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "vector 9",
+                                           "#TS", "#NP", "#SS", "#GP", "#PF", "vector 15", "#MF", "#AC", "#MC", "#XM"};
+  return v < std::size(kNames) ? kNames[v] : fmt::format("vector {:#x}", v);
+}
+
 bool makes_double_fault(uint8_t first, uint8_t second) {
   const Class a = classify(first), b = classify(second);
   if (a == Class::Contributory) return b == Class::Contributory;
@@ -89,32 +98,112 @@ bool makes_double_fault(uint8_t first, uint8_t second) {
 
 }  // namespace
 
-void Engine::deliver(const cpu::CpuException& first) {
+void Engine::deliver(const cpu::CpuException& first, bool fault) {
   // Deliver the exception; a fault while doing so is handled serially, or becomes a double
   // fault when the pair is contributory/page-fault (SDM Vol.3 §6.15); a fault while delivering
   // #DF shuts the processor down. Benign chains are bounded the same way.
   cpu::CpuException e = first;
+  uint8_t last = first.vector;  // the exception raised by the last delivery attempt
   // Delivery takes virtual time like an instruction does, so a guest stuck taking the same
   // fault forever still reaches the run loop's limits and scheduled events.
   cpu_.s.icount++;
   for (int depth = 0; depth < 8; depth++) {
     if (e.vector == cpu::kPF) cpu_.s.cr2 = e.address;
+    // Fault-class exceptions push RF = 1, so the restarted instruction cannot hit its own
+    // instruction breakpoint again (SDM Vol.3 §17.3.1.1). The delivery then clears RF.
+    const uint32_t rf = cpu_.s.eflags & cpu::fl::RF;
+    if (fault && e.vector != cpu::kDF && e.vector != cpu::kMC) cpu_.s.eflags |= cpu::fl::RF;
     log_interrupt(e.vector, "exception", e.has_error, e.error);
     try {
       cpu_.interrupt(e.vector, cpu::IntKind::Exception, cpu_.s.eip, e.has_error, e.error);
       return;
     } catch (const cpu::CpuException& next) {
+      cpu_.s.eflags = (cpu_.s.eflags & ~cpu::fl::RF) | rf;
+      last = next.vector;
       if (e.vector == cpu::kDF) break;
       e = makes_double_fault(e.vector, next.vector) ? cpu::CpuException{cpu::kDF, true, 0, 0} : next;
     }
   }
   shutdown_ = true;
-  shutdown_reason_ = "triple fault";
+  shutdown_reason_ = fmt::format("triple fault: {} while delivering {}, which followed {}", vector_name(last),
+                                 vector_name(e.vector), vector_name(first.vector));
   log_interrupt(cpu::kDF, "triple fault after", false, 0);
+}
+
+void Engine::deliver_debug(uint32_t dr6_bits, bool fault) {
+  // B0-B3 describe this exception only; BD, BS and BT accumulate (SDM Vol.3 §17.2.3).
+  cpu::CpuState& s = cpu_.s;
+  s.dr[6] = (s.dr[6] & ~0xfu) | dr6_bits;
+  deliver(cpu::CpuException{cpu::kDB}, fault);
+}
+
+void Engine::step_debug() {
+  // One instruction with the debug checks around it (SDM Vol.3 §17.3.1). Instruction
+  // breakpoints are faults taken before the instruction unless RF is set; RF is then cleared
+  // at its start. Traps (single-step, data breakpoints) follow the instruction unless it
+  // raised an exception or delivered an interrupt; MOV SS / POP SS hold them back for one
+  // more instruction.
+  cpu::CpuState& s = cpu_.s;
+  if (!(s.eflags & cpu::fl::RF)) {
+    if (const uint32_t hits = cpu::dbg::exec_hits(s, s.seg[cpu::CS].base + s.eip)) {
+      deliver_debug(hits, /*fault=*/false);
+      return;
+    }
+  }
+  s.eflags &= ~cpu::fl::RF;
+  const uint32_t carried = s.db_carry;
+  s.db_carry = 0;
+  s.db_trap = (s.eflags & cpu::fl::TF) ? cpu::dbg::kBS : 0;
+  const bool shadow = s.irq_shadow;
+  const uint64_t before = s.icount;
+  s.exit_request = 0;
+  try {
+    CachedBlock* b = lookup();
+    if (log_.exec && log_.sink)
+      log_.sink(fmt::format("Trace {:04x}:{:08x} icount {}\n", s.seg[cpu::CS].sel, s.eip, s.icount));
+    interpret(cpu_, b->code.ir, 1);
+  } catch (const cpu::CpuException& e) {
+    deliver(e);
+    return;
+  }
+  if (shadow) s.irq_shadow = 0;
+  if (s.icount == before) return;  // nothing retired
+  finish_traps(carried);
+}
+
+void Engine::finish_traps(uint32_t carried) {
+  cpu::CpuState& s = cpu_.s;
+  const uint32_t trap = s.db_trap | carried;
+  s.db_trap = 0;
+  if (!trap) return;
+  if (s.irq_shadow & cpu::kShadowDebug) {
+    s.db_carry = trap;
+    return;
+  }
+  deliver_debug(trap, /*fault=*/false);
+}
+
+void Engine::raise_nmi() {
+  cpu_.s.nmi_pending = 1;
+  cpu_.s.exit_request = 1;
 }
 
 bool Engine::deliver_external() {
   cpu::CpuState& s = cpu_.s;
+  if (s.nmi_pending && !s.nmi_blocked) {
+    // NMI: vector 2, no error code, whatever IF; further NMIs wait for the next IRET
+    // (SDM Vol.3 §6.7.1).
+    s.nmi_pending = 0;
+    s.nmi_blocked = 1;
+    s.halted = 0;
+    log_interrupt(cpu::kNMI, "nmi", false, 0);
+    try {
+      cpu_.interrupt(cpu::kNMI, cpu::IntKind::External, s.eip);
+    } catch (const cpu::CpuException& e) {
+      deliver(e);
+    }
+    return true;
+  }
   if (!(s.eflags & cpu::fl::IF) || !cpu_.intr || !cpu_.intr->intr_pending()) return false;
   const uint8_t vector = cpu_.intr->intr_acknowledge();
   s.halted = 0;
@@ -144,6 +233,11 @@ StopReason Engine::run(uint64_t icount_limit) {
       if (shutdown_) return StopReason::Shutdown;
     }
     if (s.halted) return StopReason::Halted;
+    if (cpu::dbg::stepping(s)) [[unlikely]] {
+      step_debug();
+      cache_.collect();
+      continue;
+    }
     s.exit_request = 0;
     try {
       CachedBlock* b = lookup();
@@ -154,6 +248,8 @@ StopReason Engine::run(uint64_t icount_limit) {
       deliver(e);
     }
     if (shadow) s.irq_shadow = 0;
+    // A data breakpoint hit by the last instruction (it ended the block).
+    if (s.db_trap) [[unlikely]] finish_traps(0);
     cache_.collect();
   }
 }

@@ -34,6 +34,9 @@ class Engine : public mmu::CodeWriteListener {
     cpu_.s.exit_request = 1;
   }
 
+  // The NMI input: taken at the next instruction boundary once NMIs are not blocked; wakes HLT.
+  void raise_nmi();
+
   void flush();  // drops every translation (e.g. after restoring a snapshot)
   // Back to power-on: no translations, no pending shutdown. Called when the machine resets.
   void reset() {
@@ -59,8 +62,12 @@ class Engine : public mmu::CodeWriteListener {
 
  private:
   CachedBlock* lookup();
-  void deliver(const cpu::CpuException& e);
+  // `fault`: a fault-class exception (pushes RF = 1).
+  void deliver(const cpu::CpuException& e, bool fault = true);
   bool deliver_external();
+  void deliver_debug(uint32_t dr6_bits, bool fault);
+  void step_debug();
+  void finish_traps(uint32_t carried);
 
   void log_interrupt(uint8_t vector, const char* kind, bool has_error, uint32_t error);
 

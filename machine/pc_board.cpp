@@ -103,8 +103,10 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
     auto uart = std::make_unique<devices::Uart>(clock, *pic_, kComPorts[i].base, kComPorts[i].irq);
     bus.register_ports(kComPorts[i].base, 8, uart.get(), fmt::format("com{}", i + 1));
     devices::SerialBackend* backend = nullptr;
-    if (sc.kind == SerialConfig::Kind::Stdio)
+    if (sc.kind == SerialConfig::Kind::Stdio) {
       serial_backends_.push_back(std::make_unique<StdioSerial>());
+      if (!stdio_uart_) stdio_uart_ = uart.get();
+    }
     else if (sc.kind == SerialConfig::Kind::File)
       serial_backends_.push_back(std::make_unique<FileSerial>(sc.path));
     if (sc.kind != SerialConfig::Kind::None) backend = serial_backends_.back().get();

@@ -47,8 +47,12 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   ~PcBoard() override;
 
   devices::Pic& pic() { return *pic_; }
+  devices::Rtc& rtc() { return *rtc_; }
   devices::Uart* uart(unsigned n) { return n < uarts_.size() ? uarts_[n].get() : nullptr; }
+  // The first COM port connected to stdio (-serial stdio), which takes the terminal's input.
+  devices::Uart* stdio_uart() { return stdio_uart_; }
   devices::Ps2Keyboard& keyboard() { return *kbd_; }
+  devices::Ps2Mouse& mouse() { return *mouse_; }
   devices::Vga& vga() { return *vga_; }
 
   // Power-on state of every device (the chipset drops shadowing back to ROM).
@@ -86,6 +90,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   std::unique_ptr<devices::Port92> port92_;
   std::vector<std::unique_ptr<devices::Uart>> uarts_;
   std::vector<std::unique_ptr<devices::SerialBackend>> serial_backends_;
+  devices::Uart* stdio_uart_ = nullptr;
   std::unique_ptr<devices::PciHost> pci_;
   std::unique_ptr<devices::I440fx> i440fx_;
   std::unique_ptr<devices::Piix3Isa> piix3_;

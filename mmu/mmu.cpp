@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "cpu/debug_regs.h"
 #include "cpu/exception.h"
 
 namespace mmu {
@@ -154,6 +155,7 @@ TlbEntry& Mmu::fill(uint32_t lin, Access access, bool user) {
     e.addend = 0;
     if (!w.exec) e.tag_exec = lpage | kTlbInvalid;
     if (!w.writable || !w.dirty) e.tag_write = lpage | kTlbInvalid;
+    watch(e, lpage);
     return e;
   }
   e.addend = reinterpret_cast<uintptr_t>(pg.host) - lpage;
@@ -165,7 +167,27 @@ TlbEntry& Mmu::fill(uint32_t lin, Access access, bool user) {
     e.tag_write = lpage | kTlbInvalid;
   else
     e.tag_write = lpage | (pg.writable ? 0 : kTlbReadOnly) | (pg.code ? kTlbCode : 0);
+  watch(e, lpage);
   return e;
+}
+
+// Pages watched by data breakpoints keep a flag in their tags, so every access to them takes
+// the slow path, where watch_access() matches it (DESIGN.md §5 "Soft MMU and TLB"). Nothing is
+// flagged while no data breakpoint is armed.
+void Mmu::watch(TlbEntry& e, uint32_t lpage) {
+  if (!s_ || !s_->dbg_data) [[likely]]
+    return;
+  if (cpu::dbg::page_watched(*s_, lpage, kPageSize, true)) e.tag_write |= kTlbWatch;
+  if (cpu::dbg::page_watched(*s_, lpage, kPageSize, false)) e.tag_read |= kTlbWatch;
+}
+
+// A data access to a watched page: record the breakpoints it hits for the trap that follows
+// the instruction, and end the block there.
+void Mmu::watch_access(uint32_t lin, unsigned size, bool write) {
+  if (const uint32_t hits = cpu::dbg::data_hits(*s_, lin, size, write)) {
+    s_->db_trap |= hits;
+    s_->exit_request = 1;
+  }
 }
 
 uint32_t Mmu::read_slow(uint32_t lin, unsigned size, Access access) {
@@ -178,6 +200,7 @@ uint32_t Mmu::read_slow(uint32_t lin, unsigned size, Access access) {
     return v;
   }
   TlbEntry& e = fill(lin, access);
+  if ((e.tag_read & kTlbWatch) && access == Access::Read) watch_access(lin, size, false);
   if (!(e.tag_read & kTlbMmio)) {
     const uint8_t* p = reinterpret_cast<const uint8_t*>(e.addend + lin);
     uint32_t v = 0;
@@ -197,6 +220,7 @@ void Mmu::write_slow(uint32_t lin, unsigned size, uint32_t value) {
     return;
   }
   TlbEntry& e = fill(lin, Access::Write);
+  if (e.tag_write & kTlbWatch) watch_access(lin, size, true);
   if (e.tag_write == (lin & kPageMask)) {
     uint8_t* p = reinterpret_cast<uint8_t*>(e.addend + lin);
     for (unsigned i = 0; i < size; i++) p[i] = uint8_t(value >> (8 * i));

@@ -87,6 +87,8 @@ class Mmu {
   Walk walk_pae(uint32_t lin, Access access, bool user);
   [[noreturn]] void page_fault(uint32_t lin, uint32_t code, Access access, bool user);
   TlbEntry& fill(uint32_t lin, Access access);
+  void watch(TlbEntry& e, uint32_t lpage);
+  void watch_access(uint32_t lin, unsigned size, bool write);
   TlbEntry& fill(uint32_t lin, Access access, bool user);
 
   PhysMemory& phys_;

@@ -19,6 +19,7 @@ constexpr uint32_t kTlbInvalid = 1u << 0;
 constexpr uint32_t kTlbMmio = 1u << 1;    // not RAM: dispatch through the physical bus
 constexpr uint32_t kTlbCode = 1u << 2;    // write tag only: the page holds translated code
 constexpr uint32_t kTlbReadOnly = 1u << 3;  // write tag only: ROM
+constexpr uint32_t kTlbWatch = 1u << 4;     // read/write tags: a data breakpoint watches the page
 
 struct TlbEntry {
   uint32_t tag_read = kTlbInvalid;

@@ -180,6 +180,8 @@ uint32_t helper_far_ret(Cpu& cpu, uint32_t release, uint32_t, uint32_t, uint32_t
 
 uint32_t helper_iret(Cpu& cpu, uint32_t next_eip, uint32_t, uint32_t, uint32_t size) {
   CpuState& s = cpu.s;
+  // IRET unblocks NMIs, even when it faults (SDM Vol.3 §6.7.1).
+  s.nmi_blocked = 0;
   StackCursor st(cpu);
   const unsigned iopl = (s.eflags & fl::IOPL) >> 12;
   if (cpu.v86() && iopl < 3) raise(kGP, 0);  // IOPL-sensitive in V86 mode (no VME)

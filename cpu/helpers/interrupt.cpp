@@ -15,6 +15,9 @@ constexpr unsigned kIntGate16 = 0x6, kTrapGate16 = 0x7, kIntGate32 = 0xe, kTrapG
 }  // namespace
 
 void Cpu::interrupt(uint8_t vector, IntKind kind, uint32_t return_eip, bool has_error, uint32_t error) {
+  // Debug traps pending for the interrupted instruction are discarded: INT n and faults report
+  // none (SDM Vol.3 §17.3.1.4); the handler starts with TF clear.
+  s.db_trap = 0;
   if (!protected_mode()) {
     // Real mode (SDM Vol.3 §20.1.4, Vol.2 INT n REAL-ADDRESS-MODE): the IVT entry must lie
     // within the IDTR limit (#GP); FLAGS, CS, IP are pushed (#SS if the stack cannot hold

@@ -1,6 +1,7 @@
 // System-instruction helpers: HLT, segment loads, IF control, TSC, control/debug registers,
 // descriptor-table registers, TLB maintenance and the no-FPU checks.
 #include "cpu/cpu.h"
+#include "cpu/debug_regs.h"
 #include "cpu/flags.h"
 #include "cpu/helpers/helpers.h"
 
@@ -36,6 +37,15 @@ unsigned debug_reg(const Cpu& cpu, unsigned n) {
   return n;
 }
 
+// DR7.GD: any MOV to or from a debug register is a #DB fault with DR6.BD set; GD is cleared
+// so the handler can use the registers (SDM Vol.3 §17.2.4).
+void check_general_detect(Cpu& cpu) {
+  if (!(cpu.s.dr[7] & dbg::kGD)) return;
+  cpu.s.dr[6] |= dbg::kBD;
+  cpu.s.dr[7] &= ~dbg::kGD;
+  raise(kDB);
+}
+
 }  // namespace
 
 uint32_t helper_hlt(Cpu& cpu, uint32_t next_eip, uint32_t, uint32_t, uint32_t) {
@@ -48,7 +58,7 @@ uint32_t helper_hlt(Cpu& cpu, uint32_t next_eip, uint32_t, uint32_t, uint32_t) {
 uint32_t helper_load_seg(Cpu& cpu, uint32_t sel, uint32_t, uint32_t, uint32_t k) {
   const unsigned seg = k & ~kLoadSegNoShadow;
   cpu.load_seg(seg, uint16_t(sel));
-  if (seg == SS && !(k & kLoadSegNoShadow)) cpu.s.irq_shadow = 1;
+  if (seg == SS && !(k & kLoadSegNoShadow)) cpu.s.irq_shadow = kShadowIrq | kShadowDebug;
   return 0;
 }
 
@@ -62,7 +72,7 @@ uint32_t helper_sti(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t) {
   check_if_privilege(cpu);
   // Interrupts stay blocked until after the next instruction, but only when STI actually
   // enables them (SDM Vol.2 STI).
-  if (!(cpu.s.eflags & fl::IF)) cpu.s.irq_shadow = 1;
+  if (!(cpu.s.eflags & fl::IF)) cpu.s.irq_shadow = kShadowIrq;
   cpu.s.eflags |= fl::IF;
   return 0;
 }
@@ -117,17 +127,25 @@ uint32_t helper_write_cr(Cpu& cpu, uint32_t v, uint32_t, uint32_t, uint32_t n) {
 }
 
 uint32_t helper_read_dr(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t n) {
+  check_general_detect(cpu);
   return cpu.s.dr[debug_reg(cpu, n)];
 }
 
 uint32_t helper_write_dr(Cpu& cpu, uint32_t v, uint32_t, uint32_t, uint32_t n) {
-  // Breakpoints are stored but not yet armed. Reserved bits keep their fixed values
-  // (SDM Vol.3 §17.2.3-17.2.4): DR6 bits 4-11 and 16-31 read 1, bit 12 reads 0; DR7 bit 10 reads
-  // 1, bits 11, 12, 14, 15 read 0.
+  check_general_detect(cpu);
+  // Reserved bits keep their fixed values (SDM Vol.3 §17.2.3-17.2.4): DR6 bits 4-11 and 16-31
+  // read 1, bit 12 reads 0; DR7 bit 10 reads 1, bits 11, 12, 14, 15 read 0.
   const unsigned r = debug_reg(cpu, n);
   if (r == 6) v = (v & 0x0000e00fu) | 0xffff0ff0u;
   if (r == 7) v = (v & ~0x0000d800u) | 0x400u;
   cpu.s.dr[r] = v;
+  if (r < 4 || r == 7) {
+    // Breakpoints armed or moved: data watchpoints live in the TLB tags, and instruction
+    // breakpoints change how the engine runs the following instructions.
+    dbg::update_armed(cpu.s);
+    cpu.mmu().flush_tlb();
+    cpu.s.exit_request = 1;
+  }
   return 0;
 }
 
