@@ -5,6 +5,7 @@
 // their faults are raised in the new task's context.
 #include "cpu/helpers/task.h"
 
+#include "cpu/debug_regs.h"
 #include "cpu/flags.h"
 #include "cpu/helpers/helpers.h"
 #include "cpu/helpers/stack_cursor.h"
@@ -27,6 +28,7 @@ struct TssImage {
   uint32_t regs[8] = {};
   uint16_t seg[kNumSegs] = {};  // ES CS SS DS FS GS, the TSS order
   uint16_t ldt = 0;
+  bool trap = false;  // T flag: debug trap on entry to the task
 };
 
 TssImage read_tss(Cpu& cpu, uint32_t base, bool big) {
@@ -40,6 +42,7 @@ TssImage read_tss(Cpu& cpu, uint32_t base, bool big) {
     for (unsigned sg = 0; sg < kNumSegs; sg++)
       t.seg[sg] = uint16_t(m.read_sys(base + 0x48 + 4 * sg, 2));
     t.ldt = uint16_t(m.read_sys(base + 0x60, 2));
+    t.trap = m.read_sys(base + 0x64, 1) & 1;
   } else {
     // A 16-bit task has no FS, GS or CR3 and only the low halves of the registers; the upper
     // halves read as FFFFh (the behaviour Bochs models), EFLAGS and EIP are zero-extended.
@@ -169,8 +172,14 @@ void switch_task(Cpu& cpu, uint16_t sel, Descriptor tss, TaskSwitch kind, uint32
   s.eip = t.eip;
   for (unsigned sg = 0; sg < kNumSegs; sg++) s.seg[sg].sel = t.seg[sg];
   s.ldtr.sel = t.ldt;
+  // Local breakpoints belong to the old task: L0-L3 and LE clear (SDM Vol.3 §17.2.4).
+  constexpr uint32_t kDr7Local = 0x155;
+  if (s.dr[7] & kDr7Local) helper_write_dr(cpu, s.dr[7] & ~kDr7Local, 0, 0, 7);
   load_task_segments(cpu, t, ext);
   if (s.eip > s.seg[CS].hi) raise(kGP, ext);
+  // The T flag raises a debug trap (DR6.BT) before the new task's first instruction
+  // (SDM Vol.3 §17.3.1.5); the engine delivers pending traps after the switching instruction.
+  if (t.trap) s.db_trap |= dbg::kBT;
 }
 
 uint32_t far_to_task(Cpu& cpu, uint16_t sel, const Descriptor& d, bool call, uint32_t ret_eip) {

@@ -179,3 +179,22 @@ TEST_CASE("A call gate copying 31 parameters onto a small inner stack faults cle
   CHECK(t.peek32(0x84) == 0x8000);          // caller ESP
   CHECK(t.peek32(0x88) == 0x43);            // caller SS
 }
+
+TEST_CASE("A task switch clears the local breakpoint enables and honours the T flag",
+          "[cpu][task]") {
+  TaskCpu t;
+  t.put32(kIdt + 8, 0x00086000);  // #DB: interrupt gate to 08:6000 (HLT)
+  t.put32(kIdt + 12, 0x00008e00);
+  t.poke(0x6000, {0xf4});
+  t.poke(0x5000, {0x90, 0xf4});
+  t.put32(kNewTss + 0x64, 1);  // T
+  t.s().dr[7] = 0x400 | 0x3;   // L0 and G0 (no address matches)
+  t.s().dr[0] = 0xfffff000;
+  REQUIRE(t.run({0xea, 0, 0, 0, 0, 0x20, 0}) == jit::StopReason::Halted);  // jmp far 20:0
+  CHECK(t.s().tr.sel == 0x20);
+  CHECK(t.s().eip == 0x6001);  // the trap came before the task's first instruction
+  CHECK(t.peek32(t.s().regs[ESP]) == 0x5000);
+  CHECK(t.s().dr[6] & (1u << 15));    // BT
+  CHECK((t.s().dr[7] & 0x155) == 0);  // L0 cleared
+  CHECK(t.s().dr[7] & 2);             // G0 kept
+}
