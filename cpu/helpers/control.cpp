@@ -42,6 +42,9 @@ uint32_t far_system_target(Cpu& cpu, uint16_t sel, const Descriptor& d, bool cal
   switch (d.type()) {
     case kCallGate16:
     case kCallGate32: return far_through_call_gate(cpu, sel, d, call, ret);
+    case kTaskGate:
+    case kTss16:
+    case kTss32: return far_to_task(cpu, sel, d, call, ret);
     default: raise(kGP, sel_error(sel));  // LDT, busy TSS, interrupt/trap gate, reserved
   }
 }
@@ -175,17 +178,14 @@ uint32_t helper_far_ret(Cpu& cpu, uint32_t release, uint32_t, uint32_t, uint32_t
   return off;
 }
 
-uint32_t helper_iret(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t size) {
+uint32_t helper_iret(Cpu& cpu, uint32_t next_eip, uint32_t, uint32_t, uint32_t size) {
   CpuState& s = cpu.s;
   // IRET unblocks NMIs, even when it faults (SDM Vol.3 §6.7.1).
   s.nmi_blocked = 0;
   StackCursor st(cpu);
   const unsigned iopl = (s.eflags & fl::IOPL) >> 12;
   if (cpu.v86() && iopl < 3) raise(kGP, 0);  // IOPL-sensitive in V86 mode (no VME)
-  if (protected_non_v86(cpu) && (s.eflags & fl::NT)) {
-    // Task return through the TSS back link: comes with task switching.
-    raise(kGP, 0);
-  }
+  if (protected_non_v86(cpu) && (s.eflags & fl::NT)) return task_return(cpu, next_eip);
   const uint32_t eip = st.pop(size);
   const uint16_t cs = uint16_t(st.pop(size));
   const uint32_t flags = st.pop(size);

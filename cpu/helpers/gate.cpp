@@ -6,7 +6,8 @@
 
 namespace cpu {
 
-uint32_t far_through_call_gate(Cpu& cpu, uint16_t sel, const Descriptor& gate, bool call, uint32_t ret_eip) {
+uint32_t far_through_call_gate(Cpu& cpu, uint16_t sel, const Descriptor& gate, bool call,
+                               uint32_t ret_eip) {
   CpuState& s = cpu.s;
   const unsigned cpl = s.cpl;
   // The gate must be reachable from CPL and the selector's RPL.

@@ -49,7 +49,7 @@ enum class Helper : uint32_t {
   FarJmp,      // a = selector, b = offset, c = next EIP, k = operand size -> new EIP
   FarCall,     // a = selector, b = offset, c = return EIP, k = operand size -> new EIP
   FarRet,      // a = bytes to release, k = operand size -> new EIP
-  Iret,        // k = operand size -> new EIP
+  Iret,        // a = next EIP, k = operand size -> new EIP
   Interrupt,   // a = vector, b = return EIP, k = IntKind | kIntN for INT n -> new EIP
   Bound,       // a = index, b = lower, c = upper bound (sign-extended); #BR if out of range
   Cli,         // IOPL-checked IF clear
@@ -151,7 +151,7 @@ uint32_t helper_raise_error(Cpu&, uint32_t error, uint32_t, uint32_t, uint32_t v
 uint32_t helper_far_jmp(Cpu&, uint32_t sel, uint32_t off, uint32_t next_eip, uint32_t size);
 uint32_t helper_far_call(Cpu&, uint32_t sel, uint32_t off, uint32_t ret, uint32_t size);
 uint32_t helper_far_ret(Cpu&, uint32_t release, uint32_t, uint32_t, uint32_t size);
-uint32_t helper_iret(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t size);
+uint32_t helper_iret(Cpu&, uint32_t next_eip, uint32_t, uint32_t, uint32_t size);
 uint32_t helper_interrupt(Cpu&, uint32_t vector, uint32_t ret, uint32_t, uint32_t k);
 uint32_t helper_bound(Cpu&, uint32_t index, uint32_t lower, uint32_t upper, uint32_t);
 uint32_t helper_cli(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t);

@@ -52,8 +52,9 @@ void Cpu::interrupt(uint8_t vector, IntKind kind, uint32_t return_eip, bool has_
   if (kind == IntKind::Software && gate.dpl() < s.cpl) raise(kGP, idt_error);
   if (!gate.present()) raise(kNP, idt_error);
   if (type == kTaskGate) {
-    // Task switches through task gates arrive with the task-switch work.
-    raise(kGP, idt_error);
+    interrupt_task_gate(*this, gate, ext, return_eip, has_error, error);
+    s.halted = 0;
+    return;
   }
   const bool gate32 = type & 8;
   const unsigned size = gate32 ? 4 : 2;

@@ -52,7 +52,8 @@ uint64_t* fixed_mtrr(MsrState& m, uint32_t msr) {
   if (msr == kMsrMtrrFix64k) return &m.mtrr_fixed[0];
   if (msr == kMsrMtrrFix16k80) return &m.mtrr_fixed[1];
   if (msr == kMsrMtrrFix16kA0) return &m.mtrr_fixed[2];
-  if (msr >= kMsrMtrrFix4kC0 && msr < kMsrMtrrFix4kC0 + 8) return &m.mtrr_fixed[3 + msr - kMsrMtrrFix4kC0];
+  if (msr >= kMsrMtrrFix4kC0 && msr < kMsrMtrrFix4kC0 + 8)
+    return &m.mtrr_fixed[3 + msr - kMsrMtrrFix4kC0];
   return nullptr;
 }
 
@@ -85,7 +86,8 @@ uint64_t read_msr(Cpu& cpu, uint32_t msr, uint32_t index) {
     case kMsrMtrrDefType: return m.mtrr_def_type;
     default: break;
   }
-  if (msr >= kMsrMtrrPhysBase0 && msr < kMsrMtrrPhysBase0 + 16) return m.mtrr_var[msr - kMsrMtrrPhysBase0];
+  if (msr >= kMsrMtrrPhysBase0 && msr < kMsrMtrrPhysBase0 + 16)
+    return m.mtrr_var[msr - kMsrMtrrPhysBase0];
   if (const uint64_t* f = fixed_mtrr(m, msr)) return *f;
   gp0();
 }

@@ -11,8 +11,14 @@ namespace cpu {
 
 // Descriptor types of system segments and gates (SDM Vol.3 §3.5, table 3-2).
 enum SysType : unsigned {
-  kTss16 = 0x1, kLdtType = 0x2, kTss16Busy = 0x3, kCallGate16 = 0x4, kTaskGate = 0x5,
-  kTss32 = 0x9, kTss32Busy = 0xb, kCallGate32 = 0xc,
+  kTss16 = 0x1,
+  kLdtType = 0x2,
+  kTss16Busy = 0x3,
+  kCallGate16 = 0x4,
+  kTaskGate = 0x5,
+  kTss32 = 0x9,
+  kTss32Busy = 0xb,
+  kCallGate32 = 0xc,
 };
 
 // The stack for privilege level `dpl` from the current TSS (SDM Vol.3 §7.2.1): a 32-bit TSS
@@ -29,7 +35,11 @@ Descriptor check_inner_stack(Cpu& cpu, uint16_t ss, unsigned dpl, uint32_t ext);
 class NewStack {
  public:
   NewStack(Cpu& cpu, const Segment& ss, uint32_t esp, uint32_t error)
-      : cpu_(cpu), ss_(ss), big_(ss.flags & kSegFlagDB), sp_(big_ ? esp : esp & 0xffff), error_(error) {}
+      : cpu_(cpu),
+        ss_(ss),
+        big_(ss.flags & kSegFlagDB),
+        sp_(big_ ? esp : esp & 0xffff),
+        error_(error) {}
   void push(uint32_t v, unsigned size) {
     sp_ = big_ ? sp_ - size : (sp_ - size) & 0xffff;
     if (sp_ < ss_.lo || uint64_t(sp_) + size - 1 > ss_.hi) raise(kSS, error_);
@@ -49,6 +59,30 @@ class NewStack {
 // Far JMP/CALL through the call gate `gate` named by `sel` (SDM Vol.2 CALL/JMP "CALL-GATE",
 // Vol.3 §5.8.5): same-level transfers, and for CALL the switch to an inner stack with the
 // parameter copy. Returns the new EIP.
-uint32_t far_through_call_gate(Cpu& cpu, uint16_t sel, const Descriptor& gate, bool call, uint32_t ret_eip);
+uint32_t far_through_call_gate(Cpu& cpu, uint16_t sel, const Descriptor& gate, bool call,
+                               uint32_t ret_eip);
+
+enum class TaskSwitch : uint8_t { Jmp, Call, Iret, Interrupt };
+
+// Switches to the task of TSS descriptor `tss` (selector `sel`), saving `eip` as the old task's
+// EIP. The caller has made the checks on the gate or descriptor that led here; `ext` is the
+// EXT bit of error codes (1 for external events).
+void switch_task(Cpu& cpu, uint16_t sel, Descriptor tss, TaskSwitch kind, uint32_t eip,
+                 uint32_t ext);
+
+// The available TSS a task gate names: #GP(sel | ext) unless in the GDT and an available TSS,
+// #NP(sel | ext) if not present.
+Descriptor fetch_task_tss(Cpu& cpu, uint16_t sel, uint32_t ext);
+
+// Far JMP/CALL to a TSS descriptor or a task gate. Returns the new task's EIP.
+uint32_t far_to_task(Cpu& cpu, uint16_t sel, const Descriptor& d, bool call, uint32_t ret_eip);
+
+// IRET with NT set: back to the previous task. Returns its EIP.
+uint32_t task_return(Cpu& cpu, uint32_t next_eip);
+
+// An interrupt or exception through a task gate of the IDT; pushes the error code, if any, on
+// the new task's stack.
+void interrupt_task_gate(Cpu& cpu, const Descriptor& gate, uint32_t ext, uint32_t ret_eip,
+                         bool has_error, uint32_t error);
 
 }  // namespace cpu

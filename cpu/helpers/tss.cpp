@@ -24,7 +24,8 @@ Descriptor check_inner_stack(Cpu& cpu, uint16_t ss, unsigned dpl, uint32_t ext) 
   // Outside the table is #TS here, not the #GP of an ordinary descriptor fetch.
   const bool ldt = ss & 4;
   const uint32_t limit = ldt ? cpu.s.ldtr.limit : cpu.s.gdtr.limit;
-  if ((ldt && cpu.s.ldtr.access == 0) || (ss & 0xfff8u) + 7 > limit) raise(kTS, sel_error(ss) | ext);
+  if ((ldt && cpu.s.ldtr.access == 0) || (ss & 0xfff8u) + 7 > limit)
+    raise(kTS, sel_error(ss) | ext);
   Descriptor d = fetch_descriptor(cpu, ss);
   if (sel_rpl(ss) != dpl || d.dpl() != dpl || !d.writable()) raise(kTS, sel_error(ss) | ext);
   if (!d.present()) raise(kSS, sel_error(ss) | ext);

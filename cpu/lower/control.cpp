@@ -127,7 +127,7 @@ void lower_int(LowerCtx& c) {
 }
 
 void lower_iret(LowerCtx& c) {
-  c.jump_ind(c.call(Helper::Iret, ir::kNoTemp, ir::kNoTemp, ir::kNoTemp, uint8_t(osize(c))));
+  c.jump_ind(c.call(Helper::Iret, c.imm(c.next_eip()), ir::kNoTemp, ir::kNoTemp, uint8_t(osize(c))));
 }
 
 // BOUND r, m: signed index against the pair of bounds in memory; #BR is a fault, so the

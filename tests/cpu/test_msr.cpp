@@ -58,7 +58,7 @@ TEST_CASE("WRMSR stores values and rejects reserved bits and invalid types", "[c
   CHECK(read_msr(c, 0x201, 0) == 0x0000000ff0000800ull);
   CHECK(wr(0x200, 0x0000001000000006ull) == kGp0);  // above 36 address bits
   CHECK(wr(0x200, 0x0000000000000106ull) == kGp0);  // bits 11:8 reserved in PHYSBASE
-  CHECK(wr(0x20e, 0x3) == kGp0);                     // type 3 reserved
+  CHECK(wr(0x20e, 0x3) == kGp0);                    // type 3 reserved
   CHECK(wr(0x20f, 0x0000000ff0000006ull) == kGp0);  // bits 10:0 reserved in PHYSMASK
   // Fixed ranges: eight type bytes.
   for (uint32_t m : {0x250u, 0x258u, 0x259u, 0x268u, 0x26fu}) {
@@ -89,14 +89,15 @@ TEST_CASE("The TSC MSR reads virtual time and a write moves RDTSC", "[cpu][msr]"
   t.flat32();
   t.cpu.ns_per_insn = 10;
   // mov ecx, 10h; mov edx, 1; mov eax, 1000h; wrmsr; nop; rdtsc
-  REQUIRE(t.run({0xb9, 0x10, 0, 0, 0, 0xba, 1, 0, 0, 0, 0xb8, 0, 0x10, 0, 0, 0x0f, 0x30, 0x90, 0x0f,
-                 0x31}) == StopReason::Halted);
+  REQUIRE(t.run({0xb9, 0x10, 0,    0, 0, 0xba, 1,    0,    0,    0,
+                 0xb8, 0,    0x10, 0, 0, 0x0f, 0x30, 0x90, 0x0f, 0x31}) == StopReason::Halted);
   // WRMSR is the 4th instruction; RDTSC runs two instructions later: 20 ns of virtual time.
   CHECK(t.s().regs[EDX] == 1);
   CHECK(t.s().regs[EAX] == 0x1000 + 20);
   // RDMSR of the TSC agrees with RDTSC one instruction earlier.
   t.s().regs[ECX] = 0x10;
-  REQUIRE(t.run({0x0f, 0x31, 0x89, 0xc3, 0x0f, 0x32}) == StopReason::Halted);  // rdtsc; mov ebx,eax; rdmsr
+  REQUIRE(t.run({0x0f, 0x31, 0x89, 0xc3, 0x0f, 0x32}) ==
+          StopReason::Halted);  // rdtsc; mov ebx,eax; rdmsr
   CHECK(t.s().regs[EAX] - t.s().regs[EBX] == 20);
 }
 
