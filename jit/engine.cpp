@@ -104,6 +104,7 @@ void Engine::deliver(const cpu::CpuException& first, bool fault) {
   // #DF shuts the processor down. Benign chains are bounded the same way.
   cpu::CpuException e = first;
   uint8_t last = first.vector;  // the exception raised by the last delivery attempt
+  if (log_.exception) log_.exception(first);
   // Delivery takes virtual time like an instruction does, so a guest stuck taking the same
   // fault forever still reaches the run loop's limits and scheduled events.
   cpu_.s.icount++;
