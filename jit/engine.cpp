@@ -234,6 +234,8 @@ StopReason Engine::run(uint64_t icount_limit) {
       if (shutdown_) return StopReason::Shutdown;
     }
     if (s.halted) return StopReason::Halted;
+    // The last block ended early because something changed (EFLAGS.AC among others).
+    if (s.exit_request) cpu_.update_align_check();
     if (cpu::dbg::stepping(s)) [[unlikely]] {
       step_debug();
       cache_.collect();

@@ -28,8 +28,12 @@ class Mmu {
   PhysMemory& phys() { return phys_; }
   // The TLB set for the current privilege: user (CPL 3) and supervisor accesses have separate
   // sets, so a hit never needs a privilege check.
-  TlbEntry* tlb() { return tlb_[user_].data(); }
+  TlbEntry* tlb() { return align_check_ ? no_hits_.data() : tlb_[user_].data(); }
   void set_user(bool user) { user_ = user; }
+  // Alignment checking (CPL 3 with CR0.AM and EFLAGS.AC, SDM Vol.3 §6.15 interrupt 17): data
+  // accesses then see a TLB that never hits, so each one reaches the slow path, which raises
+  // #AC(0) for a misaligned operand. Nothing changes for code that does not enable it.
+  void set_align_check(bool on) { align_check_ = on; }
   bool user() const { return user_; }
 
   // Drops every TLB entry; with keep_global, entries of global pages survive (a CR3 load with
@@ -94,7 +98,9 @@ class Mmu {
   PhysMemory& phys_;
   cpu::CpuState* s_ = nullptr;
   bool user_ = false;
+  bool align_check_ = false;
   std::array<TlbEntry, kTlbSize> tlb_[2]{};
+  std::array<TlbEntry, kTlbSize> no_hits_{};  // stays invalid
 };
 
 }  // namespace mmu

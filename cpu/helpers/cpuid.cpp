@@ -13,6 +13,7 @@ constexpr uint32_t kSignature = 0x0633;
 constexpr uint32_t kPse = 1u << 3, kTsc = 1u << 4, kPae = 1u << 6, kCx8 = 1u << 8;
 constexpr uint32_t kPge = 1u << 13, kCmov = 1u << 15;
 constexpr uint32_t kFeaturesEdx = kPse | kTsc | kPae | kCx8 | kPge | kCmov;
+constexpr uint32_t kDe = 1u << 2;  // debugging extensions: CR4.DE, I/O breakpoints
 
 // "GenuineIntel" as EBX, EDX, ECX hold it (little-endian ASCII).
 constexpr uint32_t ascii4(const char* p) {
@@ -37,7 +38,7 @@ uint32_t helper_cpuid(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t) {
     r[EAX] = kSignature;
     r[EBX] = 0;
     r[ECX] = 0;
-    r[EDX] = kFeaturesEdx;
+    r[EDX] = kFeaturesEdx | kDe;
   }
   return 0;
 }
