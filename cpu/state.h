@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "cpu/softfloat/f80.h"
+
 namespace mmu {
 struct TlbEntry;
 }
@@ -83,8 +85,44 @@ constexpr uint32_t cc_op(CcKind k, unsigned size_bytes) {
 constexpr CcKind cc_kind(uint32_t op) { return CcKind(op >> 2); }
 constexpr unsigned cc_bits(uint32_t op) { return 8u << (op & 3); }
 
+// Model-specific registers (SDM Vol.4 ch.2, the P6 family), kept as plain data; the access
+// rules live in cpu/helpers/msr.cpp. TSC and EFER have their own fields in CpuState.
+struct MsrState {
+  uint32_t sysenter_cs = 0, sysenter_esp = 0, sysenter_eip = 0;
+  uint32_t pad = 0;
+  uint64_t apic_base = 0xfee00900u;  // base FEE00000h, global enable, BSP
+  uint64_t pat = 0x0007040600070406ull;
+  uint64_t misc_enable = 0x1801;  // fast strings; BTS and PEBS unavailable
+  uint64_t bios_sign_id = 0;
+  uint64_t mtrr_def_type = 0;
+  uint64_t mtrr_fixed[11] = {};  // 64K_00000, 16K_80000, 16K_A0000, 4K_C0000 .. 4K_F8000
+  uint64_t mtrr_var[16] = {};    // PHYSBASE0, PHYSMASK0, .. PHYSBASE7, PHYSMASK7
+};
+
 // x86 condition codes in encoding order (Jcc/SETcc/CMOVcc low nibble).
 enum Cond : uint8_t { O, NO, B, AE, E, NE, BE, A, S, NS, P, NP, L, GE, LE, G };
+
+// x87 FPU and MMX state (SDM Vol.1 §8.1). The registers are indexed physically (R0..R7); ST(i) is
+// R[(TOP + i) & 7]. MMX register MMi is the significand of R[i]. The tag word is kept in full
+// (two bits per physical register, as FSTENV stores it); FXSAVE's abridged form is derived.
+namespace fsw {
+constexpr uint16_t IE = 1 << 0, DE = 1 << 1, ZE = 1 << 2, OE = 1 << 3, UE = 1 << 4, PE = 1 << 5;
+constexpr uint16_t SF = 1 << 6, ES = 1 << 7, C0 = 1 << 8, C1 = 1 << 9, C2 = 1 << 10;
+constexpr uint16_t TOP = 7 << 11, C3 = 1 << 14, B = 1 << 15;
+constexpr uint16_t kCond = C0 | C1 | C2 | C3;
+}  // namespace fsw
+enum FpuTag : uint8_t { kTagValid = 0, kTagZero = 1, kTagSpecial = 2, kTagEmpty = 3 };
+
+struct FpuState {
+  sf::F80 r[8];             // physical registers R0..R7 (power-up: +0.0)
+  uint16_t fcw = 0x0040;    // power-up value (SDM Vol.3 §9.1, table 9-1); FNINIT loads 037Fh
+  uint16_t fsw = 0;
+  uint16_t ftw = 0x5555;    // power-up: every register tagged zero; FNINIT: FFFFh (empty)
+  uint16_t fop = 0;         // last non-control instruction's opcode (11 bits)
+  uint32_t fip = 0, fdp = 0;
+  uint16_t fcs = 0, fds = 0;
+  uint32_t mxcsr = 0x1f80;  // FXSAVE's MXCSR image (no SSE yet: the reset value)
+};
 
 struct CpuState {
   uint32_t regs[8] = {};
@@ -109,6 +147,7 @@ struct CpuState {
   // Retired-instruction count: the source of virtual time.
   uint64_t icount = 0;
   uint64_t tsc_offset = 0;
+  MsrState msr;
 
   // Set by slow paths (e.g. a store that invalidated translated code) to end the current block
   // at the next instruction boundary.
@@ -125,6 +164,8 @@ struct CpuState {
   // NMI: requested and not yet taken; blocked from delivery until the next IRET (SDM Vol.3 §6.7.1).
   uint8_t nmi_pending = 0;
   uint8_t nmi_blocked = 0;
+
+  FpuState fpu;
 
   // Software TLB used by the memory fast paths (mmu/tlb.h); owned by the Cpu.
   mmu::TlbEntry* tlb = nullptr;

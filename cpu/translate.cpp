@@ -71,10 +71,6 @@ void translate_block(Cpu& cpu, const Decoder& dec, const TranslationMode& mode, 
       break;
     }
     const InsnInfo* info = insn_info(insn.mnemonic);
-    // Without an x87 unit every escape opcode (D8-DF) still checks CR0.EM/TS first, so an OS
-    // can emulate the FPU from #NM (SDM Vol.3 §2.5, table 2-2).
-    static constexpr InsnInfo kEscape{0, lower_x87_escape};
-    if (!info && insn.map == 0 && (insn.opcode & 0xf8) == 0xd8) info = &kEscape;
     // LOCK is valid only on the read-modify-write forms with a memory destination (SDM Vol.2
     // "LOCK—Assert LOCK# Signal Prefix"); anything else raises #UD.
     const bool bad_lock = insn.lock && (!info || !(info->flags & kLockable) || insn.ops[0].kind != OpKind::Mem);

@@ -79,10 +79,12 @@ constexpr std::array kOptions = {
                "the gdb stub is"},
     OptionSpec{"max-insns", "N", "Stop after N guest instructions (0 = unlimited)"},
     OptionSpec{"debugcon", "DEV", "Debug console (ports E9h/402h): stdio, file:PATH or none"},
+    OptionSpec{"step", "KIND:ARG",
+               "Script step, in order: screen:REGEX, serial:REGEX (wait), type:TEXT, sleep:SECONDS"},
     OptionSpec{"until-serial", "REGEX", "Stop with status 0 once COM1 output matches REGEX"},
     OptionSpec{"until-screen", "REGEX", "Stop with status 0 once the VGA text screen matches REGEX"},
     OptionSpec{"timeout", "SECONDS", "Give up after SECONDS of virtual time (exit status 3)"},
-    OptionSpec{"screendump", "FILE", "Write the VGA text screen to FILE (.txt) at exit"},
+    OptionSpec{"screendump", "FILE", "At exit, write the text screen (FILE.txt) or the picture (FILE.png)"},
     OptionSpec{"d", "ITEMS", "Log to stderr: comma-separated int, exec, in_asm (as QEMU's -d)"},
     OptionSpec{"version", "", "Print the version and exit"},
     OptionSpec{"help", "", "Print this help and exit"},
@@ -90,7 +92,7 @@ constexpr std::array kOptions = {
 
 // Our own options keep GNU spelling in help and messages; QEMU's use a single dash.
 bool gnu_style(std::string_view name) {
-  return name == "help" || name == "version" || name == "max-insns" || name == "until-serial" ||
+  return name == "help" || name == "version" || name == "max-insns" || name == "step" || name == "until-serial" ||
          name == "until-screen" || name == "timeout" || name == "screendump";
 }
 
@@ -501,16 +503,16 @@ DisplayKind parse_display(std::string_view text, const Features& available) {
   if (fields.size() > 1) fail("display", "display options ('{}') are not supported", fields[1]);
   if (text == "none") return DisplayKind::None;
   if (text != "sdl") fail("display", "unknown display '{}' (expected none or sdl)", text);
-  if (!available.sdl) fail("display", "the SDL display is not supported yet (use -display none)");
+  if (!available.sdl) fail("display", "this build has no SDL display (SDL2 was not found; use -display none)");
   return DisplayKind::Sdl;
 }
 
 // -serial, -display and -nographic interact: -nographic puts COM1 on stdio unless -serial says
-// otherwise, as in QEMU. Without any of them the display is graphical when SDL is available,
-// again as in QEMU.
+// otherwise, as in QEMU. Without any of them the display is graphical when SDL is available and
+// there is a desktop to show it on, again as in QEMU.
 void apply_console(const Given& given, const Features& available, MachineConfig& cfg) {
   cfg.serial = parse_serials(given, available);
-  cfg.display = available.sdl ? DisplayKind::Sdl : DisplayKind::None;
+  cfg.display = available.sdl && available.desktop ? DisplayKind::Sdl : DisplayKind::None;
   if (auto display = given.last("display")) cfg.display = parse_display(*display, available);
   if (!given.has("nographic")) return;
   if (given.has("display") && cfg.display == DisplayKind::Sdl) {
@@ -568,6 +570,33 @@ uint64_t parse_timeout(std::string_view text) {
   return uint64_t(sec * 1e9);
 }
 
+machine::AutomationStep parse_step(std::string_view text) {
+  using Kind = machine::AutomationStep::Kind;
+  const size_t colon = text.find(':');
+  const std::string_view kind = text.substr(0, colon);
+  if (colon == std::string_view::npos)
+    fail("step", "'{}': expected KIND:ARG with KIND screen, serial, type or sleep", text);
+  machine::AutomationStep step;
+  step.arg = std::string(text.substr(colon + 1));
+  if (kind == "screen") {
+    step.kind = Kind::Screen;
+  } else if (kind == "serial") {
+    step.kind = Kind::Serial;
+  } else if (kind == "type") {
+    step.kind = Kind::Type;
+  } else if (kind == "sleep") {
+    step.kind = Kind::Sleep;
+    char* end = nullptr;
+    const double sec = std::strtod(step.arg.c_str(), &end);
+    if (step.arg.empty() || end != step.arg.c_str() + step.arg.size() || !(sec >= 0) || sec > 1e7)
+      fail("step", "sleep:{}: expected seconds of virtual time, e.g. 0.5", step.arg);
+    step.ns = uint64_t(sec * 1e9);
+  } else {
+    fail("step", "unknown step kind '{}' (expected screen, serial, type or sleep)", kind);
+  }
+  return step;
+}
+
 uint64_t parse_max_insns(std::string_view text) {
   const auto n = parse_whole<uint64_t>(text);
   if (!n) fail("max-insns", "invalid count '{}' (expected a whole number, 0 = unlimited)", text);
@@ -604,11 +633,13 @@ MachineConfig build_config(const Given& given, const Features& available) {
     all.serial = true;  // the debug console needs no UART
     cfg.debugcon = parse_serial(*dev, all);
   }
+  for (const std::string& step : given.all("step")) cfg.steps.push_back(parse_step(step));
   if (auto re = given.last("until-serial")) cfg.until_serial = *re;
   if (auto re = given.last("until-screen")) cfg.until_screen = *re;
   if (auto t = given.last("timeout")) cfg.timeout_ns = parse_timeout(*t);
   if (auto f = given.last("screendump")) {
-    if (!f->ends_with(".txt")) fail("screendump", "'{}': only .txt screen dumps are supported yet", *f);
+    if (!f->ends_with(".txt") && !f->ends_with(".png"))
+      fail("screendump", "'{}': expected a .txt (text grid) or .png (picture) file name", *f);
     cfg.screendump = *f;
   }
   return cfg;

@@ -23,6 +23,9 @@ struct CliResult {
 struct Features {
   bool jit = false, disks = false, floppy = false, cdrom = false, kernel = false, serial = false,
        sdl = false, gdb = false, snapshot_overlay = false;
+  // A graphical session exists (DISPLAY or WAYLAND_DISPLAY): without one the default display
+  // is none, so headless runs never try to open a window.
+  bool desktop = false;
 };
 
 // `args` excludes argv[0]. Never throws; every failure is reported as Action::Exit, exit_code 1.

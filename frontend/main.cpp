@@ -3,12 +3,21 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include <memory>
+
 #include "frontend/cli.h"
+#include "frontend/terminal.h"
+#ifdef GHOST86_HAVE_SDL
+#include "frontend/sdl_display.h"
+#endif
 #include "machine/pc_machine.h"
 
 int main(int argc, char** argv) {
@@ -17,6 +26,10 @@ int main(int argc, char** argv) {
   features.serial = true;
   features.disks = features.cdrom = features.floppy = true;
   features.snapshot_overlay = true;  // -snapshot covers every image this build attaches
+#ifdef GHOST86_HAVE_SDL
+  features.sdl = true;
+#endif
+  features.desktop = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
   frontend::CliResult cli = frontend::parse_command_line(args, features);
   if (cli.action == frontend::CliResult::Action::Exit) {
     std::fputs(cli.message.c_str(), cli.exit_code ? stderr : stdout);
@@ -39,12 +52,41 @@ int main(int argc, char** argv) {
       std::fputc(c, dcon_file);
       if (c == '\n') std::fflush(dcon_file);
     });
+    // -serial stdio: the terminal's keys go to that COM port. -display sdl: a window.
+    std::unique_ptr<frontend::SerialTerminal> terminal;
+    if (devices::Uart* uart = pc.board().stdio_uart())
+      terminal = std::make_unique<frontend::SerialTerminal>(STDIN_FILENO, uart,
+                                                            [&pc] { pc.request_stop("quit (Ctrl-A x)"); });
+#ifdef GHOST86_HAVE_SDL
+    std::unique_ptr<frontend::SdlDisplay> display;
+    if (cli.config.display == machine::DisplayKind::Sdl) display = std::make_unique<frontend::SdlDisplay>(pc);
+#endif
+    machine::PcMachine::HostHooks host;
+    if (terminal) {
+      host.poll = [&terminal] { terminal->poll(); };
+      host.idle = [&terminal](uint64_t ns) { terminal->idle(ns); };
+    }
+#ifdef GHOST86_HAVE_SDL
+    if (display) {
+      // The window's event wait replaces the terminal's: both wake the idle guest for input.
+      host.poll = [&terminal, &display] {
+        if (terminal) terminal->poll();
+        display->poll();
+      };
+      host.idle = [&display](uint64_t ns) { display->idle(ns); };
+    }
+#endif
+    if (host.poll) pc.set_host_hooks(std::move(host));
     machine::RunResult r = pc.run();
+    terminal.reset();
     std::fflush(stdout);
     switch (r.kind) {
       case machine::RunResult::Kind::DebugExit: return r.exit_status;
       case machine::RunResult::Kind::PowerOff: return 0;
       case machine::RunResult::Kind::Matched: return 0;
+      case machine::RunResult::Kind::Stopped:
+        std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
+        return 0;
       case machine::RunResult::Kind::Timeout:
         std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
         return 3;

@@ -23,6 +23,15 @@ struct DebugExitConfig {
   uint16_t iosize = 0x04;
 };
 
+// One step of a headless script (--step KIND:ARG), run in order before the --until conditions
+// apply: wait until the text screen or COM1's output matches a regular expression, type text on
+// the keyboard, or let virtual time pass.
+struct AutomationStep {
+  enum class Kind { Screen, Serial, Type, Sleep } kind = Kind::Sleep;
+  std::string arg;  // the regular expression or the text
+  uint64_t ns = 0;  // for Sleep
+};
+
 struct MachineConfig {
   uint64_t ram_bytes = 128ull << 20;
   std::string bios_path;  // empty: the built-in demo ROM
@@ -46,6 +55,7 @@ struct MachineConfig {
   // Headless automation: stop when COM1 output or the VGA text screen matches a regular
   // expression (ECMAScript syntax), give up after `timeout_ns` of virtual time, and write the
   // text screen to a file at exit.
+  std::vector<AutomationStep> steps;
   std::string until_serial, until_screen, screendump;
   uint64_t timeout_ns = 0;
   // Diagnostic log items for stderr, as QEMU's -d: "int", "exec", "in_asm", comma-separated.

@@ -90,6 +90,8 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   bus.register_ports(0x64, 1, kbc_.get(), "i8042");
   port92_ = std::make_unique<devices::Port92>([this](bool on) { set_a20_source(1, on); }, request_reset);
   bus.register_ports(0x92, 1, port92_.get(), "port92");
+  fpu_irq_ = std::make_unique<devices::FpuIrq>(*pic_);
+  bus.register_ports(devices::FpuIrq::kPort, 2, fpu_irq_.get(), "fpu-irq");
   a20_sources_ = 1;  // the 8042 output port powers up with A20 enabled
 
   // COM ports in -serial order. COM1 also exists without -serial when the machine watches its
@@ -103,8 +105,10 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
     auto uart = std::make_unique<devices::Uart>(clock, *pic_, kComPorts[i].base, kComPorts[i].irq);
     bus.register_ports(kComPorts[i].base, 8, uart.get(), fmt::format("com{}", i + 1));
     devices::SerialBackend* backend = nullptr;
-    if (sc.kind == SerialConfig::Kind::Stdio)
+    if (sc.kind == SerialConfig::Kind::Stdio) {
       serial_backends_.push_back(std::make_unique<StdioSerial>());
+      if (!stdio_uart_) stdio_uart_ = uart.get();
+    }
     else if (sc.kind == SerialConfig::Kind::File)
       serial_backends_.push_back(std::make_unique<FileSerial>(sc.path));
     if (sc.kind != SerialConfig::Kind::None) backend = serial_backends_.back().get();
@@ -246,6 +250,7 @@ void PcBoard::reset() {
   mouse_->reset();
   kbc_->reset();
   port92_->reset();
+  fpu_irq_->reset();
   for (auto& u : uarts_) u->reset();
   pci_->reset();
   i440fx_->reset();
@@ -271,6 +276,7 @@ void PcBoard::serialize(devices::Serializer& s) {
   s.io(a20_sources_);
   dma_->serialize(s);
   fdc_->serialize(s);
+  fpu_irq_->serialize(s);
 }
 
 bool PcBoard::map_io(uint16_t base, uint32_t size, devices::PortDevice* dev, const std::string& name) {

@@ -9,6 +9,7 @@
 
 #include "devices/dma8237.h"
 #include "devices/floppy.h"
+#include "devices/fpu_irq.h"
 #include "devices/fw_cfg.h"
 #include "devices/i440fx.h"
 #include "devices/i8042.h"
@@ -49,8 +50,13 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   devices::Pic& pic() { return *pic_; }
   devices::Rtc& rtc() { return *rtc_; }
   devices::Uart* uart(unsigned n) { return n < uarts_.size() ? uarts_[n].get() : nullptr; }
+  // The first COM port connected to stdio (-serial stdio), which takes the terminal's input.
+  devices::Uart* stdio_uart() { return stdio_uart_; }
   devices::Ps2Keyboard& keyboard() { return *kbd_; }
+  devices::Ps2Mouse& mouse() { return *mouse_; }
   devices::Vga& vga() { return *vga_; }
+  // The processor's FERR# output (IRQ 13 until a write to port F0h).
+  void fpu_error() { fpu_irq_->ferr(); }
 
   // Power-on state of every device (the chipset drops shadowing back to ROM).
   void reset();
@@ -85,8 +91,10 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   std::unique_ptr<devices::Ps2Mouse> mouse_;
   std::unique_ptr<devices::I8042> kbc_;
   std::unique_ptr<devices::Port92> port92_;
+  std::unique_ptr<devices::FpuIrq> fpu_irq_;
   std::vector<std::unique_ptr<devices::Uart>> uarts_;
   std::vector<std::unique_ptr<devices::SerialBackend>> serial_backends_;
+  devices::Uart* stdio_uart_ = nullptr;
   std::unique_ptr<devices::PciHost> pci_;
   std::unique_ptr<devices::I440fx> i440fx_;
   std::unique_ptr<devices::Piix3Isa> piix3_;

@@ -4,6 +4,7 @@
 
 #include "cpu/flags.h"
 #include "devices/vga_render.h"
+#include "machine/screendump.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -59,36 +60,32 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
     mmu_->flush_tlb();
     engine_->flush();
   };
-  // Headless automation: patterns are checked on COM1 output as it arrives and on the text
-  // screen every 10 ms of virtual time.
-  auto compile = [](const std::string& re, const char* opt) {
-    try {
-      return std::regex(re, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      throw std::runtime_error(fmt::format("{}: invalid regular expression '{}': {}", opt, re, e.what()));
-    }
-  };
-  if (!cfg.until_serial.empty()) {
-    until_serial_ = compile(cfg.until_serial, "--until-serial");
-    hooks.com1_output = [this](uint8_t b) {
-      com1_transcript_ += char(b);
-      if (!matched_ && std::regex_search(com1_transcript_, *until_serial_)) {
-        matched_ = true;
-        engine_->stop();
-      }
+  // Headless automation (--step, --until-*): COM1 output is passed on as it arrives; the board
+  // exists before the script starts, which may type on its keyboard.
+  auto automation = std::make_shared<Automation*>(nullptr);
+  if (Automation::watches_serial(cfg)) {
+    hooks.com1_output = [automation](uint8_t b) {
+      if (*automation) (*automation)->on_serial(b);
     };
   }
-  if (!cfg.until_screen.empty()) until_screen_ = compile(cfg.until_screen, "--until-screen");
   board_ = std::make_unique<PcBoard>(cfg, bus_, *phys_, *clock_, std::move(hooks), bios_bytes);
-  if (until_screen_) {
-    constexpr uint64_t kScreenPollNs = 10'000'000;
-    watch_timer_ = clock_->add_timer([this] {
-      check_watch();
-      clock_->arm(watch_timer_, clock_->now_ns() + kScreenPollNs);
-    });
-    clock_->arm(watch_timer_, kScreenPollNs);
-  }
+  Automation::Io io;
+  io.screen = [this] {
+    std::string screen;
+    for (const std::string& line : screen_text()) screen += line + "\n";
+    return screen;
+  };
+  io.key = [this](uint16_t key, bool down) {
+    if (down)
+      board_->keyboard().press(key);
+    else
+      board_->keyboard().release(key);
+  };
+  io.stop = [this] { engine_->stop(); };
+  automation_ = std::make_unique<Automation>(cfg, *clock_, std::move(io));
+  *automation = automation_.get();
   cpu_->intr = &board_->pic();
+  cpu_->fpu_error = [this] { board_->fpu_error(); };
 
   debugcon_ = std::make_unique<devices::DebugCon>(std::move(console));
   bus_.register_ports(0xe9, 1, debugcon_.get(), "debugcon");
@@ -104,6 +101,23 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
 }
 
 PcMachine::~PcMachine() = default;
+
+void PcMachine::set_host_hooks(HostHooks hooks) {
+  host_ = std::move(hooks);
+  if (!host_.poll) return;
+  if (!host_timer_) {
+    host_timer_ = clock_->add_timer([this] {
+      host_.poll();
+      clock_->arm(host_timer_, clock_->now_ns() + host_.poll_ns);
+    });
+  }
+  clock_->arm(host_timer_, clock_->now_ns() + host_.poll_ns);
+}
+
+void PcMachine::request_stop(std::string why) {
+  stop_request_ = std::move(why);
+  engine_->stop();
+}
 
 uint32_t PcMachine::load_firmware() {
   std::vector<uint8_t> rom = cfg_.bios_path.empty() ? builtin_demo_rom() : read_file(cfg_.bios_path, "-bios");
@@ -142,22 +156,12 @@ struct Fnv {
 
 }  // namespace
 
-void PcMachine::check_watch() {
-  if (matched_ || !until_screen_) return;
-  std::string screen;
-  for (const std::string& line : screen_text()) screen += line + "\n";
-  if (std::regex_search(screen, *until_screen_)) {
-    matched_ = true;
-    engine_->stop();
-  }
-}
-
 void PcMachine::write_screendump() {
   if (cfg_.screendump.empty()) return;
-  std::FILE* f = std::fopen(cfg_.screendump.c_str(), "w");
-  if (!f) return;
-  for (const std::string& line : screen_text()) std::fprintf(f, "%s\n", line.c_str());
-  std::fclose(f);
+  if (cfg_.screendump.ends_with(".png"))
+    write_png(cfg_.screendump, devices::vga_render(board_->vga()));
+  else
+    write_text_dump(cfg_.screendump, screen_text());
 }
 
 uint64_t PcMachine::state_hash() const {
@@ -206,8 +210,9 @@ RunResult PcMachine::run_until_done() {
     clock_->set_run_horizon(0);
     clock_->run_due();
     if (exit_status_) return {RunResult::Kind::DebugExit, *exit_status_, {}};
+    if (stop_request_) return {RunResult::Kind::Stopped, 0, *stop_request_};
     if (power_off_) return {RunResult::Kind::PowerOff, 0, "guest powered off"};
-    if (matched_) return {RunResult::Kind::Matched, 0, {}};
+    if (automation_->matched()) return {RunResult::Kind::Matched, 0, {}};
     if (timeout_insns && cpu_->s.icount >= timeout_insns)
       return {RunResult::Kind::Timeout, 0,
               fmt::format("timed out after {} s of virtual time (--timeout) without a match", cfg_.timeout_ns / 1e9)};
@@ -244,6 +249,7 @@ RunResult PcMachine::run_until_done() {
           return {RunResult::Kind::HaltedForever, 0,
                   fmt::format("guest halted with nothing to wake it at {:04x}:{:08x}",
                               cpu_->s.seg[cpu::CS].sel, cpu_->s.eip)};
+        if (host_.idle && next > cpu_->s.icount) host_.idle((next - cpu_->s.icount) * cfg_.ns_per_insn);
         cpu_->s.icount = std::max(cpu_->s.icount, next);
         break;
       }

@@ -14,6 +14,7 @@
 #include "devices/debug_exit.h"
 #include "devices/debugcon.h"
 #include "jit/engine.h"
+#include "machine/automation.h"
 #include "machine/bus.h"
 #include "machine/clock.h"
 #include "machine/config.h"
@@ -39,6 +40,19 @@ class PcMachine {
 
   RunResult run();
   void reset();
+
+  // The host side of an interactive run (frontend/): `poll` runs every `poll_ns` of virtual time
+  // to take host input (keys, serial bytes, signals); `idle` runs when the guest halts and
+  // virtual time is about to skip `ns` ahead, so a frontend can wait for input instead of
+  // spinning. Host input is the only non-determinism; the replay log records it.
+  struct HostHooks {
+    std::function<void()> poll;
+    uint64_t poll_ns = 1'000'000;
+    std::function<void(uint64_t ns)> idle;
+  };
+  void set_host_hooks(HostHooks hooks);
+  // Ends run() at the next instruction boundary with RunResult::Kind::Stopped and `why`.
+  void request_stop(std::string why);
 
   // Pulls the NMI line (for tests, a monitor or a debugger). The CMOS index port's bit 7 gates
   // it on the way to the CPU: while it is set the request is dropped and this returns false.
@@ -73,15 +87,14 @@ class PcMachine {
   std::unique_ptr<devices::DebugCon> debugcon_;
   std::vector<std::unique_ptr<devices::DebugExit>> debug_exits_;
   std::unique_ptr<PcBoard> board_;
-  std::optional<std::regex> until_serial_, until_screen_;
+  std::unique_ptr<Automation> automation_;
+  HostHooks host_;
+  Clock::TimerId host_timer_ = 0;
+  std::optional<std::string> stop_request_;
   std::optional<int> exit_status_;
   RunResult run_until_done();
-  void check_watch();
-  Clock::TimerId watch_timer_ = 0;
   void write_screendump();
 
-  std::string com1_transcript_;  // kept only while --until-serial watches it
-  bool matched_ = false;
   bool reset_requested_ = false;
   bool power_off_ = false;
 };

@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build nasm ccache pkg-config
   libasmjit-dev libzydis-dev libzycore-dev libfmt-dev libcli11-dev catch2
-  zlib1g-dev nlohmann-json3-dev libsdl2-dev
+  zlib1g-dev nlohmann-json3-dev libsdl2-dev libpng-dev
   seabios          # firmware: /usr/share/seabios/bios.bin, vgabios-stdvga.bin
   libunicorn-dev   # test-only: reference CPU for the differential tests
 )

@@ -5,6 +5,7 @@
 #include "cpu/helpers/descriptor.h"
 #include "cpu/helpers/helpers.h"
 #include "cpu/helpers/stack_cursor.h"
+#include "cpu/helpers/task.h"
 
 namespace cpu {
 namespace {
@@ -19,19 +20,30 @@ void load_cs_real(Cpu& cpu, uint16_t sel) {
     cpu.load_seg_real(CS, sel);
 }
 
-// Target checks of a far JMP/CALL through a code-segment selector at the same privilege level
-// (SDM Vol.2 JMP/CALL, protected mode: CONFORMING- and NONCONFORMING-CODE-SEGMENT).
-Descriptor check_far_target(Cpu& cpu, uint16_t sel) {
+// A far JMP/CALL target in protected mode (SDM Vol.2 JMP/CALL): the descriptor the selector
+// names, #GP(0) for a null selector.
+Descriptor fetch_far_target(Cpu& cpu, uint16_t sel) {
   if (sel_null(sel)) raise(kGP, 0);
-  const Descriptor d = fetch_descriptor(cpu, sel);
+  return fetch_descriptor(cpu, sel);
+}
+
+// Checks of a code-segment target at the same privilege level (CONFORMING- and
+// NONCONFORMING-CODE-SEGMENT).
+void check_code_target(Cpu& cpu, uint16_t sel, const Descriptor& d) {
   const uint16_t err = sel_error(sel);
   const unsigned cpl = cpu.s.cpl;
-  // Call gates, task gates and TSS selectors (S = 0) lead to privilege changes and task
-  // switches; they arrive with the system-architecture work and fault here until then.
   if (!d.code()) raise(kGP, err);
   if (d.conforming() ? d.dpl() > cpl : (sel_rpl(sel) > cpl || d.dpl() != cpl)) raise(kGP, err);
   if (!d.present()) raise(kNP, err);
-  return d;
+}
+
+// A system-descriptor target: call gate, task gate or TSS. Returns the new EIP.
+uint32_t far_system_target(Cpu& cpu, uint16_t sel, const Descriptor& d, bool call, uint32_t ret) {
+  switch (d.type()) {
+    case kCallGate16:
+    case kCallGate32: return far_through_call_gate(cpu, sel, d, call, ret);
+    default: raise(kGP, sel_error(sel));  // LDT, busy TSS, interrupt/trap gate, reserved
+  }
 }
 
 // Return-target checks shared by RETF and IRET (SDM Vol.2 RET "PROTECTED-MODE-RETURN").
@@ -91,7 +103,7 @@ uint32_t helper_raise_error(Cpu&, uint32_t error, uint32_t, uint32_t, uint32_t v
   raise(uint8_t(vector), error);
 }
 
-uint32_t helper_far_jmp(Cpu& cpu, uint32_t sel, uint32_t off, uint32_t, uint32_t size) {
+uint32_t helper_far_jmp(Cpu& cpu, uint32_t sel, uint32_t off, uint32_t next_eip, uint32_t size) {
   if (size == 2) off &= 0xffff;
   if (!protected_non_v86(cpu)) {
     // The real-mode CS load keeps the cached limit, so the check may precede it.
@@ -99,7 +111,9 @@ uint32_t helper_far_jmp(Cpu& cpu, uint32_t sel, uint32_t off, uint32_t, uint32_t
     load_cs_real(cpu, uint16_t(sel));
     return off;
   }
-  const Descriptor d = check_far_target(cpu, uint16_t(sel));
+  const Descriptor d = fetch_far_target(cpu, uint16_t(sel));
+  if (d.system()) return far_system_target(cpu, uint16_t(sel), d, false, next_eip);
+  check_code_target(cpu, uint16_t(sel), d);
   if (off > d.limit()) raise(kGP, 0);
   load_code_segment(cpu, uint16_t(sel), d, cpu.s.cpl);
   return off;
@@ -117,7 +131,9 @@ uint32_t helper_far_call(Cpu& cpu, uint32_t sel, uint32_t off, uint32_t ret, uin
     load_cs_real(cpu, uint16_t(sel));
     return off;
   }
-  const Descriptor d = check_far_target(cpu, uint16_t(sel));
+  const Descriptor d = fetch_far_target(cpu, uint16_t(sel));
+  if (d.system()) return far_system_target(cpu, uint16_t(sel), d, true, ret);
+  check_code_target(cpu, uint16_t(sel), d);
   st.push(cpu.s.seg[CS].sel, size);  // #SS(0) if the stack cannot hold the return address
   st.push(ret, size);
   if (off > d.limit()) raise(kGP, 0);

@@ -4,42 +4,13 @@
 #include "cpu/flags.h"
 #include "cpu/helpers/descriptor.h"
 #include "cpu/helpers/stack_cursor.h"
+#include "cpu/helpers/task.h"
 
 namespace cpu {
 namespace {
 
 // Gate types in an IDT descriptor (SDM Vol.3 §6.11).
-constexpr unsigned kTaskGate = 0x5, kIntGate16 = 0x6, kTrapGate16 = 0x7, kIntGate32 = 0xe, kTrapGate32 = 0xf;
-
-// The new stack for privilege level `dpl` from the current TSS (SDM Vol.3 §7.2.1): a 32-bit
-// TSS holds ESPn/SSn at 4 + 8n / 8 + 8n, a 16-bit one SPn/SSn at 2 + 4n / 4 + 4n.
-void tss_stack(Cpu& cpu, unsigned dpl, uint16_t& ss, uint32_t& esp) {
-  const Segment& tr = cpu.s.tr;
-  const bool tss32 = (tr.flags & 0xf) == 0x9 || (tr.flags & 0xf) == 0xb;
-  const uint32_t off = tss32 ? 4 + 8 * dpl : 2 + 4 * dpl;
-  const uint32_t len = tss32 ? 6 : 4;
-  if (off + len - 1 > tr.limit) raise(kTS, sel_error(tr.sel));
-  if (tss32) {
-    esp = cpu.mmu().read_sys(tr.base + off, 4);
-    ss = uint16_t(cpu.mmu().read_sys(tr.base + off + 4, 2));
-  } else {
-    esp = cpu.mmu().read_sys(tr.base + off, 2);
-    ss = uint16_t(cpu.mmu().read_sys(tr.base + off + 2, 2));
-  }
-}
-
-// Checks the inner stack segment named by the TSS (SDM Vol.3 §6.12.1 and INT n's pseudocode):
-// faults are #TS(SS) except not-present, which is #SS(SS).
-Descriptor check_inner_stack(Cpu& cpu, uint16_t ss, unsigned dpl, uint32_t ext) {
-  if (sel_null(ss)) raise(kTS, ext);
-  const bool ldt = ss & 4;
-  const uint32_t limit = ldt ? cpu.s.ldtr.limit : cpu.s.gdtr.limit;
-  if ((ss & 0xfff8u) + 7 > limit) raise(kTS, sel_error(ss) | ext);
-  Descriptor d = fetch_descriptor(cpu, ss);
-  if (sel_rpl(ss) != dpl || d.dpl() != dpl || !d.writable()) raise(kTS, sel_error(ss) | ext);
-  if (!d.present()) raise(kSS, sel_error(ss) | ext);
-  return d;
-}
+constexpr unsigned kIntGate16 = 0x6, kTrapGate16 = 0x7, kIntGate32 = 0xe, kTrapGate32 = 0xf;
 
 }  // namespace
 

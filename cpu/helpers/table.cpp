@@ -52,7 +52,12 @@ constexpr std::array<HelperInfo, size_t(Helper::kCount)> kHelpers = {{
     {Helper::LoadDtr, "load_dtr", helper_load_dtr},
     {Helper::ReadDtr, "read_dtr", helper_read_dtr},
     {Helper::Invlpg, "invlpg", helper_invlpg},
-    {Helper::FpuCheck, "fpu_check", helper_fpu_check},
+    // --- x87 FPU
+    {Helper::X87, "x87", helper_x87},
+    {Helper::Fwait, "fwait", helper_fwait},
+    {Helper::Fxsave, "fxsave", helper_fxsave},
+    // --- MMX
+    {Helper::Mmx, "mmx", helper_mmx},
     // --- descriptor tables and inspection
     {Helper::Lldt, "lldt", helper_lldt},
     {Helper::Ltr, "ltr", helper_ltr},
@@ -60,6 +65,11 @@ constexpr std::array<HelperInfo, size_t(Helper::kCount)> kHelpers = {{
     {Helper::Lsl, "lsl", helper_lsl},
     {Helper::Verify, "verify", helper_verify},
     {Helper::ReadSystemSelector, "read_system_selector", helper_read_system_selector},
+    // --- MSRs and fast system calls
+    {Helper::Rdmsr, "rdmsr", helper_rdmsr},
+    {Helper::Wrmsr, "wrmsr", helper_wrmsr},
+    {Helper::Sysenter, "sysenter", helper_sysenter},
+    {Helper::Sysexit, "sysexit", helper_sysexit},
 }};
 
 constexpr bool in_order() {

@@ -1,5 +1,5 @@
 // System instructions: HLT, flag control, CPUID, RDTSC, descriptor tables, control and debug
-// registers, TLB and cache maintenance, and the x87 checks of a processor without an FPU.
+// registers, TLB and cache maintenance.
 #include "cpu/opcode_table.h"
 
 namespace cpu {
@@ -98,6 +98,22 @@ void lower_cpuid(LowerCtx& c) { c.call(Helper::Cpuid); }
 
 void lower_rdtsc(LowerCtx& c) { c.call(Helper::Rdtsc, c.imm(c.insn_index)); }
 
+// RDMSR/WRMSR need CPL 0; the helpers check the MSR number and its reserved bits.
+void lower_rdmsr(LowerCtx& c) {
+  if (privileged(c)) c.call(Helper::Rdmsr, c.imm(c.insn_index));
+}
+
+void lower_wrmsr(LowerCtx& c) {
+  if (!privileged(c)) return;
+  c.call(Helper::Wrmsr, c.imm(c.insn_index));
+  c.jump(c.next_eip());
+}
+
+// SYSENTER/SYSEXIT switch CS, SS and CPL without reading descriptors (SDM Vol.3 §5.8.7).
+void lower_sysenter(LowerCtx& c) {
+  c.jump_ind(c.call(c.insn.mnemonic == ZYDIS_MNEMONIC_SYSENTER ? Helper::Sysenter : Helper::Sysexit));
+}
+
 void lower_ud(LowerCtx& c) { c.raise(kUD); }
 
 // LGDT/LIDT m16&32: with a 16-bit operand size only 24 bits of the base are loaded
@@ -164,11 +180,5 @@ void lower_invlpg(LowerCtx& c) {
 // INVD/WBINVD: caches are not modelled, so only the privilege check remains.
 void lower_invd(LowerCtx& c) { privileged(c); }
 
-void lower_fwait(LowerCtx& c) { c.call(Helper::FpuCheck, ir::kNoTemp, ir::kNoTemp, ir::kNoTemp, 0); }
-
-void lower_x87_escape(LowerCtx& c) {
-  c.call(Helper::FpuCheck, ir::kNoTemp, ir::kNoTemp, ir::kNoTemp, 1);
-  c.jump(c.insn.eip);
-}
 
 }  // namespace cpu

@@ -28,7 +28,7 @@ constexpr uint64_t kMiB = 1ull << 20;
 Features all_features() {
   Features f;
   f.jit = f.disks = f.floppy = f.cdrom = f.kernel = f.serial = f.sdl = f.gdb = f.snapshot_overlay =
-      true;
+      f.desktop = true;
   return f;
 }
 
@@ -113,6 +113,10 @@ TEST_CASE("cli: no arguments give the default machine", "[frontend][cli]") {
     check_runs(bare);
     CHECK(bare.config.accel == Accel::Interp);
     CHECK(bare.config.display == DisplayKind::None);
+    Features headless = all_features();
+    headless.desktop = false;  // SDL built in, but no desktop to show a window on
+    CHECK(parse({}, headless).config.display == DisplayKind::None);
+    CHECK(parse({"-display", "sdl"}, headless).config.display == DisplayKind::Sdl);
   }
 }
 
@@ -443,7 +447,6 @@ TEST_CASE("cli: options whose feature is missing are refused, not ignored", "[fr
       {{"-append", "quiet"}, "-append"},
       {{"-serial", "stdio"}, "-serial"},
       {{"-serial", "file:" + tmp.path("log")}, "-serial"},
-      {{"-display", "sdl"}, "-display"},
       {{"-nographic"}, "-nographic"},
       {{"-s"}, "-s"},
       {{"-S"}, "-S"},
@@ -456,6 +459,11 @@ TEST_CASE("cli: options whose feature is missing are refused, not ignored", "[fr
     const CliResult r = parse(args, none);
     check_error(r, option);
     CHECK(contains(r.message, "not supported yet"));
+  }
+  SECTION("a build without SDL says so") {
+    const CliResult r = parse({"-display", "sdl"}, none);
+    check_error(r, "-display");
+    CHECK(contains(r.message, "SDL2 was not found"));
   }
   SECTION("the feature check comes before the file check") {
     const CliResult r = parse({"-hda", tmp.path("missing.img")}, none);
@@ -547,4 +555,26 @@ TEST_CASE("cli: a full QEMU-style command line", "[frontend][cli]") {
   CHECK(r.config.debug_exit[0].iobase == 0xf4);
   CHECK(r.config.accel == Accel::Jit);
   CHECK(r.config.max_insns == 5000000);
+}
+
+TEST_CASE("cli: --step keeps the order of its steps", "[frontend][cli]") {
+  const CliResult r = parse({"--step", "screen:A:.>", "--step", "type:dir\\n", "--step", "sleep:0.25",
+                             "--step", "serial:login"});
+  check_runs(r);
+  using Kind = machine::AutomationStep::Kind;
+  REQUIRE(r.config.steps.size() == 4);
+  CHECK(r.config.steps[0].kind == Kind::Screen);
+  CHECK(r.config.steps[0].arg == "A:.>");  // only the first colon separates
+  CHECK(r.config.steps[1].kind == Kind::Type);
+  CHECK(r.config.steps[1].arg == "dir\\n");
+  CHECK(r.config.steps[2].kind == Kind::Sleep);
+  CHECK(r.config.steps[2].ns == 250'000'000);
+  CHECK(r.config.steps[3].kind == Kind::Serial);
+}
+
+TEST_CASE("cli: bad --step values are one-line errors", "[frontend][cli]") {
+  for (const std::string text : {"screen", "wait:x", "sleep:abc", "sleep:-1", "sleep:"}) {
+    INFO("--step '" << text << "'");
+    check_error(parse({"--step", text}), "--step");
+  }
 }

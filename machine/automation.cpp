@@ -1,0 +1,168 @@
+#include "machine/automation.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace machine {
+namespace {
+
+std::regex compile(const std::string& re, const char* opt) {
+  try {
+    return std::regex(re, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    throw std::runtime_error(fmt::format("{}: invalid regular expression '{}': {}", opt, re, e.what()));
+  }
+}
+
+// COM1 output kept for matching is bounded; a pattern cannot span more than this.
+constexpr size_t kMaxTranscript = 1 << 20;
+
+}  // namespace
+
+Automation::Automation(const MachineConfig& cfg, Clock& clock, Io io) : clock_(clock), io_(std::move(io)) {
+  using Kind = AutomationStep::Kind;
+  for (const AutomationStep& s : cfg.steps) {
+    Step step{s.kind, {}, {}, s.ns};
+    switch (s.kind) {
+      case Kind::Screen:
+      case Kind::Serial: step.re = compile(s.arg, "--step"); break;
+      case Kind::Type: {
+        std::string error;
+        auto keys = text_to_keys(s.arg, &error);
+        if (!keys) throw std::runtime_error(fmt::format("--step: type:{}: {}", s.arg, error));
+        step.keys = std::move(*keys);
+        break;
+      }
+      case Kind::Sleep: break;
+    }
+    steps_.push_back(std::move(step));
+  }
+  if (!cfg.until_serial.empty()) until_serial_ = compile(cfg.until_serial, "--until-serial");
+  if (!cfg.until_screen.empty()) until_screen_ = compile(cfg.until_screen, "--until-screen");
+  screen_timer_ = clock_.add_timer([this] { poll_screen(); });
+  key_timer_ = clock_.add_timer([this] { next_key(); });
+  sleep_timer_ = clock_.add_timer([this] {
+    step_++;
+    advance();
+  });
+  advance();
+}
+
+bool Automation::watches_serial(const MachineConfig& cfg) {
+  if (!cfg.until_serial.empty()) return true;
+  for (const AutomationStep& s : cfg.steps)
+    if (s.kind == AutomationStep::Kind::Serial) return true;
+  return false;
+}
+
+bool Automation::serial_condition_active() const {
+  if (step_ < steps_.size()) return steps_[step_].kind == AutomationStep::Kind::Serial;
+  return until_serial_.has_value() && !matched_;
+}
+
+bool Automation::screen_condition_active() const {
+  if (step_ < steps_.size()) return steps_[step_].kind == AutomationStep::Kind::Screen;
+  return until_screen_.has_value() && !matched_;
+}
+
+// Consumes the transcript up to the end of a match, so that the next condition only sees newer
+// output.
+bool Automation::try_serial(const std::regex& re) {
+  std::smatch m;
+  if (!std::regex_search(transcript_, m, re)) return false;
+  transcript_.erase(0, size_t(m.position(0) + m.length(0)));
+  return true;
+}
+
+void Automation::finish(bool hit) {
+  if (!hit || matched_) return;
+  matched_ = true;
+  clock_.cancel(screen_timer_);
+  if (io_.stop) io_.stop();
+}
+
+void Automation::advance() {
+  using Kind = AutomationStep::Kind;
+  while (step_ < steps_.size()) {
+    Step& s = steps_[step_];
+    switch (s.kind) {
+      case Kind::Serial:
+        if (!try_serial(*s.re)) return;  // on_serial() continues
+        break;
+      case Kind::Screen:
+        if (!std::regex_search(io_.screen(), *s.re)) {
+          if (!clock_.armed(screen_timer_)) clock_.arm(screen_timer_, clock_.now_ns() + kScreenPollNs);
+          return;
+        }
+        break;
+      case Kind::Type:
+        typing_.clear();
+        typed_ = 0;
+        for (const KeyStroke& k : s.keys) {
+          if (k.shift) typing_.push_back({kLeftShift, true});
+          typing_.push_back({k.key, true});
+          typing_.push_back({k.key, false});
+          if (k.shift) typing_.push_back({kLeftShift, false});
+        }
+        if (typing_.empty()) break;
+        clock_.arm(key_timer_, clock_.now_ns());
+        return;  // next_key() continues
+      case Kind::Sleep:
+        clock_.arm(sleep_timer_, clock_.now_ns() + s.ns);
+        return;
+    }
+    step_++;
+  }
+  // Every step is done: the final conditions apply from here on.
+  if (until_serial_) finish(try_serial(*until_serial_));
+  if (until_screen_ && !matched_) {
+    if (std::regex_search(io_.screen(), *until_screen_))
+      finish(true);
+    else if (!clock_.armed(screen_timer_))
+      clock_.arm(screen_timer_, clock_.now_ns() + kScreenPollNs);
+  }
+}
+
+void Automation::on_serial(uint8_t byte) {
+  if (!serial_condition_active()) return;
+  transcript_ += char(byte);
+  if (transcript_.size() > kMaxTranscript) transcript_.erase(0, transcript_.size() - kMaxTranscript / 2);
+  if (step_ < steps_.size()) {
+    if (try_serial(*steps_[step_].re)) {
+      step_++;
+      advance();
+    }
+  } else {
+    finish(try_serial(*until_serial_));
+  }
+}
+
+void Automation::poll_screen() {
+  if (!screen_condition_active()) return;
+  const std::string screen = io_.screen();
+  if (step_ < steps_.size()) {
+    if (std::regex_search(screen, *steps_[step_].re)) {
+      step_++;
+      advance();
+      return;
+    }
+  } else if (std::regex_search(screen, *until_screen_)) {
+    finish(true);
+    return;
+  }
+  clock_.arm(screen_timer_, clock_.now_ns() + kScreenPollNs);
+}
+
+void Automation::next_key() {
+  const KeyEvent& e = typing_[typed_++];
+  io_.key(e.key, e.down);
+  if (typed_ < typing_.size()) {
+    clock_.arm(key_timer_, clock_.now_ns() + kKeyIntervalNs);
+    return;
+  }
+  step_++;
+  advance();
+}
+
+}  // namespace machine

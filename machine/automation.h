@@ -1,0 +1,76 @@
+// Headless automation: a script of steps (wait for screen or serial text, type, sleep) run in
+// virtual time, then the --until-serial / --until-screen conditions that end the run. Everything
+// happens at instruction counts fixed by the guest's own progress, so a scripted run is as
+// deterministic as an unscripted one.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "machine/clock.h"
+#include "machine/config.h"
+#include "machine/keymap.h"
+
+namespace machine {
+
+class Automation {
+ public:
+  struct Io {
+    std::function<std::string()> screen;             // the text screen, rows joined by '\n'
+    std::function<void(uint16_t key, bool down)> key;  // a key event for the keyboard
+    std::function<void()> stop;                      // a final condition matched: end the run
+  };
+
+  // Throws std::runtime_error naming the option for an invalid regular expression or text.
+  Automation(const MachineConfig& cfg, Clock& clock, Io io);
+
+  // Whether COM1's output must be passed to on_serial().
+  static bool watches_serial(const MachineConfig& cfg);
+  void on_serial(uint8_t byte);
+  // A final condition matched after every step was done.
+  bool matched() const { return matched_; }
+  // Steps completed so far.
+  size_t steps_done() const { return step_; }
+
+  // Virtual time between two key events while typing.
+  static constexpr uint64_t kKeyIntervalNs = 2'000'000;
+  // How often the text screen is compared while a screen condition is active.
+  static constexpr uint64_t kScreenPollNs = 10'000'000;
+
+ private:
+  struct Step {
+    AutomationStep::Kind kind;
+    std::optional<std::regex> re;
+    std::vector<KeyStroke> keys;
+    uint64_t ns = 0;
+  };
+  struct KeyEvent {
+    uint16_t key;
+    bool down;
+  };
+
+  void advance();      // runs steps until one has to wait
+  void poll_screen();  // screen timer
+  void next_key();     // typing timer
+  bool serial_condition_active() const;
+  bool screen_condition_active() const;
+  bool try_serial(const std::regex& re);
+  void finish(bool hit);
+
+  Clock& clock_;
+  Io io_;
+  std::vector<Step> steps_;
+  size_t step_ = 0;
+  std::optional<std::regex> until_serial_, until_screen_;
+  bool matched_ = false;
+  std::string transcript_;  // COM1 output not yet consumed by a serial condition
+  std::vector<KeyEvent> typing_;
+  size_t typed_ = 0;
+  Clock::TimerId screen_timer_, key_timer_, sleep_timer_;
+};
+
+}  // namespace machine
