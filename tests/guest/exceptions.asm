@@ -1,6 +1,6 @@
-; ghost86 system test guest: every exception vector a P6 without an x87 unit can raise from
-; ordinary code, with its error code and the EIP in the frame (faults: the faulting
-; instruction; traps: the next one). SDM Vol.3 §6.15 and table 6-1.
+; ghost86 system test guest: every exception vector ordinary code can raise on this P6-class
+; processor (0-17; #MC and #XM cannot be), with its error code and the EIP in the frame (faults:
+; the faulting instruction; traps: the next one). SDM Vol.3 §6.15 and table 6-1.
 %include "lib/guest.inc"
 
 %define SEL_RING1 SEL_FREE          ; DPL-1 code segment: #TS through TSS.SS1
@@ -198,6 +198,27 @@ test_main:
         mov es, ax
         OK "GP"
 
+        ; #MF: with CR0.NE an unmasked x87 exception is reported at the next waiting x87
+        ; instruction, as a fault on it with no error code (SDM Vol.3 §6.15 interrupt 16).
+        mov eax, cr0
+        or eax, 0x20                    ; NE
+        mov cr0, eax
+        fninit
+        fldcw [ROM_BASE + mf_cw]
+        fld1
+        fldz
+        fdivp st1, st0                  ; zero divide, unmasked: pending, no exception yet
+        EXPECT 16, -1, 1
+.mf:    fwait
+        EXPECT_TAKEN "MF"
+        CHECK_EQ dword [got_eip], ROM_BASE + .mf, "MF eip"
+        fninit                          ; non-waiting: clears the pending exception
+        fwait
+        mov eax, cr0
+        and eax, ~0x20
+        mov cr0, eax
+        OK "MF"
+
         ; #AC: at CPL 3 with CR0.AM and EFLAGS.AC, misaligned data accesses fault with error
         ; code 0; aligned ones, bytes, CPL 0 and AC = 0 do not.
         mov eax, cr0
@@ -237,6 +258,8 @@ test_main:
         ALL_OK
 
         bits 32
+mf_cw:  dw 0x037B                        ; default control word with ZM clear
+
 ring3_ts:
         EXPECT 10, -1, 2                ; DS is flat at ring 3: EXPECT writes work
 .int:   int 0x50
