@@ -85,6 +85,11 @@ class Cpu {
   void set_cpl(uint8_t cpl) {
     s.cpl = cpl;
     mmu_.set_user(cpl == 3);
+    update_align_check();
+  }
+  // Follows CPL, CR0.AM and EFLAGS.AC: alignment checking is on when all three allow it.
+  void update_align_check() {
+    mmu_.set_align_check(s.cpl == 3 && (s.cr0 & cr0::AM) && (s.eflags & fl::AC));
     s.tlb = mmu_.tlb();
   }
 

@@ -23,7 +23,8 @@ constexpr unsigned len(uint32_t dr7, unsigned i) {
 }
 constexpr bool enabled(uint32_t dr7, unsigned i) { return (dr7 >> (2 * i)) & 3; }
 
-// Recomputes the armed masks after DR7 changes.
+// Recomputes the armed masks after DR7 (or CR4.DE) changes. dbg_data: bits 0-3 data
+// breakpoints, bits 4-7 I/O breakpoints.
 inline void update_armed(CpuState& s) {
   s.dbg_exec = s.dbg_data = 0;
   for (unsigned i = 0; i < 4; i++) {
@@ -31,7 +32,20 @@ inline void update_armed(CpuState& s) {
     const unsigned r = rw(s.dr[7], i);
     if (r == 0) s.dbg_exec |= uint8_t(1u << i);
     if (r == 1 || r == 3) s.dbg_data |= uint8_t(1u << i);
+    if (r == 2 && (s.cr4 & cr4::DE)) s.dbg_data |= uint8_t(0x10u << i);  // I/O, high nibble
   }
+}
+
+// I/O breakpoints (R/W = 10 with CR4.DE) hit by a port access: DRn holds the port (§17.2.4).
+inline uint32_t io_hits(const CpuState& s, uint16_t port, unsigned size) {
+  uint32_t hits = 0;
+  for (unsigned i = 0; i < 4; i++) {
+    if (!(s.dbg_data >> (4 + i) & 1)) continue;
+    const unsigned n = len(s.dr[7], i);
+    const uint32_t first = s.dr[i] & 0xffff & ~(n - 1);
+    if (uint32_t(port) - first < n || first - port < size) hits |= kB0 << i;
+  }
+  return hits;
 }
 
 // Instruction breakpoints matching the linear address of an instruction's first byte.

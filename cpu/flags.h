@@ -24,8 +24,9 @@ inline void write_eflags(CpuState& s, uint32_t value, uint32_t mask) {
   uint32_t cur = read_eflags(s);
   s.eflags = ((cur & ~mask) | (value & mask) | fl::kFixed1) & ~(1u << 3 | 1u << 5 | 1u << 15);
   s.cc_op = 0;
-  // TF and RF decide whether instructions run one at a time (cpu/debug_regs.h): end the block.
-  if ((cur ^ s.eflags) & (fl::TF | fl::RF)) s.exit_request = 1;
+  // TF and RF decide whether instructions run one at a time (cpu/debug_regs.h), AC whether
+  // data accesses are alignment-checked: end the block so the engine takes note.
+  if ((cur ^ s.eflags) & (fl::TF | fl::RF | fl::AC)) s.exit_request = 1;
 }
 
 inline bool carry_flag(const CpuState& s) { return arith_flags(s) & fl::CF; }

@@ -104,6 +104,7 @@ void Engine::deliver(const cpu::CpuException& first, bool fault) {
   // #DF shuts the processor down. Benign chains are bounded the same way.
   cpu::CpuException e = first;
   uint8_t last = first.vector;  // the exception raised by the last delivery attempt
+  if (log_.exception) log_.exception(first);
   // Delivery takes virtual time like an instruction does, so a guest stuck taking the same
   // fault forever still reaches the run loop's limits and scheduled events.
   cpu_.s.icount++;
@@ -233,6 +234,8 @@ StopReason Engine::run(uint64_t icount_limit) {
       if (shutdown_) return StopReason::Shutdown;
     }
     if (s.halted) return StopReason::Halted;
+    // The last block ended early because something changed (EFLAGS.AC among others).
+    if (s.exit_request) cpu_.update_align_check();
     if (cpu::dbg::stepping(s)) [[unlikely]] {
       step_debug();
       cache_.collect();

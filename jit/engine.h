@@ -57,6 +57,9 @@ class Engine : public mmu::CodeWriteListener {
   struct Log {
     bool interrupts = false, exec = false, in_asm = false;
     std::function<void(const std::string&)> sink;
+    // Called with every exception the processor raises, before its delivery is attempted (for
+    // debuggers and test harnesses; e.g. to learn a #PF's error code when delivery fails).
+    std::function<void(const cpu::CpuException&)> exception;
   };
   void set_log(Log log) { log_ = std::move(log); }
 

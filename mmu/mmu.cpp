@@ -175,7 +175,7 @@ TlbEntry& Mmu::fill(uint32_t lin, Access access, bool user) {
 // the slow path, where watch_access() matches it (DESIGN.md §5 "Soft MMU and TLB"). Nothing is
 // flagged while no data breakpoint is armed.
 void Mmu::watch(TlbEntry& e, uint32_t lpage) {
-  if (!s_ || !s_->dbg_data) [[likely]]
+  if (!s_ || !(s_->dbg_data & 0xf)) [[likely]]
     return;
   if (cpu::dbg::page_watched(*s_, lpage, kPageSize, true)) e.tag_write |= kTlbWatch;
   if (cpu::dbg::page_watched(*s_, lpage, kPageSize, false)) e.tag_read |= kTlbWatch;
@@ -191,6 +191,7 @@ void Mmu::watch_access(uint32_t lin, unsigned size, bool write) {
 }
 
 uint32_t Mmu::read_slow(uint32_t lin, unsigned size, Access access) {
+  if (align_check_ && (lin & (size - 1))) throw cpu::CpuException{cpu::kAC, true, 0};
   if (((lin & (kPageSize - 1)) + size) > kPageSize) {
     // Page-crossing: translate the second page first, so a fault there is raised before any
     // side effect of the first (MMIO reads), then assemble byte by byte.
@@ -211,6 +212,7 @@ uint32_t Mmu::read_slow(uint32_t lin, unsigned size, Access access) {
 }
 
 void Mmu::write_slow(uint32_t lin, unsigned size, uint32_t value) {
+  if (align_check_ && (lin & (size - 1))) throw cpu::CpuException{cpu::kAC, true, 0};
   const uint32_t off = lin & (kPageSize - 1);
   if (off + size > kPageSize) {
     // Translate both pages before writing anything (no partial write on a fault).

@@ -22,14 +22,26 @@ constexpr uint32_t P = 1, W = 2, U = 4, RSVD = 8, ID = 16;
 class Mmu {
  public:
   explicit Mmu(PhysMemory& phys);
+  Mmu(const Mmu&) = delete;  // tlb() points into the object
+  Mmu& operator=(const Mmu&) = delete;
   // The processor whose control registers govern translation.
   void attach(cpu::CpuState* state) { s_ = state; }
 
   PhysMemory& phys() { return phys_; }
   // The TLB set for the current privilege: user (CPL 3) and supervisor accesses have separate
   // sets, so a hit never needs a privilege check.
-  TlbEntry* tlb() { return tlb_[user_].data(); }
-  void set_user(bool user) { user_ = user; }
+  TlbEntry* tlb() { return current_; }
+  void set_user(bool user) {
+    user_ = user;
+    select();
+  }
+  // Alignment checking (CPL 3 with CR0.AM and EFLAGS.AC, SDM Vol.3 §6.15 interrupt 17): data
+  // accesses then see a TLB that never hits, so each one reaches the slow path, which raises
+  // #AC(0) for a misaligned operand. Nothing changes for code that does not enable it.
+  void set_align_check(bool on) {
+    align_check_ = on;
+    select();
+  }
   bool user() const { return user_; }
 
   // Drops every TLB entry; with keep_global, entries of global pages survive (a CR3 load with
@@ -93,8 +105,13 @@ class Mmu {
 
   PhysMemory& phys_;
   cpu::CpuState* s_ = nullptr;
+  void select() { current_ = align_check_ ? no_hits_.data() : tlb_[user_].data(); }
+
   bool user_ = false;
+  bool align_check_ = false;
   std::array<TlbEntry, kTlbSize> tlb_[2]{};
+  std::array<TlbEntry, kTlbSize> no_hits_{};  // stays invalid
+  TlbEntry* current_ = tlb_[0].data();  // what tlb() returns
 };
 
 }  // namespace mmu

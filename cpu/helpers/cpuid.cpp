@@ -17,6 +17,7 @@ constexpr uint32_t kPge = 1u << 13, kCmov = 1u << 15, kMmx = 1u << 23, kFxsr = 1
 constexpr uint32_t kMsr = 1u << 5, kSep = 1u << 11, kMtrr = 1u << 12, kPat = 1u << 16;
 constexpr uint32_t kMsrFeatures = kMsr | kSep | kMtrr | kPat;
 constexpr uint32_t kFeaturesEdx = kFpu | kPse | kTsc | kPae | kCx8 | kPge | kCmov | kMmx | kFxsr | kMsrFeatures;
+constexpr uint32_t kDe = 1u << 2;  // debugging extensions: CR4.DE, I/O breakpoints
 
 // "GenuineIntel" as EBX, EDX, ECX hold it (little-endian ASCII).
 constexpr uint32_t ascii4(const char* p) {
@@ -41,7 +42,7 @@ uint32_t helper_cpuid(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t) {
     r[EAX] = kSignature;
     r[EBX] = 0;
     r[ECX] = 0;
-    r[EDX] = kFeaturesEdx;
+    r[EDX] = kFeaturesEdx | kDe;
   }
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "cpu/cpu.h"
+#include "cpu/debug_regs.h"
 #include "cpu/flags.h"
 #include "cpu/helpers/helpers.h"
 #include "cpu/helpers/string_io.h"
@@ -38,13 +39,25 @@ void check_io(Cpu& cpu, uint16_t port, unsigned size) {
   if ((bits >> (port & 7)) & ((1u << size) - 1)) raise(kGP, 0);
 }
 
+// I/O breakpoints (DR7 R/W = 10 with CR4.DE) trap after the instruction (SDM Vol.3 §17.2.4).
+void io_breakpoints(Cpu& cpu, uint16_t port, unsigned size) {
+  if (!(cpu.s.dbg_data & 0xf0)) [[likely]]
+    return;
+  if (const uint32_t hits = dbg::io_hits(cpu.s, port, size)) {
+    cpu.s.db_trap |= hits;
+    cpu.s.exit_request = 1;
+  }
+}
+
 // With no bus attached (bare CPU tests) reads float high like an empty ISA bus.
 uint32_t port_read(Cpu& cpu, uint16_t port, unsigned size) {
+  io_breakpoints(cpu, port, size);
   if (!cpu.io) return ones(size);
   return cpu.io->io_read(port, size) & ones(size);
 }
 
 void port_write(Cpu& cpu, uint16_t port, unsigned size, uint32_t value) {
+  io_breakpoints(cpu, port, size);
   if (cpu.io) cpu.io->io_write(port, size, value & ones(size));
 }
 

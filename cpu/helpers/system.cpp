@@ -13,7 +13,7 @@ namespace {
 constexpr uint32_t kCr4Tsd = 1u << 2;
 constexpr uint32_t kCr4De = 1u << 3;
 constexpr uint32_t kCr4Pse = 1u << 4, kCr4Pae = 1u << 5, kCr4Pge = 1u << 7;
-constexpr uint32_t kCr4Supported = kCr4Tsd | kCr4Pse | kCr4Pae | kCr4Pge | cr4::OSFXSR;
+constexpr uint32_t kCr4Supported = kCr4Tsd | kCr4De | kCr4Pse | kCr4Pae | kCr4Pge | cr4::OSFXSR;
 constexpr uint32_t kCr4Paging = kCr4Pse | kCr4Pae | kCr4Pge;
 
 // CR0 bits that exist on a P6; writes to the others are ignored and ET reads as 1.
@@ -107,6 +107,7 @@ uint32_t helper_write_cr(Cpu& cpu, uint32_t v, uint32_t, uint32_t, uint32_t n) {
       s.cr0 = (v & kCr0Bits) | cr0::ET;
       if ((old ^ s.cr0) & (cr0::PG | cr0::PE | cr0::WP)) cpu.mmu().flush_tlb();
       if (!(s.cr0 & cr0::PE)) cpu.set_cpl(0);  // real mode runs at privilege level 0
+      if ((old ^ s.cr0) & cr0::AM) cpu.update_align_check();
       return 0;
     }
     case 2: s.cr2 = v; return 0;
@@ -120,6 +121,7 @@ uint32_t helper_write_cr(Cpu& cpu, uint32_t v, uint32_t, uint32_t, uint32_t n) {
       const uint32_t old = s.cr4;
       s.cr4 = v;
       if ((old ^ v) & kCr4Paging) cpu.mmu().flush_tlb();
+      if ((old ^ v) & kCr4De) dbg::update_armed(s);  // R/W = 10 means I/O only with DE
       return 0;
     }
     default: raise(kUD);

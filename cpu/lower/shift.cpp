@@ -135,7 +135,12 @@ void lower_shift(LowerCtx& c) {
   const Temp src = dbl ? c.read(c.op(1)) : ir::kNoTemp;
   if (cnt.kind == OpKind::Imm) {
     const unsigned n = cnt.imm & 31;
-    if (n == 0) return;  // nothing changes
+    if (n == 0) {
+      // Nothing changes, but a memory destination is still written back (the instruction is a
+      // read-modify-write: a read-only page faults, a clean one becomes dirty).
+      if (dst.mem()) dst.write(v);
+      return;
+    }
     if (!(dbl && n > size * 8)) return lower_imm(c, dst, op, v, src, n);
   }
   const Temp count = cnt.kind == OpKind::Imm ? c.imm(cnt.imm) : c.get_reg(ECX, 1);

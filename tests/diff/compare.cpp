@@ -48,6 +48,8 @@ std::vector<std::string> compare(const Stream& s, const Outcome& g, const Outcom
   }
   if (g.end == Outcome::End::Fault && g.vector >= 0 && r.vector >= 0 && g.vector != r.vector)
     d.push_back(fmt::format("exception vector: ghost86 {}, unicorn {}", g.vector, r.vector));
+  if (g.end == Outcome::End::Fault && g.vector == 14 && r.vector == 14 && g.cr2 != r.cr2)
+    d.push_back(fmt::format("cr2: ghost86 {:08x}, unicorn {:08x}", g.cr2, r.cr2));
   if (g.eip != r.eip) d.push_back(fmt::format("eip: ghost86 {:08x}, unicorn {:08x}", g.eip, r.eip));
   for (unsigned i = 0; i < 8; i++)
     if (g.regs[i] != r.regs[i])

@@ -29,6 +29,7 @@ struct RunOptions {
 
 struct RunReport {
   Mode mode = Mode::Real;
+  bool paged = false;
   std::array<Tally, kNumCls + 1> by_cls{};  // indexed by Cls, "mix" last
   uint64_t streams = 0;                     // streams actually run
   double seconds = 0, cpu_seconds = 0;  // wall clock, and this process's CPU time
@@ -44,6 +45,8 @@ class DiffTest {
   // windows. This checks the generator, not ghost86.
   DiffTest(Mode mode, bool oracle = false, LoweredFn lowered = lowered_in_table,
            KnownSet avoid = kAllKnown);
+  // Flat32 streams run with paging on (add_paging): "--mode paged".
+  void set_paged(bool on) { paged_ = on; }
 
   enum class Verdict { Skipped, Passed, Failed };
   struct Result {
@@ -70,12 +73,16 @@ class DiffTest {
   Result run_oracle(const Stream& s);
 
   Mode mode_;
+  bool paged_ = false;
   bool oracle_;
   KnownSet avoid_known_;
   Generator gen_;
   GhostRunner ghost_;
   UnicornRunner ref_;
 };
+
+// Turns a flat32 stream into a paged one (tests/diff/paging.cpp).
+void add_paging(Stream& s);
 
 // The class stream `index` is drawn for when a run covers every class.
 inline unsigned class_of_index(uint64_t index) { return unsigned(index % (kNumCls + 1)); }

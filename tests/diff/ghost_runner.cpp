@@ -22,7 +22,17 @@ void GhostRunner::set_up(const Stream& s) {
     t_ = std::make_unique<test::TestCpu>(2u << 20);
     shut_down_ = false;
     prev_code_len_ = 0;
+    // The first exception of a stream, as raised: with paging its delivery may fail (the
+    // stack is on the faulting page) and end in a shutdown, so its vector and CR2 come from here.
+    jit::Engine::Log log;
+    log.exception = [this](const cpu::CpuException& e) {
+      if (first_vector_ >= 0) return;
+      first_vector_ = e.vector;
+      first_cr2_ = e.address;
+    };
+    t_->engine.set_log(std::move(log));
   }
+  first_vector_ = -1;
   test::TestCpu& t = *t_;
   cpu::CpuState& st = t.cpu.s;
   if (prev_code_len_) t.poke(prev_code_lin_, std::vector<uint8_t>(prev_code_len_, 0));
@@ -64,6 +74,13 @@ void GhostRunner::set_up(const Stream& s) {
   t.poke(s.code_lin(), code);
   prev_code_lin_ = s.code_lin();
   prev_code_len_ = uint32_t(code.size());
+  if (s.paging.on) {
+    // The tables are in memory already (they are one of the stream's ranges).
+    st.cr3 = kPagingPd;
+    if (s.paging.pse) st.cr4 |= cpu::cr4::PSE;
+    st.cr0 |= cpu::cr0::PG | cpu::cr0::WP;
+  }
+  t.mmu.flush_tlb();
   t.engine.flush();
 }
 
@@ -91,7 +108,14 @@ void GhostRunner::find_fault(const Stream& s, Outcome& o, uint32_t at) {
     o.regs[cpu::ESP] = esp + n + 12;
     o.scratch.push_back({esp, n + 12});
     o.scratch_flags = cpu::fl::RF;
+    if (s.paging.on) {
+      // Pushing the frame set accessed/dirty bits that are not the stream's doing.
+      o.scratch.push_back({kPagingPd, 1});
+      o.scratch.push_back({kPagingPt + (esp >> 12) * 4, 1});
+      o.scratch.push_back({kPagingPt + ((esp + n + 11) >> 12) * 4, 1});
+    }
   }
+  if (o.vector == 14) o.cr2 = first_cr2_;
 }
 
 Outcome GhostRunner::run(const Stream& s) {
@@ -126,9 +150,12 @@ Outcome GhostRunner::run(const Stream& s) {
       break;
     }
     case jit::StopReason::Shutdown:
-      // No delivery happened: the state is the faulting instruction's, the vector is lost.
+      // No delivery happened: the state is the faulting instruction's. With paging the first
+      // exception is known (typically #PF whose frame could not be pushed); otherwise the
+      // vector is lost.
       o.end = Outcome::End::Fault;
-      o.vector = -1;
+      o.vector = s.paging.on ? first_vector_ : -1;
+      if (o.vector == 14) o.cr2 = first_cr2_;
       shut_down_ = true;
       break;
     case jit::StopReason::Limit:

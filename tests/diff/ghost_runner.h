@@ -28,6 +28,8 @@ class GhostRunner {
   std::unique_ptr<test::TestCpu> t_;
   bool shut_down_ = false;  // the engine stays shut down after a triple fault: rebuild it
   uint32_t prev_code_lin_ = 0, prev_code_len_ = 0;
+  int first_vector_ = -1;
+  uint32_t first_cr2_ = 0;
 };
 
 }  // namespace diff

@@ -20,6 +20,7 @@ namespace {
 void print_report(const diff::RunReport& r) {
   using namespace diff;
   std::fputs(r.reports.c_str(), stdout);
+  const char* label = r.paged ? "paged" : mode_name(r.mode);
   Tally total;
   for (unsigned c = 0; c <= kNumCls; c++) {
     const Tally& t = r.by_cls[c];
@@ -32,16 +33,16 @@ void print_report(const diff::RunReport& r) {
     if (t.skipped || t.not_lowered)
       extra = fmt::format("  (not yet lowered: {} streams skipped, {} instruction draws dropped)",
                           t.skipped, t.not_lowered);
-    fmt::print("{:<6} {:<8} {} passed, {} failed{}\n", mode_name(r.mode), cls_name(c), t.passed,
+    fmt::print("{:<6} {:<8} {} passed, {} failed{}\n", label, cls_name(c), t.passed,
                t.failed, extra);
   }
   const auto issues = known_issues();
   for (size_t i = 0; i < issues.size(); i++)
     if (r.known[i])
-      fmt::print("{:<6} known issue {} avoided {} times: {}\n", mode_name(r.mode), issues[i].name,
+      fmt::print("{:<6} known issue {} avoided {} times: {}\n", label, issues[i].name,
                  r.known[i], issues[i].what);
   fmt::print("{:<6} {:<8} {} passed, {} failed; {} streams run in {:.2f} s, {:.2f} s CPU ({:.0f} streams/s)\n",
-             mode_name(r.mode), "total", total.passed, total.failed, r.streams, r.seconds,
+             label, "total", total.passed, total.failed, r.streams, r.seconds,
              r.cpu_seconds, r.cpu_seconds > 0 ? double(r.streams) / r.cpu_seconds : 0.0);
 }
 
@@ -56,7 +57,8 @@ int main(int argc, char** argv) {
   app.add_option("--seed", opt.seed, "run seed (stream i of a run is reproducible on its own)");
   app.add_option("--count", opt.count, "streams per mode");
   app.add_option("--first", opt.first, "index of the first stream");
-  app.add_option("--mode", mode, "real, flat32 or both")->check(CLI::IsMember({"real", "flat32", "both"}));
+  app.add_option("--mode", mode, "real, flat32, both, or paged (flat32 with paging on)")
+      ->check(CLI::IsMember({"real", "flat32", "both", "paged"}));
   app.add_option("--class", cls, "one instruction class, 'mix', or 'all' (each in turn)");
   app.add_option("--reports", opt.max_reports, "failures to describe in full per mode");
   app.add_flag("--oracle", oracle,
@@ -96,13 +98,19 @@ int main(int argc, char** argv) {
     avoid = ~*set;
   }
   std::vector<diff::Mode> modes;
-  if (mode != "flat32") modes.push_back(diff::Mode::Real);
+  const bool paged = mode == "paged";
+  if (paged && oracle) {
+    std::fprintf(stderr, "ghost86-difftest: --oracle checks the generator: use --mode flat32\n");
+    return 2;
+  }
+  if (mode == "real" || mode == "both") modes.push_back(diff::Mode::Real);
   if (mode != "real") modes.push_back(diff::Mode::Flat32);
 
   uint64_t failed = 0;
   try {
     for (diff::Mode m : modes) {
       diff::DiffTest t(m, oracle, diff::lowered_in_table, avoid);
+      t.set_paged(paged);
       const diff::RunReport r = t.run_many(opt);
       print_report(r);
       failed += r.failed();

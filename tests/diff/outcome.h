@@ -17,6 +17,7 @@ struct Outcome {
   };
   End end = End::Error;
   int vector = -1;  // Fault: the vector, or -1 when the engine cannot tell which
+  uint32_t cr2 = 0;  // Fault with vector 14: the faulting linear address
   uint32_t regs[8] = {};
   uint32_t eip = 0;
   uint32_t eflags = 0;

@@ -24,6 +24,17 @@ constexpr uint32_t kRealMapLo = 0x10000, kRealMapHi = 0x80000;
 constexpr uint32_t kFlatMapHi = 0x10000;
 constexpr uint16_t kFlatCodeSel = 0x08, kFlatDataSel = 0x10;
 
+// Paging ("--mode paged"): flat32 streams run with CR0.PG and WP set, the page directory at
+// kPagingPd and its table at kPagingPt identity-mapping [0, kFlatMapHi) (or one 4 MB PSE page),
+// with the window page writable, read-only or not present. The tables are part of the compared
+// memory, so accessed and dirty bits are compared too.
+constexpr uint32_t kPagingPd = 0xA000, kPagingPt = 0xB000;
+struct Paging {
+  bool on = false;
+  bool pse = false;
+  uint8_t window = 0;  // 0 writable, 1 read-only, 2 not present
+};
+
 constexpr uint8_t kNoVector = 0xff;
 constexpr uint64_t kMaxInsns = 10000;  // per stream, far more than any stream executes
 
@@ -67,6 +78,7 @@ struct Stream {
   std::vector<uint8_t> code;     // the stream, without the terminating HLT
   std::vector<StreamInsn> insns;
   uint32_t undef_flags = 0;      // EFLAGS bits left undefined at the end: not compared
+  Paging paging;
 
   bool code32() const { return mode == Mode::Flat32; }
   uint32_t cs_base() const { return mode == Mode::Real ? uint32_t(init.sel[sCS]) << 4 : 0; }

@@ -63,6 +63,7 @@ void UnicornRunner::on_interrupt(uc_engine* uc, uint32_t intno, void* self) {
   auto* r = static_cast<UnicornRunner*>(self);
   r->vector_ = int(intno);
   r->fault_eip_ = read_reg(uc, UC_X86_REG_EIP);
+  r->fault_cr2_ = read_reg(uc, UC_X86_REG_CR2);
   uc_emu_stop(uc);
 }
 
@@ -111,6 +112,22 @@ void UnicornRunner::load(const Stream& s) {
       const uint32_t sel = s.init.sel[i];
       check(uc_reg_write(uc_, kSeg[i], &sel), "selector");
     }
+  if (s.paging.on) {
+    const uint32_t cr4 = s.paging.pse ? 0x10 : 0, cr3 = kPagingPd;
+    uint32_t cr0 = 0;
+    uc_reg_read(uc_, UC_X86_REG_CR0, &cr0);
+    cr0 |= 0x80010001u;  // PG, WP, PE
+    check(uc_reg_write(uc_, UC_X86_REG_CR4, &cr4), "cr4");
+    check(uc_reg_write(uc_, UC_X86_REG_CR3, &cr3), "cr3");
+    check(uc_reg_write(uc_, UC_X86_REG_CR0, &cr0), "cr0");
+    // Writing control registers through the API leaves QEMU's TLB as it was, so translations
+    // (and accessed bits already set) would survive from the previous stream: a guest MOV to
+    // CR3, run from page 0, flushes it.
+    static constexpr uint8_t kFlush[] = {0x0f, 0x20, 0xd8, 0x0f, 0x22, 0xd8};  // mov eax,cr3; mov cr3,eax
+    constexpr uint32_t kFlushAt = 0xf00;
+    check(uc_mem_write(uc_, kFlushAt, kFlush, sizeof kFlush), "tlb flush stub");
+    check(uc_emu_start(uc_, kFlushAt, kFlushAt + sizeof kFlush, 0, 2), "tlb flush");
+  }
   for (unsigned i = 0; i < 8; i++) check(uc_reg_write(uc_, kGpr[i], &s.init.regs[i]), "register");
   check(uc_reg_write(uc_, UC_X86_REG_EFLAGS, &s.init.eflags), "eflags");
 }
@@ -148,6 +165,7 @@ Outcome UnicornRunner::run(const Stream& s, bool check_accesses) {
     o.end = Outcome::End::Fault;
     o.vector = vector_;
     o.eip = fault_eip_;
+    if (vector_ == 14) o.cr2 = fault_cr2_;
   } else if (err == UC_ERR_INSN_INVALID) {
     o.end = Outcome::End::Fault;
     o.vector = 6;

@@ -38,7 +38,7 @@ class UnicornRunner {
   uc_context* fresh_ = nullptr;  // the CPU as set up, restored before every stream
   uc_hook intr_hook_ = 0, unmapped_hook_ = 0;
   int vector_ = -1;
-  uint32_t fault_eip_ = 0;
+  uint32_t fault_eip_ = 0, fault_cr2_ = 0;
   std::string access_error_;
   const Stream* checking_ = nullptr;
   uint32_t prev_code_lin_ = 0, prev_code_len_ = 0;

@@ -3,7 +3,8 @@
 ; but after the one that clears it), none after an instruction that raised an exception or
 ; executed INT n, MOV SS holds the trap back for one instruction; instruction breakpoints are
 ; faults resumed with RF; data breakpoints are traps after the access, split accesses
-; included; DR7.GD makes MOV DR fault with DR6.BD; faults push RF = 1.
+; included; I/O breakpoints with CR4.DE; DR7.GD makes MOV DR fault with DR6.BD; faults push
+; RF = 1.
 %include "lib/guest.inc"
 
 %define DB_COUNT  TEST_VARS         ; #DB taken
@@ -142,6 +143,33 @@ test_main:
         and eax, 0xE00F
         CHECK_EQ eax, 8, "DR6.B3"
         OK "data breakpoint"
+
+        ; I/O breakpoints (CR4.DE, R/W = 10): DR0 = port 80h, two bytes (80h-81h); a trap after
+        ; IN/OUT touching them. Without CR4.DE, R/W = 10 arms nothing.
+        RESET
+        mov eax, 0x80
+        mov dr0, eax
+        mov eax, 0x00000001 | (0x6 << 16)   ; L0, R/W0 = 10, LEN0 = 01
+        mov dr7, eax
+        in al, 0x80                     ; CR4.DE clear: nothing
+        mov eax, cr4
+        or eax, 8
+        mov cr4, eax
+        in al, 0x80
+.i1:    in al, 0x82                     ; beside: nothing
+        out 0x81, al
+.i2:    mov dx, 0x7F
+        in ax, dx                       ; 7Fh-80h overlaps
+.i3:    xor eax, eax
+        mov dr7, eax
+        mov eax, cr4
+        and eax, ~8
+        mov cr4, eax
+        CHECK_EQ dword [DB_COUNT], 3, "io count"
+        TRACED 0, .i1, "io trap eip"
+        TRACED 1, .i2, "out trap eip"
+        TRACED 2, .i3, "overlap trap eip"
+        OK "I/O breakpoint"
 
         ; General detect: MOV DR faults with DR6.BD; GD is clear in the handler, so the MOV
         ; runs when the handler returns.

@@ -1,11 +1,12 @@
-; ghost86 system test guest: every exception vector a P6 without an x87 unit can raise from
-; ordinary code, with its error code and the EIP in the frame (faults: the faulting
-; instruction; traps: the next one). SDM Vol.3 §6.15 and table 6-1.
+; ghost86 system test guest: every exception vector ordinary code can raise on this P6-class
+; processor (0-17; #MC and #XM cannot be), with its error code and the EIP in the frame (faults:
+; the faulting instruction; traps: the next one). SDM Vol.3 §6.15 and table 6-1.
 %include "lib/guest.inc"
 
 %define SEL_RING1 SEL_FREE          ; DPL-1 code segment: #TS through TSS.SS1
 %define SEL_NP    SEL_FREE + 8      ; not-present data segment
 %define SEL_SMALL SEL_FREE + 16     ; data segment limited to 1 MB (byte granular)
+%define AC_COUNT  TEST_VARS + 0x30  ; #AC taken at ring 3
 
 test_main:
         ; Extra descriptors.
@@ -197,6 +198,50 @@ test_main:
         mov es, ax
         OK "GP"
 
+        ; #MF: with CR0.NE an unmasked x87 exception is reported at the next waiting x87
+        ; instruction, as a fault on it with no error code (SDM Vol.3 §6.15 interrupt 16).
+        mov eax, cr0
+        or eax, 0x20                    ; NE
+        mov cr0, eax
+        fninit
+        fldcw [ROM_BASE + mf_cw]
+        fld1
+        fldz
+        fdivp st1, st0                  ; zero divide, unmasked: pending, no exception yet
+        EXPECT 16, -1, 1
+.mf:    fwait
+        EXPECT_TAKEN "MF"
+        CHECK_EQ dword [got_eip], ROM_BASE + .mf, "MF eip"
+        fninit                          ; non-waiting: clears the pending exception
+        fwait
+        mov eax, cr0
+        and eax, ~0x20
+        mov cr0, eax
+        OK "MF"
+
+        ; #AC: at CPL 3 with CR0.AM and EFLAGS.AC, misaligned data accesses fault with error
+        ; code 0; aligned ones, bytes, CPL 0 and AC = 0 do not.
+        mov eax, cr0
+        or eax, 1 << 18
+        mov cr0, eax
+        mov dword [AC_COUNT], 0
+        mov eax, ROM_BASE + ring3_ac
+        mov ebx, 0x40002
+        call to_ring3
+        CHECK_EQ dword [AC_COUNT], 2, "AC count"
+        CHECK_EQ dword [got_eip], ROM_BASE + ring3_ac.w, "AC eip"
+        pushfd
+        or dword [esp], 0x40000
+        popfd
+        mov eax, [TEST_VARS + 0x21]     ; CPL 0: no check
+        pushfd
+        and dword [esp], ~0x40000
+        popfd
+        mov eax, cr0
+        and eax, ~(1 << 18)
+        mov cr0, eax
+        OK "AC"
+
         ; #PF: a read of a not-present page; CR2 = the address, error code 0.
         call paging_on
         mov dword [PT_BASE + 0x123 * 4], 0
@@ -213,10 +258,33 @@ test_main:
         ALL_OK
 
         bits 32
+mf_cw:  dw 0x037B                        ; default control word with ZM clear
+
 ring3_ts:
         EXPECT 10, -1, 2                ; DS is flat at ring 3: EXPECT writes work
 .int:   int 0x50
         int 0x41
 ring1_never:
         ud2
+
+%macro AC_FAULT 1+
+        EXPECT 17, 0, %%e - %%s
+%%s:    %1
+%%e:    mov eax, [got_count]
+        add [AC_COUNT], eax
+%endmacro
+ring3_ac:
+        mov eax, [TEST_VARS + 0x20]     ; aligned
+        mov ax, [TEST_VARS + 0x22]
+        mov al, [TEST_VARS + 0x23]
+        AC_FAULT mov eax, [TEST_VARS + 0x21]
+        EXPECT 17, 0, .we - .w
+.w:     mov [TEST_VARS + 0x23], ax
+.we:    mov eax, [got_count]
+        add [AC_COUNT], eax
+        pushfd                          ; AC off: no check
+        and dword [esp], ~0x40000
+        popfd
+        mov eax, [TEST_VARS + 0x21]
+        int 0x41
 GUEST_END
