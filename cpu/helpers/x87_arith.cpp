@@ -153,8 +153,9 @@ void trig(Fpu& fpu, sf::TrigResult (*fn)(F80, Env&), bool pushes) {
   }
   Env e = fpu.env();
   const sf::TrigResult r = fn(fpu.st(0), e);
+  // C0 and C3 are undefined and keep their values, as the host processor does.
   if (r.c2) {
-    fpu.set_cc(false, false, true, false);
+    fpu.f.fsw = uint16_t((fpu.f.fsw & ~fsw::C1) | fsw::C2);
     return;
   }
   if (!fpu.finish(e)) return;

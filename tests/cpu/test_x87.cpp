@@ -299,10 +299,13 @@ TEST_CASE("x87 pending unmasked exception: #MF with CR0.NE, FERR# without", "[cp
   u.cpu.fpu_error = [&] { ferr++; };
   u.poke(0x10300, {0x7b, 0x03});
   REQUIRE(u.run({0xdb, 0xe3, 0xd9, 0x2e, 0x00, 0x03, 0xd9, 0xe8, 0xd9, 0xee, 0xde, 0xf9, 0x90, 0xd9, 0xe8,
-                 0xdb, 0xe2, 0xd9, 0xe8}) == StopReason::Halted);
-  CHECK(ferr == 1);
-  CHECK(((u.s().fpu.fsw >> 11) & 7) == 4);
+                 0xd9, 0xe8, 0xdb, 0xe2, 0xd9, 0xe8}) == StopReason::Halted);
+  CHECK(ferr == 1);  // once for the pending exception, though two waiting instructions saw it
+  CHECK(((u.s().fpu.fsw >> 11) & 7) == 3);
   CHECK(!(u.s().fpu.fsw & fsw::ES));
+  // A new unmasked exception signals FERR# again.
+  REQUIRE(test::run(u, {0xd9, 0xee, 0xde, 0xf9, 0x9b}) == StopReason::Halted);  // fldz; fdivp; wait
+  CHECK(ferr == 2);
 }
 
 TEST_CASE("x87 a faulting 10-byte store writes nothing", "[cpu][x87]") {
@@ -461,4 +464,32 @@ TEST_CASE("FXSAVE layout, FXRSTOR round trip, alignment #GP, CR4.OSFXSR writable
   REQUIRE(r.run({0x0f, 0x20, 0xe0, 0x66, 0x0d, 0x00, 0x02, 0x00, 0x00, 0x0f, 0x22, 0xe0}) ==
           StopReason::Halted);  // mov eax, cr4; or eax, 0x200; mov cr4, eax
   CHECK(r.s().cr4 == cr4::OSFXSR);
+}
+
+TEST_CASE("x87 transcendentals: stack effects, C2 out of range, C0/C3 kept", "[cpu][x87][host]") {
+  Bytes data = data_area();
+  put(data, 0, bits(0.5), 8);
+  put(data, 8, bits(1e30), 8);
+  put(data, 16, bits(0.25), 8);
+  // fld1; fld1; fcomp st1 (C3 = 1, equal); fstp st0; fld 1e30; fsin: C2 = 1, ST0 unchanged.
+  const Bytes out_of_range = cat({{0xd9, 0xe8, 0xd9, 0xe8, 0xd8, 0xd9, 0xdd, 0xd8}, m(0xdd, 0, 8), {0xd9, 0xfe},
+                                  m(0xdd, 7, kOut), m(0xdd, 3, kOut + 8)});
+  same_as_host(out_of_range, data);
+  const test::X87Run r = test::run_emulated(out_of_range, data);
+  CHECK((get(r.data, kOut, 2) & (fsw::kCond | fsw::TOP)) == (fsw::C3 | fsw::C2 | (7 << 11)));
+  CHECK(get(r.data, kOut + 8, 8) == bits(1e30));
+  // FPTAN pushes 1.0; FSINCOS leaves cos in ST0 and sin in ST1; FPATAN, FYL2X, FYL2XP1 pop.
+  const test::X87Run t = test::run_emulated(
+      cat({m(0xdd, 0, 0), {0xd9, 0xf2}, m(0xdd, 7, kOut), m(0xdd, 3, kOut + 8), m(0xdd, 3, kOut + 16)}), data);
+  CHECK((get(t.data, kOut, 2) >> 11 & 7) == 6);
+  CHECK(get(t.data, kOut + 8, 8) == bits(1.0));
+  const test::X87Run s = test::run_emulated(
+      cat({m(0xdd, 0, 0), {0xd9, 0xfb}, m(0xdd, 3, kOut), m(0xdd, 3, kOut + 8)}), data);
+  CHECK(get(s.data, kOut, 8) == bits(0.87758256189037276));  // cos 0.5
+  CHECK(get(s.data, kOut + 8, 8) == bits(0.47942553860420301));  // sin 0.5
+  for (uint8_t op : {0xf3, 0xf1, 0xf9}) {
+    const test::X87Run p = test::run_emulated(
+        cat({m(0xdd, 0, 16), m(0xdd, 0, 0), {0xd9, op}, m(0xdd, 7, kOut)}), data);
+    CHECK((get(p.data, kOut, 2) >> 11 & 7) == 7);
+  }
 }
