@@ -180,8 +180,10 @@ void prem(Fpu& fpu, bool ieee) {
   if (fpu.signal(e.flags)) return;
   fpu.set_st(0, r.value);
   // Complete: C0 = Q2, C3 = Q1, C1 = Q0, C2 = 0. Partial: C2 = 1, the others undefined (cleared).
-  if (r.c2) fpu.set_cc(false, false, true, false);
-  else fpu.set_cc(r.quotient & 4, r.quotient & 1, false, r.quotient & 2);
+  if (r.c2)
+    fpu.set_cc(false, false, true, false);
+  else
+    fpu.set_cc(r.quotient & 4, r.quotient & 1, false, r.quotient & 2);
 }
 
 void scale(Fpu& fpu) {
@@ -254,8 +256,14 @@ void fcmov(Fpu& fpu, const Insn& in) {
 bool exec_d9_group(Fpu& fpu, const Insn& in) {
   if (in.reg == 4) {
     switch (in.rm) {
-      case 0: unary(fpu, chs_fn); fpu.set_c1(false); return true;
-      case 1: unary(fpu, abs_fn); fpu.set_c1(false); return true;
+      case 0:
+        unary(fpu, chs_fn);
+        fpu.set_c1(false);
+        return true;
+      case 1:
+        unary(fpu, abs_fn);
+        fpu.set_c1(false);
+        return true;
       case 4: {  // FTST: compare with +0.0
         compare(fpu, sf::zero(false), true, false, 0);
         return true;
@@ -308,8 +316,10 @@ bool exec_arith(Fpu& fpu, const Insn& in) {
   const unsigned i = in.rm;
   switch (in.esc) {
     case 0:  // D8: ST(0) = ST(0) op ST(i); FCOM/FCOMP ST(i)
-      if (r == 2 || r == 3) compare(fpu, fpu.st(i), !fpu.empty(i), false, r == 3 ? 1 : 0);
-      else arith(fpu, r, fpu.st(i), !fpu.empty(i), 0, false, fpu.env());
+      if (r == 2 || r == 3)
+        compare(fpu, fpu.st(i), !fpu.empty(i), false, r == 3 ? 1 : 0);
+      else
+        arith(fpu, r, fpu.st(i), !fpu.empty(i), 0, false, fpu.env());
       return true;
     case 4:  // DC: ST(i) = ST(i) op ST(0), with the SUB/SUBR and DIV/DIVR encodings swapped
     case 6:  // DE: the same, then pop

@@ -18,7 +18,11 @@ using Bytes = std::vector<uint8_t>;
 
 // ModRM memory operand [EBX + disp32] with ModRM.reg = r.
 Bytes m(uint8_t op, unsigned r, uint32_t disp) {
-  return {op, uint8_t(0x83 | r << 3), uint8_t(disp), uint8_t(disp >> 8), uint8_t(disp >> 16),
+  return {op,
+          uint8_t(0x83 | r << 3),
+          uint8_t(disp),
+          uint8_t(disp >> 8),
+          uint8_t(disp >> 16),
           uint8_t(disp >> 24)};
 }
 Bytes cat(std::initializer_list<Bytes> parts) {
@@ -27,8 +31,8 @@ Bytes cat(std::initializer_list<Bytes> parts) {
   return out;
 }
 
-constexpr uint32_t kOut = 0x80;    // results
-constexpr uint32_t kSw = 0x1f0;    // FNSTSW at the end
+constexpr uint32_t kOut = 0x80;  // results
+constexpr uint32_t kSw = 0x1f0;  // FNSTSW at the end
 // Appends FNSTSW [EBX+kSw]; results are compared over the whole data area.
 Bytes with_status(Bytes code) {
   Bytes tail = m(0xdd, 7, kSw);
@@ -63,7 +67,8 @@ struct Fpu32 {
   unsigned top() const { return (t.cpu.s.fpu.fsw >> 11) & 7; }
 };
 
-const double kValues[] = {1.0, -2.5, 3.0, 0.1, 1e300, -1e-300, 4.9e-324, 0.0, -0.0, 7.0, 1e10, 123456.789};
+const double kValues[] = {1.0,      -2.5, 3.0,  0.1, 1e300, -1e-300,
+                          4.9e-324, 0.0,  -0.0, 7.0, 1e10,  123456.789};
 
 uint64_t bits(double d) {
   uint64_t b;
@@ -82,7 +87,8 @@ TEST_CASE("x87 power-up and FNINIT state (SDM Vol.3 table 9-1)", "[cpu][x87]") {
   t.s().fpu.fsw = 0x1234;
   t.s().fpu.fip = 5;
   // fninit; fnstsw ax; fnstcw [0x40000]
-  REQUIRE(t.run({0xdb, 0xe3, 0xdf, 0xe0, 0xd9, 0x3d, 0x00, 0x00, 0x04, 0x00}) == StopReason::Halted);
+  REQUIRE(t.run({0xdb, 0xe3, 0xdf, 0xe0, 0xd9, 0x3d, 0x00, 0x00, 0x04, 0x00}) ==
+          StopReason::Halted);
   CHECK(t.s().fpu.fcw == 0x037f);
   CHECK(t.s().fpu.ftw == 0xffff);
   CHECK(t.s().fpu.fip == 0);
@@ -126,7 +132,7 @@ TEST_CASE("x87 stack overflow and underflow (#IS, masked responses)", "[cpu][x87
 
   Fpu32 u;
   REQUIRE(u.run({0xd8, 0xc1}) == StopReason::Halted);  // fadd st0, st1 on an empty stack
-  CHECK((u.f().fsw & 0x3ff) == (fsw::IE | fsw::SF));  // C1 = 0: underflow
+  CHECK((u.f().fsw & 0x3ff) == (fsw::IE | fsw::SF));   // C1 = 0: underflow
   // The masked response writes the indefinite to the destination ST0 (R0: tag special).
   CHECK(u.f().ftw == 0xfffe);
   CHECK(u.f().r[0] == sf::kIndefinite);
@@ -134,7 +140,7 @@ TEST_CASE("x87 stack overflow and underflow (#IS, masked responses)", "[cpu][x87
 
 TEST_CASE("x87 unmasked stack fault leaves the stack alone and sets ES/B", "[cpu][x87]") {
   Fpu32 c;
-  c.f().fcw = 0x037e;  // IE unmasked
+  c.f().fcw = 0x037e;                                  // IE unmasked
   REQUIRE(c.run({0xd9, 0xc9}) == StopReason::Halted);  // fxch st1 with both empty
   CHECK(c.f().fsw == (fsw::IE | fsw::SF | fsw::ES | fsw::B));
   CHECK(c.f().ftw == 0xffff);
@@ -147,14 +153,18 @@ TEST_CASE("x87 FCOM/FUCOM condition codes and FCOMI/FUCOMI flags", "[cpu][x87]")
     uint32_t flags;
   };
   const uint8_t load[] = {0xee, 0xe8, 0xeb};
-  const Case cases[] = {{1, 2, fsw::C0, fl::CF}, {2, 1, 0, 0}, {1, 1, fsw::C3, fl::ZF}, {0, 1, fsw::C0, fl::CF}};
+  const Case cases[] = {
+      {1, 2, fsw::C0, fl::CF}, {2, 1, 0, 0}, {1, 1, fsw::C3, fl::ZF}, {0, 1, fsw::C0, fl::CF}};
   for (const Case& k : cases) {
     Fpu32 c;
-    // fld b; fld a; fcom st1; fnstsw ax; fcomi st1 ; sets flags
-    REQUIRE(c.run({0xd9, load[k.b], 0xd9, load[k.a], 0xd8, 0xd1, 0xdf, 0xe0, 0xdb, 0xf1}) ==
-            StopReason::Halted);
+    // cmp al, 0 (lazy flags pending); fld b; fld a; fcom st1; fnstsw ax; fcomi st1; setb cl;
+    // sete ch (FCOMI's flags read in the same block)
+    REQUIRE(c.run({0x3c, 0x00, 0xd9, load[k.b], 0xd9, load[k.a], 0xd8, 0xd1, 0xdf, 0xe0, 0xdb, 0xf1,
+                   0x0f, 0x92, 0xc1, 0x0f, 0x94, 0xc5}) == StopReason::Halted);
     CHECK((c.t.s().regs[EAX] & (fsw::kCond)) == k.cc);
     CHECK((c.t.flags() & (fl::ZF | fl::PF | fl::CF | fl::OF | fl::SF | fl::AF)) == k.flags);
+    CHECK((c.t.s().regs[ECX] & 0xff) == ((k.flags & fl::CF) ? 1u : 0u));
+    CHECK(((c.t.s().regs[ECX] >> 8) & 0xff) == ((k.flags & fl::ZF) ? 1u : 0u));
   }
   // Unordered: NaN (0/0 = indefinite) against 1: C3 C2 C0 = 111, ZF PF CF = 111; FUCOM of a QNaN
   // raises nothing, FCOM raises IE.
@@ -180,22 +190,23 @@ TEST_CASE("x87 FXAM classes (SDM Vol.2 FXAM)", "[cpu][x87]") {
   CHECK((c.t.s().regs[EAX] & fsw::kCond) == fsw::C2);
 }
 
-TEST_CASE("x87 FNSAVE/FRSTOR and FNSTENV layouts in each mode (SDM Vol.1 figs 8-9..8-12)", "[cpu][x87]") {
+TEST_CASE("x87 FNSAVE/FRSTOR and FNSTENV layouts in each mode (SDM Vol.1 figs 8-9..8-12)",
+          "[cpu][x87]") {
   SECTION("32-bit protected mode") {
     Fpu32 c;
     // fld1 at 0x10000 (after the fninit run, EIP continues), fld qword [0x40010]; fnsave [0x40100]
     test::TestCpu& t = c.t;
     t.poke(0x40010, {0, 0, 0, 0, 0, 0, 0xf8, 0x3f});  // 1.5
     const uint32_t at = t.s().eip;
-    REQUIRE(c.run({0xd9, 0xe8, 0xdd, 0x05, 0x10, 0x00, 0x04, 0x00, 0xdd, 0x35, 0x00, 0x01, 0x04, 0x00}) ==
-            StopReason::Halted);
+    REQUIRE(c.run({0xd9, 0xe8, 0xdd, 0x05, 0x10, 0x00, 0x04, 0x00, 0xdd, 0x35, 0x00, 0x01, 0x04,
+                   0x00}) == StopReason::Halted);
     CHECK(t.peek32(0x40100) == 0xffff037f);
-    CHECK(t.peek32(0x40104) == 0xffff3000);  // TOP = 6
-    CHECK(t.peek32(0x40108) == 0xffff0fff);  // R7, R6 valid
-    CHECK(t.peek32(0x4010c) == at + 2);      // FIP: the fld qword
+    CHECK(t.peek32(0x40104) == 0xffff3000);                // TOP = 6
+    CHECK(t.peek32(0x40108) == 0xffff0fff);                // R7, R6 valid
+    CHECK(t.peek32(0x4010c) == at + 2);                    // FIP: the fld qword
     CHECK(t.peek32(0x40110) == (0x08u | (0x505u << 16)));  // FCS, FOP = DD 05 -> 5 05
-    CHECK(t.peek32(0x40114) == 0x40010);     // FDP
-    CHECK(t.peek32(0x40118) == 0xffff0010);  // FDS
+    CHECK(t.peek32(0x40114) == 0x40010);                   // FDP
+    CHECK(t.peek32(0x40118) == 0xffff0010);                // FDS
     // ST0 = 1.5, ST1 = 1.0 at 0x4011c.
     CHECK(t.peek32(0x4011c + 4) == 0xc0000000u);
     CHECK(t.peek16(0x4011c + 8) == 0x3fff);
@@ -240,9 +251,9 @@ TEST_CASE("x87 FNSAVE/FRSTOR and FNSTENV layouts in each mode (SDM Vol.1 figs 8-
     c.f().fcw = 0x0360;  // everything unmasked
     REQUIRE(c.run({0xd9, 0xe8, 0x66, 0xd9, 0x35, 0x00, 0x01, 0x04, 0x00}) == StopReason::Halted);
     CHECK(c.t.peek16(0x40100) == 0x0360);
-    CHECK(c.t.peek16(0x40108) == 0x08);   // FCS
-    CHECK(c.t.peek16(0x4010a) == 0);      // FDP: fld1 has no memory operand
-    CHECK(c.f().fcw == 0x037f);           // FNSTENV masks all exceptions
+    CHECK(c.t.peek16(0x40108) == 0x08);  // FCS
+    CHECK(c.t.peek16(0x4010a) == 0);     // FDP: fld1 has no memory operand
+    CHECK(c.f().fcw == 0x037f);          // FNSTENV masks all exceptions
   }
 }
 
@@ -284,13 +295,13 @@ TEST_CASE("x87 pending unmasked exception: #MF with CR0.NE, FERR# without", "[cp
   // nop; fld1 (waiting -> #MF)
   t.poke(0x10300, {0x7b, 0x03});
   t.s().cr0 |= cr0::NE;
-  REQUIRE(t.run({0xdb, 0xe3, 0xd9, 0x2e, 0x00, 0x03, 0xd9, 0xe8, 0xd9, 0xee, 0xde, 0xf9, 0x90, 0xd9, 0xe8}) ==
-          StopReason::Halted);
+  REQUIRE(t.run({0xdb, 0xe3, 0xd9, 0x2e, 0x00, 0x03, 0xd9, 0xe8, 0xd9, 0xee, 0xde, 0xf9, 0x90, 0xd9,
+                 0xe8}) == StopReason::Halted);
   CHECK(test::in_handler(t));
   CHECK(test::pushed_ip(t) == 0x10d);
   CHECK((t.s().fpu.fsw & (fsw::ZE | fsw::ES | fsw::B)) == (fsw::ZE | fsw::ES | fsw::B));
   CHECK(((t.s().fpu.fsw >> 11) & 7) == 6);  // not popped
-  CHECK(t.s().fpu.fip == 0x10a);             // the FDIVP
+  CHECK(t.s().fpu.fip == 0x10a);            // the FDIVP
 
   // The same with NE = 0: FERR# is signalled and the instruction runs; FNCLEX clears it.
   test::TestCpu u;
@@ -298,8 +309,9 @@ TEST_CASE("x87 pending unmasked exception: #MF with CR0.NE, FERR# without", "[cp
   int ferr = 0;
   u.cpu.fpu_error = [&] { ferr++; };
   u.poke(0x10300, {0x7b, 0x03});
-  REQUIRE(u.run({0xdb, 0xe3, 0xd9, 0x2e, 0x00, 0x03, 0xd9, 0xe8, 0xd9, 0xee, 0xde, 0xf9, 0x90, 0xd9, 0xe8,
-                 0xd9, 0xe8, 0xdb, 0xe2, 0xd9, 0xe8}) == StopReason::Halted);
+  REQUIRE(u.run({0xdb, 0xe3, 0xd9, 0x2e, 0x00, 0x03, 0xd9, 0xe8, 0xd9, 0xee, 0xde,
+                 0xf9, 0x90, 0xd9, 0xe8, 0xd9, 0xe8, 0xdb, 0xe2, 0xd9, 0xe8}) ==
+          StopReason::Halted);
   CHECK(ferr == 1);  // once for the pending exception, though two waiting instructions saw it
   CHECK(((u.s().fpu.fsw >> 11) & 7) == 3);
   CHECK(!(u.s().fpu.fsw & fsw::ES));
@@ -338,10 +350,16 @@ TEST_CASE("x87 arithmetic in every operand form matches the host", "[cpu][x87][h
         same_as_host(cat({m(0xdd, 0, 8 * a), m(0xd8, r, 0x68), m(0xda, r, 0x60), m(0xde, r, 0x64),
                           m(0xdb, 7, kOut)}),
                      data);
-        same_as_host(cat({m(0xdd, 0, 8 * b), m(0xdd, 0, 8 * a), {0xd8, uint8_t(0xc1 | r << 3)},
-                          m(0xdd, 3, kOut), {0xdc, uint8_t(0xc0 | r << 3)}, m(0xdb, 7, kOut + 16)}),
+        same_as_host(cat({m(0xdd, 0, 8 * b),
+                          m(0xdd, 0, 8 * a),
+                          {0xd8, uint8_t(0xc1 | r << 3)},
+                          m(0xdd, 3, kOut),
+                          {0xdc, uint8_t(0xc0 | r << 3)},
+                          m(0xdb, 7, kOut + 16)}),
                      data);
-        same_as_host(cat({m(0xdd, 0, 8 * b), m(0xdd, 0, 8 * a), {0xde, uint8_t(0xc1 | r << 3)},
+        same_as_host(cat({m(0xdd, 0, 8 * b),
+                          m(0xdd, 0, 8 * a),
+                          {0xde, uint8_t(0xc1 | r << 3)},
                           m(0xdd, 3, kOut)}),
                      data);
       }
@@ -364,15 +382,23 @@ TEST_CASE("x87 conversions, rounding modes and integer stores match the host", "
                         m(0xdb, 2, kOut + 8), m(0xdf, 7, kOut + 12)}),
                    data);
       // FRNDINT, then FBSTP; FILD back through m64int; FLD/FSTP m80.
-      same_as_host(cat({m(0xd9, 5, 0x1e0), m(0xdd, 0, src), {0xd9, 0xfc}, m(0xdd, 2, kOut),
-                        m(0xdf, 6, kOut + 8), m(0xdd, 0, src), m(0xdb, 7, kOut + 20),
-                        m(0xdb, 5, kOut + 20), {0xd9, 0xfa}, m(0xdb, 7, kOut + 32)}),
+      same_as_host(cat({m(0xd9, 5, 0x1e0),
+                        m(0xdd, 0, src),
+                        {0xd9, 0xfc},
+                        m(0xdd, 2, kOut),
+                        m(0xdf, 6, kOut + 8),
+                        m(0xdd, 0, src),
+                        m(0xdb, 7, kOut + 20),
+                        m(0xdb, 5, kOut + 20),
+                        {0xd9, 0xfa},
+                        m(0xdb, 7, kOut + 32)}),
                    data);
     }
   }
 }
 
-TEST_CASE("x87 FPREM, FPREM1, FSCALE, FXTRACT, FCHS, FABS, constants match the host", "[cpu][x87][host]") {
+TEST_CASE("x87 FPREM, FPREM1, FSCALE, FXTRACT, FCHS, FABS, constants match the host",
+          "[cpu][x87][host]") {
   Bytes data = data_area();
   const double v[] = {10.0, 3.0, -7.5, 1e30, 0.3, 2.0, -1.0, 1e-5};
   for (unsigned i = 0; i < std::size(v); i++) put(data, 8 * i, bits(v[i]), 8);
@@ -381,12 +407,19 @@ TEST_CASE("x87 FPREM, FPREM1, FSCALE, FXTRACT, FCHS, FABS, constants match the h
       INFO("a " << v[a] << " b " << v[b]);
       for (uint8_t op : {0xf8, 0xf5, 0xfd}) {
         // fld b; fld a; op; fnstsw [kOut+30]; fstp m80; fstp m80
-        same_as_host(cat({m(0xdd, 0, 8 * b), m(0xdd, 0, 8 * a), {0xd9, op}, m(0xdd, 7, kOut + 30),
-                          m(0xdb, 7, kOut), m(0xdb, 7, kOut + 10)}),
+        same_as_host(cat({m(0xdd, 0, 8 * b),
+                          m(0xdd, 0, 8 * a),
+                          {0xd9, op},
+                          m(0xdd, 7, kOut + 30),
+                          m(0xdb, 7, kOut),
+                          m(0xdb, 7, kOut + 10)}),
                      data);
       }
     }
-    same_as_host(cat({m(0xdd, 0, 8 * a), {0xd9, 0xf4, 0xd9, 0xe0}, m(0xdb, 7, kOut), {0xd9, 0xe1},
+    same_as_host(cat({m(0xdd, 0, 8 * a),
+                      {0xd9, 0xf4, 0xd9, 0xe0},
+                      m(0xdb, 7, kOut),
+                      {0xd9, 0xe1},
                       m(0xdb, 7, kOut + 10)}),
                  data);
   }
@@ -410,17 +443,27 @@ TEST_CASE("x87 FCMOVcc, FXCH, FST ST(i) and FICOM match the host", "[cpu][x87][h
   for (uint8_t cmp : {0xf1, 0xe9}) {  // fcomi/fucomi st1 sets the flags the moves test
     for (uint8_t mv : {0xc1, 0xc9, 0xd1, 0xd9}) {
       for (uint8_t esc : {0xda, 0xdb}) {
-        same_as_host(cat({m(0xdd, 0, 8), m(0xdd, 0, 0), {0xdb, cmp, esc, mv}, m(0xdb, 7, kOut)}), data);
-        same_as_host(cat({m(0xdd, 0, 0), m(0xdd, 0, 8), {0xdb, cmp, esc, mv}, m(0xdb, 7, kOut)}), data);
+        same_as_host(cat({m(0xdd, 0, 8), m(0xdd, 0, 0), {0xdb, cmp, esc, mv}, m(0xdb, 7, kOut)}),
+                     data);
+        same_as_host(cat({m(0xdd, 0, 0), m(0xdd, 0, 8), {0xdb, cmp, esc, mv}, m(0xdb, 7, kOut)}),
+                     data);
       }
     }
   }
-  same_as_host(cat({m(0xdd, 0, 8), m(0xdd, 0, 0), {0xd9, 0xc9}, m(0xdd, 3, kOut), {0xdd, 0xd1, 0xd9, 0xe8},
-                    {0xdd, 0xda}, m(0xdb, 7, kOut + 8), m(0xdb, 7, kOut + 18)}),
+  same_as_host(cat({m(0xdd, 0, 8),
+                    m(0xdd, 0, 0),
+                    {0xd9, 0xc9},
+                    m(0xdd, 3, kOut),
+                    {0xdd, 0xd1, 0xd9, 0xe8},
+                    {0xdd, 0xda},
+                    m(0xdb, 7, kOut + 8),
+                    m(0xdb, 7, kOut + 18)}),
                data);
   for (unsigned r : {2u, 3u}) {
     same_as_host(cat({m(0xdd, 0, 0), m(0xda, r, 16), {0xdf, 0xe0, 0x66, 0x89, 0x43, 0x70}}), data);
-    same_as_host(cat({m(0xdd, 0, 8), m(0xde, r, 16), {0xd9, 0xe4, 0xdf, 0xe0, 0x66, 0x89, 0x43, 0x70}}), data);
+    same_as_host(
+        cat({m(0xdd, 0, 8), m(0xde, r, 16), {0xd9, 0xe4, 0xdf, 0xe0, 0x66, 0x89, 0x43, 0x70}}),
+        data);
   }
 }
 
@@ -431,8 +474,8 @@ TEST_CASE("FXSAVE layout, FXRSTOR round trip, alignment #GP, CR4.OSFXSR writable
   for (uint32_t i = 0; i < 512; i += 4) t.poke(0x40200 + i, {0xaa, 0xaa, 0xaa, 0xaa});
   const uint32_t at = t.s().eip;
   // fld1; fld qword [0x40010]; fxsave [0x40200]
-  REQUIRE(c.run({0xd9, 0xe8, 0xdd, 0x05, 0x10, 0x00, 0x04, 0x00, 0x0f, 0xae, 0x05, 0x00, 0x02, 0x04, 0x00}) ==
-          StopReason::Halted);
+  REQUIRE(c.run({0xd9, 0xe8, 0xdd, 0x05, 0x10, 0x00, 0x04, 0x00, 0x0f, 0xae, 0x05, 0x00, 0x02, 0x04,
+                 0x00}) == StopReason::Halted);
   CHECK(t.peek16(0x40200) == 0x037f);
   CHECK(t.peek16(0x40202) == 0x3000);  // TOP = 6
   CHECK(t.peek8(0x40204) == 0xc0);     // abridged tags: R6, R7 in use
@@ -441,7 +484,7 @@ TEST_CASE("FXSAVE layout, FXRSTOR round trip, alignment #GP, CR4.OSFXSR writable
   CHECK(t.peek16(0x4020c) == 0x08);    // FCS
   CHECK(t.peek32(0x40210) == 0x40010);
   CHECK(t.peek16(0x40214) == 0x10);
-  CHECK(t.peek32(0x40218) == 0x1f80);  // MXCSR
+  CHECK(t.peek32(0x40218) == 0x1f80);           // MXCSR
   CHECK(t.peek32(0x40220 + 4) == 0xc0000000u);  // ST0 = 1.5
   CHECK(t.peek16(0x40220 + 8) == 0x3fff);
   CHECK(t.peek16(0x40220 + 10) == 0);
@@ -458,7 +501,8 @@ TEST_CASE("FXSAVE layout, FXRSTOR round trip, alignment #GP, CR4.OSFXSR writable
   test::TestCpu r;
   r.real_mode();
   test::catch_vector(r, kGP);
-  REQUIRE(r.run({0x0f, 0xae, 0x06, 0x08, 0x02}) == StopReason::Halted);  // fxsave [0x208]: misaligned
+  REQUIRE(r.run({0x0f, 0xae, 0x06, 0x08, 0x02}) ==
+          StopReason::Halted);  // fxsave [0x208]: misaligned
   CHECK(test::in_handler(r));
   r.real_mode();
   REQUIRE(r.run({0x0f, 0x20, 0xe0, 0x66, 0x0d, 0x00, 0x02, 0x00, 0x00, 0x0f, 0x22, 0xe0}) ==
@@ -472,20 +516,27 @@ TEST_CASE("x87 transcendentals: stack effects, C2 out of range, C0/C3 kept", "[c
   put(data, 8, bits(1e30), 8);
   put(data, 16, bits(0.25), 8);
   // fld1; fld1; fcomp st1 (C3 = 1, equal); fstp st0; fld 1e30; fsin: C2 = 1, ST0 unchanged.
-  const Bytes out_of_range = cat({{0xd9, 0xe8, 0xd9, 0xe8, 0xd8, 0xd9, 0xdd, 0xd8}, m(0xdd, 0, 8), {0xd9, 0xfe},
-                                  m(0xdd, 7, kOut), m(0xdd, 3, kOut + 8)});
+  const Bytes out_of_range = cat({{0xd9, 0xe8, 0xd9, 0xe8, 0xd8, 0xd9, 0xdd, 0xd8},
+                                  m(0xdd, 0, 8),
+                                  {0xd9, 0xfe},
+                                  m(0xdd, 7, kOut),
+                                  m(0xdd, 3, kOut + 8)});
   same_as_host(out_of_range, data);
   const test::X87Run r = test::run_emulated(out_of_range, data);
   CHECK((get(r.data, kOut, 2) & (fsw::kCond | fsw::TOP)) == (fsw::C3 | fsw::C2 | (7 << 11)));
   CHECK(get(r.data, kOut + 8, 8) == bits(1e30));
   // FPTAN pushes 1.0; FSINCOS leaves cos in ST0 and sin in ST1; FPATAN, FYL2X, FYL2XP1 pop.
-  const test::X87Run t = test::run_emulated(
-      cat({m(0xdd, 0, 0), {0xd9, 0xf2}, m(0xdd, 7, kOut), m(0xdd, 3, kOut + 8), m(0xdd, 3, kOut + 16)}), data);
+  const test::X87Run t = test::run_emulated(cat({m(0xdd, 0, 0),
+                                                 {0xd9, 0xf2},
+                                                 m(0xdd, 7, kOut),
+                                                 m(0xdd, 3, kOut + 8),
+                                                 m(0xdd, 3, kOut + 16)}),
+                                            data);
   CHECK((get(t.data, kOut, 2) >> 11 & 7) == 6);
   CHECK(get(t.data, kOut + 8, 8) == bits(1.0));
   const test::X87Run s = test::run_emulated(
       cat({m(0xdd, 0, 0), {0xd9, 0xfb}, m(0xdd, 3, kOut), m(0xdd, 3, kOut + 8)}), data);
-  CHECK(get(s.data, kOut, 8) == bits(0.87758256189037276));  // cos 0.5
+  CHECK(get(s.data, kOut, 8) == bits(0.87758256189037276));      // cos 0.5
   CHECK(get(s.data, kOut + 8, 8) == bits(0.47942553860420301));  // sin 0.5
   for (uint8_t op : {0xf3, 0xf1, 0xf9}) {
     const test::X87Run p = test::run_emulated(
