@@ -172,18 +172,27 @@ void fsincos_order(Fpu& fpu) {
 void prem(Fpu& fpu, bool ieee) {
   bool masked;
   if (!present(fpu, {0, 1}, masked)) {
-    if (masked) fpu.set_st(0, sf::kIndefinite);
+    // The indefinite is a complete result: C2 = 0 (C0 and C3 keep their values, as on the host).
+    if (masked) {
+      fpu.set_st(0, sf::kIndefinite);
+      fpu.f.fsw &= uint16_t(~fsw::C2);
+    }
     return;
   }
   Env e = fpu.env();
   const sf::RemResult r = sf::rem(fpu.st(0), fpu.st(1), ieee, e);
   if (fpu.signal(e.flags)) return;
   fpu.set_st(0, r.value);
-  // Complete: C0 = Q2, C3 = Q1, C1 = Q0, C2 = 0. Partial: C2 = 1, the others undefined (cleared).
-  if (r.c2)
+  // Complete: C0 = Q2, C3 = Q1, C1 = Q0, C2 = 0. Partial: C2 = 1, the others undefined (cleared,
+  // as the host does). A NaN result (invalid operation or NaN operand) has no quotient: C1 and
+  // C2 are cleared and C0, C3 keep their values, as on the host.
+  if (r.c2) {
     fpu.set_cc(false, false, true, false);
-  else
+  } else if (sf::is_nan(r.value)) {
+    fpu.f.fsw &= uint16_t(~(fsw::C1 | fsw::C2));
+  } else {
     fpu.set_cc(r.quotient & 4, r.quotient & 1, false, r.quotient & 2);
+  }
 }
 
 void scale(Fpu& fpu) {
@@ -249,7 +258,7 @@ void fcmov(Fpu& fpu, const Insn& in) {
     if (fpu.stack_fault(false)) fpu.set_st(0, sf::kIndefinite);
     return;
   }
-  fpu.set_c1(false);
+  // C1 changes only on a stack underflow (SDM Vol.2 FCMOVcc; the host agrees).
   if (take) fpu.set_st(0, fpu.st(in.rm));
 }
 

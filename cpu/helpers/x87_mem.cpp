@@ -121,11 +121,8 @@ void store_bcd(Fpu& fpu, const Mem& m) {
 
 // FLD ST(i): pushes a copy of ST(i).
 void load_st(Fpu& fpu, unsigned i) {
+  // An empty source is an underflow (C1 = 0) even when the stack is also full, as on the host.
   if (fpu.empty(i)) {
-    if (!fpu.empty(7)) {
-      if (fpu.stack_fault(true)) fpu.push(sf::kIndefinite);
-      return;
-    }
     if (fpu.stack_fault(false)) fpu.push(sf::kIndefinite);
     return;
   }
@@ -223,6 +220,7 @@ bool exec_move(Fpu& fpu, const Insn& in) {
     case 7 << 3 | 0:  // FFREEP
       fpu.set_tag(fpu.phys(i), kTagEmpty);
       if (in.esc == 7) fpu.set_top(fpu.top() + 1);
+      fpu.set_c1(false);  // the SDM leaves C0-C3 undefined; the host clears C1
       return true;
     default: return false;
   }
