@@ -43,17 +43,26 @@ void set_compare_cc(Fpu& fpu, sf::Cmp c) {
              c == sf::Cmp::Equal || c == sf::Cmp::Unordered);
 }
 
+// Flags of converting a single or double memory operand, merged with the operation's: #I (a
+// signalling NaN) always; #D (a denormal in the memory format, which is no longer one in the
+// extended format) only when neither a NaN operand nor #I or #Z, which take priority over it,
+// decided the result (SDM Vol.1 §4.9.2; the host agrees).
+uint16_t with_loaded(uint16_t op_flags, uint16_t loaded, F80 st0) {
+  if ((op_flags & (sf::exc::IE | sf::exc::ZE)) || sf::is_nan(st0)) loaded &= uint16_t(~sf::exc::DE);
+  return uint16_t(op_flags | loaded);
+}
+
 // FCOM/FCOMP/FCOMPP/FUCOM*/FICOM*/FTST against `b` (when `b_ok`; otherwise an empty operand).
-void compare(Fpu& fpu, F80 b, bool b_ok, bool quiet, unsigned pops, const Env* loaded = nullptr) {
+void compare(Fpu& fpu, F80 b, bool b_ok, bool quiet, unsigned pops, uint16_t loaded = 0) {
   bool masked = false;
   if (fpu.empty(0) || !b_ok) {
     masked = fpu.stack_fault(false);
     if (!masked) return;
     set_compare_cc(fpu, sf::Cmp::Unordered);
   } else {
-    Env e = loaded ? *loaded : fpu.env();
+    Env e = fpu.env();
     const sf::Cmp c = sf::compare(fpu.st(0), b, quiet, e);
-    if (fpu.signal(e.flags)) return;
+    if (fpu.signal(with_loaded(e.flags, loaded, fpu.st(0)))) return;
     set_compare_cc(fpu, c);
   }
   for (unsigned n = 0; n < pops; n++) fpu.pop();
@@ -78,14 +87,16 @@ void compare_eflags(Fpu& fpu, unsigned i, bool quiet, bool pop) {
   if (pop) fpu.pop();
 }
 
-// Arithmetic with the result in ST(dst): `b` is the second operand, `e` carries the flags of
-// its conversion from memory.
-void arith(Fpu& fpu, unsigned r, F80 b, bool b_ok, unsigned dst, bool pop, Env e) {
+// Arithmetic with the result in ST(dst): `b` is the second operand, `loaded` the flags of its
+// conversion from memory.
+void arith(Fpu& fpu, unsigned r, F80 b, bool b_ok, unsigned dst, bool pop, uint16_t loaded = 0) {
   if (fpu.empty(0) || !b_ok) {
     if (!fpu.stack_fault(false)) return;
     fpu.set_st(dst, sf::kIndefinite);
   } else {
+    Env e = fpu.env();
     const F80 v = binop(r, fpu.st(0), b, e);
+    e.flags = with_loaded(e.flags, loaded, fpu.st(0));
     if (!fpu.finish(e)) return;
     fpu.set_st(dst, v);
   }
@@ -93,14 +104,19 @@ void arith(Fpu& fpu, unsigned r, F80 b, bool b_ok, unsigned dst, bool pop, Env e
 }
 
 // The memory operand of D8/DA/DC/DE: m32fp, m32int, m64fp, m16int.
+// A signalling NaN stays signalling (quiet bit clear) so that the operation applies the NaN
+// rules of SDM Vol.1 table 4-7 to it: with a QNaN in ST(0), the QNaN is the result.
 F80 load_operand(Fpu& fpu, const Insn& in, Env& e) {
   const Mem& m = *in.m;
+  F80 v;
   switch (in.esc) {
-    case 0: return sf::from_f32(fpu.ld(m, 0, 4), e);
+    case 0: v = sf::from_f32(fpu.ld(m, 0, 4), e); break;
     case 2: return sf::from_int(int32_t(fpu.ld(m, 0, 4)));
-    case 4: return sf::from_f64(fpu.ld64(m, 0), e);
+    case 4: v = sf::from_f64(fpu.ld64(m, 0), e); break;
     default: return sf::from_int(int16_t(fpu.ld(m, 0, 2)));
   }
+  if ((e.flags & sf::exc::IE) && sf::is_nan(v)) v.sig &= ~(1ull << 62);
+  return v;
 }
 
 // One-operand instructions on ST(0) with a result in ST(0).
@@ -313,12 +329,12 @@ bool exec_arith(Fpu& fpu, const Insn& in) {
   const unsigned r = in.reg;
   if (in.m) {
     if (in.esc != 0 && in.esc != 2 && in.esc != 4 && in.esc != 6) return false;
-    Env e = fpu.env();
-    const F80 b = load_operand(fpu, in, e);
+    Env le = fpu.env();
+    const F80 b = load_operand(fpu, in, le);
     if (r == 2 || r == 3) {
-      compare(fpu, b, true, false, r == 3 ? 1 : 0, &e);
+      compare(fpu, b, true, false, r == 3 ? 1 : 0, le.flags);
     } else {
-      arith(fpu, r, b, true, 0, false, e);
+      arith(fpu, r, b, true, 0, false, le.flags);
     }
     return true;
   }
@@ -328,7 +344,7 @@ bool exec_arith(Fpu& fpu, const Insn& in) {
       if (r == 2 || r == 3)
         compare(fpu, fpu.st(i), !fpu.empty(i), false, r == 3 ? 1 : 0);
       else
-        arith(fpu, r, fpu.st(i), !fpu.empty(i), 0, false, fpu.env());
+        arith(fpu, r, fpu.st(i), !fpu.empty(i), 0, false);
       return true;
     case 4:  // DC: ST(i) = ST(i) op ST(0), with the SUB/SUBR and DIV/DIVR encodings swapped
     case 6:  // DE: the same, then pop
@@ -343,7 +359,7 @@ bool exec_arith(Fpu& fpu, const Insn& in) {
       }
       // DC E0+i is FSUBR ST(i), ST(0): ST(i) = ST(0) - ST(i), the same "ST(0) - other" as reg 4
       // of D8 (and likewise for E8, F0, F8), so only the destination differs.
-      arith(fpu, r, fpu.st(i), !fpu.empty(i), i, in.esc == 6, fpu.env());
+      arith(fpu, r, fpu.st(i), !fpu.empty(i), i, in.esc == 6);
       return true;
     case 1: return exec_d9_group(fpu, in);
     case 2:

@@ -626,3 +626,80 @@ TEST_CASE("x87 random register-form sequences match the host (stack, tags, statu
       CHECK(get(emu.data, 0x128 + 16 * r, 2) == get(ref.data, 0x128 + 16 * r, 2));
   }
 }
+
+TEST_CASE("x87 random memory-form sequences match the host (loads, stores, rounding)",
+          "[cpu][x87][host]") {
+  if (!test::kHostReference) return;
+  uint32_t seed = 2024;
+  auto rnd = [&](uint32_t n) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) % n;
+  };
+  auto rnd64 = [&] {
+    return uint64_t(rnd(1u << 16)) << 48 | uint64_t(rnd(1u << 16)) << 32 | rnd(1u << 16) << 16 |
+           rnd(1u << 16);
+  };
+  const uint64_t specials[] = {0,
+                               0x8000000000000000ull,
+                               0x7ff0000000000000ull,  // +inf
+                               0x7ff0000000000001ull,  // SNaN (double)
+                               0xfff8000000000000ull,  // QNaN
+                               0x0000000000000001ull,  // smallest denormal (double)
+                               0x000000007f800001ull,  // SNaN (single) in the low half
+                               0x0000000000800000ull,  // smallest normal single
+                               0x7fffffffffffffffull,
+                               0x43e0000000000000ull,  // 2^63
+                               0xc3e0000000000001ull,
+                               0x3ff8000000000000ull,  // 1.5
+                               0x4009000000000000ull,  // 3.125
+                               0x0000000080000000ull,
+                               0x0000000000007fffull};
+  // Memory forms with their ModRM.reg: {opcode, reg, stores}.
+  struct Form {
+    uint8_t op, reg;
+    bool store;
+  };
+  const Form forms[] = {
+      {0xd9, 0, false}, {0xdd, 0, false}, {0xdb, 5, false}, {0xdf, 0, false},
+      {0xdb, 0, false}, {0xdf, 5, false}, {0xdf, 4, false},  // loads
+      {0xd9, 2, true},  {0xd9, 3, true},  {0xdd, 2, true},  {0xdd, 3, true},
+      {0xdb, 7, true},  // fst(p)
+      {0xdf, 2, true},  {0xdf, 3, true},  {0xdb, 2, true},  {0xdb, 3, true},
+      {0xdf, 7, true},  // fist(p)
+      {0xdf, 6, true},  // fbstp
+      {0xd8, 0, false}, {0xd8, 1, false}, {0xd8, 2, false}, {0xd8, 3, false},
+      {0xd8, 4, false}, {0xd8, 5, false}, {0xd8, 6, false}, {0xd8, 7, false},
+      {0xdc, 0, false}, {0xdc, 4, false}, {0xdc, 7, false}, {0xda, 0, false},
+      {0xda, 3, false}, {0xda, 6, false}, {0xde, 1, false}, {0xde, 2, false},
+      {0xde, 5, false},
+  };
+  for (int iter = 0; iter < 3000; iter++) {
+    Bytes data = data_area();
+    for (unsigned q = 0; q < 16; q++)
+      put(data, 8 * q, rnd(3) ? specials[rnd(std::size(specials))] : rnd64(), 8);
+    put(data, 0x1e0, 0x037f | rnd(4) << 10 | (rnd(4) == 0 ? 0 : 0x200), 2);
+    Bytes code = m(0xd9, 5, 0x1e0);  // fldcw
+    const unsigned n = 2 + rnd(7);
+    for (unsigned k = 0; k < n; k++) {
+      const Form& f = forms[rnd(std::size(forms))];
+      const Bytes insn = m(f.op, f.reg, f.store ? 0x80 + 16 * rnd(8) : 8 * rnd(15));
+      code.insert(code.end(), insn.begin(), insn.end());
+    }
+    const Bytes tail = cat({m(0xd9, 6, 0x100), m(0xdb, 7, 0x120), m(0xdb, 7, 0x130),
+                            m(0xdb, 7, 0x140), m(0xdb, 7, 0x150), m(0xdb, 7, 0x160),
+                            m(0xdb, 7, 0x170), m(0xdb, 7, 0x180), m(0xdb, 7, 0x190)});
+    code.insert(code.end(), tail.begin(), tail.end());
+    const test::X87Run emu = test::run_emulated(code, data);
+    const test::X87Run ref = test::run_native(code, data);
+    REQUIRE(emu.ok);
+    REQUIRE(ref.ok);
+    std::string hex;
+    for (uint8_t b : code) hex += fmt::format("{:02x} ", b);
+    INFO("iteration " << iter << " code " << hex);
+    CHECK(get(emu.data, 0x104, 2) == get(ref.data, 0x104, 2));  // FSW
+    CHECK(get(emu.data, 0x108, 2) == get(ref.data, 0x108, 2));  // FTW
+    // Stored results, then the registers (the environment's pointers differ by nature).
+    for (unsigned at = 0x80; at < 0x1a0; at += 8)
+      if (at < 0x100 || at >= 0x120) CHECK(get(emu.data, at, 8) == get(ref.data, at, 8));
+  }
+}
