@@ -703,3 +703,57 @@ TEST_CASE("x87 random memory-form sequences match the host (loads, stores, round
       if (at < 0x100 || at >= 0x120) CHECK(get(emu.data, at, 8) == get(ref.data, at, 8));
   }
 }
+
+TEST_CASE("x87 unmasked exceptions: what is stored and what is left (SDM Vol.1 §8.5)",
+          "[cpu][x87]") {
+  auto es_set = [](uint16_t sw) { return (sw & (fsw::ES | fsw::B)) == (fsw::ES | fsw::B); };
+  SECTION("#O on a store to memory: nothing stored, nothing popped") {
+    Fpu32 c;
+    const uint64_t big = bits(1e300);
+    for (unsigned i = 0; i < 8; i++) c.t.poke(0x40000 + i, {uint8_t(big >> (8 * i))});
+    c.t.poke(0x40010, {0xaa, 0xaa, 0xaa, 0xaa});
+    REQUIRE(c.run({0xdd, 0x05, 0x00, 0x00, 0x04, 0x00}) == StopReason::Halted);  // fld qword
+    c.f().fcw = 0x0377;                                                          // OE unmasked
+    REQUIRE(c.run({0xd9, 0x1d, 0x10, 0x00, 0x04, 0x00}) == StopReason::Halted);  // fstp dword
+    CHECK(c.t.peek32(0x40010) == 0xaaaaaaaa);
+    CHECK(c.top() == 7);
+    CHECK((c.f().fsw & fsw::OE) != 0);
+    CHECK(es_set(c.f().fsw));
+  }
+  SECTION("#U unmasked on arithmetic: the result is delivered with the exponent biased by 24576") {
+    Fpu32 c;
+    // 2^-16000 * 2^-16000: exponent 16383 - 32000 wraps to 16383 - 32000 + 24576 = 8959.
+    c.f().fcw = 0x036f;  // UE unmasked
+    c.f().r[7] = sf::F80{0x8000000000000000ull, uint16_t(16383 - 16000)};
+    c.f().r[6] = sf::F80{0x8000000000000000ull, uint16_t(16383 - 16000)};
+    c.f().ftw = 0x0fff;
+    c.f().fsw = 6 << 11;
+    REQUIRE(c.run({0xde, 0xc9}) == StopReason::Halted);  // fmulp
+    CHECK(c.f().r[7] == sf::F80{0x8000000000000000ull, uint16_t(16383 - 32000 + 24576)});
+    CHECK((c.f().fsw & fsw::UE) != 0);
+    CHECK(es_set(c.f().fsw));
+    CHECK(c.top() == 7);
+  }
+  SECTION("#I unmasked: FSQRT of -1 leaves ST(0)") {
+    Fpu32 c;
+    c.f().fcw = 0x037e;
+    REQUIRE(c.run({0xd9, 0xe8, 0xd9, 0xe0, 0xd9, 0xfa}) ==
+            StopReason::Halted);  // fld1; fchs; fsqrt
+    CHECK(c.f().r[7] == sf::F80{0x8000000000000000ull, 0xbfff});
+    CHECK((c.f().fsw & (fsw::IE | fsw::SF)) == fsw::IE);
+    CHECK(es_set(c.f().fsw));
+  }
+  SECTION("#P unmasked: the rounded result is stored, C1 tells the rounding direction") {
+    Fpu32 c;
+    c.f().fcw = 0x035f;  // PE unmasked
+    const uint64_t two = bits(2.0), three = bits(3.0);
+    for (unsigned i = 0; i < 8; i++) c.t.poke(0x40000 + i, {uint8_t(two >> (8 * i))});
+    for (unsigned i = 0; i < 8; i++) c.t.poke(0x40008 + i, {uint8_t(three >> (8 * i))});
+    // fld qword [2.0]; fdiv qword [3.0]: 2/3 = 0.AAAA...AAA|AA.. rounds up to ...AAAB
+    REQUIRE(c.run({0xdd, 0x05, 0x00, 0x00, 0x04, 0x00, 0xdc, 0x35, 0x08, 0x00, 0x04, 0x00}) ==
+            StopReason::Halted);
+    CHECK(c.f().r[c.top()] == sf::F80{0xaaaaaaaaaaaaaaabull, 0x3ffe});
+    CHECK((c.f().fsw & (fsw::PE | fsw::C1)) == (fsw::PE | fsw::C1));
+    CHECK(es_set(c.f().fsw));
+  }
+}
