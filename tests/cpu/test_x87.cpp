@@ -757,3 +757,47 @@ TEST_CASE("x87 unmasked exceptions: what is stored and what is left (SDM Vol.1 Â
     CHECK(es_set(c.f().fsw));
   }
 }
+
+TEST_CASE("x87 FNSAVE/FRSTOR round trip in real mode, 16- and 32-bit formats", "[cpu][x87]") {
+  for (bool op32 : {false, true}) {
+    test::TestCpu t;
+    t.real_mode(0x1000, 0x100);
+    t.poke(0x10300, {0, 0, 0, 0, 0, 0, 0xf8, 0x3f});  // 1.5
+    // fninit; fld1; fld qword [0x300]; fnsave [0x200]; fldpi; frstor [0x200]; fnstenv [0x280]
+    std::vector<uint8_t> code = {0xdb, 0xe3, 0xd9, 0xe8, 0xdd, 0x06, 0x00, 0x03};
+    auto add = [&](std::initializer_list<uint8_t> b) {
+      if (op32) code.push_back(0x66);
+      code.insert(code.end(), b);
+    };
+    add({0xdd, 0x36, 0x00, 0x02});
+    code.insert(code.end(), {0xd9, 0xeb});
+    add({0xdd, 0x26, 0x00, 0x02});
+    add({0xd9, 0x36, 0x80, 0x02});
+    code.push_back(0xf4);
+    t.poke(0x10100, code);
+    REQUIRE(t.engine.run(1000) == StopReason::Halted);
+    const FpuState& f = t.s().fpu;
+    INFO("32-bit format " << op32);
+    CHECK(((f.fsw >> 11) & 7) == 6);
+    CHECK(f.ftw == 0x0fff);
+    CHECK(f.r[6] == sf::F80{0xc000000000000000ull, 0x3fff});
+    CHECK(f.r[7] == sf::F80{0x8000000000000000ull, 0x3fff});
+    // Restored pointers are linear in real mode: the FLD m64 at 1000:0104, operand at 1000:0300.
+    CHECK(f.fip == 0x10104);
+    CHECK(f.fdp == 0x10300);
+    CHECK(f.fop == 0x506);
+    // FNSTENV writes them back in the same layout.
+    const uint32_t env = 0x10280;
+    if (op32) {
+      CHECK(t.peek32(env + 12) == 0xffff0104);
+      CHECK(t.peek32(env + 16) == ((0x1u << 12) | 0x506));
+      CHECK(t.peek32(env + 20) == 0xffff0300);
+      CHECK(t.peek32(env + 24) == (0x1u << 12));
+    } else {
+      CHECK(t.peek16(env + 6) == 0x0104);
+      CHECK(t.peek16(env + 8) == ((0x1 << 12) | 0x506));
+      CHECK(t.peek16(env + 10) == 0x0300);
+      CHECK(t.peek16(env + 12) == (0x1 << 12));
+    }
+  }
+}
