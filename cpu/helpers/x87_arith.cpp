@@ -180,11 +180,6 @@ void trig(Fpu& fpu, sf::TrigResult (*fn)(F80, Env&), bool pushes) {
   if (pushes) fpu.push(r.value2);
 }
 
-void fsincos_order(Fpu& fpu) {
-  // FSINCOS: ST(0) = sin, then push cos, so ST(0) = cos and ST(1) = sin.
-  trig(fpu, sf::sincos, true);
-}
-
 void prem(Fpu& fpu, bool ieee) {
   bool masked;
   if (!present(fpu, {0, 1}, masked)) {
@@ -313,7 +308,7 @@ bool exec_d9_group(Fpu& fpu, const Insn& in) {
       case 0: prem(fpu, false); return true;
       case 1: binary_pop(fpu, sf::fyl2xp1); return true;
       case 2: unary(fpu, sf::sqrt); return true;
-      case 3: fsincos_order(fpu); return true;
+      case 3: trig(fpu, sf::sincos, true); return true;  // ST(0) = cos, ST(1) = sin
       case 4: unary(fpu, sf::round_to_int); return true;
       case 5: scale(fpu); return true;
       case 6: trig(fpu, sf::sin, false); return true;

@@ -58,8 +58,9 @@ void init(FpuState& f) {
   f.ferr = 0;
 }
 
-// Control instructions (SDM Vol.1 §8.1.8 and table 8-?): the environment and status/control
-// word instructions. They neither wait for pending exceptions (the FN forms) nor update FIP/FOP.
+// Control instructions (SDM Vol.1 §8.1.8): FLDENV, FLDCW, FNSTENV, FNSTCW, FRSTOR, FNSAVE,
+// FNSTSW, FNCLEX, FNINIT (and the 287 no-ops). They do not update FIP, FOP, FDP; the FN forms
+// do not wait for pending exceptions either.
 bool is_control(const Insn& in) {
   if (in.m) {
     return (in.esc == 1 && in.reg >= 4) || (in.esc == 5 && (in.reg == 4 || in.reg >= 6));
