@@ -122,6 +122,7 @@ struct FpuState {
   uint32_t fip = 0, fdp = 0;
   uint16_t fcs = 0, fds = 0;
   uint32_t mxcsr = 0x1f80;  // FXSAVE's MXCSR image (no SSE yet: the reset value)
+  uint8_t ferr = 0;         // FERR# signalled for the pending exception (until ES clears)
 };
 
 struct CpuState {

@@ -173,6 +173,8 @@ uint64_t PcMachine::state_hash() const {
   f.add(flags);
   for (const cpu::Segment& sg : s.seg) f.add(sg.sel), f.add(sg.base), f.add(sg.limit), f.add(sg.flags);
   f.add(s.cr0), f.add(s.cr2), f.add(s.cr3), f.add(s.cr4), f.add(s.icount);
+  for (const sf::F80& r : s.fpu.r) f.add(r.sig), f.add(r.se);
+  f.add(s.fpu.fcw), f.add(s.fpu.fsw), f.add(s.fpu.ftw);
   f.add(phys_->ram(), phys_->ram_size());
   return f.h;
 }

@@ -8,6 +8,8 @@ packages=(
   seabios          # firmware: /usr/share/seabios/bios.bin, vgabios-stdvga.bin
   libunicorn-dev   # test-only: reference CPU for the differential tests
 )
+# Test-only: gcc -m32 builds the x87 guest program (tests/guest/x87) and its host twin.
+if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then packages+=(gcc-multilib); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

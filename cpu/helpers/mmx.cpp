@@ -137,7 +137,8 @@ uint64_t compute(MmxOp op, uint64_t a, uint64_t b) {
     case MmxOp::Pmullw:
       return lanes<int16_t>(a, b, [](int16_t x, int16_t y) { return int16_t(int32_t(x) * y); });
     case MmxOp::Pmulhw:
-      return lanes<int16_t>(a, b, [](int16_t x, int16_t y) { return int16_t((int32_t(x) * y) >> 16); });
+      return lanes<int16_t>(a, b,
+                            [](int16_t x, int16_t y) { return int16_t((int32_t(x) * y) >> 16); });
     case MmxOp::Pmaddwd: return pmaddwd(a, b);
     case MmxOp::Pand: return a & b;
     case MmxOp::Pandn: return ~a & b;
@@ -193,14 +194,17 @@ uint32_t helper_mmx(Cpu& cpu, uint32_t off, uint32_t b, uint32_t c, uint32_t k) 
     }
   };
   const uint64_t src = read(sk, sreg);
-  const uint64_t dst = dk == MmxKind::Mm && op != MmxOp::Movd && op != MmxOp::Movq ? f.r[dreg].sig : 0;
+  const uint64_t dst =
+      dk == MmxKind::Mm && op != MmxOp::Movd && op != MmxOp::Movq ? f.r[dreg].sig : 0;
   uint64_t v = compute(op, dst, src);
   if (op == MmxOp::Movd) v &= 0xffffffffu;
   switch (dk) {
     case MmxKind::Mem:
       fpu.probe_store(mem, msize);
-      if (msize == 8) fpu.st64(mem, 0, v);
-      else fpu.st_(mem, 0, 4, uint32_t(v));
+      if (msize == 8)
+        fpu.st64(mem, 0, v);
+      else
+        fpu.st_(mem, 0, 4, uint32_t(v));
       break;
     case MmxKind::Gpr: cpu.set_reg(dreg, 4, uint32_t(v)); break;
     default:

@@ -81,14 +81,14 @@ class Fpu {
 
   // Memory operands through segmentation and paging.
   uint32_t ld(const Mem& m, uint32_t i, unsigned size) { return cpu.load(m.seg, m.at(i), size); }
-  uint64_t ld64(const Mem& m, uint32_t i) {
-    return ld(m, i, 4) | uint64_t(ld(m, i + 4, 4)) << 32;
-  }
+  uint64_t ld64(const Mem& m, uint32_t i) { return ld(m, i, 4) | uint64_t(ld(m, i + 4, 4)) << 32; }
   F80 ld80(const Mem& m, uint32_t i) { return {ld64(m, i), uint16_t(ld(m, i + 8, 2))}; }
   // Checks that `len` bytes at the operand can be written (limits and both pages), so a store
   // that faults writes nothing.
   void probe_store(const Mem& m, uint32_t len);
-  void st_(const Mem& m, uint32_t i, unsigned size, uint32_t v) { cpu.store(m.seg, m.at(i), size, v); }
+  void st_(const Mem& m, uint32_t i, unsigned size, uint32_t v) {
+    cpu.store(m.seg, m.at(i), size, v);
+  }
   void st64(const Mem& m, uint32_t i, uint64_t v) {
     st_(m, i, 4, uint32_t(v));
     st_(m, i + 4, 4, uint32_t(v >> 32));
@@ -102,11 +102,11 @@ class Fpu {
 // Instruction groups, by file. Each takes the decoded FOP fields; `m` is the memory operand
 // (mod != 3) or nullptr.
 struct Insn {
-  unsigned esc;   // opcode & 7 (D8..DF)
-  unsigned reg;   // ModRM.reg
-  unsigned rm;    // ModRM.rm (register forms: ST(i))
-  const Mem* m;   // memory operand or nullptr
-  bool op16;      // 16-bit operand size (environment formats)
+  unsigned esc;  // opcode & 7 (D8..DF)
+  unsigned reg;  // ModRM.reg
+  unsigned rm;   // ModRM.rm (register forms: ST(i))
+  const Mem* m;  // memory operand or nullptr
+  bool op16;     // 16-bit operand size (environment formats)
 };
 
 // x87_arith.cpp: arithmetic, comparisons, FCMOVcc and the one-operand instructions.

@@ -43,17 +43,26 @@ void set_compare_cc(Fpu& fpu, sf::Cmp c) {
              c == sf::Cmp::Equal || c == sf::Cmp::Unordered);
 }
 
+// Flags of converting a single or double memory operand, merged with the operation's: #I (a
+// signalling NaN) always; #D (a denormal in the memory format, which is no longer one in the
+// extended format) only when neither a NaN operand nor #I or #Z, which take priority over it,
+// decided the result (SDM Vol.1 §4.9.2; the host agrees).
+uint16_t with_loaded(uint16_t op_flags, uint16_t loaded, F80 st0) {
+  if ((op_flags & (sf::exc::IE | sf::exc::ZE)) || sf::is_nan(st0)) loaded &= uint16_t(~sf::exc::DE);
+  return uint16_t(op_flags | loaded);
+}
+
 // FCOM/FCOMP/FCOMPP/FUCOM*/FICOM*/FTST against `b` (when `b_ok`; otherwise an empty operand).
-void compare(Fpu& fpu, F80 b, bool b_ok, bool quiet, unsigned pops, const Env* loaded = nullptr) {
+void compare(Fpu& fpu, F80 b, bool b_ok, bool quiet, unsigned pops, uint16_t loaded = 0) {
   bool masked = false;
   if (fpu.empty(0) || !b_ok) {
     masked = fpu.stack_fault(false);
     if (!masked) return;
     set_compare_cc(fpu, sf::Cmp::Unordered);
   } else {
-    Env e = loaded ? *loaded : fpu.env();
+    Env e = fpu.env();
     const sf::Cmp c = sf::compare(fpu.st(0), b, quiet, e);
-    if (fpu.signal(e.flags)) return;
+    if (fpu.signal(with_loaded(e.flags, loaded, fpu.st(0)))) return;
     set_compare_cc(fpu, c);
   }
   for (unsigned n = 0; n < pops; n++) fpu.pop();
@@ -78,14 +87,16 @@ void compare_eflags(Fpu& fpu, unsigned i, bool quiet, bool pop) {
   if (pop) fpu.pop();
 }
 
-// Arithmetic with the result in ST(dst): `b` is the second operand, `e` carries the flags of
-// its conversion from memory.
-void arith(Fpu& fpu, unsigned r, F80 b, bool b_ok, unsigned dst, bool pop, Env e) {
+// Arithmetic with the result in ST(dst): `b` is the second operand, `loaded` the flags of its
+// conversion from memory.
+void arith(Fpu& fpu, unsigned r, F80 b, bool b_ok, unsigned dst, bool pop, uint16_t loaded = 0) {
   if (fpu.empty(0) || !b_ok) {
     if (!fpu.stack_fault(false)) return;
     fpu.set_st(dst, sf::kIndefinite);
   } else {
+    Env e = fpu.env();
     const F80 v = binop(r, fpu.st(0), b, e);
+    e.flags = with_loaded(e.flags, loaded, fpu.st(0));
     if (!fpu.finish(e)) return;
     fpu.set_st(dst, v);
   }
@@ -93,14 +104,19 @@ void arith(Fpu& fpu, unsigned r, F80 b, bool b_ok, unsigned dst, bool pop, Env e
 }
 
 // The memory operand of D8/DA/DC/DE: m32fp, m32int, m64fp, m16int.
+// A signalling NaN stays signalling (quiet bit clear) so that the operation applies the NaN
+// rules of SDM Vol.1 table 4-7 to it: with a QNaN in ST(0), the QNaN is the result.
 F80 load_operand(Fpu& fpu, const Insn& in, Env& e) {
   const Mem& m = *in.m;
+  F80 v;
   switch (in.esc) {
-    case 0: return sf::from_f32(fpu.ld(m, 0, 4), e);
+    case 0: v = sf::from_f32(fpu.ld(m, 0, 4), e); break;
     case 2: return sf::from_int(int32_t(fpu.ld(m, 0, 4)));
-    case 4: return sf::from_f64(fpu.ld64(m, 0), e);
+    case 4: v = sf::from_f64(fpu.ld64(m, 0), e); break;
     default: return sf::from_int(int16_t(fpu.ld(m, 0, 2)));
   }
+  if ((e.flags & sf::exc::IE) && sf::is_nan(v)) v.sig &= ~(1ull << 62);
+  return v;
 }
 
 // One-operand instructions on ST(0) with a result in ST(0).
@@ -153,8 +169,9 @@ void trig(Fpu& fpu, sf::TrigResult (*fn)(F80, Env&), bool pushes) {
   }
   Env e = fpu.env();
   const sf::TrigResult r = fn(fpu.st(0), e);
+  // C0 and C3 are undefined and keep their values, as the host processor does.
   if (r.c2) {
-    fpu.set_cc(false, false, true, false);
+    fpu.f.fsw = uint16_t((fpu.f.fsw & ~fsw::C1) | fsw::C2);
     return;
   }
   if (!fpu.finish(e)) return;
@@ -163,24 +180,30 @@ void trig(Fpu& fpu, sf::TrigResult (*fn)(F80, Env&), bool pushes) {
   if (pushes) fpu.push(r.value2);
 }
 
-void fsincos_order(Fpu& fpu) {
-  // FSINCOS: ST(0) = sin, then push cos, so ST(0) = cos and ST(1) = sin.
-  trig(fpu, sf::sincos, true);
-}
-
 void prem(Fpu& fpu, bool ieee) {
   bool masked;
   if (!present(fpu, {0, 1}, masked)) {
-    if (masked) fpu.set_st(0, sf::kIndefinite);
+    // The indefinite is a complete result: C2 = 0 (C0 and C3 keep their values, as on the host).
+    if (masked) {
+      fpu.set_st(0, sf::kIndefinite);
+      fpu.f.fsw &= uint16_t(~fsw::C2);
+    }
     return;
   }
   Env e = fpu.env();
   const sf::RemResult r = sf::rem(fpu.st(0), fpu.st(1), ieee, e);
   if (fpu.signal(e.flags)) return;
   fpu.set_st(0, r.value);
-  // Complete: C0 = Q2, C3 = Q1, C1 = Q0, C2 = 0. Partial: C2 = 1, the others undefined (cleared).
-  if (r.c2) fpu.set_cc(false, false, true, false);
-  else fpu.set_cc(r.quotient & 4, r.quotient & 1, false, r.quotient & 2);
+  // Complete: C0 = Q2, C3 = Q1, C1 = Q0, C2 = 0. Partial: C2 = 1, the others undefined (cleared,
+  // as the host does). A NaN result (invalid operation or NaN operand) has no quotient: C1 and
+  // C2 are cleared and C0, C3 keep their values, as on the host.
+  if (r.c2) {
+    fpu.set_cc(false, false, true, false);
+  } else if (sf::is_nan(r.value)) {
+    fpu.f.fsw &= uint16_t(~(fsw::C1 | fsw::C2));
+  } else {
+    fpu.set_cc(r.quotient & 4, r.quotient & 1, false, r.quotient & 2);
+  }
 }
 
 void scale(Fpu& fpu) {
@@ -246,15 +269,21 @@ void fcmov(Fpu& fpu, const Insn& in) {
     if (fpu.stack_fault(false)) fpu.set_st(0, sf::kIndefinite);
     return;
   }
-  fpu.set_c1(false);
+  // C1 changes only on a stack underflow (SDM Vol.2 FCMOVcc; the host agrees).
   if (take) fpu.set_st(0, fpu.st(in.rm));
 }
 
 bool exec_d9_group(Fpu& fpu, const Insn& in) {
   if (in.reg == 4) {
     switch (in.rm) {
-      case 0: unary(fpu, chs_fn); fpu.set_c1(false); return true;
-      case 1: unary(fpu, abs_fn); fpu.set_c1(false); return true;
+      case 0:
+        unary(fpu, chs_fn);
+        fpu.set_c1(false);
+        return true;
+      case 1:
+        unary(fpu, abs_fn);
+        fpu.set_c1(false);
+        return true;
       case 4: {  // FTST: compare with +0.0
         compare(fpu, sf::zero(false), true, false, 0);
         return true;
@@ -279,7 +308,7 @@ bool exec_d9_group(Fpu& fpu, const Insn& in) {
       case 0: prem(fpu, false); return true;
       case 1: binary_pop(fpu, sf::fyl2xp1); return true;
       case 2: unary(fpu, sf::sqrt); return true;
-      case 3: fsincos_order(fpu); return true;
+      case 3: trig(fpu, sf::sincos, true); return true;  // ST(0) = cos, ST(1) = sin
       case 4: unary(fpu, sf::round_to_int); return true;
       case 5: scale(fpu); return true;
       case 6: trig(fpu, sf::sin, false); return true;
@@ -295,20 +324,22 @@ bool exec_arith(Fpu& fpu, const Insn& in) {
   const unsigned r = in.reg;
   if (in.m) {
     if (in.esc != 0 && in.esc != 2 && in.esc != 4 && in.esc != 6) return false;
-    Env e = fpu.env();
-    const F80 b = load_operand(fpu, in, e);
+    Env le = fpu.env();
+    const F80 b = load_operand(fpu, in, le);
     if (r == 2 || r == 3) {
-      compare(fpu, b, true, false, r == 3 ? 1 : 0, &e);
+      compare(fpu, b, true, false, r == 3 ? 1 : 0, le.flags);
     } else {
-      arith(fpu, r, b, true, 0, false, e);
+      arith(fpu, r, b, true, 0, false, le.flags);
     }
     return true;
   }
   const unsigned i = in.rm;
   switch (in.esc) {
     case 0:  // D8: ST(0) = ST(0) op ST(i); FCOM/FCOMP ST(i)
-      if (r == 2 || r == 3) compare(fpu, fpu.st(i), !fpu.empty(i), false, r == 3 ? 1 : 0);
-      else arith(fpu, r, fpu.st(i), !fpu.empty(i), 0, false, fpu.env());
+      if (r == 2 || r == 3)
+        compare(fpu, fpu.st(i), !fpu.empty(i), false, r == 3 ? 1 : 0);
+      else
+        arith(fpu, r, fpu.st(i), !fpu.empty(i), 0, false);
       return true;
     case 4:  // DC: ST(i) = ST(i) op ST(0), with the SUB/SUBR and DIV/DIVR encodings swapped
     case 6:  // DE: the same, then pop
@@ -323,7 +354,7 @@ bool exec_arith(Fpu& fpu, const Insn& in) {
       }
       // DC E0+i is FSUBR ST(i), ST(0): ST(i) = ST(0) - ST(i), the same "ST(0) - other" as reg 4
       // of D8 (and likewise for E8, F0, F8), so only the destination differs.
-      arith(fpu, r, fpu.st(i), !fpu.empty(i), i, in.esc == 6, fpu.env());
+      arith(fpu, r, fpu.st(i), !fpu.empty(i), i, in.esc == 6);
       return true;
     case 1: return exec_d9_group(fpu, in);
     case 2:

@@ -17,6 +17,7 @@ unsigned Fpu::tag_of(F80 v) {
 void Fpu::update_es() {
   const bool es = f.fsw & ~f.fcw & sf::exc::kAll;
   f.fsw = uint16_t((f.fsw & ~(fsw::ES | fsw::B)) | (es ? fsw::ES | fsw::B : 0));
+  if (!es) f.ferr = 0;
 }
 
 bool Fpu::signal(uint16_t flags) {
@@ -54,10 +55,12 @@ void init(FpuState& f) {
   f.fop = 0;
   f.fip = f.fdp = 0;
   f.fcs = f.fds = 0;
+  f.ferr = 0;
 }
 
-// Control instructions (SDM Vol.1 §8.1.8 and table 8-?): the environment and status/control
-// word instructions. They neither wait for pending exceptions (the FN forms) nor update FIP/FOP.
+// Control instructions (SDM Vol.1 §8.1.8): FLDENV, FLDCW, FNSTENV, FNSTCW, FRSTOR, FNSAVE,
+// FNSTSW, FNCLEX, FNINIT (and the 287 no-ops). They do not update FIP, FOP, FDP; the FN forms
+// do not wait for pending exceptions either.
 bool is_control(const Insn& in) {
   if (in.m) {
     return (in.esc == 1 && in.reg >= 4) || (in.esc == 5 && (in.reg == 4 || in.reg >= 6));
@@ -72,10 +75,14 @@ bool is_nonwaiting(const Insn& in) {
 }
 
 // A pending unmasked exception at a waiting instruction: #MF with CR0.NE, otherwise the PC's
-// FERR# -> IRQ 13 path (the board latches it until a write to port F0h) and the instruction runs.
+// FERR# -> IRQ 13 path and the instruction runs (as with IGNNE#). FERR# is signalled once per
+// pending exception; the board latches it until a write to port F0h.
 void check_pending(Cpu& cpu) {
-  if (!(cpu.s.fpu.fsw & fsw::ES)) return;
+  FpuState& f = cpu.s.fpu;
+  if (!(f.fsw & fsw::ES)) return;
   if (cpu.s.cr0 & cr0::NE) raise(kMF);
+  if (f.ferr) return;
+  f.ferr = 1;
   if (cpu.fpu_error) cpu.fpu_error();
 }
 

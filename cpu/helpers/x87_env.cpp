@@ -143,6 +143,7 @@ bool exec_control(Fpu& fpu, const Insn& in) {
       case 4: return true;
       case 2:  // FNCLEX
         f.fsw &= uint16_t(~(sf::exc::kAll | fsw::SF | fsw::ES | fsw::B));
+        f.ferr = 0;
         return true;
       case 3: init(f); return true;
       default: return false;

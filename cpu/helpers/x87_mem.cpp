@@ -23,17 +23,23 @@ void push_checked(Fpu& fpu, F80 v, const sf::Env& e) {
 void load_real(Fpu& fpu, const Mem& m, unsigned fmt) {
   sf::Env e = fpu.env();
   F80 v;
-  if (fmt == 0) v = sf::from_f32(fpu.ld(m, 0, 4), e);
-  else if (fmt == 1) v = sf::from_f64(fpu.ld64(m, 0), e);
-  else v = fpu.ld80(m, 0);  // exact, and SNaNs load without #I
+  if (fmt == 0)
+    v = sf::from_f32(fpu.ld(m, 0, 4), e);
+  else if (fmt == 1)
+    v = sf::from_f64(fpu.ld64(m, 0), e);
+  else
+    v = fpu.ld80(m, 0);  // exact, and SNaNs load without #I
   push_checked(fpu, v, e);
 }
 
 void load_int(Fpu& fpu, const Mem& m, unsigned bytes) {
   int64_t v;
-  if (bytes == 2) v = int16_t(fpu.ld(m, 0, 2));
-  else if (bytes == 4) v = int32_t(fpu.ld(m, 0, 4));
-  else v = int64_t(fpu.ld64(m, 0));
+  if (bytes == 2)
+    v = int16_t(fpu.ld(m, 0, 2));
+  else if (bytes == 4)
+    v = int32_t(fpu.ld(m, 0, 4));
+  else
+    v = int64_t(fpu.ld64(m, 0));
   push_checked(fpu, sf::from_int(v), fpu.env());
 }
 
@@ -56,8 +62,10 @@ void store_real(Fpu& fpu, const Mem& m, unsigned fmt, bool pop) {
     v = fpu.st(0);
   }
   uint64_t bits = 0;
-  if (fmt == 0) bits = sf::to_f32(v, e);
-  else if (fmt == 1) bits = sf::to_f64(v, e);
+  if (fmt == 0)
+    bits = sf::to_f32(v, e);
+  else if (fmt == 1)
+    bits = sf::to_f64(v, e);
   if (fmt != 2) {
     if (e.flags & ~fpu.f.fcw & (sf::exc::OE | sf::exc::UE)) {
       fpu.signal(e.flags);
@@ -67,9 +75,12 @@ void store_real(Fpu& fpu, const Mem& m, unsigned fmt, bool pop) {
   } else {
     fpu.set_c1(false);  // exact
   }
-  if (fmt == 0) fpu.st_(m, 0, 4, uint32_t(bits));
-  else if (fmt == 1) fpu.st64(m, 0, bits);
-  else fpu.st80(m, 0, v);
+  if (fmt == 0)
+    fpu.st_(m, 0, 4, uint32_t(bits));
+  else if (fmt == 1)
+    fpu.st64(m, 0, bits);
+  else
+    fpu.st80(m, 0, v);
   if (pop) fpu.pop();
 }
 
@@ -84,8 +95,10 @@ void store_int(Fpu& fpu, const Mem& m, unsigned bytes, bool pop) {
     v = sf::to_int(fpu.st(0), bytes * 8, false, e);
     if (!fpu.finish(e)) return;
   }
-  if (bytes == 8) fpu.st64(m, 0, uint64_t(v));
-  else fpu.st_(m, 0, bytes, uint32_t(v));
+  if (bytes == 8)
+    fpu.st64(m, 0, uint64_t(v));
+  else
+    fpu.st_(m, 0, bytes, uint32_t(v));
   if (pop) fpu.pop();
 }
 
@@ -108,11 +121,8 @@ void store_bcd(Fpu& fpu, const Mem& m) {
 
 // FLD ST(i): pushes a copy of ST(i).
 void load_st(Fpu& fpu, unsigned i) {
+  // An empty source is an underflow (C1 = 0) even when the stack is also full, as on the host.
   if (fpu.empty(i)) {
-    if (!fpu.empty(7)) {
-      if (fpu.stack_fault(true)) fpu.push(sf::kIndefinite);
-      return;
-    }
     if (fpu.stack_fault(false)) fpu.push(sf::kIndefinite);
     return;
   }
@@ -210,6 +220,7 @@ bool exec_move(Fpu& fpu, const Insn& in) {
     case 7 << 3 | 0:  // FFREEP
       fpu.set_tag(fpu.phys(i), kTagEmpty);
       if (in.esc == 7) fpu.set_top(fpu.top() + 1);
+      fpu.set_c1(false);  // the SDM leaves C0-C3 undefined; the host clears C1
       return true;
     default: return false;
   }
