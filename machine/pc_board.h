@@ -51,6 +51,9 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   devices::Ps2Keyboard& keyboard() { return *kbd_; }
   devices::Vga& vga() { return *vga_; }
 
+  // What firmware would have configured before an OS starts, for direct kernel boot: the PM
+  // I/O block at the address the ACPI tables give.
+  void setup_for_direct_boot();
   // Power-on state of every device (the chipset drops shadowing back to ROM).
   void reset();
   // Every device's state, in a fixed order (snapshots).
@@ -68,6 +71,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   void set_a20_source(unsigned source, bool on);
   void fill_cmos(const MachineConfig& cfg);
   void add_vga(Clock& clock);
+  void add_acpi_tables();
   void attach_drives(const MachineConfig& cfg);
   void add_floppy(const MachineConfig& cfg, Clock& clock);
 

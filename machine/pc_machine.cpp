@@ -89,6 +89,10 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
     clock_->arm(watch_timer_, kScreenPollNs);
   }
   cpu_->intr = &board_->pic();
+  if (!cfg.kernel.empty()) {
+    direct_boot_ = prepare_direct_boot(cfg, bios_bytes);
+    start_direct_boot();
+  }
 
   debugcon_ = std::make_unique<devices::DebugCon>(std::move(console));
   bus_.register_ports(0xe9, 1, debugcon_.get(), "debugcon");
@@ -181,6 +185,15 @@ void PcMachine::reset() {
   phys_->set_a20(true);
   mmu_->flush_tlb();
   engine_->reset();
+  if (direct_boot_) start_direct_boot();
+}
+
+// In place of firmware: the chipset set up as a BIOS leaves it, the kernel and its data in RAM,
+// the CPU at the kernel's entry point.
+void PcMachine::start_direct_boot() {
+  board_->setup_for_direct_boot();
+  install(*direct_boot_, *phys_, *cpu_);
+  engine_->flush();
 }
 
 RunResult PcMachine::run() {

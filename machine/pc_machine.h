@@ -17,6 +17,7 @@
 #include "machine/bus.h"
 #include "machine/clock.h"
 #include "machine/config.h"
+#include "machine/direct_boot.h"
 #include "machine/pc_board.h"
 #include "mmu/mmu.h"
 
@@ -56,6 +57,7 @@ class PcMachine {
 
  private:
   uint32_t load_firmware();
+  void start_direct_boot();
 
   MachineConfig cfg_;
   std::unique_ptr<mmu::PhysMemory> phys_;
@@ -69,6 +71,7 @@ class PcMachine {
   std::unique_ptr<PcBoard> board_;
   std::optional<std::regex> until_serial_, until_screen_;
   std::optional<int> exit_status_;
+  std::optional<DirectBoot> direct_boot_;  // -kernel: reinstalled at every reset
   RunResult run_until_done();
   void check_watch();
   Clock::TimerId watch_timer_ = 0;
