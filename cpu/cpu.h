@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "cpu/exception.h"
 #include "cpu/state.h"
@@ -45,6 +46,9 @@ class Cpu {
   IoBus* io = nullptr;
   InterruptSource* intr = nullptr;
   uint32_t ns_per_insn = 1;
+  // FERR#: called when a waiting x87 instruction finds an unmasked exception pending with
+  // CR0.NE = 0 (the PC routes it to IRQ 13; the board owns that wiring).
+  std::function<void()> fpu_error;
 
   // Power-on/RESET state (SDM Vol.3 §9.1.1).
   void reset();

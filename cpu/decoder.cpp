@@ -33,8 +33,14 @@ bool convert_operand(const ZydisDecodedOperand& zo, uint8_t addrsize, uint8_t op
       } else if (r >= ZYDIS_REGISTER_DR0 && r <= ZYDIS_REGISTER_DR15) {
         o.kind = OpKind::Dr;
         o.reg = uint8_t(r - ZYDIS_REGISTER_DR0);
+      } else if (r >= ZYDIS_REGISTER_ST0 && r <= ZYDIS_REGISTER_ST7) {
+        o.kind = OpKind::St;
+        o.reg = uint8_t(r - ZYDIS_REGISTER_ST0);
+      } else if (r >= ZYDIS_REGISTER_MM0 && r <= ZYDIS_REGISTER_MM7) {
+        o.kind = OpKind::Mmx;
+        o.reg = uint8_t(r - ZYDIS_REGISTER_MM0);
       } else {
-        return false;  // x87/MMX/SSE and test registers: not lowered through this path
+        return false;  // SSE and test registers: not lowered through this path
       }
       return true;
     }
@@ -103,6 +109,7 @@ DecodeStatus Decoder::decode(const uint8_t* bytes, unsigned avail, bool code32, 
   out.map = uint8_t(zi.opcode_map);
   out.modrm_reg = zi.raw.modrm.reg;
   out.modrm_mod = zi.raw.modrm.mod;
+  out.modrm_rm = zi.raw.modrm.rm;
   out.lock = zi.attributes & ZYDIS_ATTRIB_HAS_LOCK;
   // The stack operand size follows the operand-size attribute (CS.D and 66h), not SS.B.
   out.stack_size = uint8_t(code32 ? 4 : 2);

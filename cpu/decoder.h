@@ -9,12 +9,12 @@
 
 namespace cpu {
 
-enum class OpKind : uint8_t { None, Reg, Seg, Mem, Imm, Far, Cr, Dr };
+enum class OpKind : uint8_t { None, Reg, Seg, Mem, Imm, Far, Cr, Dr, St, Mmx };
 
 struct Operand {
   OpKind kind = OpKind::None;
   uint8_t size = 0;  // bytes
-  uint8_t reg = 0;   // Reg: x86 register number (8-bit: 4..7 = AH..BH); Seg/Cr/Dr: number
+  uint8_t reg = 0;   // Reg: x86 register number (8-bit: 4..7 = AH..BH); Seg/Cr/Dr/St/Mmx: number
   uint8_t seg = 0;   // Mem: effective segment register (default or override)
   int8_t base = -1, index = -1;  // Mem: register numbers, -1 for none
   uint8_t scale = 0;
@@ -35,6 +35,7 @@ struct DecodedInsn {
   uint8_t map = 0;       // 0: one-byte map, 1: 0F, 2: 0F38, 3: 0F3A
   uint8_t modrm_reg = 0;
   uint8_t modrm_mod = 0;
+  uint8_t modrm_rm = 0;
   bool rep = false, repne = false, lock = false, has_seg_override = false;
   uint8_t seg_override = 0;
   uint8_t stack_size = 2;  // operand size of implicit stack pushes (2 or 4)

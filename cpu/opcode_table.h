@@ -15,7 +15,7 @@ enum InsnFlag : uint8_t {
   kShadow = 1 << 2,    // inhibits interrupts for one instruction (MOV SS, POP SS, STI)
 };
 
-enum class Feature : uint8_t { Base, Cmov, Cx8, Tsc, Bswap /* 486 */, Cpuid };
+enum class Feature : uint8_t { Base, Cmov, Cx8, Tsc, Bswap /* 486 */, Cpuid, Fpu, Mmx, Fxsr };
 
 struct InsnInfo {
   uint16_t mnemonic;
@@ -111,8 +111,13 @@ void lower_smsw(LowerCtx&);
 void lower_clts(LowerCtx&);
 void lower_invlpg(LowerCtx&);
 void lower_invd(LowerCtx&);  // INVD WBINVD
-void lower_fwait(LowerCtx&);
-void lower_x87_escape(LowerCtx&);  // D8-DF while there is no FPU
+// --- x87.cpp
+void lower_x87(LowerCtx&);    // every D8-DF escape instruction
+void lower_fwait(LowerCtx&);  // WAIT/FWAIT
+void lower_fisttp(LowerCtx&); // FISTTP is SSE3: #UD on a P6
+void lower_fxsave(LowerCtx&); // FXSAVE FXRSTOR
+// --- mmx.cpp
+void lower_mmx(LowerCtx&);    // every Pentium MMX instruction
 // MOV with a segment, control or debug register operand (called by lower_mov).
 void lower_mov_system(LowerCtx&);
 

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "cpu/softfloat/f80.h"
+
 namespace mmu {
 struct TlbEntry;
 }
@@ -84,6 +86,28 @@ constexpr unsigned cc_bits(uint32_t op) { return 8u << (op & 3); }
 // x86 condition codes in encoding order (Jcc/SETcc/CMOVcc low nibble).
 enum Cond : uint8_t { O, NO, B, AE, E, NE, BE, A, S, NS, P, NP, L, GE, LE, G };
 
+// x87 FPU and MMX state (SDM Vol.1 §8.1). The registers are indexed physically (R0..R7); ST(i) is
+// R[(TOP + i) & 7]. MMX register MMi is the significand of R[i]. The tag word is kept in full
+// (two bits per physical register, as FSTENV stores it); FXSAVE's abridged form is derived.
+namespace fsw {
+constexpr uint16_t IE = 1 << 0, DE = 1 << 1, ZE = 1 << 2, OE = 1 << 3, UE = 1 << 4, PE = 1 << 5;
+constexpr uint16_t SF = 1 << 6, ES = 1 << 7, C0 = 1 << 8, C1 = 1 << 9, C2 = 1 << 10;
+constexpr uint16_t TOP = 7 << 11, C3 = 1 << 14, B = 1 << 15;
+constexpr uint16_t kCond = C0 | C1 | C2 | C3;
+}  // namespace fsw
+enum FpuTag : uint8_t { kTagValid = 0, kTagZero = 1, kTagSpecial = 2, kTagEmpty = 3 };
+
+struct FpuState {
+  sf::F80 r[8];             // physical registers R0..R7 (power-up: +0.0)
+  uint16_t fcw = 0x0040;    // power-up value (SDM Vol.3 §9.1, table 9-1); FNINIT loads 037Fh
+  uint16_t fsw = 0;
+  uint16_t ftw = 0x5555;    // power-up: every register tagged zero; FNINIT: FFFFh (empty)
+  uint16_t fop = 0;         // last non-control instruction's opcode (11 bits)
+  uint32_t fip = 0, fdp = 0;
+  uint16_t fcs = 0, fds = 0;
+  uint32_t mxcsr = 0x1f80;  // FXSAVE's MXCSR image (no SSE yet: the reset value)
+};
+
 struct CpuState {
   uint32_t regs[8] = {};
   uint32_t eip = 0;
@@ -110,6 +134,8 @@ struct CpuState {
   // at the next instruction boundary.
   uint32_t exit_request = 0;
   uint32_t pad1 = 0;
+
+  FpuState fpu;
 
   // Software TLB used by the memory fast paths (mmu/tlb.h); owned by the Cpu.
   mmu::TlbEntry* tlb = nullptr;

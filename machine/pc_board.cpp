@@ -92,6 +92,8 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   bus.register_ports(0x64, 1, kbc_.get(), "i8042");
   port92_ = std::make_unique<devices::Port92>([this](bool on) { set_a20_source(1, on); }, request_reset);
   bus.register_ports(0x92, 1, port92_.get(), "port92");
+  fpu_irq_ = std::make_unique<devices::FpuIrq>(*pic_);
+  bus.register_ports(devices::FpuIrq::kPort, 2, fpu_irq_.get(), "fpu-irq");
   a20_sources_ = 1;  // the 8042 output port powers up with A20 enabled
 
   // COM ports in -serial order. COM1 also exists without -serial when the machine watches its
@@ -265,6 +267,7 @@ void PcBoard::reset() {
   mouse_->reset();
   kbc_->reset();
   port92_->reset();
+  fpu_irq_->reset();
   for (auto& u : uarts_) u->reset();
   pci_->reset();
   i440fx_->reset();
@@ -290,6 +293,7 @@ void PcBoard::serialize(devices::Serializer& s) {
   s.io(a20_sources_);
   dma_->serialize(s);
   fdc_->serialize(s);
+  fpu_irq_->serialize(s);
 }
 
 bool PcBoard::map_io(uint16_t base, uint32_t size, devices::PortDevice* dev, const std::string& name) {

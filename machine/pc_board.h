@@ -9,6 +9,7 @@
 
 #include "devices/dma8237.h"
 #include "devices/floppy.h"
+#include "devices/fpu_irq.h"
 #include "devices/fw_cfg.h"
 #include "devices/i440fx.h"
 #include "devices/i8042.h"
@@ -50,6 +51,8 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   devices::Uart* uart(unsigned n) { return n < uarts_.size() ? uarts_[n].get() : nullptr; }
   devices::Ps2Keyboard& keyboard() { return *kbd_; }
   devices::Vga& vga() { return *vga_; }
+  // The processor's FERR# output (IRQ 13 until a write to port F0h).
+  void fpu_error() { fpu_irq_->ferr(); }
 
   // What firmware would have configured before an OS starts, for direct kernel boot: the PM
   // I/O block at the address the ACPI tables give.
@@ -88,6 +91,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   std::unique_ptr<devices::Ps2Mouse> mouse_;
   std::unique_ptr<devices::I8042> kbc_;
   std::unique_ptr<devices::Port92> port92_;
+  std::unique_ptr<devices::FpuIrq> fpu_irq_;
   std::vector<std::unique_ptr<devices::Uart>> uarts_;
   std::vector<std::unique_ptr<devices::SerialBackend>> serial_backends_;
   std::unique_ptr<devices::PciHost> pci_;

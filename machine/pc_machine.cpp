@@ -89,6 +89,7 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
     clock_->arm(watch_timer_, kScreenPollNs);
   }
   cpu_->intr = &board_->pic();
+  cpu_->fpu_error = [this] { board_->fpu_error(); };
   if (!cfg.kernel.empty()) {
     direct_boot_ = prepare_direct_boot(cfg, bios_bytes);
     start_direct_boot();

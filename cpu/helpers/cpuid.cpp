@@ -10,9 +10,9 @@ constexpr uint32_t kMaxBasicLeaf = 1;
 // Leaf 1 EAX: stepping 3, model 3, family 6 (bits 3:0, 7:4, 11:8); also EDX after RESET.
 constexpr uint32_t kSignature = 0x0633;
 // Leaf 1 EDX feature bits.
-constexpr uint32_t kPse = 1u << 3, kTsc = 1u << 4, kPae = 1u << 6, kCx8 = 1u << 8;
-constexpr uint32_t kPge = 1u << 13, kCmov = 1u << 15;
-constexpr uint32_t kFeaturesEdx = kPse | kTsc | kPae | kCx8 | kPge | kCmov;
+constexpr uint32_t kFpu = 1u << 0, kPse = 1u << 3, kTsc = 1u << 4, kPae = 1u << 6, kCx8 = 1u << 8;
+constexpr uint32_t kPge = 1u << 13, kCmov = 1u << 15, kMmx = 1u << 23, kFxsr = 1u << 24;
+constexpr uint32_t kFeaturesEdx = kFpu | kPse | kTsc | kPae | kCx8 | kPge | kCmov | kMmx | kFxsr;
 
 // "GenuineIntel" as EBX, EDX, ECX hold it (little-endian ASCII).
 constexpr uint32_t ascii4(const char* p) {

@@ -63,7 +63,13 @@ enum class Helper : uint32_t {
   LoadDtr,     // a = limit, b = base, k = 0 GDTR / 1 IDTR
   ReadDtr,     // k = 0 GDTR / 1 IDTR, +2 for the base -> limit or base
   Invlpg,      // a = linear address
-  FpuCheck,    // k = 0 WAIT, 1 x87 escape: #NM / #UD while there is no FPU
+  // --- x87 FPU: cpu/helpers/x87*.cpp
+  X87,     // a = memory offset, b = FOP | x87::kSegShift/kAddr16/kOp16/kHasMem bits: one
+           // D8-DF instruction, with the #NM and pending-exception checks
+  Fwait,   // WAIT/FWAIT: #NM with CR0.MP and TS, then pending unmasked exceptions
+  Fxsave,  // a = offset, b = segment | kX87Addr16, k = 0 FXSAVE / 1 FXRSTOR
+  // --- MMX: cpu/helpers/mmx.cpp
+  Mmx,     // a = memory offset, b = mmx_operands(), c = imm8 or GPR value, k = MmxOp
   // --- descriptor tables and inspection: cpu/helpers/tables.cpp
   Lldt,    // a = selector
   Ltr,     // a = selector
@@ -146,6 +152,36 @@ uint32_t helper_write_dr(Cpu&, uint32_t value, uint32_t, uint32_t, uint32_t n);
 uint32_t helper_load_dtr(Cpu&, uint32_t limit, uint32_t base, uint32_t, uint32_t which);
 uint32_t helper_read_dtr(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t which);
 uint32_t helper_invlpg(Cpu&, uint32_t lin, uint32_t, uint32_t, uint32_t);
-uint32_t helper_fpu_check(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t k);
+// Helper::X87's b argument: the 11-bit FOP, the memory operand's segment, the address size and
+// the operand size (the environment formats depend on it).
+constexpr uint32_t kX87SegShift = 11;
+constexpr uint32_t kX87Addr16 = 1u << 14;
+constexpr uint32_t kX87Op16 = 1u << 15;
+constexpr uint32_t kX87HasMem = 1u << 16;
+uint32_t helper_x87(Cpu&, uint32_t off, uint32_t b, uint32_t, uint32_t);
+uint32_t helper_fwait(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t);
+uint32_t helper_fxsave(Cpu&, uint32_t off, uint32_t b, uint32_t, uint32_t restore);
+// --- MMX
+enum class MmxOp : uint8_t {
+  Movd, Movq, Emms,
+  Paddb, Paddw, Paddd, Paddsb, Paddsw, Paddusb, Paddusw,
+  Psubb, Psubw, Psubd, Psubsb, Psubsw, Psubusb, Psubusw,
+  Pcmpeqb, Pcmpeqw, Pcmpeqd, Pcmpgtb, Pcmpgtw, Pcmpgtd,
+  Pmullw, Pmulhw, Pmaddwd, Pand, Pandn, Por, Pxor,
+  Packsswb, Packssdw, Packuswb,
+  Punpckhbw, Punpckhwd, Punpckhdq, Punpcklbw, Punpcklwd, Punpckldq,
+  Psllw, Pslld, Psllq, Psrlw, Psrld, Psrlq, Psraw, Psrad,
+  kCount
+};
+// Operand kinds of Helper::Mmx: an MMX register, memory, a general register, an immediate.
+enum class MmxKind : uint8_t { Mm, Mem, Gpr, Imm };
+// b: destination kind and register, source kind and register, the memory operand's segment,
+// whether addresses are 16-bit, and the memory access size (4 or 8 bytes).
+constexpr uint32_t mmx_operands(MmxKind dk, unsigned dreg, MmxKind sk, unsigned sreg, unsigned seg,
+                                bool a16, unsigned mem_size) {
+  return uint32_t(dk) | dreg << 2 | uint32_t(sk) << 5 | sreg << 7 | seg << 10 | uint32_t(a16) << 13 |
+         uint32_t(mem_size == 8) << 14;
+}
+uint32_t helper_mmx(Cpu&, uint32_t off, uint32_t b, uint32_t c, uint32_t op);
 
 }  // namespace cpu

@@ -1,5 +1,5 @@
 // System-instruction helpers: HLT, segment loads, IF control, TSC, control/debug registers,
-// descriptor-table registers, TLB maintenance and the no-FPU checks.
+// descriptor-table registers and TLB maintenance.
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
 #include "cpu/helpers/helpers.h"
@@ -12,7 +12,7 @@ namespace {
 constexpr uint32_t kCr4Tsd = 1u << 2;
 constexpr uint32_t kCr4De = 1u << 3;
 constexpr uint32_t kCr4Pse = 1u << 4, kCr4Pae = 1u << 5, kCr4Pge = 1u << 7;
-constexpr uint32_t kCr4Supported = kCr4Tsd | kCr4Pse | kCr4Pae | kCr4Pge;
+constexpr uint32_t kCr4Supported = kCr4Tsd | kCr4Pse | kCr4Pae | kCr4Pge | cr4::OSFXSR;
 constexpr uint32_t kCr4Paging = kCr4Pse | kCr4Pae | kCr4Pge;
 
 // CR0 bits that exist on a P6; writes to the others are ignored and ET reads as 1.
@@ -146,19 +146,6 @@ uint32_t helper_read_dtr(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t which)
 uint32_t helper_invlpg(Cpu& cpu, uint32_t lin, uint32_t, uint32_t, uint32_t) {
   cpu.mmu().flush_page(lin);
   return 0;
-}
-
-uint32_t helper_fpu_check(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t k) {
-  // There is no x87 unit yet (CPUID.FPU = 0). WAIT faults only when CR0.MP and CR0.TS are both
-  // set (SDM Vol.3 §2.5 table 2-2); an escape opcode raises #NM when CR0.EM or CR0.TS is set, so
-  // an OS can still emulate the FPU, and #UD otherwise (the instruction does not exist).
-  const uint32_t cr0 = cpu.s.cr0;
-  if (k == 0) {
-    if ((cr0 & cr0::MP) && (cr0 & cr0::TS)) raise(kNM);
-    return 0;
-  }
-  if (cr0 & (cr0::EM | cr0::TS)) raise(kNM);
-  raise(kUD);
 }
 
 }  // namespace cpu

@@ -52,7 +52,12 @@ constexpr std::array<HelperInfo, size_t(Helper::kCount)> kHelpers = {{
     {Helper::LoadDtr, "load_dtr", helper_load_dtr},
     {Helper::ReadDtr, "read_dtr", helper_read_dtr},
     {Helper::Invlpg, "invlpg", helper_invlpg},
-    {Helper::FpuCheck, "fpu_check", helper_fpu_check},
+    // --- x87 FPU
+    {Helper::X87, "x87", helper_x87},
+    {Helper::Fwait, "fwait", helper_fwait},
+    {Helper::Fxsave, "fxsave", helper_fxsave},
+    // --- MMX
+    {Helper::Mmx, "mmx", helper_mmx},
     // --- descriptor tables and inspection
     {Helper::Lldt, "lldt", helper_lldt},
     {Helper::Ltr, "ltr", helper_ltr},

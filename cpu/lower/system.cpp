@@ -1,5 +1,5 @@
 // System instructions: HLT, flag control, CPUID, RDTSC, descriptor tables, control and debug
-// registers, TLB and cache maintenance, and the x87 checks of a processor without an FPU.
+// registers, TLB and cache maintenance.
 #include "cpu/opcode_table.h"
 
 namespace cpu {
@@ -164,11 +164,5 @@ void lower_invlpg(LowerCtx& c) {
 // INVD/WBINVD: caches are not modelled, so only the privilege check remains.
 void lower_invd(LowerCtx& c) { privileged(c); }
 
-void lower_fwait(LowerCtx& c) { c.call(Helper::FpuCheck, ir::kNoTemp, ir::kNoTemp, ir::kNoTemp, 0); }
-
-void lower_x87_escape(LowerCtx& c) {
-  c.call(Helper::FpuCheck, ir::kNoTemp, ir::kNoTemp, ir::kNoTemp, 1);
-  c.jump(c.insn.eip);
-}
 
 }  // namespace cpu

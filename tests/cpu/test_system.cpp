@@ -69,8 +69,8 @@ TEST_CASE("CPUID reports a GenuineIntel family 6 model 3 with its implemented fe
     CHECK(t.s().regs[EAX] == 0x0633);  // stepping 3, model 3, family 6
     CHECK(t.s().regs[EBX] == 0);
     CHECK(t.s().regs[ECX] == 0);
-    // PSE (3), TSC (4), PAE (6), CX8 (8), PGE (13), CMOV (15); no FPU yet.
-    CHECK(t.s().regs[EDX] == ((1u << 3) | (1u << 4) | (1u << 6) | (1u << 8) | (1u << 13) | (1u << 15)));
+    // FPU (0), PSE (3), TSC (4), PAE (6), CX8 (8), PGE (13), CMOV (15), MMX (23), FXSR (24).
+    CHECK(t.s().regs[EDX] == ((1u << 0) | (1u << 23) | (1u << 24) | (1u << 3) | (1u << 4) | (1u << 6) | (1u << 8) | (1u << 13) | (1u << 15)));
   }
 }
 
@@ -287,15 +287,4 @@ TEST_CASE("UD2 raises #UD at itself; INVD, WBINVD, INVLPG run at CPL 0", "[cpu][
   t.flat32();
   REQUIRE(t.run({0x0f, 0x08, 0x0f, 0x09, 0x0f, 0x01, 0x38}) == StopReason::Halted);
   CHECK(t.s().eip == 0x10008);
-}
-
-TEST_CASE("x87 escapes without an FPU: #NM with CR0.EM or CR0.TS, else #UD", "[cpu][system]") {
-  test::TestCpu t;
-  t.real_mode();
-  auto esc = [&] { return fault_of([&] { helper_fpu_check(t.cpu, 0, 0, 0, 1); }).first; };
-  CHECK(esc() == kUD);
-  t.s().cr0 |= cr0::EM;
-  CHECK(esc() == kNM);
-  t.s().cr0 = cr0::ET | cr0::TS;
-  CHECK(esc() == kNM);
 }
