@@ -13,7 +13,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=.cache/linux
 mkdir -p "$out"
-if [ -s "$out/vmlinuz" ] && [ -s "$out/initramfs.gz" ] && [ -s "$out/linux-cd.iso" ]; then exit 0; fi
+# The images are rebuilt (the packages are not downloaded again) when this script changes.
+stamp=$(sha256sum "$0" | cut -d' ' -f1)
+if [ -s "$out/vmlinuz" ] && [ -s "$out/initramfs.gz" ] && [ -s "$out/linux-cd.iso" ] &&
+   [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ]; then
+  exit 0
+fi
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
@@ -71,6 +76,7 @@ echo GHOST86-LINUX-OK
 uname -a
 cat /proc/cpuinfo
 ls /
+dmesg | grep -E 'ACPI: (RSDP|FACP|DSDT)'
 if grep -qw ghost86.shell /proc/cmdline; then
   exec setsid cttyhack sh
 fi
@@ -100,4 +106,5 @@ CFG
 xorriso -as mkisofs -quiet -o "$out/linux-cd.iso.tmp" -b isolinux/isolinux.bin -c isolinux/boot.cat \
   -no-emul-boot -boot-load-size 4 -boot-info-table -J -R "$iso"
 mv "$out/linux-cd.iso.tmp" "$out/linux-cd.iso"
+echo "$stamp" > "$out/stamp"
 echo "fetch-linux.sh: images in $out"
