@@ -182,7 +182,11 @@ std::vector<std::string> PcMachine::screen_text() const { return devices::vga_te
 
 void PcMachine::reset() {
   board_->reset();
+  // Virtual time runs on across a reset: the clock and every armed timer count in it.
+  const uint64_t icount = cpu_->s.icount, tsc_offset = cpu_->s.tsc_offset;
   cpu_->reset();
+  cpu_->s.icount = icount;
+  cpu_->s.tsc_offset = tsc_offset;
   phys_->set_a20(true);
   mmu_->flush_tlb();
   engine_->reset();

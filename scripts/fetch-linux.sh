@@ -63,7 +63,7 @@ mv "$out/vmlinuz.tmp" "$out/vmlinuz"
 
 dpkg-deb -x "$(ls "$debs"/busybox-static_*_i386.deb | head -1)" "$work/busybox"
 root=$work/root
-mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,etc,root}
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,root}
 cp "$work/busybox/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cat > "$root/init" <<'INIT'
@@ -81,6 +81,7 @@ if grep -qw ghost86.shell /proc/cmdline; then
   exec setsid cttyhack sh
 fi
 echo GHOST86-LINUX-POWEROFF
+sleep 1  # let the serial console drain: poweroff -f does not wait for it
 poweroff -f
 INIT
 chmod 755 "$root/init"

@@ -390,3 +390,55 @@ TEST_CASE("ACPI table-loader script, executed as QEMU's loader format defines", 
   CHECK(files[acpi::kTablesFile] == direct.tables);
   CHECK(files[acpi::kRsdpFile] == direct.rsdp);
 }
+
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "machine/pc_machine.h"
+
+TEST_CASE("direct boot leaves the CPU in flat 32-bit protected mode at the entry, again after a reset",
+          "[machine][boot]") {
+  // A Multiboot kernel whose code sends the low bytes of CS and EAX to port E9h, then halts
+  // with interrupts off (so the run ends).
+  std::vector<uint8_t> k = fake_multiboot();
+  const std::vector<uint8_t> code = {0x89, 0xc1,        // mov ecx, eax
+                                     0x8c, 0xc8,        // mov eax, cs
+                                     0xe6, 0xe9,        // out e9h, al
+                                     0x89, 0xc8,        // mov eax, ecx
+                                     0xe6, 0xe9,        // out e9h, al
+                                     0xf4};             // hlt
+  std::copy(code.begin(), code.end(), k.begin() + 0x40);
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("ghost86-test-mb-" + std::to_string(::getpid()) + ".bin");
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(k.data()), std::streamsize(k.size()));
+  MachineConfig cfg;
+  cfg.kernel = path.string();
+  cfg.ram_bytes = 32ull << 20;
+  std::string out;
+  PcMachine pc(cfg, [&](char c) { out += c; });
+  CHECK(pc.run().kind == RunResult::Kind::HaltedForever);
+  CHECK(out == "\x10\x02");  // CS = 10h, EAX = 2BADB002h
+  const cpu::CpuState& s = pc.cpu().s;
+  CHECK((s.cr0 & (cpu::cr0::PE | cpu::cr0::PG)) == cpu::cr0::PE);
+  CHECK(!(s.eflags & cpu::fl::IF));
+  CHECK(s.seg[cpu::DS].sel == 0x18);
+  CHECK(s.seg[cpu::DS].base == 0);
+  CHECK(s.seg[cpu::DS].limit == 0xffffffffu);
+  CHECK(s.regs[cpu::EBX] == boot::kInfoAddr);
+  // The PM block decodes where the FADT says (PM1a_CNT at 604h): SCI_EN reads back.
+  pc.bus().io_write(0x604, 2, 1);
+  CHECK(pc.bus().io_read(0x604, 2) == 1);
+  // A reset puts the kernel back and enters it again, virtual time running on.
+  const uint64_t before = s.icount;
+  pc.memory().ram()[0x100040] = 0xcc;  // the guest could have overwritten anything
+  pc.reset();
+  CHECK(s.eip == 0x100040);
+  CHECK(s.regs[cpu::EAX] == 0x2badb002);
+  CHECK(s.icount >= before);
+  out.clear();
+  CHECK(pc.run().kind == RunResult::Kind::HaltedForever);
+  CHECK(out == "\x10\x02");
+  std::filesystem::remove(path);
+}
