@@ -47,7 +47,8 @@ debs=$out/debs
 mkdir -p "$debs"
 if ! ls "$debs"/linux-image-*-686_*.deb >/dev/null 2>&1; then
   # The metapackage names the current ABI's image package.
-  image=$(apt-cache depends linux-image-686:i386 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-686\)\(:i386\)\?$/\1/p' | head -1)
+  image=$(apt-cache depends linux-image-686:i386 2>/dev/null |
+          sed -n 's/^ *Depends: \(linux-image-[0-9].*-686\)\(:i386\)\?$/\1/p' | head -1) || true
   [ -n "$image" ] || warn "no linux-image-686:i386 in the package lists"
   (cd "$debs" && apt-get download "$image:i386") || warn "cannot download $image:i386"
 fi
@@ -85,7 +86,9 @@ sleep 1  # let the serial console drain: poweroff -f does not wait for it
 poweroff -f
 INIT
 chmod 755 "$root/init"
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet --owner=0:0) | gzip -9 > "$out/initramfs.gz.tmp"
+# Fixed timestamps and ordering: the same packages give the same bytes (and guest state).
+find "$root" -exec touch -h -d @0 {} +
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet --owner=0:0 --reproducible) | gzip -9n > "$out/initramfs.gz.tmp"
 mv "$out/initramfs.gz.tmp" "$out/initramfs.gz"
 
 # The isolinux CD: same kernel and initramfs, serial console, powering off at the end.
