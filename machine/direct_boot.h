@@ -55,15 +55,13 @@ struct DirectBoot {
 // in flat 32-bit protected mode at the entry point, interrupts off, paging off.
 void install(const DirectBoot& boot, mmu::PhysMemory& mem, cpu::Cpu& cpu);
 
-// Reads a whole file; throws std::runtime_error("<what>: '<path>': <reason>").
-std::vector<uint8_t> read_boot_file(const std::string& path, const char* what);
-
-}  // namespace machine
-
-namespace machine {
 struct MachineConfig;
 // Reads -kernel (a Linux bzImage, else a Multiboot image), -initrd (for Linux the
 // comma-separated files are concatenated, as cpio archives may be; for Multiboot each
 // "file args" is a module) and -append. Throws std::runtime_error with a one-line reason.
 DirectBoot prepare_direct_boot(const MachineConfig& cfg, uint32_t bios_bytes);
+
+// Reads a whole file; throws std::runtime_error("<what>: '<path>': <reason>").
+std::vector<uint8_t> read_boot_file(const std::string& path, const char* what);
+
 }  // namespace machine

@@ -38,17 +38,19 @@ DirectBoot load_linux(const LinuxBootInput& in) {
   unsigned setup_sects = k[kSetupSects];
   if (setup_sects == 0) setup_sects = 4;
   const size_t setup_bytes = size_t(setup_sects + 1) * 512;
-  if (k.size() <= setup_bytes || header_end > setup_bytes || header_end < kInitSize + 4)
+  if (k.size() <= setup_bytes || header_end > setup_bytes || header_end < kCmdlineSize + 4)
     fail(fmt::format("truncated bzImage ({} bytes, the setup code alone takes {})", k.size(), setup_bytes));
   if (!(k[kLoadflags] & kLoadedHigh)) fail("kernel is not loadable at 1 MB (zImage)");
 
   const uint64_t ram = std::min<uint64_t>(in.ram_bytes, 0xffffffffull);
   const uint32_t pm_size = uint32_t(k.size() - setup_bytes);
-  const uint32_t init_size = uint32_t(get(k, kInitSize, 4));
+  // init_size and pref_address exist from protocol 2.10 on.
+  const bool has_init_size = version >= 0x020a && header_end >= kInitSize + 4;
+  const uint32_t init_size = has_init_size ? uint32_t(get(k, kInitSize, 4)) : 0;
   // The decompressor runs from 1 MB or, for a relocatable kernel, from pref_address; either way
   // it needs init_size bytes there.
   uint64_t kernel_end = uint64_t(boot::kHighAddr) + std::max(pm_size, init_size);
-  if (k[kRelocatable]) kernel_end = std::max(kernel_end, get(k, kPrefAddress, 8) + init_size);
+  if (has_init_size && k[kRelocatable]) kernel_end = std::max(kernel_end, get(k, kPrefAddress, 8) + init_size);
   if (kernel_end > ram)
     fail(fmt::format("kernel needs RAM up to {} MiB, the machine has {} MiB (-m)", (kernel_end + 0xfffff) >> 20,
                      in.ram_bytes >> 20));

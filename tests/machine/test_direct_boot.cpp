@@ -138,6 +138,30 @@ TEST_CASE("Linux initrd stays below initrd_addr_max", "[machine][boot]") {
   CHECK(get(zp->data, 0x218, 4) == 0x38000000 - 0x3000);
 }
 
+TEST_CASE("Linux protocol 2.06: a header that ends before init_size", "[machine][boot]") {
+  LinuxBootInput in;
+  in.kernel = fake_bzimage(0x0206);
+  in.kernel[0x201] = 0x3a;  // 2.06's header ends at 023Ch (cmdline_size is its last field)
+  in.ram_bytes = 16ull << 20;
+  const DirectBoot b = load_linux(in);
+  const auto* zp = blob_at(b, boot::kBootParamsAddr);
+  REQUIRE(zp);
+  CHECK(get(zp->data, 0x238, 4) == 2047);  // copied: inside the header
+  CHECK(get(zp->data, 0x260, 4) == 0);     // not copied: past its end
+}
+
+TEST_CASE("a relocatable kernel needs init_size bytes at pref_address", "[machine][boot]") {
+  LinuxBootInput in;
+  in.kernel = fake_bzimage();
+  in.kernel[0x234] = 1;                   // relocatable_kernel
+  put(in.kernel, 0x258, 0x1000000, 8);    // pref_address: 16 MB
+  put(in.kernel, 0x260, 0x1800000, 4);    // init_size: 24 MB
+  in.ram_bytes = 32ull << 20;
+  CHECK_THROWS_WITH(load_linux(in), Catch::Contains("needs RAM up to 40 MiB"));
+  in.ram_bytes = 40ull << 20;
+  CHECK_NOTHROW(load_linux(in));
+}
+
 TEST_CASE("Linux loader refuses what it cannot boot", "[machine][boot]") {
   LinuxBootInput in;
   in.ram_bytes = 64ull << 20;
