@@ -84,6 +84,12 @@ bool convert_operand(const ZydisDecodedOperand& zo, uint8_t addrsize, uint8_t op
 Decoder::Decoder() {
   ZydisDecoderInit(&dec16_, ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16);
   ZydisDecoderInit(&dec32_, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
+  // Without BMI1/LZCNT (not in CPUID), F3 0F BC/BD are BSF/BSR with an ignored REP prefix, as
+  // on every processor before them; compilers emit TZCNT encodings relying on that.
+  for (ZydisDecoder* d : {&dec16_, &dec32_}) {
+    ZydisDecoderEnableMode(d, ZYDIS_DECODER_MODE_TZCNT, ZYAN_FALSE);
+    ZydisDecoderEnableMode(d, ZYDIS_DECODER_MODE_LZCNT, ZYAN_FALSE);
+  }
   ZydisFormatterInit(&fmt_, ZYDIS_FORMATTER_STYLE_INTEL);
   ZydisFormatterSetProperty(&fmt_, ZYDIS_FORMATTER_PROP_HEX_UPPERCASE, 0);
 }

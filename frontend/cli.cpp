@@ -459,7 +459,13 @@ void apply_kernel(const Given& given, MachineConfig& cfg) {
   if (given.has("initrd") && !given.has("kernel")) fail("initrd", "only allowed with -kernel");
   if (given.has("append") && !given.has("kernel")) fail("append", "only allowed with -kernel");
   if (auto initrd = given.last("initrd")) {
-    check_readable("initrd", *initrd);
+    // Comma-separated "file args" items, as QEMU takes Multiboot modules.
+    for (size_t start = 0; start <= initrd->size();) {
+      const size_t comma = std::min(initrd->find(',', start), initrd->size());
+      const std::string item = initrd->substr(start, comma - start);
+      if (!item.empty()) check_readable("initrd", item.substr(0, item.find(' ')));
+      start = comma + 1;
+    }
     cfg.initrd = *initrd;
   }
   cfg.append = given.last("append").value_or("");

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   frontend::Features features;  // what this build supports so far
   features.serial = true;
+  features.kernel = true;  // -kernel/-initrd/-append: Linux bzImage and Multiboot
   features.disks = features.cdrom = features.floppy = true;
   features.snapshot_overlay = true;  // -snapshot covers every image this build attaches
 #ifdef GHOST86_HAVE_SDL

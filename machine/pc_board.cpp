@@ -1,5 +1,7 @@
 #include "machine/pc_board.h"
 
+#include "machine/acpi.h"
+
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -149,7 +151,24 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   pc.nographic = cfg.display == DisplayKind::None;
   pc.irq0_override = false;  // no I/O APIC: the timer stays on the 8259's IRQ 0
   devices::add_pc_items(*fw_cfg_, pc);
+  add_acpi_tables();
   add_vga(clock);
+}
+
+// The ACPI tables the QEMU way: SeaBIOS runs "etc/table-loader" to place and link them (and,
+// seeing it, programs the PM block at 600h as the FADT says).
+void PcBoard::add_acpi_tables() {
+  const acpi::Tables t = acpi::build(acpi::Config{});
+  fw_cfg_->add_file(acpi::kTablesFile, t.tables);
+  fw_cfg_->add_file(acpi::kRsdpFile, t.rsdp);
+  fw_cfg_->add_file(acpi::kLoaderFile, acpi::table_loader(t));
+}
+
+void PcBoard::setup_for_direct_boot() {
+  const acpi::Config acpi;
+  pm_->config_write(devices::pci::kIntLine, 1, acpi.sci_irq);
+  pm_->config_write(devices::Piix4Pm::kPmba, 4, acpi.pm_base | 1u);
+  pm_->config_write(devices::Piix4Pm::kPmRegMisc, 1, 1);  // PMIOSE: decode the PM block
 }
 
 void PcBoard::add_vga(Clock& clock) {

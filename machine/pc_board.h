@@ -58,6 +58,9 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   // The processor's FERR# output (IRQ 13 until a write to port F0h).
   void fpu_error() { fpu_irq_->ferr(); }
 
+  // What firmware would have configured before an OS starts, for direct kernel boot: the PM
+  // I/O block at the address the ACPI tables give.
+  void setup_for_direct_boot();
   // Power-on state of every device (the chipset drops shadowing back to ROM).
   void reset();
   // Every device's state, in a fixed order (snapshots).
@@ -75,6 +78,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   void set_a20_source(unsigned source, bool on);
   void fill_cmos(const MachineConfig& cfg);
   void add_vga(Clock& clock);
+  void add_acpi_tables();
   void attach_drives(const MachineConfig& cfg);
   void add_floppy(const MachineConfig& cfg, Clock& clock);
 

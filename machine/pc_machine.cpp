@@ -86,6 +86,10 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
   *automation = automation_.get();
   cpu_->intr = &board_->pic();
   cpu_->fpu_error = [this] { board_->fpu_error(); };
+  if (!cfg.kernel.empty()) {
+    direct_boot_ = prepare_direct_boot(cfg, bios_bytes);
+    start_direct_boot();
+  }
 
   debugcon_ = std::make_unique<devices::DebugCon>(std::move(console));
   bus_.register_ports(0xe9, 1, debugcon_.get(), "debugcon");
@@ -183,10 +187,23 @@ std::vector<std::string> PcMachine::screen_text() const { return devices::vga_te
 
 void PcMachine::reset() {
   board_->reset();
+  // Virtual time runs on across a reset: the clock and every armed timer count in it.
+  const uint64_t icount = cpu_->s.icount, tsc_offset = cpu_->s.tsc_offset;
   cpu_->reset();
+  cpu_->s.icount = icount;
+  cpu_->s.tsc_offset = tsc_offset;
   phys_->set_a20(true);
   mmu_->flush_tlb();
   engine_->reset();
+  if (direct_boot_) start_direct_boot();
+}
+
+// In place of firmware: the chipset set up as a BIOS leaves it, the kernel and its data in RAM,
+// the CPU at the kernel's entry point.
+void PcMachine::start_direct_boot() {
+  board_->setup_for_direct_boot();
+  install(*direct_boot_, *phys_, *cpu_);
+  engine_->flush();
 }
 
 bool PcMachine::raise_nmi() {

@@ -18,6 +18,7 @@
 #include "machine/bus.h"
 #include "machine/clock.h"
 #include "machine/config.h"
+#include "machine/direct_boot.h"
 #include "machine/pc_board.h"
 #include "mmu/mmu.h"
 
@@ -76,6 +77,7 @@ class PcMachine {
 
  private:
   uint32_t load_firmware();
+  void start_direct_boot();
 
   MachineConfig cfg_;
   std::unique_ptr<mmu::PhysMemory> phys_;
@@ -92,6 +94,7 @@ class PcMachine {
   Clock::TimerId host_timer_ = 0;
   std::optional<std::string> stop_request_;
   std::optional<int> exit_status_;
+  std::optional<DirectBoot> direct_boot_;  // -kernel: reinstalled at every reset
   RunResult run_until_done();
   void write_screendump();
 

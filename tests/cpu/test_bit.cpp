@@ -102,6 +102,24 @@ TEST_CASE("BSF/BSR find the lowest/highest set bit; a zero source sets ZF and ke
   CHECK(t.flags() & fl::ZF);
 }
 
+TEST_CASE("F3 0F BC/BD run as BSF/BSR on a processor without BMI1/LZCNT", "[cpu][bit]") {
+  // SDM Vol.2 "TZCNT"/"LZCNT": on processors that do not support them the encodings execute as
+  // BSF/BSR (the REP prefix is ignored). 8 = bit 3: BSF gives 3 (TZCNT would too), BSR gives 3
+  // (LZCNT would give 28).
+  test::TestCpu t;
+  t.flat32();
+  t.s().regs[ECX] = 8;
+  REQUIRE(t.run({0xf3, 0x0f, 0xbc, 0xc1, 0xf3, 0x0f, 0xbd, 0xd1}) == jit::StopReason::Halted);
+  CHECK(t.s().regs[EAX] == 3);
+  CHECK(t.s().regs[EDX] == 3);
+  // A zero source: ZF set, destination unchanged (TZCNT would write 32 and set CF).
+  t.s().regs[ECX] = 0;
+  t.s().regs[EAX] = 0x1234;
+  REQUIRE(t.run({0xf3, 0x0f, 0xbc, 0xc1}) == jit::StopReason::Halted);
+  CHECK(t.s().regs[EAX] == 0x1234);
+  CHECK(t.flags() & fl::ZF);
+}
+
 TEST_CASE("SETcc evaluates all 16 conditions", "[cpu][bit]") {
   for (bool real : {true, false}) {
     test::TestCpu t;

@@ -30,6 +30,16 @@ check "-m" -m
 check "not a whole number of 512-byte sectors" -hda "$tmp/short.bin"
 check "not a whole number of 2048-byte sectors" -cdrom "$tmp/short.bin"
 check "not a floppy image size" -fda "$tmp/short.bin"
+
+# Direct kernel boot: neither bzImage nor Multiboot, a truncated bzImage, a missing initrd,
+# -initrd or -append without -kernel.
+head -c 4096 /dev/zero > "$tmp/zero.bin"
+check "neither a Linux bzImage nor a Multiboot kernel" -kernel "$tmp/zero.bin"
+printf 'HdrS\017\002' | dd of="$tmp/short.bin" bs=1 seek=514 conv=notrunc 2>/dev/null  # protocol 2.15
+check "truncated bzImage" -kernel "$tmp/short.bin"
+check "-initrd" -kernel "$tmp/zero.bin" -initrd "$tmp/missing.img"
+check "only allowed with -kernel" -initrd "$tmp/zero.bin"
+check "only allowed with -kernel" -append "console=ttyS0"
 "$bin" --version | grep -q "^ghost86 " || { echo "FAIL: --version"; fail=1; }
 "$bin" --help | grep -q -- "-bios" || { echo "FAIL: --help"; fail=1; }
 exit $fail
