@@ -99,6 +99,34 @@ TEST_CASE("An NMI frame push traps before the NMI handler's first instruction", 
   CHECK((t.s().dr[6] & 0xf) == kB0);
 }
 
+TEST_CASE("A data breakpoint inside REP STOS traps after the iteration that hit",
+          "[cpu][debug]") {
+  DebugCpu t;
+  t.arm(2, 0x3003, 1, 0);  // one byte, writes
+  // mov ecx, 8; mov edi, 3000h; mov al, 5Ah; rep stosb
+  REQUIRE(t.run({0xb9, 8, 0, 0, 0, 0xbf, 0x00, 0x30, 0, 0, 0xb0, 0x5a, 0xf3, 0xaa}) ==
+          jit::StopReason::Halted);
+  t.check_db_at(0x1000c);  // still the REP instruction: it resumes after the handler
+  CHECK(t.s().regs[ECX] == 4);
+  CHECK(t.s().regs[EDI] == 0x3004);
+  CHECK(t.peek8(0x3003) == 0x5a);
+  CHECK(t.peek8(0x3004) == 0);
+  CHECK((t.s().dr[6] & 0xf) == 4);
+}
+
+TEST_CASE("A data breakpoint on the last REP MOVS iteration reports the next instruction",
+          "[cpu][debug]") {
+  DebugCpu t;
+  t.arm(0, 0x3000, 3, 0);  // the last source byte going down, read or write
+  t.poke(0x3000, {0x11, 0x22, 0x33, 0x44});
+  // std; mov ecx, 4; mov esi, 3003h; mov edi, 4003h; rep movsb
+  REQUIRE(t.run({0xfd, 0xb9, 4, 0, 0, 0, 0xbe, 0x03, 0x30, 0, 0, 0xbf, 0x03, 0x40, 0, 0, 0xf3, 0xa4}) ==
+          jit::StopReason::Halted);
+  t.check_db_at(0x10012);
+  CHECK(t.s().regs[ECX] == 0);
+  CHECK(t.peek32(0x4000) == 0x44332211);
+}
+
 TEST_CASE("A store crossing a page boundary hits breakpoints on both sides", "[cpu][debug]") {
   DebugCpu t;
   t.arm(0, 0x8fff, 1, 0);
