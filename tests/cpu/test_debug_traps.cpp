@@ -112,6 +112,7 @@ TEST_CASE("A data breakpoint inside REP STOS traps after the iteration that hit"
   CHECK(t.peek8(0x3003) == 0x5a);
   CHECK(t.peek8(0x3004) == 0);
   CHECK((t.s().dr[6] & 0xf) == 4);
+  CHECK(t.peek32(t.s().regs[ESP] + 8) & fl::RF);  // a trap between iterations pushes RF = 1
 }
 
 TEST_CASE("A data breakpoint on the last REP MOVS iteration reports the next instruction",
@@ -125,6 +126,7 @@ TEST_CASE("A data breakpoint on the last REP MOVS iteration reports the next ins
   t.check_db_at(0x10012);
   CHECK(t.s().regs[ECX] == 0);
   CHECK(t.peek32(0x4000) == 0x44332211);
+  CHECK_FALSE(t.peek32(t.s().regs[ESP] + 8) & fl::RF);  // after the last iteration: RF = 0
 }
 
 TEST_CASE("A store crossing a page boundary hits breakpoints on both sides", "[cpu][debug]") {
