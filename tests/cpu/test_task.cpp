@@ -232,3 +232,28 @@ TEST_CASE("The T flag trap comes with the single-step trap and is not lost to an
   CHECK(t.s().eip == 0x6001);
   CHECK(t.peek32(t.s().regs[ESP]) == 0x5000);  // before the task's first instruction
 }
+
+TEST_CASE("A task switch's TSS and descriptor accesses hit data breakpoints", "[cpu][task][debug]") {
+  TaskCpu t;
+  t.put32(kIdt + 8, 0x00086000);  // #DB: interrupt gate to 08:6000 (HLT)
+  t.put32(kIdt + 12, 0x00008e00);
+  t.poke(0x6000, {0xf4});
+  t.poke(0x5000, {0x90, 0xf4});
+  SECTION("the old task's EIP slot, written") {
+    helper_write_dr(t.cpu, kMainTss + 0x20, 0, 0, 0);
+    helper_write_dr(t.cpu, 0x2 | (0xD << 16), 0, 0, 7);  // G0, R/W0 = 01, LEN0 = 11
+  }
+  SECTION("the new task's EIP slot, read") {
+    helper_write_dr(t.cpu, kNewTss + 0x20, 0, 0, 0);
+    helper_write_dr(t.cpu, 0x2 | (0xF << 16), 0, 0, 7);  // G0, R/W0 = 11, LEN0 = 11
+  }
+  SECTION("the new TSS descriptor's busy bit, written") {
+    helper_write_dr(t.cpu, kGdt + 0x20 + 5, 0, 0, 0);
+    helper_write_dr(t.cpu, 0x2 | (0x1 << 16), 0, 0, 7);  // G0, R/W0 = 01, LEN0 = 00
+  }
+  REQUIRE(t.run({0xea, 0, 0, 0, 0, 0x20, 0}) == jit::StopReason::Halted);  // jmp far 20:0
+  CHECK(t.s().tr.sel == 0x20);
+  CHECK(t.s().eip == 0x6001);
+  CHECK(t.peek32(t.s().regs[ESP]) == 0x5000);  // a trap after the switch
+  CHECK((t.s().dr[6] & 0xf) == 1);
+}
