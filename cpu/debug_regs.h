@@ -10,7 +10,7 @@
 namespace cpu::dbg {
 
 // DR6 status bits (§17.2.3) and DR7 control bits (§17.2.4).
-constexpr uint32_t kB0 = 1u << 0, kBD = 1u << 13, kBS = 1u << 14, kBT = 1u << 15;
+constexpr uint32_t kB0 = 1u << 0, kBAny = 0xf, kBD = 1u << 13, kBS = 1u << 14, kBT = 1u << 15;
 constexpr uint32_t kGD = 1u << 13;
 
 // R/W field of breakpoint i: 0 execute, 1 write, 2 I/O (with CR4.DE), 3 read or write.

@@ -155,9 +155,9 @@ struct CpuState {
   uint32_t exit_request = 0;
 
   // Debug exceptions (SDM Vol.3 chapter 17; cpu/debug_regs.h). db_trap collects the DR6 bits of
-  // trap conditions met by the running instruction (data breakpoints, single-step); db_carry
-  // holds them across a MOV SS shadow. dbg_exec / dbg_data: which of DR0-DR3 are armed as
-  // instruction / data breakpoints (derived from DR7).
+  // trap conditions met by the running instruction or event delivery (data breakpoints,
+  // single-step, the TSS T flag); db_carry holds them across a MOV SS shadow. dbg_exec /
+  // dbg_data: which of DR0-DR3 are armed as instruction / data breakpoints (derived from DR7).
   uint32_t db_trap = 0;
   uint32_t db_carry = 0;
   uint8_t dbg_exec = 0;

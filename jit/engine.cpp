@@ -224,6 +224,16 @@ StopReason Engine::run(uint64_t icount_limit) {
     if (stop_requested_) return StopReason::Request;
     if (shutdown_) return StopReason::Shutdown;
     if (s.icount >= icount_limit) return StopReason::Limit;
+    if (s.db_trap) [[unlikely]] {
+      // Traps raised by the last event delivery itself (its implicit accesses hit a data
+      // breakpoint, or it switched to a task with the T flag) come after the delivery, before
+      // the handler's first instruction (SDM Vol.3 §17.3.1.2, §17.3.1.5).
+      const uint32_t trap = s.db_trap;
+      s.db_trap = 0;
+      deliver_debug(trap, /*fault=*/false);
+      cache_.collect();
+      continue;
+    }
     uint32_t max = uint32_t(std::min<uint64_t>(icount_limit - s.icount, cpu::kMaxBlockInsns));
     const bool shadow = s.irq_shadow;
     if (shadow) {
@@ -232,6 +242,7 @@ StopReason Engine::run(uint64_t icount_limit) {
     } else {
       deliver_external();
       if (shutdown_) return StopReason::Shutdown;
+      if (s.db_trap) [[unlikely]] continue;  // the delivery's own traps, taken above
     }
     if (s.halted) return StopReason::Halted;
     // The last block ended early because something changed (EFLAGS.AC among others).

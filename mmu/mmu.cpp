@@ -232,10 +232,14 @@ void Mmu::write_slow(uint32_t lin, unsigned size, uint32_t value) {
   phys_.write(e.phys_page | off, size, value);
 }
 
+// The processor's implicit accesses match data breakpoints like any other (SDM Vol.3 §17.2.4):
+// their traps follow the instruction or the event delivery that made them.
 uint32_t Mmu::read_sys(uint32_t lin, unsigned size) {
   uint32_t v = 0;
   for (unsigned i = 0; i < size; i++)
     v |= phys_.read(translate(lin + i, Access::Read, false), 1) << (8 * i);
+  if (s_ && (s_->dbg_data & 0xf)) [[unlikely]]
+    watch_access(lin, size, false);
   return v;
 }
 
@@ -243,6 +247,8 @@ void Mmu::write_sys(uint32_t lin, unsigned size, uint32_t value) {
   uint32_t phys[4];
   for (unsigned i = 0; i < size; i++) phys[i] = translate(lin + i, Access::Write, false);
   for (unsigned i = 0; i < size; i++) phys_.write(phys[i], 1, (value >> (8 * i)) & 0xff);
+  if (s_ && (s_->dbg_data & 0xf)) [[unlikely]]
+    watch_access(lin, size, true);
 }
 
 uint32_t Mmu::translate_exec(uint32_t lin) {

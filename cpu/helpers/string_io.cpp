@@ -146,6 +146,15 @@ uint32_t drive(Cpu& cpu, uint32_t next_eip, uint32_t key, Iter iter) {
     if (left == 0) return cpu.s.eip;  // more to do: this instruction runs again
     left -= iter(st, std::min(left, count));
     if (st.stop) return next_eip;
+    // A data or I/O breakpoint hit by this iteration traps before the next one, with EIP still
+    // naming the instruction while iterations remain (SDM Vol.3 §17.3.1.2); the trap then
+    // pushes RF = 1 so an instruction breakpoint on it does not fire again (§17.3.1.1).
+    // Watched pages never take the bulk paths, so the hit is always the last element done.
+    if (cpu.s.db_trap & dbg::kBAny) [[unlikely]] {
+      if (!st.get(ECX)) return next_eip;
+      cpu.s.eflags |= fl::RF;
+      return cpu.s.eip;
+    }
   }
 }
 

@@ -198,3 +198,62 @@ TEST_CASE("A task switch clears the local breakpoint enables and honours the T f
   CHECK((t.s().dr[7] & 0x155) == 0);  // L0 cleared
   CHECK(t.s().dr[7] & 2);             // G0 kept
 }
+
+TEST_CASE("The T flag trap comes with the single-step trap and is not lost to an event",
+          "[cpu][task][debug]") {
+  TaskCpu t;
+  t.put32(kIdt + 8, 0x00086000);  // #DB: interrupt gate to 08:6000 (HLT)
+  t.put32(kIdt + 12, 0x00008e00);
+  t.poke(0x6000, {0xf4});
+  t.poke(0x5000, {0x90, 0xf4});
+  t.put32(kNewTss + 0x64, 1);  // T
+  constexpr uint32_t kBS = 1u << 14, kBT = 1u << 15;
+  SECTION("a single-stepped JMP to the task reports BS and BT in one trap") {
+    t.s().eflags |= fl::TF;
+    REQUIRE(t.run({0xea, 0, 0, 0, 0, 0x20, 0}) == jit::StopReason::Halted);  // jmp far 20:0
+    CHECK((t.s().dr[6] & (kBS | kBT)) == (kBS | kBT));
+  }
+  SECTION("a fault under single-step through a task gate reports BT before the task runs") {
+    t.put32(kIdt + 6 * 8, 0x00200000);  // #UD: task gate to TSS 20h
+    t.put32(kIdt + 6 * 8 + 4, 0x00008500);
+    t.s().eflags |= fl::TF;
+    REQUIRE(t.run({0x0f, 0x0b}) == jit::StopReason::Halted);  // ud2
+    // The faulting instruction did not complete: no single-step trap.
+    CHECK((t.s().dr[6] & (kBS | kBT)) == kBT);
+  }
+  SECTION("an NMI through a task gate reports BT before the task runs") {
+    t.put32(kIdt + 2 * 8, 0x00200000);  // NMI: task gate to TSS 20h
+    t.put32(kIdt + 2 * 8 + 4, 0x00008500);
+    t.engine.raise_nmi();
+    REQUIRE(t.run({0x90}) == jit::StopReason::Halted);
+    CHECK((t.s().dr[6] & (kBS | kBT)) == kBT);
+  }
+  CHECK(t.s().tr.sel == 0x20);
+  CHECK(t.s().eip == 0x6001);
+  CHECK(t.peek32(t.s().regs[ESP]) == 0x5000);  // before the task's first instruction
+}
+
+TEST_CASE("A task switch's TSS and descriptor accesses hit data breakpoints", "[cpu][task][debug]") {
+  TaskCpu t;
+  t.put32(kIdt + 8, 0x00086000);  // #DB: interrupt gate to 08:6000 (HLT)
+  t.put32(kIdt + 12, 0x00008e00);
+  t.poke(0x6000, {0xf4});
+  t.poke(0x5000, {0x90, 0xf4});
+  SECTION("the old task's EIP slot, written") {
+    helper_write_dr(t.cpu, kMainTss + 0x20, 0, 0, 0);
+    helper_write_dr(t.cpu, 0x2 | (0xD << 16), 0, 0, 7);  // G0, R/W0 = 01, LEN0 = 11
+  }
+  SECTION("the new task's EIP slot, read") {
+    helper_write_dr(t.cpu, kNewTss + 0x20, 0, 0, 0);
+    helper_write_dr(t.cpu, 0x2 | (0xF << 16), 0, 0, 7);  // G0, R/W0 = 11, LEN0 = 11
+  }
+  SECTION("the new TSS descriptor's busy bit, written") {
+    helper_write_dr(t.cpu, kGdt + 0x20 + 5, 0, 0, 0);
+    helper_write_dr(t.cpu, 0x2 | (0x1 << 16), 0, 0, 7);  // G0, R/W0 = 01, LEN0 = 00
+  }
+  REQUIRE(t.run({0xea, 0, 0, 0, 0, 0x20, 0}) == jit::StopReason::Halted);  // jmp far 20:0
+  CHECK(t.s().tr.sel == 0x20);
+  CHECK(t.s().eip == 0x6001);
+  CHECK(t.peek32(t.s().regs[ESP]) == 0x5000);  // a trap after the switch
+  CHECK((t.s().dr[6] & 0xf) == 1);
+}

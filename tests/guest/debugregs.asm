@@ -2,14 +2,16 @@
 ; TF traps after each instruction that starts with TF set (not after the POPF that sets it,
 ; but after the one that clears it), none after an instruction that raised an exception or
 ; executed INT n, MOV SS holds the trap back for one instruction; instruction breakpoints are
-; faults resumed with RF; data breakpoints are traps after the access, split accesses
-; included; I/O breakpoints with CR4.DE; DR7.GD makes MOV DR fault with DR6.BD; faults push
+; faults resumed with RF; data breakpoints are traps after the access, split accesses and
+; the processor's own accesses (descriptor accessed bits, exception frames) included, inside
+; REP STOS after the iteration that hit; I/O breakpoints with CR4.DE; DR7.GD makes MOV DR fault with DR6.BD; faults push
 ; RF = 1.
 %include "lib/guest.inc"
 
 %define DB_COUNT  TEST_VARS         ; #DB taken
 %define LAST_DR6  TEST_VARS + 4     ; DR6 in the last #DB handler
 %define INT_FLAGS TEST_VARS + 8     ; EFLAGS inside the INT 43h handler
+%define REP_ECX   TEST_VARS + 12    ; ECX in the last #DB handler
 %define WATCH     TEST_VARS + 0x40  ; a watched dword
 %define TRACE     TEST_VARS + 0x100 ; EIP of each #DB, in order
 
@@ -144,6 +146,55 @@ test_main:
         CHECK_EQ eax, 8, "DR6.B3"
         OK "data breakpoint"
 
+        ; Data breakpoints on the processor's own accesses: a descriptor's accessed-bit write
+        ; traps after the MOV DS; a fault's frame push traps after the delivery, before the
+        ; handler's first instruction.
+        RESET
+        mov dword [GDT_BASE + SEL_FREE], 0x0000FFFF      ; flat data, accessed bit clear
+        mov dword [GDT_BASE + SEL_FREE + 4], 0x00CF9200
+        mov eax, GDT_BASE + SEL_FREE + 5
+        mov dr0, eax
+        mov eax, 0x00000001 | (0x1 << 16) ; L0, R/W0 = 01 (writes), LEN0 = 00
+        mov dr7, eax
+        mov ax, SEL_FREE
+        mov ds, ax
+.a1:    mov ax, SEL_DATA0
+        mov ds, ax
+        lea eax, [esp - 4]              ; where the #UD frame's EFLAGS go
+        mov dr0, eax
+        mov eax, 0x00000001 | (0xD << 16) ; L0, R/W0 = 01, LEN0 = 11
+        mov dr7, eax
+        EXPECT 6, -1, 2
+        ud2
+        xor eax, eax
+        mov dr7, eax
+        CHECK_EQ dword [DB_COUNT], 2, "implicit count"
+        TRACED 0, .a1, "accessed-bit trap eip"
+        TRACED 1, guest_stubs + 6 * 10, "frame push trap eip"  ; the #UD stub
+        EXPECT_TAKEN "UD with watched frame"
+        OK "implicit accesses"
+
+        ; REP STOS: the trap follows the iteration that hit, EIP at the REP instruction; the
+        ; instruction then resumes and finishes.
+        RESET
+        mov eax, WATCH + 3
+        mov dr0, eax
+        mov eax, 0x00000001 | (0x1 << 16) ; L0, R/W0 = 01, LEN0 = 00
+        mov dr7, eax
+        mov edi, WATCH
+        mov ecx, 8
+        mov al, 0x5A
+        cld
+.r1:    rep stosb
+        xor eax, eax
+        mov dr7, eax
+        CHECK_EQ dword [DB_COUNT], 1, "rep count"
+        TRACED 0, .r1, "rep trap eip"
+        CHECK_EQ dword [REP_ECX], 4, "ECX at the trap"
+        CHECK_EQ ecx, 0, "rep finished"
+        CHECK_EQ dword [WATCH + 4], 0x5A5A5A5A, "rep stored"
+        OK "REP data breakpoint"
+
         ; I/O breakpoints (CR4.DE, R/W = 10): DR0 = port 80h, two bytes (80h-81h); a trap after
         ; IN/OUT touching them. Without CR4.DE, R/W = 10 arms nothing.
         RESET
@@ -226,6 +277,7 @@ db_handler:
         mov ebx, [esp + 8]
         mov [TRACE + eax * 4], ebx
         inc dword [DB_COUNT]
+        mov [REP_ECX], ecx
         mov eax, dr6
         mov [LAST_DR6], eax
         test eax, 1

@@ -1,0 +1,160 @@
+// Debug traps through the engine (SDM Vol.3 §17.3.1): data breakpoints on the processor's
+// implicit accesses, inside REP string instructions, on page-crossing accesses and under a
+// MOV SS / POP SS shadow.
+#include <catch2/catch.hpp>
+
+#include "cpu/helpers/descriptor.h"
+#include "cpu/helpers/helpers.h"
+#include "tests/cpu/harness.h"
+
+using namespace cpu;
+
+namespace {
+
+constexpr uint32_t kGdt = 0x1000, kIdt = 0x2000;
+constexpr uint32_t kDbHandler = 0x7000, kUdHandler = 0x6000, kNmiHandler = 0x6100;
+constexpr uint32_t kB0 = 1, kBS = 1u << 14;
+
+// Flat 32-bit ring-0 protected mode with a GDT (code 08h, data 10h) and an IDT whose #DB
+// handler is a HLT at 7000h, #UD a HLT at 6000h and NMI an INC EAX; HLT at 6100h.
+struct DebugCpu : test::TestCpu {
+  DebugCpu() {
+    flat32();
+    desc(0x08, 0x00cf9b000000ffffull);
+    desc(0x10, 0x00cf93000000ffffull);
+    s().gdtr = DescTable{kGdt, 0xff};
+    s().idtr = DescTable{kIdt, 0x7ff};
+    gate(1, kDbHandler);
+    gate(2, kNmiHandler);
+    gate(6, kUdHandler);
+    poke(kDbHandler, {0xf4});
+    poke(kUdHandler, {0xf4});
+    poke(kNmiHandler, {0x40, 0xf4});
+  }
+  void put32(uint32_t a, uint32_t v) {
+    poke(a, {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)});
+  }
+  void desc(uint16_t sel, uint64_t d) {
+    put32(kGdt + sel, uint32_t(d));
+    put32(kGdt + sel + 4, uint32_t(d >> 32));
+  }
+  void gate(unsigned vector, uint32_t offset) {  // 32-bit interrupt gate to 08:offset
+    put32(kIdt + 8 * vector, 0x00080000u | (offset & 0xffff));
+    put32(kIdt + 8 * vector + 4, (offset & 0xffff0000u) | 0x8e00);
+  }
+  // Breakpoint i at `lin`, globally enabled, with R/W and LEN codes as DR7 holds them.
+  void arm(unsigned i, uint32_t lin, unsigned rw, unsigned len) {
+    helper_write_dr(cpu, lin, 0, 0, i);
+    const uint32_t dr7 = s().dr[7] | (2u << (2 * i)) | (rw << (16 + 4 * i)) | (len << (18 + 4 * i));
+    helper_write_dr(cpu, dr7, 0, 0, 7);
+  }
+  // The #DB handler ran (halted after its HLT) with this return EIP on its stack.
+  void check_db_at(uint32_t eip) {
+    CHECK(s().eip == kDbHandler + 1);
+    CHECK(peek32(s().regs[ESP]) == eip);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("An IDT read by exception delivery hits a read/write breakpoint before the handler",
+          "[cpu][debug]") {
+  DebugCpu t;
+  t.arm(0, kIdt + 6 * 8, 3, 3);  // the #UD gate, 4 bytes, read or write
+  REQUIRE(t.run({0x0f, 0x0b}) == jit::StopReason::Halted);  // ud2
+  t.check_db_at(kUdHandler);  // after the delivery, before the handler's first instruction
+  CHECK((t.s().dr[6] & 0xf) == kB0);
+}
+
+TEST_CASE("A descriptor's accessed-bit write hits a write breakpoint", "[cpu][debug]") {
+  DebugCpu t;
+  t.desc(0x18, 0x00cf92000000ffffull);  // data, accessed bit clear
+  t.arm(1, kGdt + 0x18 + 5, 1, 0);      // its access byte, writes
+  // mov ax, 18h; mov ds, ax; nop
+  REQUIRE(t.run({0x66, 0xb8, 0x18, 0x00, 0x8e, 0xd8, 0x90}) == jit::StopReason::Halted);
+  t.check_db_at(0x10006);  // a trap after MOV DS
+  CHECK((t.s().dr[6] & 0xf) == 2);
+  CHECK(t.peek8(kGdt + 0x18 + 5) == 0x93);
+}
+
+TEST_CASE("A frame push by exception delivery under TF traps before the handler",
+          "[cpu][debug]") {
+  DebugCpu t;
+  t.arm(0, 0x80000 - 4, 1, 3);  // where the #UD frame's EFLAGS go
+  t.s().eflags |= fl::TF;
+  REQUIRE(t.run({0x0f, 0x0b}) == jit::StopReason::Halted);
+  t.check_db_at(kUdHandler);
+  // The faulting instruction did not complete: no single-step trap, only the breakpoint.
+  CHECK((t.s().dr[6] & (0xf | kBS)) == kB0);
+}
+
+TEST_CASE("An NMI frame push traps before the NMI handler's first instruction", "[cpu][debug]") {
+  DebugCpu t;
+  t.arm(0, 0x80000 - 8, 1, 3);  // the NMI frame's CS slot
+  t.s().regs[EAX] = 0;
+  t.engine.raise_nmi();
+  REQUIRE(t.run({0x90}) == jit::StopReason::Halted);
+  t.check_db_at(kNmiHandler);
+  CHECK(t.s().regs[EAX] == 0);
+  CHECK((t.s().dr[6] & 0xf) == kB0);
+}
+
+TEST_CASE("A data breakpoint inside REP STOS traps after the iteration that hit",
+          "[cpu][debug]") {
+  DebugCpu t;
+  t.arm(2, 0x3003, 1, 0);  // one byte, writes
+  // mov ecx, 8; mov edi, 3000h; mov al, 5Ah; rep stosb
+  REQUIRE(t.run({0xb9, 8, 0, 0, 0, 0xbf, 0x00, 0x30, 0, 0, 0xb0, 0x5a, 0xf3, 0xaa}) ==
+          jit::StopReason::Halted);
+  t.check_db_at(0x1000c);  // still the REP instruction: it resumes after the handler
+  CHECK(t.s().regs[ECX] == 4);
+  CHECK(t.s().regs[EDI] == 0x3004);
+  CHECK(t.peek8(0x3003) == 0x5a);
+  CHECK(t.peek8(0x3004) == 0);
+  CHECK((t.s().dr[6] & 0xf) == 4);
+  CHECK(t.peek32(t.s().regs[ESP] + 8) & fl::RF);  // a trap between iterations pushes RF = 1
+}
+
+TEST_CASE("A data breakpoint on the last REP MOVS iteration reports the next instruction",
+          "[cpu][debug]") {
+  DebugCpu t;
+  t.arm(0, 0x3000, 3, 0);  // the last source byte going down, read or write
+  t.poke(0x3000, {0x11, 0x22, 0x33, 0x44});
+  // std; mov ecx, 4; mov esi, 3003h; mov edi, 4003h; rep movsb
+  REQUIRE(t.run({0xfd, 0xb9, 4, 0, 0, 0, 0xbe, 0x03, 0x30, 0, 0, 0xbf, 0x03, 0x40, 0, 0, 0xf3, 0xa4}) ==
+          jit::StopReason::Halted);
+  t.check_db_at(0x10012);
+  CHECK(t.s().regs[ECX] == 0);
+  CHECK(t.peek32(0x4000) == 0x44332211);
+  CHECK_FALSE(t.peek32(t.s().regs[ESP] + 8) & fl::RF);  // after the last iteration: RF = 0
+}
+
+TEST_CASE("A store crossing a page boundary hits breakpoints on both sides", "[cpu][debug]") {
+  DebugCpu t;
+  t.arm(0, 0x8fff, 1, 0);
+  t.arm(1, 0x9000, 1, 0);
+  // mov [8FFEh], eax
+  REQUIRE(t.run({0xa3, 0xfe, 0x8f, 0, 0}) == jit::StopReason::Halted);
+  t.check_db_at(0x10005);
+  CHECK((t.s().dr[6] & 0xf) == 3);
+}
+
+TEST_CASE("MOV SS and POP SS hold a data breakpoint trap back one instruction", "[cpu][debug]") {
+  DebugCpu t;
+  SECTION("mov ss") {
+    t.put32(0x5000, 0x10);
+    t.arm(0, 0x5000, 3, 1);
+    // mov ss, [5000h]; nop
+    REQUIRE(t.run({0x8e, 0x15, 0x00, 0x50, 0, 0, 0x90}) == jit::StopReason::Halted);
+    t.check_db_at(0x10007);  // after the NOP
+  }
+  SECTION("pop ss") {
+    t.s().regs[ESP] = 0x5000;
+    t.put32(0x5000, 0x10);
+    t.arm(0, 0x5000, 3, 1);
+    // pop ss; mov esp, 80000h (the #DB frame must not land on the breakpoint)
+    REQUIRE(t.run({0x17, 0xbc, 0x00, 0x00, 0x08, 0x00}) == jit::StopReason::Halted);
+    t.check_db_at(0x10006);
+  }
+  CHECK((t.s().dr[6] & 0xf) == kB0);
+}
