@@ -28,13 +28,16 @@ T saturate(int64_t v) {
   return T(std::clamp<int64_t>(v, std::numeric_limits<T>::min(), std::numeric_limits<T>::max()));
 }
 
+// Wrapping lane arithmetic, done unsigned (signed overflow is undefined in C++).
 template <typename T>
 uint64_t add(uint64_t a, uint64_t b) {
-  return lanes<T>(a, b, [](T x, T y) { return T(x + y); });
+  using U = std::make_unsigned_t<T>;
+  return lanes<T>(a, b, [](T x, T y) { return T(U(U(x) + U(y))); });
 }
 template <typename T>
 uint64_t sub(uint64_t a, uint64_t b) {
-  return lanes<T>(a, b, [](T x, T y) { return T(x - y); });
+  using U = std::make_unsigned_t<T>;
+  return lanes<T>(a, b, [](T x, T y) { return T(U(U(x) - U(y))); });
 }
 template <typename T>
 uint64_t adds(uint64_t a, uint64_t b) {
