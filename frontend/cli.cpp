@@ -80,7 +80,7 @@ constexpr std::array kOptions = {
     OptionSpec{"max-insns", "N", "Stop after N guest instructions (0 = unlimited)"},
     OptionSpec{"debugcon", "DEV", "Debug console (ports E9h/402h): stdio, file:PATH or none"},
     OptionSpec{"step", "KIND:ARG",
-               "Script step, in order: screen:REGEX, serial:REGEX (wait), type:TEXT, sleep:SECONDS"},
+               "Script step, in order: screen:REGEX, serial:REGEX (wait), type:TEXT (keyboard), send:TEXT (COM1), sleep:SECONDS"},
     OptionSpec{"until-serial", "REGEX", "Stop with status 0 once COM1 output matches REGEX"},
     OptionSpec{"until-screen", "REGEX", "Stop with status 0 once the VGA text screen matches REGEX"},
     OptionSpec{"timeout", "SECONDS", "Give up after SECONDS of virtual time (exit status 3)"},
@@ -581,7 +581,7 @@ machine::AutomationStep parse_step(std::string_view text) {
   const size_t colon = text.find(':');
   const std::string_view kind = text.substr(0, colon);
   if (colon == std::string_view::npos)
-    fail("step", "'{}': expected KIND:ARG with KIND screen, serial, type or sleep", text);
+    fail("step", "'{}': expected KIND:ARG with KIND screen, serial, type, send or sleep", text);
   machine::AutomationStep step;
   step.arg = std::string(text.substr(colon + 1));
   if (kind == "screen") {
@@ -590,6 +590,8 @@ machine::AutomationStep parse_step(std::string_view text) {
     step.kind = Kind::Serial;
   } else if (kind == "type") {
     step.kind = Kind::Type;
+  } else if (kind == "send") {
+    step.kind = Kind::Send;
   } else if (kind == "sleep") {
     step.kind = Kind::Sleep;
     char* end = nullptr;
@@ -598,7 +600,7 @@ machine::AutomationStep parse_step(std::string_view text) {
       fail("step", "sleep:{}: expected seconds of virtual time, e.g. 0.5", step.arg);
     step.ns = uint64_t(sec * 1e9);
   } else {
-    fail("step", "unknown step kind '{}' (expected screen, serial, type or sleep)", kind);
+    fail("step", "unknown step kind '{}' (expected screen, serial, type, send or sleep)", kind);
   }
   return step;
 }

@@ -23,7 +23,7 @@ constexpr size_t kMaxTranscript = 1 << 20;
 Automation::Automation(const MachineConfig& cfg, Clock& clock, Io io) : clock_(clock), io_(std::move(io)) {
   using Kind = AutomationStep::Kind;
   for (const AutomationStep& s : cfg.steps) {
-    Step step{s.kind, {}, {}, s.ns};
+    Step step{s.kind, {}, {}, {}, s.ns};
     switch (s.kind) {
       case Kind::Screen:
       case Kind::Serial: step.re = compile(s.arg, "--step"); break;
@@ -34,6 +34,13 @@ Automation::Automation(const MachineConfig& cfg, Clock& clock, Io io) : clock_(c
         step.keys = std::move(*keys);
         break;
       }
+      case Kind::Send: {
+        std::string error;
+        auto bytes = text_to_serial(s.arg, &error);
+        if (!bytes) throw std::runtime_error(fmt::format("--step: send:{}: {}", s.arg, error));
+        step.bytes = std::move(*bytes);
+        break;
+      }
       case Kind::Sleep: break;
     }
     steps_.push_back(std::move(step));
@@ -42,6 +49,7 @@ Automation::Automation(const MachineConfig& cfg, Clock& clock, Io io) : clock_(c
   if (!cfg.until_screen.empty()) until_screen_ = compile(cfg.until_screen, "--until-screen");
   screen_timer_ = clock_.add_timer([this] { poll_screen(); });
   key_timer_ = clock_.add_timer([this] { next_key(); });
+  send_timer_ = clock_.add_timer([this] { next_byte(); });
   sleep_timer_ = clock_.add_timer([this] {
     step_++;
     advance();
@@ -52,7 +60,7 @@ Automation::Automation(const MachineConfig& cfg, Clock& clock, Io io) : clock_(c
 bool Automation::watches_serial(const MachineConfig& cfg) {
   if (!cfg.until_serial.empty()) return true;
   for (const AutomationStep& s : cfg.steps)
-    if (s.kind == AutomationStep::Kind::Serial) return true;
+    if (s.kind == AutomationStep::Kind::Serial || s.kind == AutomationStep::Kind::Send) return true;
   return false;
 }
 
@@ -108,6 +116,11 @@ void Automation::advance() {
         if (typing_.empty()) break;
         clock_.arm(key_timer_, clock_.now_ns());
         return;  // next_key() continues
+      case Kind::Send:
+        if (s.bytes.empty()) break;
+        sent_ = 0;
+        clock_.arm(send_timer_, clock_.now_ns());
+        return;  // next_byte() continues
       case Kind::Sleep:
         clock_.arm(sleep_timer_, clock_.now_ns() + s.ns);
         return;
@@ -124,10 +137,12 @@ void Automation::advance() {
   }
 }
 
+// Output is kept from the start (bounded) and consumed only by matches, so what the guest prints
+// while a step types or sends is there for the next serial condition.
 void Automation::on_serial(uint8_t byte) {
-  if (!serial_condition_active()) return;
   transcript_ += char(byte);
   if (transcript_.size() > kMaxTranscript) transcript_.erase(0, transcript_.size() - kMaxTranscript / 2);
+  if (!serial_condition_active()) return;
   if (step_ < steps_.size()) {
     if (try_serial(*steps_[step_].re)) {
       step_++;
@@ -159,6 +174,19 @@ void Automation::next_key() {
   io_.key(e.key, e.down);
   if (typed_ < typing_.size()) {
     clock_.arm(key_timer_, clock_.now_ns() + kKeyIntervalNs);
+    return;
+  }
+  step_++;
+  advance();
+}
+
+// Bytes go to the receiver as fast as it takes them: a busy receiver (its previous character
+// still on the wire, or its FIFO full) is asked again shortly, so nothing is overrun.
+void Automation::next_byte() {
+  const std::string& bytes = steps_[step_].bytes;
+  while (sent_ < bytes.size() && io_.serial_in && io_.serial_in(uint8_t(bytes[sent_]))) sent_++;
+  if (sent_ < bytes.size()) {
+    clock_.arm(send_timer_, clock_.now_ns() + kSendRetryNs);
     return;
   }
   step_++;

@@ -22,13 +22,15 @@ class Automation {
   struct Io {
     std::function<std::string()> screen;             // the text screen, rows joined by '\n'
     std::function<void(uint16_t key, bool down)> key;  // a key event for the keyboard
+    // Offers one byte to COM1's receiver; false when it cannot take it yet (try again later).
+    std::function<bool(uint8_t byte)> serial_in;
     std::function<void()> stop;                      // a final condition matched: end the run
   };
 
   // Throws std::runtime_error naming the option for an invalid regular expression or text.
   Automation(const MachineConfig& cfg, Clock& clock, Io io);
 
-  // Whether COM1's output must be passed to on_serial().
+  // Whether COM1's output must be passed to on_serial() (and COM1 must exist: send steps).
   static bool watches_serial(const MachineConfig& cfg);
   void on_serial(uint8_t byte);
   // A final condition matched after every step was done.
@@ -40,12 +42,15 @@ class Automation {
   static constexpr uint64_t kKeyIntervalNs = 2'000'000;
   // How often the text screen is compared while a screen condition is active.
   static constexpr uint64_t kScreenPollNs = 10'000'000;
+  // How soon a byte COM1 could not take yet is offered again.
+  static constexpr uint64_t kSendRetryNs = 50'000;
 
  private:
   struct Step {
     AutomationStep::Kind kind;
     std::optional<std::regex> re;
     std::vector<KeyStroke> keys;
+    std::string bytes;  // for Send
     uint64_t ns = 0;
   };
   struct KeyEvent {
@@ -56,6 +61,7 @@ class Automation {
   void advance();      // runs steps until one has to wait
   void poll_screen();  // screen timer
   void next_key();     // typing timer
+  void next_byte();    // sending timer
   bool serial_condition_active() const;
   bool screen_condition_active() const;
   bool try_serial(const std::regex& re);
@@ -70,7 +76,8 @@ class Automation {
   std::string transcript_;  // COM1 output not yet consumed by a serial condition
   std::vector<KeyEvent> typing_;
   size_t typed_ = 0;
-  Clock::TimerId screen_timer_, key_timer_, sleep_timer_;
+  size_t sent_ = 0;
+  Clock::TimerId screen_timer_, key_timer_, sleep_timer_, send_timer_;
 };
 
 }  // namespace machine

@@ -25,9 +25,9 @@ struct DebugExitConfig {
 
 // One step of a headless script (--step KIND:ARG), run in order before the --until conditions
 // apply: wait until the text screen or COM1's output matches a regular expression, type text on
-// the keyboard, or let virtual time pass.
+// the keyboard, send text to COM1's receiver (a serial console), or let virtual time pass.
 struct AutomationStep {
-  enum class Kind { Screen, Serial, Type, Sleep } kind = Kind::Sleep;
+  enum class Kind { Screen, Serial, Type, Send, Sleep } kind = Kind::Sleep;
   std::string arg;  // the regular expression or the text
   uint64_t ns = 0;  // for Sleep
 };

@@ -70,4 +70,27 @@ std::optional<std::vector<KeyStroke>> text_to_keys(std::string_view text, std::s
   return out;
 }
 
+std::optional<std::string> text_to_serial(std::string_view text, std::string* error) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); i++) {
+    char c = text[i];
+    if (c == '\\' && i + 1 < text.size()) {
+      switch (const char e = text[++i]) {
+        case 'n': case 'r': c = '\r'; break;
+        case 't': c = '\t'; break;
+        case 'b': c = '\x7f'; break;
+        case 'e': c = '\x1b'; break;
+        case '\\': c = '\\'; break;
+        default:
+          if (error) *error = fmt::format("unknown escape '\\{}'", e);
+          return std::nullopt;
+      }
+    } else if (c == '\n') {
+      c = '\r';
+    }
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace machine

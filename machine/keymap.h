@@ -21,4 +21,9 @@ struct KeyStroke {
 // \\ (a backslash). Returns nullopt and sets `error` for a character no key types.
 std::optional<std::vector<KeyStroke>> text_to_keys(std::string_view text, std::string* error);
 
+// The bytes a terminal sends for `text` on a serial line, with the same escapes: \n and \r are
+// CR (the Enter key), \t Tab, \b DEL (the Backspace key), \e ESC. Returns nullopt and sets
+// `error` for an unknown escape.
+std::optional<std::string> text_to_serial(std::string_view text, std::string* error);
+
 }  // namespace machine

@@ -81,6 +81,13 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
     else
       board_->keyboard().release(key);
   };
+  io.serial_in = [this](uint8_t byte) {
+    devices::Uart* com1 = board_->uart(0);
+    if (!com1 || com1->base() != 0x3f8) throw std::runtime_error("--step send: the machine has no COM1");
+    if (!com1->can_receive()) return false;
+    com1->receive(byte);
+    return true;
+  };
   io.stop = [this] { engine_->stop(); };
   automation_ = std::make_unique<Automation>(cfg, *clock_, std::move(io));
   *automation = automation_.get();

@@ -79,13 +79,19 @@ cat /proc/cpuinfo
 ls /
 dmesg | grep -E 'ACPI: (RSDP|FACP|DSDT)'
 if grep -qw ghost86.shell /proc/cmdline; then
-  exec setsid cttyhack sh
+  # busybox init owns the console from here: a shell with job control on ttyS0, respawned
+  # when it exits, and `poweroff` or `reboot` shut down cleanly (ACPI soft-off for poweroff).
+  exec /sbin/init
 fi
 echo GHOST86-LINUX-POWEROFF
 sleep 1  # let the serial console drain: poweroff -f does not wait for it
 poweroff -f
 INIT
 chmod 755 "$root/init"
+cat > "$root/etc/inittab" <<'INITTAB'
+ttyS0::respawn:-/bin/sh
+::shutdown:/bin/sync
+INITTAB
 # Fixed timestamps and ordering: the same packages give the same bytes (and guest state).
 find "$root" -exec touch -h -d @0 {} +
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet --owner=0:0 --reproducible) | gzip -9n > "$out/initramfs.gz.tmp"

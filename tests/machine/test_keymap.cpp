@@ -33,3 +33,13 @@ TEST_CASE("keymap: untypable characters and unknown escapes are errors", "[machi
   CHECK((*bs)[1].key == 0x66);  // Backspace
   CHECK((*bs)[2].key == 0x76);  // Esc
 }
+
+// What a terminal sends on a serial line: Enter is CR, Backspace is DEL (VT100 conventions).
+TEST_CASE("keymap: text for a serial console", "[machine][keymap]") {
+  std::string error;
+  CHECK(machine::text_to_serial("ls -l\\n", &error) == std::string("ls -l\r"));
+  CHECK(machine::text_to_serial("a\\bb\\e\\t\\\\", &error) == std::string("a\x7f" "b\x1b\t\\"));
+  CHECK(machine::text_to_serial("x\ny", &error) == std::string("x\ry"));
+  CHECK_FALSE(machine::text_to_serial("\\z", &error));
+  CHECK(error.find("\\z") != std::string::npos);
+}

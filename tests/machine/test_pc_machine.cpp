@@ -235,3 +235,33 @@ TEST_CASE("HLT with IF = 0 runs into --timeout when one is given", "[machine]") 
   CHECK(r.kind == machine::RunResult::Kind::Timeout);
   CHECK(pc.cpu().s.icount == 1'000'000);
 }
+
+// Firmware that echoes COM1 input back, waiting for the transmitter before each byte.
+TEST_CASE("script steps: send feeds COM1's receiver without overrunning it", "[machine][automation]") {
+  const std::vector<uint8_t> echo = {
+      0xba, 0xfd, 0x03,  // 0: mov dx, 3FDh
+      0xec,              // 3: in al, dx
+      0xa8, 0x01,        // 4: test al, 1 (data ready)
+      0x74, 0xfb,        // 6: jz 3
+      0xba, 0xf8, 0x03,  // 8: mov dx, 3F8h
+      0xec,              // 11: in al, dx
+      0x88, 0xc4,        // 12: mov ah, al
+      0xba, 0xfd, 0x03,  // 14: mov dx, 3FDh
+      0xec,              // 17: in al, dx
+      0xa8, 0x20,        // 18: test al, 20h (transmitter holding register empty)
+      0x74, 0xfb,        // 20: jz 17
+      0x88, 0xe0,        // 22: mov al, ah
+      0xba, 0xf8, 0x03,  // 24: mov dx, 3F8h
+      0xee,              // 27: out dx, al
+      0xeb, 0xe2,        // 28: jmp 0
+  };
+  machine::MachineConfig cfg;
+  cfg.bios_path = write_program(echo, {});
+  using Kind = machine::AutomationStep::Kind;
+  // Forty bytes in a row: with the FIFO off the receiver holds one character at a time.
+  cfg.steps = {{Kind::Send, "0123456789abcdefghijklmnopqrstuvwxyz!?\\n"}};
+  cfg.until_serial = "0123456789abcdefghijklmnopqrstuvwxyz!\\?\r";
+  cfg.timeout_ns = 200'000'000;
+  machine::PcMachine pc(cfg, [](char) {});
+  CHECK(pc.run().kind == machine::RunResult::Kind::Matched);
+}
