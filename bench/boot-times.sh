@@ -78,7 +78,7 @@ q=$(best qemu_until_screen 'A:\>' qemu-system-i386 -bios "$bios" -fda "$freedos"
 row freedos "$g" "$q"
 
 if [ -s "$linux/vmlinuz" ] && [ -s "$linux/initramfs.gz" ]; then
-  append="console=ttyS0,115200 quiet"
+  append="console=ttyS0,115200 quiet cryptomgr.notests"
   g=$(best "$b/ghost86" -m 128 -kernel "$linux/vmlinuz" -initrd "$linux/initramfs.gz" -append "$append" \
         -serial stdio -display none -no-reboot --timeout 300)
   q=$(best qemu-system-i386 -m 128 -kernel "$linux/vmlinuz" -initrd "$linux/initramfs.gz" -append "$append" \

@@ -15,4 +15,4 @@ if [ ! -s "$linux/vmlinuz" ] || [ ! -s "$linux/initramfs.gz" ]; then
   exec "$ghost86"
 fi
 exec "$ghost86" -m 128 -kernel "$linux/vmlinuz" -initrd "$linux/initramfs.gz" \
-  -append "console=ttyS0,115200 quiet ghost86.shell" -nographic
+  -append "console=ttyS0,115200 quiet cryptomgr.notests ghost86.shell" -nographic
