@@ -164,6 +164,7 @@ void Engine::step_debug() {
       log_.sink(fmt::format("Trace {:04x}:{:08x} icount {}\n", s.seg[cpu::CS].sel, s.eip, s.icount));
     interpret(cpu_, b->code.ir, 1);
   } catch (const cpu::CpuException& e) {
+    if (shadow) s.irq_shadow = 0;  // the shadowed instruction is over, faulted or not
     deliver(e);
     return;
   }

@@ -143,7 +143,12 @@ uint32_t drive(Cpu& cpu, uint32_t next_eip, uint32_t key, Iter iter) {
   for (;;) {
     const uint32_t count = st.get(ECX);
     if (count == 0) return next_eip;
-    if (left == 0) return cpu.s.eip;  // more to do: this instruction runs again
+    if (left == 0) {
+      // More to do: this instruction runs again. An interrupt taken in between pushes RF = 1
+      // (SDM Vol.3 §17.3.1.1), and the resumed instruction does not re-check its breakpoint.
+      cpu.s.eflags |= fl::RF;
+      return cpu.s.eip;
+    }
     left -= iter(st, std::min(left, count));
     if (st.stop) return next_eip;
     // A data or I/O breakpoint hit by this iteration traps before the next one, with EIP still

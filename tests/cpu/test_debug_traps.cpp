@@ -158,3 +158,33 @@ TEST_CASE("MOV SS and POP SS hold a data breakpoint trap back one instruction", 
   }
   CHECK((t.s().dr[6] & 0xf) == kB0);
 }
+
+TEST_CASE("An interrupt between the chunks of a REP instruction pushes RF = 1", "[cpu][debug]") {
+  // SDM Vol.3 §17.3.1.1: the EFLAGS image of an interrupt taken between iterations of a REP
+  // string instruction has RF set, so an instruction breakpoint on it does not fire again when
+  // it resumes.
+  DebugCpu t;
+  t.s().regs[EAX] = 0;
+  // mov ecx, 20000; mov edi, 10000h... (above the code); rep stosb: more than one chunk
+  const uint32_t rep_eip = 0x1000a;
+  REQUIRE(t.run({0xb9, 0x20, 0x4e, 0, 0, 0xbf, 0x00, 0x00, 0x02, 0, 0xf3, 0xaa}, 3) == jit::StopReason::Limit);
+  REQUIRE(t.s().eip == rep_eip);
+  REQUIRE(t.s().regs[ECX] != 0);
+  REQUIRE(t.s().regs[ECX] != 20000);
+  t.engine.raise_nmi();
+  REQUIRE(t.engine.run(t.s().icount + 100) == jit::StopReason::Halted);
+  CHECK(t.s().eip == kNmiHandler + 2);
+  CHECK(t.peek32(t.s().regs[ESP]) == rep_eip);
+  CHECK(t.peek32(t.s().regs[ESP] + 8) & fl::RF);
+  CHECK_FALSE(t.s().eflags & fl::RF);  // cleared for the handler
+}
+
+TEST_CASE("A fault right after MOV SS ends the interrupt shadow while stepping", "[cpu][debug]") {
+  DebugCpu t;
+  t.arm(3, 0x9999, 0, 0);  // an instruction breakpoint elsewhere: instructions run one by one
+  // mov ax, 10h; mov ss, ax; ud2: stop as the #UD handler is about to start. Its first
+  // instruction must not inherit the shadow (interrupts would be held off once more).
+  REQUIRE(t.run({0x66, 0xb8, 0x10, 0x00, 0x8e, 0xd0, 0x0f, 0x0b}, 3) == jit::StopReason::Limit);
+  CHECK(t.s().eip == kUdHandler);
+  CHECK(t.s().irq_shadow == 0);
+}
