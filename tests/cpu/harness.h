@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "cpu/cpu.h"
@@ -76,5 +77,16 @@ class TestCpu {
 
   uint32_t flags() const { return cpu::read_eflags(cpu.s); }
 };
+
+// Runs `f` and returns the vector and error code (-1 without one) of the CpuException it throws,
+// or {-1, -1} when it throws none.
+std::pair<int, int> fault_of(auto&& f) {
+  try {
+    f();
+  } catch (const cpu::CpuException& e) {
+    return {e.vector, e.has_error ? int(e.error) : -1};
+  }
+  return {-1, -1};
+}
 
 }  // namespace test

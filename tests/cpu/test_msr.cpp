@@ -12,14 +12,7 @@ using jit::StopReason;
 
 namespace {
 
-std::pair<int, int> fault_of(auto&& f) {
-  try {
-    f();
-  } catch (const CpuException& e) {
-    return {e.vector, e.has_error ? int(e.error) : -1};
-  }
-  return {-1, -1};
-}
+using test::fault_of;
 constexpr std::pair<int, int> kNone{-1, -1};
 constexpr std::pair<int, int> kGp0{kGP, 0};
 

@@ -31,14 +31,7 @@ constexpr uint64_t kGdtEntries[] = {
 };
 constexpr uint16_t kGdtLimit = sizeof(kGdtEntries) - 1;
 
-std::pair<int, int> fault_of(auto&& f) {
-  try {
-    f();
-  } catch (const CpuException& e) {
-    return {e.vector, e.has_error ? int(e.error) : -1};
-  }
-  return {-1, -1};
-}
+using test::fault_of;
 constexpr std::pair<int, int> kNone{-1, -1};
 
 uint8_t access_byte(test::TestCpu& t, uint16_t sel) { return t.peek8(kGdt + (sel & ~7u) + 5); }

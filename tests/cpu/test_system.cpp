@@ -28,14 +28,7 @@ std::pair<uint32_t, bool> real_mode_fault(test::TestCpu& t, uint8_t vector,
   return {t.peek16(kCode + (t.s().regs[ESP] & 0xffff)), taken};
 }
 
-std::pair<int, int> fault_of(auto&& f) {
-  try {
-    f();
-  } catch (const CpuException& e) {
-    return {e.vector, e.has_error ? int(e.error) : -1};
-  }
-  return {-1, -1};
-}
+using test::fault_of;
 constexpr std::pair<int, int> kNone{-1, -1};
 
 // An interrupt controller that raises INTR (once) while `when()` holds.

@@ -12,14 +12,7 @@ using namespace cpu;
 
 namespace {
 
-std::pair<int, int> fault_of(auto&& f) {
-  try {
-    f();
-  } catch (const CpuException& e) {
-    return {e.vector, e.has_error ? int(e.error) : -1};
-  }
-  return {-1, -1};
-}
+using test::fault_of;
 constexpr std::pair<int, int> kNone{-1, -1};
 
 constexpr uint32_t kGdt = 0x1000, kIdt = 0x2000, kMainTss = 0x3000, kNewTss = 0x3100;
