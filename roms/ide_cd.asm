@@ -76,14 +76,7 @@ fail:
   mov al, 0x01
   out 0xf4, al
   jmp $
-print:
-  lodsb
-  test al, al
-  jz .done
-  out 0xe9, al
-  jmp print
-.done:
-  ret
+%include "lib/print16.inc"
 align 4
 dap: db 16, 0
      dw 1, 0x8000, 0

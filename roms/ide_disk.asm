@@ -74,14 +74,7 @@ compare:
 .done:
   ret
 
-print:
-  lodsb
-  test al, al
-  jz .done
-  out 0xe9, al
-  jmp print
-.done:
-  ret
+%include "lib/print16.inc"
 
 align 4
 dap_last:  db 16, 0
