@@ -62,10 +62,9 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
   };
   // Headless automation (--step, --until-*): COM1 output is passed on as it arrives; the board
   // exists before the script starts, which may type on its keyboard.
-  auto automation = std::make_shared<Automation*>(nullptr);
   if (Automation::watches_serial(cfg)) {
-    hooks.com1_output = [automation](uint8_t b) {
-      if (*automation) (*automation)->on_serial(b);
+    hooks.com1_output = [this](uint8_t b) {
+      if (automation_) automation_->on_serial(b);
     };
   }
   board_ = std::make_unique<PcBoard>(cfg, bus_, *phys_, *clock_, std::move(hooks), bios_bytes);
@@ -90,7 +89,6 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
   };
   io.stop = [this] { engine_->stop(); };
   automation_ = std::make_unique<Automation>(cfg, *clock_, std::move(io));
-  *automation = automation_.get();
   cpu_->intr = &board_->pic();
   cpu_->fpu_error = [this] { board_->fpu_error(); };
   if (!cfg.kernel.empty()) {
