@@ -82,11 +82,17 @@ SinCos sin_cos(F80 x, Want want) {
     default: out.s = neg(c), out.c = s; break;
   }
   if (x.sign()) out.s = neg(out.s);
-  // tan(r) = r + r^3/3 + ... is just above r for tiny r, where the quotient would lose the sign
-  // of r^3/3.
+  // For tiny r the quotient of the series would lose the r^3/3 terms that decide the rounding:
+  // tan(r) = r + r^3/3 + ... is just above |r| in magnitude, and in odd quadrants tan = -cot(r),
+  // with |cot(r)| = 1/|r| - |r|/3 - ... just below 1/|r|, which is exact when |r| is a power of
+  // two (otherwise its truncation error outweighs |r|/3 except with negligible probability).
   if (!(want.sin && want.cos)) return out;
-  if (red.r.exp < -64 && red.q % 2 == 0) {
-    out.t = {out.s.v, Tail::Above};
+  if (red.r.exp < -64) {
+    const bool odd = red.q % 2;
+    W t = odd ? wide::neg(wide::div(wide::kOne, red.r)) : red.r;
+    if (x.sign()) t = wide::neg(t);
+    const bool pow2 = (red.r.sig & (red.r.sig - 1)) == 0;
+    out.t = {t, odd && pow2 ? Tail::Below : Tail::Above};
   } else {
     out.t = {wide::div(out.s.v, out.c.v), Tail::Above};
   }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/cpu/harness.h"
+#include "tests/splitmix64.h"
 
 using namespace cpu;
 
@@ -12,12 +13,7 @@ namespace {
 // splitmix64: a fixed generator, so a failing seed reproduces anywhere.
 struct Rng {
   uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
+  uint64_t next() { return test::splitmix64(s); }
 };
 
 void randomize(test::TestCpu& t, Rng& rng, uint32_t code_base) {
@@ -52,7 +48,8 @@ void run_one(uint64_t seed, bool real, uint8_t cpl) {
     }
   }
   const jit::StopReason r = t.engine.run(20000);
-  CHECK((r == jit::StopReason::Limit || r == jit::StopReason::Halted || r == jit::StopReason::Shutdown));
+  CHECK((r == jit::StopReason::Limit || r == jit::StopReason::Halted ||
+         r == jit::StopReason::Shutdown));
   CHECK(t.s().icount <= 20000);
 }
 

@@ -1,10 +1,11 @@
-// A small deterministic PRNG (SplitMix64). The streams must be identical on every host and
-// standard library, so no <random> distributions are used: every draw below is plain integer
-// arithmetic on the 64-bit state.
+// A small deterministic PRNG (tests/splitmix64.h). The streams must be identical on every host
+// and standard library, so every draw below is plain integer arithmetic on the 64-bit state.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+
+#include "tests/splitmix64.h"
 
 namespace diff {
 
@@ -12,12 +13,7 @@ class Rng {
  public:
   explicit Rng(uint64_t seed) : s_(seed) {}
 
-  uint64_t next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
+  uint64_t next() { return test::splitmix64(s_); }
   uint32_t u32() { return uint32_t(next() >> 32); }
   // Uniform in [0, n) by multiply-shift (n > 0).
   uint32_t below(uint32_t n) { return uint32_t((uint64_t(u32()) * n) >> 32); }
@@ -50,9 +46,9 @@ class Rng {
   }
 
  private:
-  static constexpr uint32_t kEdges[] = {0,          1,          0xffffffffu, 0x7fffffffu, 0x80000000u,
-                                        0x7fff,     0x8000,     0xffff,      0x7f,        0x80,
-                                        0xff,       0x0f,       0x10,        0x09,        0x99};
+  static constexpr uint32_t kEdges[] = {0,      1,      0xffffffffu, 0x7fffffffu, 0x80000000u,
+                                        0x7fff, 0x8000, 0xffff,      0x7f,        0x80,
+                                        0xff,   0x0f,   0x10,        0x09,        0x99};
   uint64_t s_;
 };
 

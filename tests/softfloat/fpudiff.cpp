@@ -5,170 +5,14 @@
 #include <cstring>
 
 #include "cpu/softfloat/f80.h"
+#include "tests/softfloat/fpudiff_gen.h"
+#include "tests/softfloat/fpudiff_transc.h"
 
 namespace fpudiff {
 
 using sf::F80;
 
 namespace {
-
-// splitmix64: small, seedable and identical everywhere.
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  uint32_t below(uint32_t n) { return uint32_t(next() % n); }
-  bool chance(uint32_t percent) { return below(100) < percent; }
-};
-
-constexpr uint64_t kTop = 1ull << 63;
-
-// Significands that sit on or next to rounding boundaries of every precision.
-uint64_t boundary_sig(Rng& r) {
-  static constexpr int kLsb[] = {40, 11, 0};  // last-place bit of 24, 53, 64-bit significands
-  const int lsb = kLsb[r.below(3)];
-  uint64_t sig = kTop | r.next();
-  if (lsb > 0) {
-    const uint64_t low_mask = (1ull << lsb) - 1, half = 1ull << (lsb - 1);
-    static constexpr int kOff[] = {0, 1, -1};
-    switch (r.below(4)) {
-      case 0: sig = (sig & ~low_mask) | half; break;                       // exact tie
-      case 1: sig = (sig & ~low_mask) | (half + kOff[r.below(3)]); break;  // near tie
-      case 2: sig |= low_mask; break;                                      // all ones below
-      default: sig = (sig & ~low_mask) | (r.below(2)); break;              // just above exact
-    }
-  }
-  if (r.chance(20)) sig |= ~0ull << (r.below(64));  // long runs of ones: carries
-  return sig | kTop;
-}
-
-// Integers and half-integers next to the limits of the integer and BCD formats.
-F80 gen_int_limit(Rng& r) {
-  static constexpr uint64_t kLimits[] = {1ull << 15, 1ull << 31, 1ull << 63,
-                                         1000000000000000000ull};
-  const uint64_t limit = kLimits[r.below(4)];
-  const uint64_t m = limit + r.below(5) - 2;
-  // m + 0.5 as an exact extended value (m < 2^63 + 2 always fits 64 bits plus the half bit
-  // except right at 2^63, where the half is dropped).
-  const bool half = r.chance(40) && m < (1ull << 62) * 2 - 1;
-  const int sh = __builtin_clzll(m);
-  F80 v{m << sh, uint16_t(0x3fff + 63 - sh)};
-  if (half && sh > 0) v.sig |= 1ull << (sh - 1);
-  if (r.chance(50)) v.se |= 0x8000;
-  return v;
-}
-
-// An extended operand. `int_bias`: prefer magnitudes around integers of up to 64 bits.
-F80 gen_f80(Rng& r, bool int_bias) {
-  if (int_bias && r.chance(10)) return gen_int_limit(r);
-  const uint16_t sign = r.chance(50) ? 0x8000 : 0;
-  // Braced initialisers evaluate left to right, unlike function arguments: every case draws its
-  // random numbers in a fixed order, so a seed means the same operands on every host.
-  struct Make {
-    uint64_t sig;
-    int exp;
-  };
-  auto make = [&](Make m) { return F80{m.sig, uint16_t(sign | (m.exp & 0x7fff))}; };
-  if (r.chance(30)) {
-    switch (r.below(16)) {
-      case 0: return make({0, 0});
-      case 1: return make({kTop, 0x7fff});  // infinity
-      case 2: return make({kTop | (1ull << 62) | (r.next() >> r.below(64) >> 2), 0x7fff});  // QNaN
-      case 3: return make({kTop | ((r.next() >> 2) | 1) >> r.below(60), 0x7fff});           // SNaN
-      case 4: return sf::kIndefinite;
-      case 5: return make({r.next() >> (1 + r.below(63)), 0});   // denormal
-      case 6: return make({kTop | r.next() >> r.below(64), 0});  // pseudo-denormal
-      case 7: {                                                  // unsupported
-        const int e = r.chance(30) ? 0x7fff : 1 + int(r.below(0x7ffe));
-        return make({(r.next() >> 1) >> r.below(64), e});
-      }
-      case 8: return make({~0ull, 0x7ffe});  // largest normal
-      case 9: return make({kTop, 1});        // smallest normal
-      case 10:
-        return make({kTop, int(r.below(0x7fff))});  // power of two (exponent 0: pseudo-denormal)
-      case 11: return sf::from_int(int64_t(r.next()) >> r.below(64));  // integer
-      case 12: return make({boundary_sig(r), 1 + int(r.below(0x7ffe))});
-      case 13: return make({~0ull << r.below(64), 0x3fff + int(r.below(128)) - 64});
-      case 14:
-        return make(
-            {boundary_sig(r), r.below(2) ? 1 + int(r.below(80)) : 0x7ffe - int(r.below(80))});
-      default: return make({kTop | r.next(), 0x3fff});
-    }
-  }
-  uint64_t sig = r.chance(50) ? boundary_sig(r) : kTop | r.next();
-  int exp;
-  if (int_bias && r.chance(70)) {
-    exp = 0x3fff - 2 + int(r.below(68));
-    if (r.chance(50)) sig &= ~0ull << r.below(64);  // often an exact integer or half
-  } else if (r.chance(40)) {
-    exp = 1 + int(r.below(0x7ffe));
-  } else {
-    exp = 0x3fff + int(r.below(160)) - 80;
-  }
-  return make({sig, exp});
-}
-
-// A second operand related to the first: equal, negated, near in exponent, or independent.
-F80 gen_second(Rng& r, F80 a, bool int_bias) {
-  switch (r.below(8)) {
-    case 0: return a;
-    case 1: return F80{a.sig, uint16_t(a.se ^ 0x8000)};
-    case 2:
-    case 3: {
-      F80 b = gen_f80(r, int_bias);
-      if (sf::classify(b) == sf::Class::Normal && sf::classify(a) == sf::Class::Normal) {
-        const int e = int(a.exp()) + int(r.below(140)) - 70;
-        if (e > 0 && e < 0x7fff) b.se = uint16_t((b.se & 0x8000) | e);
-      }
-      return b;
-    }
-    default: return gen_f80(r, int_bias);
-  }
-}
-
-uint16_t gen_fcw(Rng& r, bool vary_pc) {
-  uint16_t masks = 0x3f;
-  if (r.chance(25)) masks = uint16_t(r.next() & 0x3f);
-  const uint16_t pc = vary_pc ? uint16_t(r.below(4)) : uint16_t(3);
-  return uint16_t(0x40 | masks | (pc << 8) | (r.below(4) << 10));
-}
-
-uint64_t gen_float_bits(Rng& r, int frac, int expbits) {
-  const uint64_t emax = (1ull << expbits) - 1;
-  uint64_t e, f = r.next() & ((1ull << frac) - 1);
-  switch (r.below(6)) {
-    case 0:
-      e = 0;
-      if (r.chance(30)) f = 0;
-      break;
-    case 1:
-      e = emax;
-      if (r.chance(30)) f = 0;
-      break;
-    default: e = r.next() & emax; break;
-  }
-  return (uint64_t(r.below(2)) << (frac + expbits)) | (e << frac) | f;
-}
-
-std::string hex80(F80 v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04x:%016llx", v.se, (unsigned long long)v.sig);
-  return buf;
-}
-
-std::string hexmem(const uint8_t* m, int n) {
-  std::string s;
-  char buf[4];
-  for (int i = n - 1; i >= 0; --i) {
-    std::snprintf(buf, sizeof buf, "%02x", m[i]);
-    s += buf;
-  }
-  return s;
-}
 
 bool is_load(HostOp op) { return op >= HostOp::Fld32 && op <= HostOp::Fbld; }
 bool is_const(HostOp op) { return op >= HostOp::Ld1 && op <= HostOp::LdZ; }
@@ -465,6 +309,12 @@ std::vector<HostOp> core_ops() {
   return ops;
 }
 
+std::vector<HostOp> all_ops() {
+  std::vector<HostOp> ops = core_ops();
+  for (HostOp op : transcendental_ops()) ops.push_back(op);
+  return ops;
+}
+
 bool parse_op(const std::string& name, HostOp& op) {
   for (int i = 0; i < int(HostOp::Count); ++i) {
     if (name == host_op_name(HostOp(i))) {
@@ -483,6 +333,13 @@ uint64_t digest(uint64_t seed, uint64_t count, const std::vector<HostOp>& ops) {
   for (HostOp op : ops) {
     Rng r{seed * 0x100000001b3ull + uint64_t(op)};
     for (uint64_t i = 0; i < count; ++i) {
+      if (is_transcendental(op)) {
+        const TranscOurs t = run_transc(op, gen_transc_input(r, op));
+        const uint64_t words[] = {t.st0.sig, t.st0.se, t.st1.sig,           t.st1.se,
+                                  t.flags,   t.c1,     uint64_t(t.c2) << 1, uint64_t(t.depth)};
+        mix(words, sizeof words);
+        continue;
+      }
       const Ours o = run_ours(op, gen_input(r, op));
       const uint64_t words[] = {
           o.st0.sig, o.st0.se, o.st1.sig, o.st1.se, o.cc, o.flags, uint64_t(o.rounded_up)};
@@ -494,25 +351,49 @@ uint64_t digest(uint64_t seed, uint64_t count, const std::vector<HostOp>& ops) {
 }
 
 std::vector<OpStats> run(uint64_t seed, uint64_t count, const std::vector<HostOp>& ops,
-                         unsigned keep) {
+                         const RunOptions& opt) {
   std::vector<OpStats> stats;
   for (HostOp op : ops) {
     OpStats s;
     s.op = op;
     Rng r{seed * 0x100000001b3ull + uint64_t(op)};
     for (uint64_t i = 0; i < count; ++i) {
-      const HostIn in = gen_input(r, op);
-      std::string m = check(op, in);
+      std::string m;
+      if (is_transcendental(op)) {
+        TranscCheck c = check_transc(op, gen_transc_input(r, op));
+        if (c.verdict == Verdict::OneUlp || c.verdict == Verdict::C1Only) {
+          ++(c.verdict == Verdict::OneUlp ? s.one_ulp : s.c1_only);
+          if (opt.strict) m = "rounded differently from the host: " + c.line;
+        }
+        if (opt.lines && !c.line.empty() && (opt.all_lines || c.verdict != Verdict::Exact))
+          std::fprintf(opt.lines, "%s\n", c.line.c_str());
+        if (c.verdict == Verdict::Mismatch) m = std::move(c.report);
+      } else {
+        m = check(op, gen_input(r, op));
+      }
       ++s.cases;
       if (m.empty()) {
         ++s.passed;
-      } else if (s.mismatches.size() < keep) {
+      } else if (s.mismatches.size() < opt.keep) {
         s.mismatches.push_back(std::move(m));
       }
     }
     stats.push_back(std::move(s));
   }
   return stats;
+}
+
+void reference_lines(uint64_t seed, uint64_t count, const std::vector<HostOp>& ops,
+                     std::FILE* out) {
+  for (HostOp op : ops) {
+    if (!is_transcendental(op)) continue;
+    Rng r{seed * 0x100000001b3ull + uint64_t(op)};
+    for (uint64_t i = 0; i < count; ++i) {
+      const HostIn in = gen_transc_input(r, op);
+      const std::string line = reference_line(op, in, run_transc(op, in));
+      if (!line.empty()) std::fprintf(out, "%s\n", line.c_str());
+    }
+  }
 }
 
 }  // namespace fpudiff

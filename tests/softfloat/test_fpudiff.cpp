@@ -9,7 +9,7 @@ TEST_CASE("softfloat matches the host x87 on random operands", "[softfloat][fpud
     WARN("no host x87: the differential test is skipped");
     return;
   }
-  for (const auto& s : fpudiff::run(7, 3000, fpudiff::core_ops(), 3)) {
+  for (const auto& s : fpudiff::run(7, 3000, fpudiff::core_ops(), {3})) {
     INFO(fpudiff::host_op_name(s.op));
     for (const auto& m : s.mismatches) UNSCOPED_INFO(m);
     CHECK(s.passed == s.cases);

@@ -151,6 +151,40 @@ TEST_CASE("trigonometric reduction uses the x87's 66-bit pi", "[softfloat][trans
   CHECK(sf::cos(f(0x3fff, 0xc90fdaa22168c234), e).value == f(0x3fbf, 0xbfffffffffffffff));
   e = env_rc();
   CHECK(sf::cos(f(0x3fff, 0xc90fdaa22168c234), e).value == f(0x3fbf, 0xc000000000000000));
+  // pi/2 rounded up to 64 bits is exactly 2^-65 above pi66/2, so FPTAN gives -cot(2^-65), whose
+  // magnitude is 2^65 - 2^-65/3 - ...: just below a power of two.
+  const F80 half_pi_up = f(0x3fff, 0xc90fdaa22168c235);
+  e = env_rc(sf::Round::Zero);
+  CHECK(sf::tan(half_pi_up, e).value == f(0xc03f, 0xffffffffffffffff));
+  CHECK_FALSE(e.rounded_up);
+  e = env_rc(sf::Round::Up);
+  CHECK(sf::tan(half_pi_up, e).value == f(0xc03f, 0xffffffffffffffff));
+  e = env_rc(sf::Round::Down);
+  CHECK(sf::tan(half_pi_up, e).value == f(0xc040, 0x8000000000000000));
+  CHECK(e.rounded_up);
+  e = env_rc();
+  CHECK(sf::tan(half_pi_up, e).value == f(0xc040, 0x8000000000000000));
+}
+
+TEST_CASE("FPTAN of tiny operands rounds by the x^3/3 term", "[softfloat][transcendental]") {
+  // tan(x) = x + x^3/3 + ... for |x| < 2^-64: the magnitude is just above |x|, so x itself is
+  // the result toward zero and to nearest (C1 = 0), and the next value out toward infinity.
+  const F80 xs[] = {f(0xbfbe, 0xf174cdfc7e3ccbff), f(0x3fbe, 0xeea699a6693106b0),
+                    f(0x3fbe, 0xff51b0ffffffffff), f(0x3f00, 0x8000000000000001)};
+  for (const F80& x : xs) {
+    const F80 out{x.sig + 1, x.se};
+    sf::Env e = env_rc(sf::Round::Zero);
+    CHECK(sf::tan(x, e).value == x);
+    CHECK_FALSE(e.rounded_up);
+    e = env_rc();
+    CHECK(sf::tan(x, e).value == x);
+    CHECK_FALSE(e.rounded_up);
+    e = env_rc(x.sign() ? sf::Round::Up : sf::Round::Down);
+    CHECK(sf::tan(x, e).value == x);
+    e = env_rc(x.sign() ? sf::Round::Down : sf::Round::Up);
+    CHECK(sf::tan(x, e).value == out);
+    CHECK(e.rounded_up);
+  }
 }
 
 TEST_CASE("FPATAN special operands (SDM FPATAN table)", "[softfloat][transcendental]") {
