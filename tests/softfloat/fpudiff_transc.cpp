@@ -16,6 +16,16 @@ F80 make(bool neg, int e, uint64_t sig) {
 
 int uniform(Rng& r, int lo, int hi) { return lo + int(r.below(uint32_t(hi - lo + 1))); }
 
+// A normal value with an exponent in [lo, hi] and a random significand, negative half the time
+// if `sign`. Every draw is a statement of its own: function arguments are evaluated in no fixed
+// order, and a seed must give the same operands on every host.
+F80 draw(Rng& r, int lo, int hi, bool sign = true) {
+  const bool neg = sign && r.chance(50);
+  const int e = uniform(r, lo, hi);
+  const uint64_t sig = r.next();
+  return make(neg, e, sig);
+}
+
 bool finite_nonzero(F80 v) {
   const sf::Class c = sf::classify(v);
   return c == sf::Class::Normal || c == sf::Class::Denormal || c == sf::Class::PseudoDenormal;
@@ -33,7 +43,8 @@ bool above(F80 v, F80 limit) {
 F80 near_half_pi_multiple(Rng& r) {
   using u128 = unsigned __int128;
   const u128 half_pi66 = (u128(0x3) << 64) | 0x243f6a8885a308d3ull;  // pi/2 in units of 2^-65
-  const uint64_t k = 1 + (r.next() >> (24 + r.below(40)));           // below 2^40
+  const uint64_t bits = r.next();
+  const uint64_t k = 1 + (bits >> (24 + r.below(40)));  // below 2^40
   const u128 x = half_pi66 * k;
   const int top =
       127 - (x >> 64 ? __builtin_clzll(uint64_t(x >> 64)) : 64 + __builtin_clzll(uint64_t(x)));
@@ -46,8 +57,8 @@ F80 near_half_pi_multiple(Rng& r) {
 F80 gen_trig(Rng& r) {
   if (r.chance(25)) return gen_f80(r, false);
   if (r.chance(20)) return near_half_pi_multiple(r);
-  if (r.chance(10)) return make(r.chance(50), uniform(r, -80, -60), r.next());  // x^3 at the edge
-  return make(r.chance(50), uniform(r, -30, 63), r.next());  // |x| up to 2^64: C2 above 2^63
+  if (r.chance(10)) return draw(r, -80, -60);  // x^3 at the edge
+  return draw(r, -30, 63);                     // |x| up to 2^64: C2 above 2^63
 }
 
 // F2XM1's and FYL2XP1's operand: |a| <= limit (the documented range: finite operands beyond it
@@ -61,9 +72,9 @@ F80 gen_bounded(Rng& r, F80 limit, int e_hi, bool ones) {
     } else if (ones && r.chance(5)) {
       a = F80{kOne.sig, uint16_t(kOne.se | (r.chance(50) ? 0x8000 : 0))};
     } else if (r.chance(10)) {
-      a = make(r.chance(50), uniform(r, -16382, -65), r.next());
+      a = draw(r, -16382, -65);
     } else {
-      a = make(r.chance(50), uniform(r, -64, e_hi), r.next());
+      a = draw(r, -64, e_hi);
     }
     if (!above(a, limit)) return a;
   }
@@ -73,20 +84,25 @@ F80 gen_bounded(Rng& r, F80 limit, int e_hi, bool ones) {
 F80 gen_fyl2x_x(Rng& r) {
   if (r.chance(15)) return gen_f80(r, false);
   switch (r.below(4)) {
-    case 0: return make(false, uniform(r, -16382, 16383), r.next());
-    case 1: return make(false, uniform(r, -2, 1), r.next());
-    case 2: return make(false, 0, kTop | (r.next() >> uniform(r, 1, 63)));  // just above 1
-    default: return make(false, -1, ~0ull << r.below(64) >> r.below(8));    // just below 1
+    case 0: return draw(r, -16382, 16383, false);
+    case 1: return draw(r, -2, 1, false);
+    case 2: {  // just above 1
+      const uint64_t bits = r.next();
+      return make(false, 0, kTop | (bits >> uniform(r, 1, 63)));
+    }
+    default: {  // just below 1
+      const uint64_t ones = ~0ull << r.below(64);
+      return make(false, -1, ones >> r.below(8));
+    }
   }
 }
 
 // The y of FYL2X and FYL2XP1, and both FPATAN operands.
 F80 gen_factor(Rng& r, int wide_percent) {
   if (r.chance(15)) return gen_f80(r, false);
-  if (r.chance(uint32_t(wide_percent)))
-    return make(r.chance(50), uniform(r, -16382, 16383), r.next());
+  if (r.chance(uint32_t(wide_percent))) return draw(r, -16382, 16383);
   if (r.chance(10)) return make(r.chance(50), 0, kTop);  // +-1: the plain logarithm
-  return make(r.chance(50), uniform(r, -64, 64), r.next());
+  return draw(r, -64, 64);
 }
 
 std::string hex_or_dash(const F80* v) { return v ? hex80(*v) : "-"; }
