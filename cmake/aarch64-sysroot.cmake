@@ -14,8 +14,11 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
+# Libraries unpack into usr/lib and lib (zlib's runtime, which libpng needs, is in lib).
 set(_a64lib "${A64_SYSROOT}/usr/lib/aarch64-linux-gnu")
-set(CMAKE_EXE_LINKER_FLAGS_INIT "-L${_a64lib} -Wl,-rpath-link,${_a64lib} -Wl,-rpath,${_a64lib}")
-set(CMAKE_SHARED_LINKER_FLAGS_INIT "-L${_a64lib} -Wl,-rpath-link,${_a64lib} -Wl,-rpath,${_a64lib}")
+set(_a64rt "${A64_SYSROOT}/lib/aarch64-linux-gnu")
+set(_a64flags "-L${_a64lib} -Wl,-rpath-link,${_a64lib}:${_a64rt} -Wl,-rpath,${_a64lib}:${_a64rt}")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "${_a64flags}")
+set(CMAKE_SHARED_LINKER_FLAGS_INIT "${_a64flags}")
 set(CMAKE_CROSSCOMPILING_EMULATOR /usr/bin/qemu-aarch64-static -L /usr/aarch64-linux-gnu
     -E LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib)
