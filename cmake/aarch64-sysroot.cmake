@@ -20,5 +20,6 @@ set(_a64rt "${A64_SYSROOT}/lib/aarch64-linux-gnu")
 set(_a64flags "-L${_a64lib} -Wl,-rpath-link,${_a64lib}:${_a64rt} -Wl,-rpath,${_a64lib}:${_a64rt}")
 set(CMAKE_EXE_LINKER_FLAGS_INIT "${_a64flags}")
 set(CMAKE_SHARED_LINKER_FLAGS_INIT "${_a64flags}")
+# RUNPATH covers only the executable's own libraries; libpng finds zlib through the search path.
 set(CMAKE_CROSSCOMPILING_EMULATOR /usr/bin/qemu-aarch64-static -L /usr/aarch64-linux-gnu
-    -E LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib)
+    -E LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib:${_a64rt})

@@ -31,7 +31,7 @@ ctest --test-dir build-a64 --output-on-failure -j"$(nproc)" -E "cli_bad_input|se
 # The soft-float x87 gives bit-identical results on both hosts: the digests of the same seeded
 # cases (every operation, the transcendentals included) must be equal.
 if [ -x build/ghost86-fpudiff ]; then
-  a64=$(qemu-aarch64-static -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib \
+  a64=$(qemu-aarch64-static -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib:$root/lib/aarch64-linux-gnu \
     build-a64/ghost86-fpudiff --seed 20261121 --count 20000 --ops all --digest)
   x64=$(build/ghost86-fpudiff --seed 20261121 --count 20000 --ops all --digest)
   echo "AArch64: $a64"
