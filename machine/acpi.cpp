@@ -3,33 +3,26 @@
 #include <algorithm>
 #include <cstring>
 
+#include "machine/le_bytes.h"
+
 namespace machine::acpi {
 namespace {
 
 constexpr char kOemId[6] = {'G', 'H', 'O', 'S', 'T', '8'};
 constexpr uint32_t kHeaderSize = 36, kFacsSize = 64, kFadtSize = 116;
 
-void put(std::vector<uint8_t>& v, size_t at, uint64_t x, unsigned n) {
-  for (unsigned i = 0; i < n; i++) v[at + i] = uint8_t(x >> (8 * i));
-}
-uint64_t get(const std::vector<uint8_t>& v, size_t at, unsigned n) {
-  uint64_t x = 0;
-  for (unsigned i = n; i-- > 0;) x = x << 8 | v[at + i];
-  return x;
-}
-
 // Appends a table of `len` bytes with the standard 36-byte header; returns its offset.
 uint32_t add_table(std::vector<uint8_t>& blob, const char sig[4], uint32_t len, uint8_t rev) {
   const uint32_t at = uint32_t(blob.size());
   blob.resize(at + len, 0);
   std::memcpy(&blob[at], sig, 4);
-  put(blob, at + 4, len, 4);
+  le_put(blob, at + 4, len, 4);
   blob[at + 8] = rev;
   std::memcpy(&blob[at + 10], kOemId, 6);
   std::memcpy(&blob[at + 16], "GHOST86 ", 8);  // OEM table ID
-  put(blob, at + 24, 1, 4);                    // OEM revision
+  le_put(blob, at + 24, 1, 4);                 // OEM revision
   std::memcpy(&blob[at + 28], "G86 ", 4);      // creator ID
-  put(blob, at + 32, 1, 4);                    // creator revision
+  le_put(blob, at + 32, 1, 4);                 // creator revision
   return at;
 }
 
@@ -74,7 +67,7 @@ Tables build(const Config& cfg) {
   t.facs = uint32_t(b.size());
   b.assign(kFacsSize, 0);
   std::memcpy(&b[t.facs], "FACS", 4);
-  put(b, t.facs + 4, kFacsSize, 4);
+  le_put(b, t.facs + 4, kFacsSize, 4);
 
   const std::vector<uint8_t> aml = dsdt_body(cfg);
   t.dsdt = add_table(b, "DSDT", kHeaderSize + uint32_t(aml.size()), 1);
@@ -84,29 +77,29 @@ Tables build(const Config& cfg) {
   // FADT, ACPI 1.0 layout (revision 1, 116 bytes).
   t.fadt = add_table(b, "FACP", kFadtSize, 1);
   const uint32_t f = t.fadt;
-  put(b, f + 36, t.facs, 4);  // FIRMWARE_CTRL
-  put(b, f + 40, t.dsdt, 4);  // DSDT
+  le_put(b, f + 36, t.facs, 4);  // FIRMWARE_CTRL
+  le_put(b, f + 40, t.dsdt, 4);  // DSDT
   t.pointers.push_back({false, f + 36, 4});
   t.pointers.push_back({false, f + 40, 4});
-  put(b, f + 46, cfg.sci_irq, 2);
-  put(b, f + 48, cfg.smi_cmd, 4);
+  le_put(b, f + 46, cfg.sci_irq, 2);
+  le_put(b, f + 48, cfg.smi_cmd, 4);
   b[f + 52] = cfg.acpi_enable;
   b[f + 53] = cfg.acpi_disable;
-  put(b, f + 56, cfg.pm_base + 0x00, 4);  // PM1a_EVT_BLK
-  put(b, f + 64, cfg.pm_base + 0x04, 4);  // PM1a_CNT_BLK
-  put(b, f + 76, cfg.pm_base + 0x08, 4);  // PM_TMR_BLK
-  b[f + 88] = 4;                          // PM1_EVT_LEN
-  b[f + 89] = 2;                          // PM1_CNT_LEN
-  b[f + 91] = 4;                          // PM_TMR_LEN
-  put(b, f + 96, 0xfff, 2);               // P_LVL2_LAT > 100: C2 unsupported
-  put(b, f + 98, 0xfff, 2);               // P_LVL3_LAT > 1000: C3 unsupported
-  b[f + 108] = 0x32;                      // CENTURY: the RTC's CMOS century byte
+  le_put(b, f + 56, cfg.pm_base + 0x00, 4);  // PM1a_EVT_BLK
+  le_put(b, f + 64, cfg.pm_base + 0x04, 4);  // PM1a_CNT_BLK
+  le_put(b, f + 76, cfg.pm_base + 0x08, 4);  // PM_TMR_BLK
+  b[f + 88] = 4;                             // PM1_EVT_LEN
+  b[f + 89] = 2;                             // PM1_CNT_LEN
+  b[f + 91] = 4;                             // PM_TMR_LEN
+  le_put(b, f + 96, 0xfff, 2);               // P_LVL2_LAT > 100: C2 unsupported
+  le_put(b, f + 98, 0xfff, 2);               // P_LVL3_LAT > 1000: C3 unsupported
+  b[f + 108] = 0x32;                         // CENTURY: the RTC's CMOS century byte
   // Flags: WBINVD, PROC_C1, SLP_BUTTON (none); the power button is the fixed one; 24-bit timer.
-  put(b, f + 112, (1u << 0) | (1u << 2) | (1u << 5), 4);
+  le_put(b, f + 112, (1u << 0) | (1u << 2) | (1u << 5), 4);
   t.checksums.push_back({false, f + 9, f, kFadtSize});
 
   t.rsdt = add_table(b, "RSDT", kHeaderSize + 4, 1);
-  put(b, t.rsdt + kHeaderSize, t.fadt, 4);
+  le_put(b, t.rsdt + kHeaderSize, t.fadt, 4);
   t.pointers.push_back({false, t.rsdt + kHeaderSize, 4});
   t.checksums.push_back({false, t.rsdt + 9, t.rsdt, kHeaderSize + 4});
 
@@ -114,7 +107,7 @@ Tables build(const Config& cfg) {
   t.rsdp.assign(20, 0);
   std::memcpy(t.rsdp.data(), "RSD PTR ", 8);
   std::memcpy(&t.rsdp[9], kOemId, 6);
-  put(t.rsdp, 16, t.rsdt, 4);
+  le_put(t.rsdp, 16, t.rsdt, 4);
   t.pointers.push_back({true, 16, 4});
   t.checksums.push_back({true, 8, 0, 20});
 
@@ -125,7 +118,7 @@ Tables build(const Config& cfg) {
 void relocate(Tables& t, uint32_t tables_addr) {
   for (const Pointer& p : t.pointers) {
     std::vector<uint8_t>& blob = p.in_rsdp ? t.rsdp : t.tables;
-    put(blob, p.offset, get(blob, p.offset, p.size) + tables_addr, p.size);
+    le_put(blob, p.offset, le_get(blob, p.offset, p.size) + tables_addr, p.size);
   }
   for (const Checksum& c : t.checksums) {
     std::vector<uint8_t>& blob = c.in_rsdp ? t.rsdp : t.tables;
@@ -146,33 +139,35 @@ std::vector<uint8_t> table_loader(const Tables& t) {
   auto command = [&out, &next](uint32_t type) {
     const size_t at = next;
     next += kCmd;
-    put(out, at, type, 4);
+    le_put(out, at, type, 4);
     return at + 4;
   };
-  auto name = [&out](size_t at, const char* s) { std::memcpy(&out[at], s, std::min(std::strlen(s), kName - 1)); };
+  auto name = [&out](size_t at, const char* s) {
+    std::memcpy(&out[at], s, std::min(std::strlen(s), kName - 1));
+  };
   auto file = [](bool in_rsdp) { return in_rsdp ? kRsdpFile : kTablesFile; };
 
   size_t at = command(kAllocate);
   name(at, kTablesFile);
-  put(out, at + kName, 64, 4);
+  le_put(out, at + kName, 64, 4);
   out[at + kName + 4] = kZoneHigh;
   at = command(kAllocate);
   name(at, kRsdpFile);
-  put(out, at + kName, 16, 4);
+  le_put(out, at + kName, 16, 4);
   out[at + kName + 4] = kZoneFseg;
   for (const Pointer& p : t.pointers) {
     at = command(kAddPointer);
     name(at, file(p.in_rsdp));
     name(at + kName, kTablesFile);
-    put(out, at + 2 * kName, p.offset, 4);
+    le_put(out, at + 2 * kName, p.offset, 4);
     out[at + 2 * kName + 4] = p.size;
   }
   for (const Checksum& c : t.checksums) {
     at = command(kAddChecksum);
     name(at, file(c.in_rsdp));
-    put(out, at + kName, c.offset, 4);
-    put(out, at + kName + 4, c.start, 4);
-    put(out, at + kName + 8, c.length, 4);
+    le_put(out, at + kName, c.offset, 4);
+    le_put(out, at + kName + 4, c.start, 4);
+    le_put(out, at + kName + 8, c.length, 4);
   }
   return out;
 }

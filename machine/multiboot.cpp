@@ -6,18 +6,16 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "machine/le_bytes.h"
+
 namespace machine {
 namespace {
 
 using namespace multiboot;
 
-uint32_t get32(const std::vector<uint8_t>& v, size_t at) {
-  return uint32_t(v[at]) | uint32_t(v[at + 1]) << 8 | uint32_t(v[at + 2]) << 16 | uint32_t(v[at + 3]) << 24;
-}
-uint16_t get16(const std::vector<uint8_t>& v, size_t at) { return uint16_t(v[at] | v[at + 1] << 8); }
-void put32(std::vector<uint8_t>& v, size_t at, uint32_t x) {
-  for (unsigned i = 0; i < 4; i++) v[at + i] = uint8_t(x >> (8 * i));
-}
+uint32_t get32(const std::vector<uint8_t>& v, size_t at) { return uint32_t(le_get(v, at, 4)); }
+uint16_t get16(const std::vector<uint8_t>& v, size_t at) { return uint16_t(le_get(v, at, 2)); }
+void put32(std::vector<uint8_t>& v, size_t at, uint32_t x) { le_put(v, at, x, 4); }
 [[noreturn]] void fail(const std::string& why) { throw std::runtime_error("-kernel: " + why); }
 
 struct Image {
@@ -27,11 +25,16 @@ struct Image {
 
 // ELF32 i386 executables: every PT_LOAD segment at its physical address, bss zeroed.
 Image load_elf(const std::vector<uint8_t>& k) {
-  if (k.size() < 52 || std::memcmp(k.data(), "\x7f" "ELF", 4) != 0)
+  if (k.size() < 52 || std::memcmp(k.data(),
+                                   "\x7f"
+                                   "ELF",
+                                   4) != 0)
     fail("Multiboot kernel without address fields (flag 16) must be an ELF file");
-  if (k[4] != 1 || k[5] != 1 || get16(k, 18) != 3) fail("Multiboot ELF kernel is not 32-bit little-endian i386");
+  if (k[4] != 1 || k[5] != 1 || get16(k, 18) != 3)
+    fail("Multiboot ELF kernel is not 32-bit little-endian i386");
   const uint32_t phoff = get32(k, 28), phentsize = get16(k, 42), phnum = get16(k, 44);
-  if (phentsize < 32 || uint64_t(phoff) + uint64_t(phnum) * phentsize > k.size()) fail("truncated ELF program headers");
+  if (phentsize < 32 || uint64_t(phoff) + uint64_t(phnum) * phentsize > k.size())
+    fail("truncated ELF program headers");
   Image img;
   img.entry = get32(k, 24);
   for (uint32_t i = 0; i < phnum; i++) {
@@ -55,10 +58,13 @@ Image load_kludge(const std::vector<uint8_t>& k, uint32_t hdr) {
   if (hdr + 32 > k.size()) fail("truncated Multiboot header");
   const uint32_t header_addr = get32(k, hdr + 12), load_addr = get32(k, hdr + 16);
   uint32_t load_end = get32(k, hdr + 20), bss_end = get32(k, hdr + 24);
-  if (load_addr > header_addr || header_addr - load_addr > hdr) fail("Multiboot header addresses are inconsistent");
+  if (load_addr > header_addr || header_addr - load_addr > hdr)
+    fail("Multiboot header addresses are inconsistent");
   const uint32_t file_off = hdr - (header_addr - load_addr);
-  if (load_end == 0) load_end = uint32_t(std::min<uint64_t>(uint64_t(load_addr) + (k.size() - file_off), ~0u));
-  if (load_end < load_addr || uint64_t(load_end - load_addr) > k.size() - file_off) fail("truncated Multiboot kernel");
+  if (load_end == 0)
+    load_end = uint32_t(std::min<uint64_t>(uint64_t(load_addr) + (k.size() - file_off), ~0u));
+  if (load_end < load_addr || uint64_t(load_end - load_addr) > k.size() - file_off)
+    fail("truncated Multiboot kernel");
   if (bss_end == 0) bss_end = load_end;
   if (bss_end < load_end) fail("Multiboot bss_end_addr lies below load_end_addr");
   Image img;
@@ -75,7 +81,8 @@ Image load_kludge(const std::vector<uint8_t>& k, uint32_t hdr) {
 std::optional<uint32_t> find_multiboot_header(const std::vector<uint8_t>& image) {
   const size_t limit = std::min<size_t>(image.size(), kSearchBytes);
   for (size_t at = 0; at + 12 <= limit; at += 4) {
-    const uint32_t magic = get32(image, at), flags = get32(image, at + 4), sum = get32(image, at + 8);
+    const uint32_t magic = get32(image, at), flags = get32(image, at + 4),
+                   sum = get32(image, at + 8);
     if (magic == kHeaderMagic && uint32_t(magic + flags + sum) == 0) return uint32_t(at);
   }
   return std::nullopt;
@@ -88,12 +95,15 @@ DirectBoot load_multiboot(const MultibootInput& in) {
   const uint32_t flags = get32(k, *hdr + 4);
   // Bits 0-15 are requirements: refuse those this loader cannot meet. Video mode (bit 2) is a
   // preference only, as QEMU treats it.
-  if (flags & 0xfff8u) fail(fmt::format("Multiboot header requires features {:#x} this loader lacks", flags & 0xfff8u));
+  if (flags & 0xfff8u)
+    fail(
+        fmt::format("Multiboot header requires features {:#x} this loader lacks", flags & 0xfff8u));
   const Image img = (flags & kAoutKludge) ? load_kludge(k, *hdr) : load_elf(k);
   const uint64_t ram = std::min<uint64_t>(in.ram_bytes, 0xffffffffull);
   for (const DirectBoot::Blob& b : img.blobs)
     if (b.addr < boot::kHighAddr || b.addr + uint64_t(b.data.size()) > ram)
-      fail(fmt::format("Multiboot segment at {:#x} ({} bytes) is outside RAM above 1 MB", b.addr, b.data.size()));
+      fail(fmt::format("Multiboot segment at {:#x} ({} bytes) is outside RAM above 1 MB", b.addr,
+                       b.data.size()));
 
   DirectBoot boot;
   boot.blobs = img.blobs;
@@ -124,7 +134,7 @@ DirectBoot load_multiboot(const MultibootInput& in) {
   };
   uint32_t iflags = kInfoMem | kInfoCmdline | kInfoMmap | kInfoLoaderName;
   const std::vector<E820Entry> map = direct_boot_e820(in.ram_bytes, in.bios_bytes);
-  put32(info, 4, boot::kEbdaAddr >> 10);  // mem_lower: KB of RAM from 0
+  put32(info, 4, boot::kEbdaAddr >> 10);                    // mem_lower: KB of RAM from 0
   put32(info, 8, uint32_t((ram - boot::kHighAddr) >> 10));  // mem_upper: KB from 1 MB
   put32(info, 16, string(in.cmdline));
   const uint32_t mmap = alloc(uint32_t(map.size() * 24));

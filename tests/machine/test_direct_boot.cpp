@@ -2,7 +2,6 @@
 // ACPI tables. Expected values come from the Linux boot protocol (boot.rst), the Multiboot
 // 0.6.96 specification and the ACPI specification (table layouts and checksums).
 #include <catch2/catch.hpp>
-
 #include <cstring>
 #include <map>
 #include <stdexcept>
@@ -10,6 +9,7 @@
 #include "devices/fw_cfg.h"
 #include "machine/acpi.h"
 #include "machine/direct_boot.h"
+#include "machine/le_bytes.h"
 #include "machine/linux_boot.h"
 #include "machine/multiboot.h"
 
@@ -17,14 +17,6 @@ using namespace machine;
 
 namespace {
 
-uint64_t get(const std::vector<uint8_t>& v, size_t at, unsigned n) {
-  uint64_t x = 0;
-  for (unsigned i = n; i-- > 0;) x = x << 8 | v[at + i];
-  return x;
-}
-void put(std::vector<uint8_t>& v, size_t at, uint64_t x, unsigned n) {
-  for (unsigned i = 0; i < n; i++) v[at + i] = uint8_t(x >> (8 * i));
-}
 const DirectBoot::Blob* blob_at(const DirectBoot& b, uint32_t addr) {
   for (const auto& blob : b.blobs)
     if (blob.addr == addr) return &blob;
@@ -34,24 +26,25 @@ const DirectBoot::Blob* blob_at(const DirectBoot& b, uint32_t addr) {
 // A minimal bzImage: 4 setup sectors plus the boot sector, a protected-mode part of `pm_bytes`.
 std::vector<uint8_t> fake_bzimage(uint16_t version = 0x020f, size_t pm_bytes = 8192) {
   std::vector<uint8_t> k(5 * 512 + pm_bytes, 0);
-  k[0x1f1] = 4;                        // setup_sects
-  put(k, 0x1fe, 0xaa55, 2);            // boot_flag
-  k[0x200] = 0xeb;                     // jmp short: the header ends at 0202h + 66h
+  k[0x1f1] = 4;                 // setup_sects
+  le_put(k, 0x1fe, 0xaa55, 2);  // boot_flag
+  k[0x200] = 0xeb;              // jmp short: the header ends at 0202h + 66h
   k[0x201] = 0x66;
   std::memcpy(&k[0x202], "HdrS", 4);
-  put(k, 0x206, version, 2);
-  k[0x211] = 0x81;                     // LOADED_HIGH | CAN_USE_HEAP
-  put(k, 0x214, 0x100000, 4);          // code32_start
-  put(k, 0x22c, 0x37ffffff, 4);        // initrd_addr_max
-  put(k, 0x238, 2047, 4);              // cmdline_size
-  put(k, 0x260, 0x200000, 4);          // init_size
+  le_put(k, 0x206, version, 2);
+  k[0x211] = 0x81;                  // LOADED_HIGH | CAN_USE_HEAP
+  le_put(k, 0x214, 0x100000, 4);    // code32_start
+  le_put(k, 0x22c, 0x37ffffff, 4);  // initrd_addr_max
+  le_put(k, 0x238, 2047, 4);        // cmdline_size
+  le_put(k, 0x260, 0x200000, 4);    // init_size
   for (size_t i = 5 * 512; i < k.size(); i++) k[i] = uint8_t(i * 7);
   return k;
 }
 
 }  // namespace
 
-TEST_CASE("direct boot e820: the board's map with the EBDA and F segment reserved", "[machine][boot]") {
+TEST_CASE("direct boot e820: the board's map with the EBDA and F segment reserved",
+          "[machine][boot]") {
   const std::vector<E820Entry> m = direct_boot_e820(128ull << 20, 256 << 10);
   const std::vector<E820Entry> want = {
       {0, 0x9f000, kE820Ram},
@@ -70,7 +63,8 @@ TEST_CASE("direct boot e820: the board's map with the EBDA and F segment reserve
     if (e.type != kE820Ram) continue;
     bool inside = false;
     for (size_t at = 0; at + 20 <= fw.size(); at += 20)
-      if (get(fw, at + 16, 4) == 1 && e.addr >= get(fw, at, 8) && e.addr + e.len <= get(fw, at, 8) + get(fw, at + 8, 8))
+      if (le_get(fw, at + 16, 4) == 1 && e.addr >= le_get(fw, at, 8) &&
+          e.addr + e.len <= le_get(fw, at, 8) + le_get(fw, at + 8, 8))
         inside = true;
     CHECK(inside);
   }
@@ -96,19 +90,20 @@ TEST_CASE("Linux zero page follows the 32-bit boot protocol", "[machine][boot]")
   // The setup header is copied from 01F1h to its end (0202h + 66h); nothing before it.
   CHECK(std::memcmp(&zp[0x1f1], &in.kernel[0x1f1], 0x1fe - 0x1f1) == 0);
   CHECK(std::memcmp(&zp[0x202], "HdrS", 4) == 0);
-  CHECK(get(zp, 0x206, 2) == 0x020f);
-  CHECK(zp[0x1ef] == 0);  // sentinel stays zero
-  CHECK(zp[0x210] == 0xff);  // type_of_loader: undefined loader
+  CHECK(le_get(zp, 0x206, 2) == 0x020f);
+  CHECK(zp[0x1ef] == 0);              // sentinel stays zero
+  CHECK(zp[0x210] == 0xff);           // type_of_loader: undefined loader
   CHECK((zp[0x211] & 0x01) == 0x01);  // LOADED_HIGH
   // Command line at cmd_line_ptr, NUL-terminated.
-  CHECK(get(zp, 0x228, 4) == boot::kCmdlineAddr);
+  CHECK(le_get(zp, 0x228, 4) == boot::kCmdlineAddr);
   const auto* cmd = blob_at(b, boot::kCmdlineAddr);
   REQUIRE(cmd);
-  CHECK(std::string(cmd->data.begin(), cmd->data.end()) == std::string("console=ttyS0 quiet") + '\0');
+  CHECK(std::string(cmd->data.begin(), cmd->data.end()) ==
+        std::string("console=ttyS0 quiet") + '\0');
   // Initrd as high as possible: the top of RAM (below initrd_addr_max), page-aligned down.
   const uint32_t initrd = uint32_t(((64u << 20) - 5000) & ~0xfffu);
-  CHECK(get(zp, 0x218, 4) == initrd);
-  CHECK(get(zp, 0x21c, 4) == 5000);
+  CHECK(le_get(zp, 0x218, 4) == initrd);
+  CHECK(le_get(zp, 0x21c, 4) == 5000);
   REQUIRE(blob_at(b, initrd));
   CHECK(blob_at(b, initrd)->data == in.initrd);
   // The protected-mode kernel (everything after the setup sectors) at 1 MB.
@@ -119,12 +114,12 @@ TEST_CASE("Linux zero page follows the 32-bit boot protocol", "[machine][boot]")
   const std::vector<E820Entry> map = direct_boot_e820(in.ram_bytes, in.bios_bytes);
   REQUIRE(zp[0x1e8] == map.size());
   for (size_t i = 0; i < map.size(); i++) {
-    CHECK(get(zp, 0x2d0 + 20 * i, 8) == map[i].addr);
-    CHECK(get(zp, 0x2d0 + 20 * i + 8, 8) == map[i].len);
-    CHECK(get(zp, 0x2d0 + 20 * i + 16, 4) == map[i].type);
+    CHECK(le_get(zp, 0x2d0 + 20 * i, 8) == map[i].addr);
+    CHECK(le_get(zp, 0x2d0 + 20 * i + 8, 8) == map[i].len);
+    CHECK(le_get(zp, 0x2d0 + 20 * i + 16, 4) == map[i].type);
   }
-  CHECK(get(zp, 0x070, 8) == boot::kRsdpAddr);  // acpi_rsdp_addr
-  CHECK(get(zp, 0x1e0, 4) == 63 * 1024);        // alt_mem_k: KB above 1 MB
+  CHECK(le_get(zp, 0x070, 8) == boot::kRsdpAddr);  // acpi_rsdp_addr
+  CHECK(le_get(zp, 0x1e0, 4) == 63 * 1024);        // alt_mem_k: KB above 1 MB
 }
 
 TEST_CASE("Linux initrd stays below initrd_addr_max", "[machine][boot]") {
@@ -135,7 +130,7 @@ TEST_CASE("Linux initrd stays below initrd_addr_max", "[machine][boot]") {
   const DirectBoot b = load_linux(in);
   const auto* zp = blob_at(b, boot::kBootParamsAddr);
   REQUIRE(zp);
-  CHECK(get(zp->data, 0x218, 4) == 0x38000000 - 0x3000);
+  CHECK(le_get(zp->data, 0x218, 4) == 0x38000000 - 0x3000);
 }
 
 TEST_CASE("Linux protocol 2.06: a header that ends before init_size", "[machine][boot]") {
@@ -146,16 +141,16 @@ TEST_CASE("Linux protocol 2.06: a header that ends before init_size", "[machine]
   const DirectBoot b = load_linux(in);
   const auto* zp = blob_at(b, boot::kBootParamsAddr);
   REQUIRE(zp);
-  CHECK(get(zp->data, 0x238, 4) == 2047);  // copied: inside the header
-  CHECK(get(zp->data, 0x260, 4) == 0);     // not copied: past its end
+  CHECK(le_get(zp->data, 0x238, 4) == 2047);  // copied: inside the header
+  CHECK(le_get(zp->data, 0x260, 4) == 0);     // not copied: past its end
 }
 
 TEST_CASE("a relocatable kernel needs init_size bytes at pref_address", "[machine][boot]") {
   LinuxBootInput in;
   in.kernel = fake_bzimage();
-  in.kernel[0x234] = 1;                   // relocatable_kernel
-  put(in.kernel, 0x258, 0x1000000, 8);    // pref_address: 16 MB
-  put(in.kernel, 0x260, 0x1800000, 4);    // init_size: 24 MB
+  in.kernel[0x234] = 1;                    // relocatable_kernel
+  le_put(in.kernel, 0x258, 0x1000000, 8);  // pref_address: 16 MB
+  le_put(in.kernel, 0x260, 0x1800000, 4);  // init_size: 24 MB
   in.ram_bytes = 32ull << 20;
   CHECK_THROWS_WITH(load_linux(in), Catch::Contains("needs RAM up to 40 MiB"));
   in.ram_bytes = 40ull << 20;
@@ -188,14 +183,14 @@ namespace {
 // An a.out-kludge Multiboot image: header at offset 16, loaded at 1 MB, entry at +64.
 std::vector<uint8_t> fake_multiboot(uint32_t flags = 0x10003, uint32_t bss_end = 0x102000) {
   std::vector<uint8_t> k(4096, 0x90);
-  put(k, 16, 0x1badb002, 4);
-  put(k, 20, flags, 4);
-  put(k, 24, uint32_t(-(0x1badb002 + flags)), 4);
-  put(k, 28, 0x100010, 4);  // header_addr
-  put(k, 32, 0x100000, 4);  // load_addr
-  put(k, 36, 0, 4);         // load_end_addr: the whole file
-  put(k, 40, bss_end, 4);
-  put(k, 44, 0x100040, 4);  // entry_addr
+  le_put(k, 16, 0x1badb002, 4);
+  le_put(k, 20, flags, 4);
+  le_put(k, 24, uint32_t(-(0x1badb002 + flags)), 4);
+  le_put(k, 28, 0x100010, 4);  // header_addr
+  le_put(k, 32, 0x100000, 4);  // load_addr
+  le_put(k, 36, 0, 4);         // load_end_addr: the whole file
+  le_put(k, 40, bss_end, 4);
+  le_put(k, 44, 0x100040, 4);  // entry_addr
   return k;
 }
 
@@ -210,7 +205,8 @@ TEST_CASE("Multiboot info structure", "[machine][boot]") {
   MultibootInput in;
   in.kernel = fake_multiboot();
   in.cmdline = "kernel.bin hello=world";
-  in.modules = {{"a.bin arg1", std::vector<uint8_t>(100, 1)}, {"b.bin", std::vector<uint8_t>(5000, 2)}};
+  in.modules = {{"a.bin arg1", std::vector<uint8_t>(100, 1)},
+                {"b.bin", std::vector<uint8_t>(5000, 2)}};
   in.ram_bytes = 32ull << 20;
   in.bios_bytes = 256 << 10;
   const DirectBoot b = load_multiboot(in);
@@ -227,56 +223,59 @@ TEST_CASE("Multiboot info structure", "[machine][boot]") {
   const auto* info_blob = blob_at(b, boot::kInfoAddr);
   REQUIRE(info_blob);
   const std::vector<uint8_t>& info = info_blob->data;
-  const uint32_t flags = uint32_t(get(info, 0, 4));
-  CHECK((flags & 0x24d) == 0x24d);  // mem, cmdline, mods, mmap, boot_loader_name
-  CHECK(get(info, 4, 4) == 636);             // mem_lower: KB below the EBDA
-  CHECK(get(info, 8, 4) == 31 * 1024);       // mem_upper: KB from 1 MB
-  CHECK(c_string(info, uint32_t(get(info, 16, 4))) == "kernel.bin hello=world");
+  const uint32_t flags = uint32_t(le_get(info, 0, 4));
+  CHECK((flags & 0x24d) == 0x24d);         // mem, cmdline, mods, mmap, boot_loader_name
+  CHECK(le_get(info, 4, 4) == 636);        // mem_lower: KB below the EBDA
+  CHECK(le_get(info, 8, 4) == 31 * 1024);  // mem_upper: KB from 1 MB
+  CHECK(c_string(info, uint32_t(le_get(info, 16, 4))) == "kernel.bin hello=world");
   // Modules: page-aligned after the bss, in order, each with its string.
-  REQUIRE(get(info, 20, 4) == 2);
-  const uint32_t mods = uint32_t(get(info, 24, 4)) - boot::kInfoAddr;
-  CHECK(get(info, mods, 4) == 0x102000);
-  CHECK(get(info, mods + 4, 4) == 0x102000 + 100);
-  CHECK(c_string(info, uint32_t(get(info, mods + 8, 4))) == "a.bin arg1");
-  CHECK(get(info, mods + 16, 4) == 0x103000);
-  CHECK(get(info, mods + 20, 4) == 0x103000 + 5000);
-  CHECK(c_string(info, uint32_t(get(info, mods + 24, 4))) == "b.bin");
+  REQUIRE(le_get(info, 20, 4) == 2);
+  const uint32_t mods = uint32_t(le_get(info, 24, 4)) - boot::kInfoAddr;
+  CHECK(le_get(info, mods, 4) == 0x102000);
+  CHECK(le_get(info, mods + 4, 4) == 0x102000 + 100);
+  CHECK(c_string(info, uint32_t(le_get(info, mods + 8, 4))) == "a.bin arg1");
+  CHECK(le_get(info, mods + 16, 4) == 0x103000);
+  CHECK(le_get(info, mods + 20, 4) == 0x103000 + 5000);
+  CHECK(c_string(info, uint32_t(le_get(info, mods + 24, 4))) == "b.bin");
   REQUIRE(blob_at(b, 0x103000));
   CHECK(blob_at(b, 0x103000)->data == in.modules[1].data);
   // mmap: {size = 20, base, length, type} entries matching the e820 map.
   const std::vector<E820Entry> map = direct_boot_e820(in.ram_bytes, in.bios_bytes);
-  CHECK(get(info, 44, 4) == map.size() * 24);
-  const uint32_t mmap = uint32_t(get(info, 48, 4)) - boot::kInfoAddr;
+  CHECK(le_get(info, 44, 4) == map.size() * 24);
+  const uint32_t mmap = uint32_t(le_get(info, 48, 4)) - boot::kInfoAddr;
   for (size_t i = 0; i < map.size(); i++) {
-    CHECK(get(info, mmap + 24 * i, 4) == 20);
-    CHECK(get(info, mmap + 24 * i + 4, 8) == map[i].addr);
-    CHECK(get(info, mmap + 24 * i + 12, 8) == map[i].len);
-    CHECK(get(info, mmap + 24 * i + 20, 4) == map[i].type);
+    CHECK(le_get(info, mmap + 24 * i, 4) == 20);
+    CHECK(le_get(info, mmap + 24 * i + 4, 8) == map[i].addr);
+    CHECK(le_get(info, mmap + 24 * i + 12, 8) == map[i].len);
+    CHECK(le_get(info, mmap + 24 * i + 20, 4) == map[i].type);
   }
-  CHECK(c_string(info, uint32_t(get(info, 64, 4))) == "ghost86");
+  CHECK(c_string(info, uint32_t(le_get(info, 64, 4))) == "ghost86");
 }
 
 TEST_CASE("Multiboot ELF kernels load by program header", "[machine][boot]") {
   // ELF32 header + one PT_LOAD: 16 bytes of file data at paddr 200000h, memsz 32.
   std::vector<uint8_t> k(0x100, 0);
-  std::memcpy(k.data(), "\x7f" "ELF", 4);
+  std::memcpy(k.data(),
+              "\x7f"
+              "ELF",
+              4);
   k[4] = 1, k[5] = 1, k[6] = 1;
-  put(k, 16, 2, 2);       // ET_EXEC
-  put(k, 18, 3, 2);       // EM_386
-  put(k, 24, 0x200008, 4);  // e_entry
-  put(k, 28, 52, 4);      // e_phoff
-  put(k, 42, 32, 2);      // e_phentsize
-  put(k, 44, 1, 2);       // e_phnum
-  put(k, 52, 1, 4);       // PT_LOAD
-  put(k, 56, 0xc0, 4);    // p_offset
-  put(k, 60, 0xc0200000, 4);  // p_vaddr
-  put(k, 64, 0x200000, 4);  // p_paddr
-  put(k, 68, 16, 4);      // p_filesz
-  put(k, 72, 32, 4);      // p_memsz
+  le_put(k, 16, 2, 2);           // ET_EXEC
+  le_put(k, 18, 3, 2);           // EM_386
+  le_put(k, 24, 0x200008, 4);    // e_entry
+  le_put(k, 28, 52, 4);          // e_phoff
+  le_put(k, 42, 32, 2);          // e_phentsize
+  le_put(k, 44, 1, 2);           // e_phnum
+  le_put(k, 52, 1, 4);           // PT_LOAD
+  le_put(k, 56, 0xc0, 4);        // p_offset
+  le_put(k, 60, 0xc0200000, 4);  // p_vaddr
+  le_put(k, 64, 0x200000, 4);    // p_paddr
+  le_put(k, 68, 16, 4);          // p_filesz
+  le_put(k, 72, 32, 4);          // p_memsz
   // Multiboot header (no address fields) at 80h.
-  put(k, 0x80, 0x1badb002, 4);
-  put(k, 0x84, 0, 4);
-  put(k, 0x88, uint32_t(-0x1badb002), 4);
+  le_put(k, 0x80, 0x1badb002, 4);
+  le_put(k, 0x84, 0, 4);
+  le_put(k, 0x88, uint32_t(-0x1badb002), 4);
   for (int i = 0; i < 16; i++) k[0xc0 + i] = uint8_t(0xa0 + i);
   MultibootInput in;
   in.kernel = k;
@@ -312,7 +311,7 @@ struct AcpiTable {
   uint32_t len;
 };
 AcpiTable table_at(const std::vector<uint8_t>& blob, uint32_t at) {
-  return {std::string(blob.begin() + at, blob.begin() + at + 4), uint32_t(get(blob, at + 4, 4))};
+  return {std::string(blob.begin() + at, blob.begin() + at + 4), uint32_t(le_get(blob, at + 4, 4))};
 }
 
 }  // namespace
@@ -325,7 +324,7 @@ TEST_CASE("ACPI tables: layout and checksums", "[machine][acpi]") {
   CHECK(std::string(t.rsdp.begin(), t.rsdp.begin() + 8) == "RSD PTR ");
   CHECK(acpi::sum(t.rsdp.data(), 20) == 0);
   CHECK(t.rsdp[15] == 0);
-  CHECK(get(t.rsdp, 16, 4) == t.rsdt);
+  CHECK(le_get(t.rsdp, 16, 4) == t.rsdt);
   // FACS: 64-byte aligned, length 64, no checksum.
   CHECK(t.facs % 64 == 0);
   CHECK(table_at(b, t.facs).sig == "FACS");
@@ -338,39 +337,42 @@ TEST_CASE("ACPI tables: layout and checksums", "[machine][acpi]") {
   }
   CHECK(table_at(b, t.rsdt).sig == "RSDT");
   CHECK(table_at(b, t.rsdt).len == 40);
-  CHECK(get(b, t.rsdt + 36, 4) == t.fadt);
+  CHECK(le_get(b, t.rsdt + 36, 4) == t.fadt);
   // FADT (signature FACP) at the ACPI 1.0 offsets.
   const uint32_t f = t.fadt;
   CHECK(table_at(b, f).sig == "FACP");
   CHECK(table_at(b, f).len == 116);
-  CHECK(get(b, f + 36, 4) == t.facs);
-  CHECK(get(b, f + 40, 4) == t.dsdt);
-  CHECK(get(b, f + 46, 2) == 9);       // SCI_INT
-  CHECK(get(b, f + 48, 4) == 0xb2);    // SMI_CMD
-  CHECK(b[f + 52] == 0xf1);            // ACPI_ENABLE
-  CHECK(b[f + 53] == 0xf0);            // ACPI_DISABLE
-  CHECK(get(b, f + 56, 4) == 0x600);   // PM1a_EVT_BLK
-  CHECK(get(b, f + 64, 4) == 0x604);   // PM1a_CNT_BLK
-  CHECK(get(b, f + 76, 4) == 0x608);   // PM_TMR_BLK
-  CHECK(b[f + 88] == 4);               // PM1_EVT_LEN
-  CHECK(b[f + 89] == 2);               // PM1_CNT_LEN
-  CHECK(b[f + 91] == 4);               // PM_TMR_LEN
+  CHECK(le_get(b, f + 36, 4) == t.facs);
+  CHECK(le_get(b, f + 40, 4) == t.dsdt);
+  CHECK(le_get(b, f + 46, 2) == 9);      // SCI_INT
+  CHECK(le_get(b, f + 48, 4) == 0xb2);   // SMI_CMD
+  CHECK(b[f + 52] == 0xf1);              // ACPI_ENABLE
+  CHECK(b[f + 53] == 0xf0);              // ACPI_DISABLE
+  CHECK(le_get(b, f + 56, 4) == 0x600);  // PM1a_EVT_BLK
+  CHECK(le_get(b, f + 64, 4) == 0x604);  // PM1a_CNT_BLK
+  CHECK(le_get(b, f + 76, 4) == 0x608);  // PM_TMR_BLK
+  CHECK(b[f + 88] == 4);                 // PM1_EVT_LEN
+  CHECK(b[f + 89] == 2);                 // PM1_CNT_LEN
+  CHECK(b[f + 91] == 4);                 // PM_TMR_LEN
   // DSDT body: Name (\_S5, Package (4) { 0, 0, 0, 0 }) in AML.
   CHECK(table_at(b, t.dsdt).sig == "DSDT");
-  const std::vector<uint8_t> s5 = {0x08, 0x5c, 0x5f, 0x53, 0x35, 0x5f, 0x12, 0x06, 0x04, 0, 0, 0, 0};
-  CHECK(std::vector<uint8_t>(b.begin() + t.dsdt + 36, b.begin() + t.dsdt + table_at(b, t.dsdt).len) == s5);
+  const std::vector<uint8_t> s5 = {0x08, 0x5c, 0x5f, 0x53, 0x35, 0x5f, 0x12,
+                                   0x06, 0x04, 0,    0,    0,    0};
+  CHECK(std::vector<uint8_t>(b.begin() + t.dsdt + 36,
+                             b.begin() + t.dsdt + table_at(b, t.dsdt).len) == s5);
 }
 
 TEST_CASE("ACPI relocation makes pointers physical and keeps checksums", "[machine][acpi]") {
   acpi::Tables t = acpi::build(acpi::Config{});
   const acpi::Tables orig = t;
   acpi::relocate(t, 0x9f040);
-  CHECK(get(t.rsdp, 16, 4) == 0x9f040 + orig.rsdt);
-  CHECK(get(t.tables, t.rsdt + 36, 4) == 0x9f040 + orig.fadt);
-  CHECK(get(t.tables, t.fadt + 36, 4) == 0x9f040 + orig.facs);
-  CHECK(get(t.tables, t.fadt + 40, 4) == 0x9f040 + orig.dsdt);
+  CHECK(le_get(t.rsdp, 16, 4) == 0x9f040 + orig.rsdt);
+  CHECK(le_get(t.tables, t.rsdt + 36, 4) == 0x9f040 + orig.fadt);
+  CHECK(le_get(t.tables, t.fadt + 36, 4) == 0x9f040 + orig.facs);
+  CHECK(le_get(t.tables, t.fadt + 40, 4) == 0x9f040 + orig.dsdt);
   CHECK(acpi::sum(t.rsdp.data(), 20) == 0);
-  for (uint32_t at : {t.dsdt, t.fadt, t.rsdt}) CHECK(acpi::sum(&t.tables[at], get(t.tables, at + 4, 4)) == 0);
+  for (uint32_t at : {t.dsdt, t.fadt, t.rsdt})
+    CHECK(acpi::sum(&t.tables[at], le_get(t.tables, at + 4, 4)) == 0);
 }
 
 TEST_CASE("ACPI table-loader script, executed as QEMU's loader format defines", "[machine][acpi]") {
@@ -378,29 +380,32 @@ TEST_CASE("ACPI table-loader script, executed as QEMU's loader format defines", 
   const std::vector<uint8_t> script = acpi::table_loader(t);
   REQUIRE(script.size() % 128 == 0);
   // A firmware's side: files by name, allocation addresses chosen here.
-  std::map<std::string, std::vector<uint8_t>> files = {{acpi::kTablesFile, t.tables}, {acpi::kRsdpFile, t.rsdp}};
+  std::map<std::string, std::vector<uint8_t>> files = {{acpi::kTablesFile, t.tables},
+                                                       {acpi::kRsdpFile, t.rsdp}};
   std::map<std::string, uint32_t> addr;
   std::map<std::string, uint8_t> zone;
-  const std::map<std::string, uint32_t> place = {{acpi::kTablesFile, 0x7fe0000}, {acpi::kRsdpFile, 0xf5a40}};
+  const std::map<std::string, uint32_t> place = {{acpi::kTablesFile, 0x7fe0000},
+                                                 {acpi::kRsdpFile, 0xf5a40}};
   auto name = [&](size_t at) { return std::string(reinterpret_cast<const char*>(&script[at])); };
   for (size_t c = 0; c < script.size(); c += 128) {
-    const uint32_t cmd = uint32_t(get(script, c, 4));
+    const uint32_t cmd = uint32_t(le_get(script, c, 4));
     const size_t u = c + 4;
     if (cmd == 1) {  // ALLOCATE {file, align, zone}
       const std::string f = name(u);
       REQUIRE(files.count(f));
-      CHECK(place.at(f) % get(script, u + 56, 4) == 0);
+      CHECK(place.at(f) % le_get(script, u + 56, 4) == 0);
       addr[f] = place.at(f);
       zone[f] = script[u + 60];
     } else if (cmd == 2) {  // ADD_POINTER {dest, src, offset, size}
       std::vector<uint8_t>& dest = files.at(name(u));
-      const uint32_t off = uint32_t(get(script, u + 112, 4));
+      const uint32_t off = uint32_t(le_get(script, u + 112, 4));
       const unsigned size = script[u + 116];
-      put(dest, off, get(dest, off, size) + addr.at(name(u + 56)), size);
+      le_put(dest, off, le_get(dest, off, size) + addr.at(name(u + 56)), size);
     } else if (cmd == 3) {  // ADD_CHECKSUM {file, offset, start, length}
       std::vector<uint8_t>& f = files.at(name(u));
-      const uint32_t off = uint32_t(get(script, u + 56, 4)), start = uint32_t(get(script, u + 60, 4));
-      const uint32_t len = uint32_t(get(script, u + 64, 4));
+      const uint32_t off = uint32_t(le_get(script, u + 56, 4)),
+                     start = uint32_t(le_get(script, u + 60, 4));
+      const uint32_t len = uint32_t(le_get(script, u + 64, 4));
       f[off] = uint8_t(f[off] - acpi::sum(&f[start], len));
     } else {
       FAIL("unknown command " << cmd);
@@ -415,28 +420,30 @@ TEST_CASE("ACPI table-loader script, executed as QEMU's loader format defines", 
   CHECK(files[acpi::kRsdpFile] == direct.rsdp);
 }
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
-#include <unistd.h>
-
 #include "machine/pc_machine.h"
 
-TEST_CASE("direct boot leaves the CPU in flat 32-bit protected mode at the entry, again after a reset",
-          "[machine][boot]") {
+TEST_CASE(
+    "direct boot leaves the CPU in flat 32-bit protected mode at the entry, again after a reset",
+    "[machine][boot]") {
   // A Multiboot kernel whose code sends the low bytes of CS and EAX to port E9h, then halts
   // with interrupts off (so the run ends).
   std::vector<uint8_t> k = fake_multiboot();
-  const std::vector<uint8_t> code = {0x89, 0xc1,        // mov ecx, eax
-                                     0x8c, 0xc8,        // mov eax, cs
-                                     0xe6, 0xe9,        // out e9h, al
-                                     0x89, 0xc8,        // mov eax, ecx
-                                     0xe6, 0xe9,        // out e9h, al
-                                     0xf4};             // hlt
+  const std::vector<uint8_t> code = {0x89, 0xc1,  // mov ecx, eax
+                                     0x8c, 0xc8,  // mov eax, cs
+                                     0xe6, 0xe9,  // out e9h, al
+                                     0x89, 0xc8,  // mov eax, ecx
+                                     0xe6, 0xe9,  // out e9h, al
+                                     0xf4};       // hlt
   std::copy(code.begin(), code.end(), k.begin() + 0x40);
   const auto path = std::filesystem::temp_directory_path() /
                     ("ghost86-test-mb-" + std::to_string(::getpid()) + ".bin");
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(k.data()), std::streamsize(k.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(k.data()), std::streamsize(k.size()));
   MachineConfig cfg;
   cfg.kernel = path.string();
   cfg.ram_bytes = 32ull << 20;
