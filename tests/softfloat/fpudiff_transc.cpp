@@ -112,17 +112,6 @@ bool pops(HostOp op) { return op == HostOp::Patan || op == HostOp::Fyl2x || op =
 bool is_trig(HostOp op) { return op >= HostOp::Sin && op <= HostOp::Ptan; }
 int initial_depth(HostOp op) { return is_trig(op) || op == HostOp::F2xm1 ? 1 : 2; }
 
-// Distance in ulps between two finite values of the same sign (~0 when the signs differ).
-uint64_t ulp_distance(F80 x, F80 y) {
-  if (x.sign() != y.sign()) return ~0ull;
-  using u128 = unsigned __int128;
-  auto ord = [](F80 v) {
-    return v.exp() == 0 ? u128(v.sig) : (u128(v.exp()) << 63) + (v.sig - kTop);
-  };
-  const u128 a = ord(x), b = ord(y), d = a > b ? a - b : b - a;
-  return d > ~0ull ? ~0ull : uint64_t(d);
-}
-
 bool one_ulp_apart(F80 x, F80 y) {
   return finite_nonzero(x) && finite_nonzero(y) && ulp_distance(x, y) == 1;
 }
@@ -150,6 +139,16 @@ std::string describe(HostOp op, const HostIn& in, const TranscOurs& o, const Hos
 }
 
 }  // namespace
+
+uint64_t ulp_distance(F80 x, F80 y) {
+  if (x.sign() != y.sign()) return ~0ull;
+  using u128 = unsigned __int128;
+  auto ord = [](F80 v) {
+    return v.exp() == 0 ? u128(v.sig) : (u128(v.exp()) << 63) + (v.sig - kTop);
+  };
+  const u128 a = ord(x), b = ord(y), d = a > b ? a - b : b - a;
+  return d > ~0ull ? ~0ull : uint64_t(d);
+}
 
 bool is_transcendental(HostOp op) { return op >= HostOp::Sin && op < HostOp::Count; }
 

@@ -20,6 +20,9 @@ namespace fpudiff {
 bool is_transcendental(HostOp op);
 std::vector<HostOp> transcendental_ops();
 
+// Distance in ulps between two finite values of the same sign (~0 when the signs differ).
+uint64_t ulp_distance(sf::F80 x, sf::F80 y);
+
 HostIn gen_transc_input(Rng& r, HostOp op);
 
 // Our result, laid out as the host's registers after the instruction.

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cpu/softfloat/f80.h"
+#include "tests/softfloat/fpudiff_transc.h"
 #include "tests/softfloat/host_x87.h"
 
 namespace test {
@@ -99,16 +100,7 @@ inline bool pops(TransOp op) {
   return op == TransOp::Atan || op == TransOp::Yl2x || op == TransOp::Yl2xp1;
 }
 
-// Distance in units in the last place between two finite values of the same sign.
-inline uint64_t ulp_distance(sf::F80 x, sf::F80 y) {
-  if (x.sign() != y.sign()) return ~0ull;
-  using u128 = unsigned __int128;
-  auto ord = [](sf::F80 v) {
-    return v.exp() == 0 ? u128(v.sig) : (u128(v.exp()) << 63) + (v.sig - (1ull << 63));
-  };
-  u128 a = ord(x), b = ord(y), d = a > b ? a - b : b - a;
-  return d > ~0ull ? ~0ull : uint64_t(d);
-}
+using fpudiff::ulp_distance;
 
 struct Stats {
   int n = 0, exact = 0, within1 = 0, flags_ok = 0, c1_ok = 0, c1_n = 0, c2_ok = 0;
