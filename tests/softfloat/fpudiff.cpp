@@ -181,9 +181,7 @@ Ours run_ours(HostOp op, const HostIn& in) {
   if (o.mem_bytes && (env.flags & (sf::exc::OE | sf::exc::UE) & ~env.masks)) o.mem_bytes = 0;
   o.c1_rounded = (o.result || o.mem_bytes) && op != HostOp::Prem && op != HostOp::Prem1 &&
                  op != HostOp::Xam && op != HostOp::Com && op != HostOp::Ucom;
-  if (op == HostOp::Fld32 || op == HostOp::Fld64 || op == HostOp::Fbld || op == HostOp::Fild16 ||
-      op == HostOp::Fild32 || op == HostOp::Fild64)
-    o.c1_rounded = false;  // C1 after a push means "no stack overflow"
+  if (is_load(op)) o.c1_rounded = false;  // C1 after a push means "no stack overflow"
   return o;
 }
 
@@ -297,7 +295,6 @@ std::string check(HostOp op, const HostIn& in) {
   if (o.mem_bytes && std::memcmp(h.mem, o.mem, size_t(o.mem_bytes)) != 0)
     return describe(op, in, h, o, "stored value");
   if (o.c1_rounded && h.c1() != o.rounded_up) return describe(op, in, h, o, "C1");
-  (void)is_load;
   return {};
 }
 
