@@ -43,9 +43,9 @@ enum class Verdict { Exact, OneUlp, C1Only, Mismatch };
 struct TranscCheck {
   Verdict verdict = Verdict::Exact;
   std::string report;  // a Mismatch: what differs
-  std::string line;    // a delivered finite result: the case as a check_rounding.py line
+  std::string line;    // with want_line, a delivered finite result as a check_rounding.py line
 };
-TranscCheck check_transc(HostOp op, const HostIn& in);
+TranscCheck check_transc(HostOp op, const HostIn& in, bool want_line);
 
 // The check_rounding.py line of a case without the host's values (any host); empty when the
 // result is not a finite non-zero value.
