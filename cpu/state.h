@@ -168,6 +168,11 @@ struct CpuState {
 
   FpuState fpu;
 
+  // Translated code's link to the run loop (jit/backend): it returns to the engine before a
+  // block would take icount past icount_limit, and names in chain_site the jump it wants linked.
+  uint64_t icount_limit = 0;
+  uint64_t chain_site = 0;
+
   // Software TLB used by the memory fast paths (mmu/tlb.h); owned by the Cpu.
   mmu::TlbEntry* tlb = nullptr;
 };

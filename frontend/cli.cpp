@@ -78,6 +78,7 @@ constexpr std::array kOptions = {
     OptionSpec{"S", "", "Do not start the CPU until gdb (-s) continues it", &Features::gdb,
                "the gdb stub is"},
     OptionSpec{"max-insns", "N", "Stop after N guest instructions (0 = unlimited)"},
+    OptionSpec{"jit-cache-mb", "N", "Size of the JIT's code buffer in MiB (default 64; emptied whole when full)"},
     OptionSpec{"debugcon", "DEV", "Debug console (ports E9h/402h): stdio, file:PATH or none"},
     OptionSpec{"step", "KIND:ARG",
                "Script step, in order: screen:REGEX, serial:REGEX (wait), type:TEXT (keyboard), send:TEXT (COM1), sleep:SECONDS"},
@@ -85,14 +86,15 @@ constexpr std::array kOptions = {
     OptionSpec{"until-screen", "REGEX", "Stop with status 0 once the VGA text screen matches REGEX"},
     OptionSpec{"timeout", "SECONDS", "Give up after SECONDS of virtual time (exit status 3)"},
     OptionSpec{"screendump", "FILE", "At exit, write the text screen (FILE.txt) or the picture (FILE.png)"},
-    OptionSpec{"d", "ITEMS", "Log to stderr: comma-separated int, exec, in_asm (as QEMU's -d)"},
+    OptionSpec{"d", "ITEMS", "Log to stderr: comma-separated int, exec, in_asm, out_asm, jit (as QEMU's -d)"},
     OptionSpec{"version", "", "Print the version and exit"},
     OptionSpec{"help", "", "Print this help and exit"},
 };
 
 // Our own options keep GNU spelling in help and messages; QEMU's use a single dash.
 bool gnu_style(std::string_view name) {
-  return name == "help" || name == "version" || name == "max-insns" || name == "step" || name == "until-serial" ||
+  return name == "help" || name == "version" || name == "max-insns" || name == "jit-cache-mb" || name == "step" ||
+         name == "until-serial" ||
          name == "until-screen" || name == "timeout" || name == "screendump";
 }
 
@@ -540,7 +542,7 @@ Accel parse_accel(std::string_view text, const Features& available) {
   if (text != "jit" && text != "tcg") {
     fail("accel", "unknown accelerator '{}' (expected jit, tcg or interp)", text);
   }
-  if (!available.jit) fail("accel", "the JIT is not supported yet (use -accel interp)");
+  if (!available.jit) fail("accel", "the JIT is not supported yet on this host (use -accel interp)");
   return Accel::Jit;
 }
 
@@ -559,8 +561,8 @@ std::string parse_debug_items(std::string_view text) {
   while (!rest.empty()) {
     const size_t comma = rest.find(',');
     const std::string_view item = rest.substr(0, comma);
-    if (item != "int" && item != "exec" && item != "in_asm")
-      fail("d", "unknown log item '{}' (expected int, exec, in_asm)", item);
+    if (item != "int" && item != "exec" && item != "in_asm" && item != "out_asm" && item != "jit")
+      fail("d", "unknown log item '{}' (expected int, exec, in_asm, out_asm, jit)", item);
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
   }
   return std::string(text);
@@ -635,6 +637,11 @@ MachineConfig build_config(const Given& given, const Features& available) {
   // Without a gdb stub (or a monitor, which we lack) nothing could ever start the CPU.
   if (cfg.start_stopped && !cfg.gdb_stub) fail("S", "needs -s, or nothing can start the CPU");
   if (auto n = given.last("max-insns")) cfg.max_insns = parse_max_insns(*n);
+  if (auto n = given.last("jit-cache-mb")) {
+    const auto mb = parse_whole<uint32_t>(*n);
+    if (!mb || *mb < 1 || *mb > 2048) fail("jit-cache-mb", "invalid size '{}' (expected 1 to 2048 MiB)", *n);
+    cfg.jit_cache_mb = *mb;
+  }
   if (auto d = given.last("d")) cfg.debug_log = parse_debug_items(*d);
   if (auto dev = given.last("debugcon")) {
     Features all = available;

@@ -18,12 +18,14 @@
 #ifdef GHOST86_HAVE_SDL
 #include "frontend/sdl_display.h"
 #endif
+#include "jit/engine.h"
 #include "machine/pc_machine.h"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   frontend::Features features;  // what this build supports so far
   features.serial = true;
+  features.jit = jit::Engine::jit_available();  // a compiling backend for this host
   features.kernel = true;  // -kernel/-initrd/-append: Linux bzImage and Multiboot
   features.disks = features.cdrom = features.floppy = true;
   features.snapshot_overlay = true;  // -snapshot covers every image this build attaches

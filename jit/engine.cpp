@@ -3,20 +3,136 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 #include <stdexcept>
 
 #include "cpu/debug_regs.h"
 #include "cpu/flags.h"
 #include "jit/interp/interp.h"
+#include "jit/passes/passes.h"
+#if defined(__x86_64__)
+#include "jit/backend/x64/x64_backend.h"
+#endif
 
 namespace jit {
 
-Engine::Engine(cpu::Cpu& cpu) : cpu_(cpu) { cpu_.mmu().phys().set_code_listener(this); }
+Engine::Engine(cpu::Cpu& cpu) : cpu_(cpu) {
+  cpu_.mmu().phys().set_code_listener(this);
+  jit_ctx_.cpu = &cpu;
+}
+
+bool Engine::jit_available() {
+#if defined(__x86_64__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+void Engine::set_jit(bool on, size_t cache_mb) {
+  flush();
+  cache_.set_backend(nullptr);
+  backend_.reset();
+  if (!on) return;
+#if defined(__x86_64__)
+  backend_ = std::make_unique<x64::X64Backend>(jit_ctx_, std::max<size_t>(cache_mb, 1) << 20);
+  cache_.set_backend(backend_.get());
+#else
+  throw std::runtime_error("no JIT backend for this host");
+#endif
+}
+
+std::string Engine::jit_stats_text() const {
+  return fmt::format("jit: {} blocks compiled ({} bytes of host code), {} interpreted, {} links, {} flushes\n",
+                     stats_.compiled, stats_.code_bytes, stats_.interpreted_blocks, stats_.links, stats_.flushes);
+}
+
+namespace {
+
+// Whether a block's direct exits may jump straight to the next block: only if nothing it does
+// needs the run loop's attention (mode, privilege, interrupt state, devices: every helper
+// that is not plain). Anything else that could need it sets exit_request, which translated
+// code checks at each block entry.
+bool chainable(const ir::Block& b) {
+  for (const ir::Inst& in : b.insts)
+    if (in.op == ir::Op::Call && !cpu::helper_info(in.imm).plain) return false;
+  return true;
+}
+
+}  // namespace
+
+void Engine::compile(CachedBlock& b, const cpu::TranslationMode& mode) {
+  ir::Block code = b.code.ir;
+  passes::optimize(code);
+  if (verify_ir_) {
+    if (std::string err = ir::verify(code); !err.empty())
+      throw std::logic_error(fmt::format("bad optimized IR for block at {:08x}: {}\n{}", b.code.eip, err,
+                                         ir::print(code)));
+  }
+  BlockFacts facts;
+  facts.eip = b.code.eip;
+  facts.lin = b.code.lin;
+  facts.cs_base = cpu_.s.seg[cpu::CS].base;
+  facts.flat_segs = mode.flat_segs;
+  facts.chainable = b.chainable = chainable(code);
+  std::string listing;
+  std::string* want = log_.out_asm && log_.sink ? &listing : nullptr;
+  CompiledBlock out = backend_->compile(code, facts, want);
+  if (!out.entry) {
+    // The code buffer is full: empty it whole (DESIGN.md §5) and try once more.
+    flush();
+    stats_.flushes++;
+    if (log_.jit && log_.sink) log_.sink(fmt::format("jit: code buffer full, flushed\n{}", jit_stats_text()));
+    out = backend_->compile(code, facts, want);
+  }
+  if (!out.entry) {
+    stats_.interpreted_blocks++;
+    return;
+  }
+  b.host = out.entry;
+  stats_.compiled++;
+  stats_.code_bytes += out.size;
+  if (log_.jit && log_.sink)
+    log_.sink(fmt::format("jit: {:08x} {} guest instructions, {} IR ops, {} bytes, {} calls{}\n", b.code.eip,
+                          code.guest_insns, code.insts.size(), out.size, out.helper_calls,
+                          b.chainable ? "" : ", not chainable"));
+  if (want) log_.sink(fmt::format("OUT: [size={}]\n{}\n", out.size, listing));
+}
+
+void Engine::run_compiled(CachedBlock& b) {
+  cpu::CpuState& s = cpu_.s;
+  const uint64_t flushes = stats_.flushes;
+  switch (backend_->run(s, b.host)) {
+    case JitExit::Normal: return;
+    case JitExit::Fault:
+      if (jit_ctx_.other) std::rethrow_exception(std::exchange(jit_ctx_.other, nullptr));
+      deliver(jit_ctx_.fault);
+      return;
+    case JitExit::Chain: {
+      // A direct jump within the page that has not been linked yet: link it to its target,
+      // found (and translated if need be) as the next dispatch would find it.
+      const uintptr_t site = uintptr_t(s.chain_site);
+      if (s.exit_request) return;
+      CachedBlock* t = nullptr;
+      try {
+        t = lookup();
+      } catch (const cpu::CpuException&) {
+        return;  // the target faults on fetch: the next dispatch delivers that
+      }
+      // A flush while translating the target dropped the jump's own block.
+      if (stats_.flushes != flushes || !t->host || t->code.npages != 1) return;
+      t->incoming.push_back(IncomingLink{site, backend_->link(site, t->host)});
+      stats_.links++;
+      return;
+    }
+  }
+}
 
 Engine::~Engine() { cpu_.mmu().phys().set_code_listener(nullptr); }
 
 void Engine::flush() {
   cache_.clear();
+  if (backend_) backend_->flush();
   cpu_.s.exit_request = 1;  // the running block may be among those dropped
   for (uint32_t p : cache_.take_empty_pages()) cpu_.mmu().unprotect_code_page(p);
 }
@@ -42,6 +158,7 @@ CachedBlock* Engine::lookup() {
       throw std::logic_error(fmt::format("bad IR for block at {:04x}:{:08x}: {}\n{}", s.seg[cpu::CS].sel,
                                          s.eip, err, ir::print(blk->code.ir)));
   }
+  if (backend_) compile(*blk, mode);
   for (unsigned i = 0; i < blk->code.npages; i++) cpu_.mmu().protect_code_page(blk->code.pages[i]);
   if (log_.in_asm && log_.sink) {
     // Disassemble the block's bytes again for the log (fetching cannot fault: they were just
@@ -258,7 +375,15 @@ StopReason Engine::run(uint64_t icount_limit) {
       CachedBlock* b = lookup();
       if (log_.exec && log_.sink)
         log_.sink(fmt::format("Trace {:04x}:{:08x} icount {}\n", s.seg[cpu::CS].sel, s.eip, s.icount));
-      interpret(cpu_, b->code.ir, max);
+      // Translated code runs whole blocks (and chains while the log does not trace each one);
+      // a block that does not fit in what is left before the limit runs on the interpreter,
+      // which stops exactly there.
+      if (b->host && max >= b->code.ir.guest_insns) {
+        s.icount_limit = log_.exec ? s.icount + b->code.ir.guest_insns : icount_limit;
+        run_compiled(*b);
+      } else {
+        interpret(cpu_, b->code.ir, max);
+      }
     } catch (const cpu::CpuException& e) {
       deliver(e);
     }

@@ -9,6 +9,8 @@
 
 #include "cpu/cpu.h"
 #include "cpu/decoder.h"
+#include "jit/backend/backend.h"
+#include "jit/backend/thunks.h"
 #include "jit/cache/block_cache.h"
 
 namespace jit {
@@ -53,9 +55,22 @@ class Engine : public mmu::CodeWriteListener {
 
   void code_written(uint32_t phys, uint32_t len) override;
 
+  // Runs blocks as compiled host code (true where a backend exists for this host) or on the
+  // IR interpreter. `cache_mb` bounds the code buffer, which is emptied whole when full.
+  static bool jit_available();
+  void set_jit(bool on, size_t cache_mb = 64);
+  bool jit() const { return backend_ != nullptr; }
+
+  struct JitStats {
+    uint64_t compiled = 0, interpreted_blocks = 0, flushes = 0, links = 0, code_bytes = 0;
+  };
+  const JitStats& jit_stats() const { return stats_; }
+  std::string jit_stats_text() const;
+
   // Diagnostic log (QEMU's -d): interrupts and exceptions, every block run, every translation.
   struct Log {
     bool interrupts = false, exec = false, in_asm = false;
+    bool jit = false, out_asm = false;  // translations, flushes and statistics; host code
     std::function<void(const std::string&)> sink;
     // Called with every exception the processor raises, before its delivery is attempted (for
     // debuggers and test harnesses; e.g. to learn a #PF's error code when delivery fails).
@@ -73,6 +88,9 @@ class Engine : public mmu::CodeWriteListener {
   void finish_traps(uint32_t carried);
 
   void log_interrupt(uint8_t vector, const char* kind, bool has_error, uint32_t error);
+  void compile(CachedBlock& b, const cpu::TranslationMode& mode);
+  // Runs a block's translated code (and whatever it chains to) and handles how it returned.
+  void run_compiled(CachedBlock& b);
 
   cpu::Cpu& cpu_;
   Log log_;
@@ -86,6 +104,9 @@ class Engine : public mmu::CodeWriteListener {
 #endif
   bool shutdown_ = false;
   std::string shutdown_reason_;
+  JitContext jit_ctx_;
+  std::unique_ptr<Backend> backend_;
+  JitStats stats_;
 };
 
 }  // namespace jit

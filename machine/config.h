@@ -45,6 +45,7 @@ struct MachineConfig {
   bool snapshot = false;
   bool no_reboot = false;
   Accel accel = Accel::Interp;
+  uint32_t jit_cache_mb = 64;  // the JIT's code buffer
   std::vector<DebugExitConfig> debug_exit;
   bool gdb_stub = false;     // -s
   bool start_stopped = false;  // -S

@@ -35,11 +35,14 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
   clock_ = std::make_unique<Clock>(cpu_->s.icount, cfg.ns_per_insn);
   engine_ = std::make_unique<jit::Engine>(*cpu_);
   clock_->set_cut_short([this] { engine_->stop(); });
+  if (cfg.accel == Accel::Jit) engine_->set_jit(true, cfg.jit_cache_mb);
   if (!cfg.debug_log.empty()) {
     jit::Engine::Log log;
     log.interrupts = cfg.debug_log.find("int") != std::string::npos;
     log.exec = cfg.debug_log.find("exec") != std::string::npos;
     log.in_asm = cfg.debug_log.find("in_asm") != std::string::npos;
+    log.out_asm = cfg.debug_log.find("out_asm") != std::string::npos;
+    log.jit = cfg.debug_log.find("jit") != std::string::npos;
     log.sink = [](const std::string& line) { std::fputs(line.c_str(), stderr); };
     engine_->set_log(std::move(log));
   }
@@ -219,6 +222,7 @@ bool PcMachine::raise_nmi() {
 
 RunResult PcMachine::run() {
   RunResult r = run_until_done();
+  if (cfg_.debug_log.find("jit") != std::string::npos) std::fputs(engine_->jit_stats_text().c_str(), stderr);
   write_screendump();
   return r;
 }

@@ -91,6 +91,10 @@ struct HelperInfo {
   Helper id;
   std::string_view name;
   HelperFn fn;
+  // Changes nothing but registers, flags, memory and the FPU: nothing the run loop looks at
+  // between blocks (mode, privilege, interrupt state, devices), so a block calling it may jump
+  // straight to the next block. Whatever else a helper may touch, it is not plain.
+  bool plain = false;
 };
 
 const HelperInfo& helper_info(Helper h);

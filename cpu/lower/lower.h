@@ -21,6 +21,10 @@ struct TranslationMode {
   bool pe = false;       // CR0.PE
   bool vm = false;       // EFLAGS.VM
   uint8_t cpl = 0;
+  // Bit per segment register: base 0, limits 0..FFFFFFFFh, readable and writable. Compiled code
+  // skips the segment checks of such segments; instructions that load a segment register end
+  // their block, so this holds for the whole block.
+  uint8_t flat_segs = 0;
 };
 
 class LowerCtx {

@@ -27,7 +27,8 @@ void lower_load_far_pointer(LowerCtx& c) {
   c.call(Helper::LoadSeg, sel, ir::kNoTemp, ir::kNoTemp,
          uint8_t(seg == SS ? seg | kLoadSegNoShadow : seg));
   c.set_reg(dst.reg, size, off);
-  if (seg == SS) c.jump(c.next_eip());
+  // Any segment load ends the block: the translation mode records which segments are flat.
+  c.jump(c.next_eip());
 }
 
 }  // namespace cpu

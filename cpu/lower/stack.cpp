@@ -46,9 +46,9 @@ void lower_pop(LowerCtx& c) {
     if (o.reg == CS) return c.raise(kUD);
     c.call(Helper::LoadSeg, c.zext(v, 2), ir::kNoTemp, ir::kNoTemp, o.reg);
     c.adjust_sp(int32_t(size));
-    // POP SS inhibits interrupts for one instruction (the helper starts the shadow) and may
-    // change SS.B, which is part of the translation mode.
-    if (o.reg == SS) c.jump(c.next_eip());
+    // POP SS inhibits interrupts for one instruction (the helper starts the shadow); any
+    // segment load changes the translation mode (SS.B, and which segments are flat).
+    c.jump(c.next_eip());
     return;
   }
   if (o.kind == OpKind::Reg) {

@@ -71,8 +71,9 @@ void lower_mov_system(LowerCtx& c) {
   if (dst.kind == OpKind::Seg) {
     if (dst.reg == CS) return c.raise(kUD);  // MOV CS is invalid (SDM Vol.2 MOV)
     c.call(Helper::LoadSeg, c.zext(c.read(src), 2), ir::kNoTemp, ir::kNoTemp, dst.reg);
-    // A new SS inhibits interrupts for one instruction; CS/SS loads change the translation mode.
-    if (dst.reg == SS) c.jump(c.next_eip());
+    // A new SS inhibits interrupts for one instruction; any segment load changes the
+    // translation mode (SS.B, and which segments are flat).
+    c.jump(c.next_eip());
     return;
   }
   // To a register, the selector is zero-extended (upper bits are 0 on P6 for 32-bit moves).

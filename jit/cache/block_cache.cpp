@@ -2,11 +2,13 @@
 
 #include <algorithm>
 
+#include "jit/backend/backend.h"
+
 namespace jit {
 
 uint32_t mode_bits(const cpu::TranslationMode& m) {
   return uint32_t(m.code32) | uint32_t(m.stack32) << 1 | uint32_t(m.pe) << 2 |
-         uint32_t(m.vm) << 3 | uint32_t(m.cpl) << 4;
+         uint32_t(m.vm) << 3 | uint32_t(m.cpl) << 4 | uint32_t(m.flat_segs) << 8;
 }
 
 CachedBlock* BlockCache::find(const BlockKey& key) {
@@ -30,6 +32,12 @@ CachedBlock* BlockCache::insert(const BlockKey& key, std::unique_ptr<CachedBlock
 
 void BlockCache::remove(CachedBlock* b) {
   b->valid = false;
+  // Jumps of other blocks that enter this one go back to their exit stubs. (A jump inside a
+  // block already dropped is patched too: its code stays in place until the buffer is emptied,
+  // and nothing runs it.)
+  if (backend_)
+    for (const IncomingLink& l : b->incoming) backend_->link(l.site, l.stub);
+  b->incoming.clear();
   if (CachedBlock*& slot = jump_cache_[jc_index(b->key)]; slot == b) slot = nullptr;
   for (unsigned i = 0; i < b->code.npages; i++) {
     auto it = pages_.find(b->code.pages[i]);
@@ -81,6 +89,7 @@ void BlockCache::clear() {
     graveyard_.push_back(std::move(b));
   }
   map_.clear();
+  for (const auto& [page, blocks] : pages_) empty_pages_.push_back(page);
   pages_.clear();
   jump_cache_.fill(nullptr);
 }

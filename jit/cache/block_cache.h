@@ -25,16 +25,31 @@ struct BlockKeyHash {
   }
 };
 
+// A direct jump of another block's translated code patched to enter this one, and where it
+// jumped before (its exit stub), to point it back when this block is dropped.
+struct IncomingLink {
+  uintptr_t site;
+  const uint8_t* stub;
+};
+
 struct CachedBlock {
   BlockKey key;
   cpu::TranslatedBlock code;
   bool valid = true;
+  const uint8_t* host = nullptr;  // translated code (nullptr: run on the interpreter)
+  bool chainable = false;         // may its exits jump straight to other blocks
+  std::vector<IncomingLink> incoming;
 };
+
+class Backend;
 
 uint32_t mode_bits(const cpu::TranslationMode& m);
 
 class BlockCache {
  public:
+  // Set when blocks have translated code: dropping a block unlinks the jumps into it.
+  void set_backend(Backend* backend) { backend_ = backend; }
+
   static constexpr unsigned kJumpCacheBits = 12;
 
   // The block for `key` or nullptr.
@@ -62,6 +77,7 @@ class BlockCache {
   std::unordered_map<uint32_t, std::vector<CachedBlock*>> pages_;
   std::vector<uint32_t> empty_pages_;
   std::vector<std::unique_ptr<CachedBlock>> graveyard_;
+  Backend* backend_ = nullptr;
 };
 
 }  // namespace jit

@@ -2,6 +2,7 @@
 
 #include "cpu/flags.h"
 #include "cpu/helpers/helpers.h"
+#include "jit/ir/eval.h"
 
 namespace jit {
 
@@ -24,6 +25,7 @@ void interpret(cpu::Cpu& cpu, ir::Block& block, uint32_t max_insns) {
           s.eip = in->imm;
           n++;
           break;
+        case Op::Nop: break;
         case Op::GetReg32: v[in->dst] = s.regs[in->sz]; break;
         case Op::GetReg16: v[in->dst] = s.regs[in->sz] & 0xffff; break;
         case Op::GetReg8:
@@ -49,30 +51,29 @@ void interpret(cpu::Cpu& cpu, ir::Block& block, uint32_t max_insns) {
         case Op::Cond: v[in->dst] = cpu::eval_cond(s, in->sz); break;
         case Op::GetFlags: v[in->dst] = cpu::read_eflags(s); break;
         case Op::SetFlags: cpu::write_eflags(s, v[in->a], in->imm); break;
-        case Op::Add: v[in->dst] = v[in->a] + v[in->b]; break;
-        case Op::Sub: v[in->dst] = v[in->a] - v[in->b]; break;
-        case Op::And: v[in->dst] = v[in->a] & v[in->b]; break;
-        case Op::Or: v[in->dst] = v[in->a] | v[in->b]; break;
-        case Op::Xor: v[in->dst] = v[in->a] ^ v[in->b]; break;
-        case Op::Shl: v[in->dst] = v[in->a] << (v[in->b] & 31); break;
-        case Op::Shr: v[in->dst] = v[in->a] >> (v[in->b] & 31); break;
-        case Op::Sar: v[in->dst] = uint32_t(int32_t(v[in->a]) >> (v[in->b] & 31)); break;
-        case Op::Mul: v[in->dst] = v[in->a] * v[in->b]; break;
-        case Op::MulHiU: v[in->dst] = uint32_t((uint64_t(v[in->a]) * v[in->b]) >> 32); break;
-        case Op::MulHiS:
-          v[in->dst] = uint32_t(uint64_t(int64_t(int32_t(v[in->a])) * int32_t(v[in->b])) >> 32);
-          break;
-        case Op::Not: v[in->dst] = ~v[in->a]; break;
-        case Op::Neg: v[in->dst] = 0u - v[in->a]; break;
-        case Op::Sext8: v[in->dst] = uint32_t(int32_t(int8_t(v[in->a]))); break;
-        case Op::Sext16: v[in->dst] = uint32_t(int32_t(int16_t(v[in->a]))); break;
-        case Op::Zext8: v[in->dst] = v[in->a] & 0xff; break;
-        case Op::Zext16: v[in->dst] = v[in->a] & 0xffff; break;
-        case Op::Eq: v[in->dst] = v[in->a] == v[in->b]; break;
-        case Op::Ne: v[in->dst] = v[in->a] != v[in->b]; break;
-        case Op::LtU: v[in->dst] = v[in->a] < v[in->b]; break;
-        case Op::Select: v[in->dst] = v[in->a] ? v[in->b] : v[in->c]; break;
-        case Op::Bswap: v[in->dst] = __builtin_bswap32(v[in->a]); break;
+        case Op::Add: v[in->dst] = ir::eval<Op::Add>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Sub: v[in->dst] = ir::eval<Op::Sub>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::And: v[in->dst] = ir::eval<Op::And>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Or: v[in->dst] = ir::eval<Op::Or>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Xor: v[in->dst] = ir::eval<Op::Xor>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Shl: v[in->dst] = ir::eval<Op::Shl>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Shr: v[in->dst] = ir::eval<Op::Shr>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Sar: v[in->dst] = ir::eval<Op::Sar>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Mul: v[in->dst] = ir::eval<Op::Mul>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::MulHiU: v[in->dst] = ir::eval<Op::MulHiU>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::MulHiS: v[in->dst] = ir::eval<Op::MulHiS>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Not: v[in->dst] = ir::eval<Op::Not>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Neg: v[in->dst] = ir::eval<Op::Neg>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Sext8: v[in->dst] = ir::eval<Op::Sext8>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Sext16: v[in->dst] = ir::eval<Op::Sext16>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Zext8: v[in->dst] = ir::eval<Op::Zext8>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Zext16: v[in->dst] = ir::eval<Op::Zext16>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Eq: v[in->dst] = ir::eval<Op::Eq>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Ne: v[in->dst] = ir::eval<Op::Ne>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::LtU: v[in->dst] = ir::eval<Op::LtU>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Cmp: v[in->dst] = ir::eval<Op::Cmp>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Select: v[in->dst] = ir::eval<Op::Select>(v[in->a], v[in->b], v[in->c], in->sz); break;
+        case Op::Bswap: v[in->dst] = ir::eval<Op::Bswap>(v[in->a], v[in->b], v[in->c], in->sz); break;
         case Op::Load:
           switch (in->sz) {
             case 1: v[in->dst] = cpu.load<1>(in->imm, v[in->a]); break;

@@ -14,6 +14,7 @@ namespace ir {
 enum class Op : uint8_t {
   // Meta
   InsnStart,  // imm = guest EIP of the instruction, sz unused; a/b/c unused
+  Nop,        // does nothing: what passes leave in place of an op they removed
   // Guest registers: sz = register number (x86 encoding; for 8-bit, 4..7 are AH..BH)
   GetReg32, GetReg16, GetReg8,
   SetReg32, SetReg16, SetReg8,  // a = value
@@ -31,6 +32,7 @@ enum class Op : uint8_t {
   Not, Neg,                // a
   Sext8, Sext16, Zext8, Zext16,  // a
   Eq, Ne, LtU,             // a, b -> 0/1
+  Cmp,                     // sz = condition (cpu::Cond) of "CMP a, b" on 32-bit values -> 0/1
   Select,                  // a ? b : c
   Bswap,                   // a
   // Memory through segmentation and the MMU: sz = access size (1, 2, 4), imm = segment register
@@ -69,6 +71,7 @@ constexpr uint16_t D = kHasDst, A = kUsesA, B = kUsesB, C = kUsesC, SE = kSideEf
 
 inline constexpr std::array<OpInfo, size_t(Op::kCount)> kOpTable = {{
     {Op::InsnStart, "insn_start", SE},
+    {Op::Nop, "nop", 0},
     {Op::GetReg32, "get_reg32", D},
     {Op::GetReg16, "get_reg16", D},
     {Op::GetReg8, "get_reg8", D},
@@ -102,6 +105,7 @@ inline constexpr std::array<OpInfo, size_t(Op::kCount)> kOpTable = {{
     {Op::Eq, "eq", D | A | B},
     {Op::Ne, "ne", D | A | B},
     {Op::LtU, "ltu", D | A | B},
+    {Op::Cmp, "cmp", D | A | B},
     {Op::Select, "select", D | A | B | C},
     {Op::Bswap, "bswap", D | A},
     {Op::Load, "load", D | A | MF},

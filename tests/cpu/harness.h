@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
+#include <string_view>
 #include <initializer_list>
 #include <memory>
 #include <utility>
@@ -20,6 +22,9 @@ class TestCpu {
   explicit TestCpu(uint64_t ram = 2u << 20)
       : phys(ram), mmu(phys), cpu(mmu), engine(cpu) {
     engine.set_verify_ir(true);
+    // Every CPU test runs on every engine: ctest runs the suite again with this set to "jit".
+    if (const char* accel = std::getenv("GHOST86_TEST_ACCEL"); accel && std::string_view(accel) == "jit")
+      engine.set_jit(true, 8);
   }
 
   mmu::PhysMemory phys;

@@ -1,0 +1,46 @@
+#include "jit/backend/thunks.h"
+
+#include "cpu/flags.h"
+
+namespace jit {
+
+namespace {
+
+// Runs `f`, turning an exception into the fault status.
+template <typename F>
+uint64_t guarded(JitContext* ctx, F&& f) noexcept {
+  try {
+    return f();
+  } catch (const cpu::CpuException& e) {
+    ctx->fault = e;
+    ctx->other = nullptr;
+  } catch (...) {
+    ctx->other = std::current_exception();
+  }
+  return kThunkFault;
+}
+
+}  // namespace
+
+uint64_t thunk_helper(JitContext* ctx, uint32_t a, uint32_t b, uint32_t c, uint32_t k,
+                      cpu::HelperFn fn) noexcept {
+  return guarded(ctx, [&] { return uint64_t(fn(*ctx->cpu, a, b, c, k)); });
+}
+
+uint64_t thunk_load(JitContext* ctx, uint32_t seg, uint32_t off, uint32_t size) noexcept {
+  return guarded(ctx, [&] { return uint64_t(ctx->cpu->load(seg, off, size)); });
+}
+
+uint64_t thunk_store(JitContext* ctx, uint32_t seg, uint32_t off, uint32_t size, uint32_t value) noexcept {
+  return guarded(ctx, [&] {
+    ctx->cpu->store(seg, off, size, value);
+    return uint64_t(0);
+  });
+}
+
+uint32_t thunk_cond(cpu::CpuState* s, uint32_t cc) noexcept { return cpu::eval_cond(*s, cc); }
+uint32_t thunk_get_cf(cpu::CpuState* s) noexcept { return cpu::carry_flag(*s); }
+uint32_t thunk_get_flags(cpu::CpuState* s) noexcept { return cpu::read_eflags(*s); }
+void thunk_set_flags(cpu::CpuState* s, uint32_t value, uint32_t mask) noexcept { cpu::write_eflags(*s, value, mask); }
+
+}  // namespace jit

@@ -1,0 +1,213 @@
+#include "jit/backend/x64/compiler.h"
+
+#include <array>
+#include <utility>
+
+#include "jit/passes/passes.h"
+
+namespace jit::x64 {
+
+using asmjit::Imm;
+using asmjit::Label;
+using ir::Op;
+using ir::Temp;
+
+namespace {
+
+template <size_t... I>
+constexpr std::array<EmitFn, sizeof...(I)> make_table(std::index_sequence<I...>) {
+  return {&emit<Op(I)>...};
+}
+// The backend dispatches on this table, built from ir::kOpTable's order (DESIGN.md "Declare once").
+constexpr auto kEmitters = make_table(std::make_index_sequence<size_t(Op::kCount)>());
+
+constexpr bool is_caller_saved(uint8_t r) { return r == 6 || r == 7 || (r >= 8 && r <= 11) || r <= 2; }
+
+}  // namespace
+
+Compiler::Compiler(x86::Assembler& a, const ir::Block& blk, const BlockFacts& facts, const Allocation& al,
+                   const Env& env, uintptr_t base)
+    : a(a), blk(blk), facts(facts), al(al), env(env), base_(base) {}
+
+asmjit::Operand Compiler::operand(Temp t) const {
+  switch (loc(t).kind) {
+    case Location::Const: return Imm(int32_t(value(t)));
+    case Location::Reg: return reg(t);
+    default: return spill_mem(t);
+  }
+}
+
+x86::Gpd Compiler::use(Temp t, x86::Gpd scratch) {
+  if (in_reg(t)) return reg(t);
+  load_into(scratch, t);
+  return scratch;
+}
+
+void Compiler::load_into(x86::Gpd r, Temp t) {
+  switch (loc(t).kind) {
+    case Location::Const:
+      if (value(t) == 0)
+        a.xor_(r, r);
+      else
+        a.mov(r, Imm(value(t)));
+      break;
+    case Location::Reg:
+      if (reg(t) != r) a.mov(r, reg(t));
+      break;
+    default: a.mov(r, spill_mem(t)); break;
+  }
+}
+
+void Compiler::store_to(const x86::Mem& m, Temp t) {
+  x86::Mem d = m;
+  d.setSize(4);
+  switch (loc(t).kind) {
+    case Location::Const: a.mov(d, Imm(int32_t(value(t)))); break;
+    case Location::Reg: a.mov(d, reg(t)); break;
+    default:
+      a.mov(x86::eax, spill_mem(t));
+      a.mov(d, x86::eax);
+      break;
+  }
+}
+
+void Compiler::finish(Temp t, x86::Gpd r) {
+  if (!in_reg(t)) a.mov(spill_mem(t), r);
+}
+
+void Compiler::save_live() {
+  al.for_each_live_across(op_index, [&](Temp, const Location& l) {
+    if (is_caller_saved(l.reg)) a.mov(x86::qword_ptr(x86::rsp, kFrameRegSave + 8 * l.reg), x86::gpq(l.reg));
+  });
+}
+
+void Compiler::restore_live() {
+  al.for_each_live_across(op_index, [&](Temp, const Location& l) {
+    if (is_caller_saved(l.reg)) a.mov(x86::gpq(l.reg), x86::qword_ptr(x86::rsp, kFrameRegSave + 8 * l.reg));
+  });
+}
+
+void Compiler::call(const void* fn) {
+  a.mov(x86::rax, Imm(reinterpret_cast<uint64_t>(fn)));
+  a.call(x86::rax);
+}
+
+void Compiler::pass_args(std::initializer_list<std::pair<Temp, std::optional<uint32_t>>> args) {
+  // Argument registers may hold other arguments' temps: stage every value in the frame first.
+  static constexpr x86::Gpd kArgRegs[] = {x86::esi, x86::edx, x86::ecx, x86::r8d};
+  unsigned i = 0;
+  for (const auto& [t, k] : args) {
+    const x86::Mem slot = x86::dword_ptr(x86::rsp, kFrameArgs + 8 * int32_t(i++));
+    if (k)
+      a.mov(slot, Imm(*k));
+    else
+      store_to(slot, t);
+  }
+  for (unsigned j = 0; j < i; j++) a.mov(kArgRegs[j], x86::dword_ptr(x86::rsp, kFrameArgs + 8 * int32_t(j)));
+}
+
+Label Compiler::fault_label() {
+  for (const auto& [idx, l] : fault_labels_)
+    if (idx == insn_index) return l;
+  Label l = a.newLabel();
+  fault_labels_.emplace_back(insn_index, l);
+  const uint32_t count = uint32_t(insn_index);
+  cold([this, l, count] {
+    a.bind(l);
+    // The faulting instruction did not retire; EIP was stored before the call.
+    if (count) a.add(state(offsetof(cpu::CpuState, icount), 8), Imm(count));
+    a.mov(x86::eax, Imm(uint32_t(JitExit::Fault)));
+    jump_to_engine();
+  });
+  return l;
+}
+
+void Compiler::emit_rel32_jump(uintptr_t target, bool to_label_offset) {
+  a.db(0xe9);
+  fixups_.push_back(Fixup{a.offset(), target, to_label_offset});
+  a.dd(0);
+}
+
+void Compiler::jump_to_engine() { emit_rel32_jump(env.epilogue); }
+
+void Compiler::exit_to(uint32_t eip, uint32_t count, bool counted, bool may_chain) {
+  if (count && !counted) a.add(state(offsetof(cpu::CpuState, icount), 8), Imm(count));
+  const uint32_t lin = facts.cs_base + eip;
+  if (may_chain && facts.chainable && (lin & ~0xfffu) == (facts.lin & ~0xfffu)) {
+    // A patchable jump, first to a stub that asks the engine to link it (DESIGN.md §5: direct
+    // jumps within the page chain).
+    Label stub = a.newLabel();
+    a.db(0xe9);
+    const size_t site = a.offset();
+    fixups_.push_back(Fixup{site, stub.id(), true});
+    a.dd(0);
+    cold([this, stub, eip, site] {
+      a.bind(stub);
+      a.mov(state(offsetof(cpu::CpuState, eip)), Imm(eip));
+      a.mov(x86::rax, Imm(uint64_t(base_ + site)));
+      a.mov(state(offsetof(cpu::CpuState, chain_site), 8), x86::rax);
+      a.mov(x86::eax, Imm(uint32_t(JitExit::Chain)));
+      jump_to_engine();
+    });
+    return;
+  }
+  a.mov(state(offsetof(cpu::CpuState, eip)), Imm(eip));
+  a.xor_(x86::eax, x86::eax);
+  jump_to_engine();
+}
+
+bool Compiler::next_op_can_fuse(Temp dst) const {
+  if (op_index + 1 >= blk.insts.size() || al.last[dst] != op_index + 1) return false;
+  const ir::Inst& next = blk.insts[op_index + 1];
+  return (next.op == Op::BranchIf && next.a == dst) ||
+         (next.op == Op::Select && next.a == dst && next.b != dst && next.c != dst);
+}
+
+uint8_t Compiler::emit_compare(const Fused& f) {
+  if (is_const(f.a)) {
+    // cmp needs the first operand in a register or memory.
+    load_into(x86::eax, f.a);
+    a.emit(x86::Inst::kIdCmp, x86::eax, operand(f.b));
+  } else if (!in_reg(f.a) && !in_reg(f.b) && !is_const(f.b)) {
+    load_into(x86::eax, f.a);
+    a.emit(x86::Inst::kIdCmp, x86::eax, operand(f.b));
+  } else {
+    a.emit(x86::Inst::kIdCmp, operand(f.a), operand(f.b));
+  }
+  return f.cc;
+}
+
+bool Compiler::is_final_jump_next() const {
+  return op_index + 2 == blk.insts.size() && blk.insts.back().op == Op::Jmp;
+}
+
+void Compiler::compile() {
+  const uint32_t n = blk.guest_insns;
+  // Entry: leave at once when the block would pass the instruction limit or an exit was
+  // requested (the engine then runs what remains precisely).
+  Label bail = a.newLabel();
+  a.mov(x86::rax, state(offsetof(cpu::CpuState, icount), 8));
+  a.add(x86::rax, Imm(n));
+  a.cmp(x86::rax, state(offsetof(cpu::CpuState, icount_limit), 8));
+  a.ja(bail);
+  a.cmp(state(offsetof(cpu::CpuState, exit_request)), Imm(0));
+  a.jne(bail);
+  cold([this, bail] {
+    a.bind(bail);
+    a.mov(state(offsetof(cpu::CpuState, eip)), Imm(facts.eip));
+    a.xor_(x86::eax, x86::eax);
+    jump_to_engine();
+  });
+  for (op_index = 0; op_index < blk.insts.size(); op_index++) {
+    const ir::Inst& in = blk.insts[op_index];
+    kEmitters[size_t(in.op)](*this, in);
+  }
+  // Slow paths register their fault stubs while being emitted.
+  for (size_t i = 0; i < cold_.size(); i++) {
+    Cold c = cold_[i];  // a copy: emitting may register more
+    op_index = c.op_index, insn_index = c.insn_index, insn_eip = c.insn_eip;
+    c.emit();
+  }
+}
+
+}  // namespace jit::x64

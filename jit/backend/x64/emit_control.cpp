@@ -1,0 +1,80 @@
+// Helper calls and block exits. A helper is called through thunk_helper, which turns a guest
+// exception into a status (translated code has no unwind tables); EIP is stored first so the
+// helper and any exception see the instruction that called it.
+#include "cpu/helpers/helpers.h"
+#include "jit/backend/x64/compiler.h"
+
+namespace jit::x64 {
+
+using asmjit::Imm;
+using asmjit::Label;
+using cpu::CpuState;
+using ir::Inst;
+using ir::Op;
+
+template <>
+void emit<Op::Call>(Compiler& c, const Inst& in) {
+  c.save_live();
+  c.pass_args({{in.a, std::nullopt}, {in.b, std::nullopt}, {in.c, std::nullopt}, {0, in.sz}});
+  c.a.mov(Compiler::state(offsetof(CpuState, eip)), Imm(c.insn_eip));
+  c.a.mov(x86::r9, Imm(reinterpret_cast<uint64_t>(cpu::helper_info(in.imm).fn)));
+  c.a.mov(x86::rdi, Imm(reinterpret_cast<uint64_t>(c.env.ctx)));
+  c.call(reinterpret_cast<const void*>(&thunk_helper));
+  c.count_call();
+  c.a.test(x86::rax, x86::rax);
+  c.a.js(c.fault_label());
+  c.restore_live();
+  if (in.dst) {
+    const x86::Gpd d = c.def(in.dst, x86::eax);
+    if (d != x86::eax) c.a.mov(d, x86::eax);
+    c.finish(in.dst, d);
+  }
+}
+
+template <>
+void emit<Op::BranchIf>(Compiler& c, const Inst& in) {
+  // With the block's final jump right after (a conditional branch), both exits are inline and
+  // share the instruction count; otherwise the taken exit is out of line.
+  const bool pair = c.is_final_jump_next();
+  if (pair) c.a.add(Compiler::state(offsetof(CpuState, icount), 8), Imm(c.retired()));
+  x86::CondCode cc = x86::CondCode::kNE;
+  if (c.fused && c.fused->dst == in.a) {
+    cc = x86::CondCode(c.emit_compare(*c.fused));
+    c.fused.reset();
+  } else if (c.is_const(in.a)) {
+    c.a.cmp(x86::esp, x86::esp);  // sets ZF: never taken when 0, always when not
+    cc = c.value(in.a) ? x86::CondCode::kE : x86::CondCode::kNE;
+  } else {
+    const x86::Gpd t = c.use(in.a, x86::eax);
+    c.a.test(t, t);
+  }
+  Label taken = c.a.newLabel();
+  c.a.j(cc, taken);
+  if (pair) {
+    const ir::Inst& last = c.blk.insts.back();
+    c.exit_to(last.imm, c.retired(), true);
+    c.a.bind(taken);
+    c.exit_to(in.imm, c.retired(), true);
+    c.op_index++;  // the final jump is emitted
+    return;
+  }
+  c.cold([&c, taken, target = in.imm] {
+    c.a.bind(taken);
+    c.exit_to(target, c.retired());
+  });
+}
+
+template <>
+void emit<Op::Jmp>(Compiler& c, const Inst& in) {
+  c.exit_to(in.imm, c.retired());
+}
+
+template <>
+void emit<Op::JmpInd>(Compiler& c, const Inst& in) {
+  c.store_to(Compiler::state(offsetof(CpuState, eip)), in.a);
+  c.a.add(Compiler::state(offsetof(CpuState, icount), 8), Imm(c.retired()));
+  c.a.xor_(x86::eax, x86::eax);
+  c.jump_to_engine();
+}
+
+}  // namespace jit::x64
