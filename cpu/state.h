@@ -172,6 +172,11 @@ struct CpuState {
   // block would take icount past icount_limit, and names in chain_site the jump it wants linked.
   uint64_t icount_limit = 0;
   uint64_t chain_site = 0;
+  // The engine's jump cache (jit/cache/block_cache.h) and its generation: entries made before
+  // the last TLB flush no longer hold (the MMU advances jc_gen).
+  void* jump_cache = nullptr;
+  uint32_t jc_gen = 0;
+  uint32_t pad1 = 0;
 
   // Software TLB used by the memory fast paths (mmu/tlb.h); owned by the Cpu.
   mmu::TlbEntry* tlb = nullptr;

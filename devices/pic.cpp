@@ -218,6 +218,7 @@ void Pic::update_cascade() {
   const bool slave_int = highest_request(chips_[kSlave], kSlave) >= 0;
   set_line(chips_[kMaster], kCascadeIr, slave_int);
   if (!slave_int) chips_[kMaster].irr &= uint8_t(~(1u << kCascadeIr));
+  if (request_hook_ && intr_pending()) request_hook_();
 }
 
 bool Pic::intr_pending() { return highest_request(chips_[kMaster], kMaster) >= 0; }

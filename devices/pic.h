@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 
 #include "cpu/cpu.h"
 #include "devices/device.h"
@@ -41,6 +42,9 @@ class Pic : public Device, public PortDevice, public IrqSink, public cpu::Interr
 
   bool intr_pending() override;
   uint8_t intr_acknowledge() override;
+  // Called whenever INTR is asserted after a change, so the processor stops between blocks of
+  // translated code and looks at it (the board sets CpuState::exit_request).
+  void set_request_hook(std::function<void()> hook) { request_hook_ = std::move(hook); }
 
   // For tests and the debugger.
   uint8_t irr(unsigned chip) const { return chips_[chip & 1].irr; }
@@ -83,6 +87,7 @@ class Pic : public Device, public PortDevice, public IrqSink, public cpu::Interr
   void update_cascade();
 
   std::array<Chip, 2> chips_;
+  std::function<void()> request_hook_;
 };
 
 }  // namespace devices

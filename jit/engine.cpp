@@ -74,7 +74,8 @@ void Engine::compile(CachedBlock& b, const cpu::TranslationMode& mode) {
   facts.lin = b.code.lin;
   facts.cs_base = cpu_.s.seg[cpu::CS].base;
   facts.flat_segs = mode.flat_segs;
-  facts.chainable = b.chainable = chainable(code);
+  facts.chainable = b.chainable;
+  facts.mode_bits = mode_bits(mode);
   std::string listing;
   std::string* want = log_.out_asm && log_.sink ? &listing : nullptr;
   CompiledBlock out = backend_->compile(code, facts, want);
@@ -131,6 +132,7 @@ void Engine::run_compiled(CachedBlock& b) {
 Engine::~Engine() { cpu_.mmu().phys().set_code_listener(nullptr); }
 
 void Engine::flush() {
+  mode_stale_ = true;
   cache_.clear();
   if (backend_) backend_->flush();
   cpu_.s.exit_request = 1;  // the running block may be among those dropped
@@ -146,13 +148,30 @@ void Engine::code_written(uint32_t phys, uint32_t len) {
 
 CachedBlock* Engine::lookup() {
   const cpu::CpuState& s = cpu_.s;
-  const cpu::TranslationMode mode = cpu::current_mode(cpu_);
-  const uint32_t lin = s.seg[cpu::CS].base + s.eip;
+  if (mode_stale_) {
+    mode_ = cpu::current_mode(cpu_);
+    mode_bits_ = mode_bits(mode_);
+    mode_stale_ = false;
+  }
+  const uint32_t cs_base = s.seg[cpu::CS].base;
+  const uint32_t lin = cs_base + s.eip;
+  JumpCacheEntry& jc = cache_.jump_cache_slot(lin);
+  if (jc.block && jc.eip == s.eip && jc.cs_base == cs_base && jc.mode == mode_bits_ && jc.gen == s.jc_gen)
+    return jc.block;
   const uint32_t phys = cpu_.mmu().translate_exec(lin);
-  const BlockKey key{s.eip, s.seg[cpu::CS].base, phys, mode_bits(mode)};
-  if (CachedBlock* b = cache_.find(key)) return b;
+  const BlockKey key{s.eip, cs_base, phys, mode_bits_};
+  CachedBlock* found = cache_.find(key);
+  if (!found) found = translate(key);
+  jc = JumpCacheEntry{s.eip, cs_base, mode_bits_, s.jc_gen, found->host, found};
+  return found;
+}
+
+CachedBlock* Engine::translate(const BlockKey& key) {
+  const cpu::CpuState& s = cpu_.s;
+  const cpu::TranslationMode& mode = mode_;
   auto blk = std::make_unique<CachedBlock>();
   cpu::translate_block(cpu_, decoder_, mode, blk->code);
+  blk->chainable = chainable(blk->code.ir);
   if (verify_ir_) {
     if (std::string err = ir::verify(blk->code.ir); !err.empty())
       throw std::logic_error(fmt::format("bad IR for block at {:04x}:{:08x}: {}\n{}", s.seg[cpu::CS].sel,
@@ -219,6 +238,7 @@ void Engine::deliver(const cpu::CpuException& first, bool fault) {
   // Deliver the exception; a fault while doing so is handled serially, or becomes a double
   // fault when the pair is contributory/page-fault (SDM Vol.3 §6.15); a fault while delivering
   // #DF shuts the processor down. Benign chains are bounded the same way.
+  mode_stale_ = true;  // delivery may change privilege, segments and mode
   cpu::CpuException e = first;
   uint8_t last = first.vector;  // the exception raised by the last delivery attempt
   if (log_.exception) log_.exception(first);
@@ -315,6 +335,7 @@ bool Engine::deliver_external() {
     s.nmi_pending = 0;
     s.nmi_blocked = 1;
     s.halted = 0;
+    mode_stale_ = true;
     log_interrupt(cpu::kNMI, "nmi", false, 0);
     try {
       cpu_.interrupt(cpu::kNMI, cpu::IntKind::External, s.eip);
@@ -326,6 +347,7 @@ bool Engine::deliver_external() {
   if (!(s.eflags & cpu::fl::IF) || !cpu_.intr || !cpu_.intr->intr_pending()) return false;
   const uint8_t vector = cpu_.intr->intr_acknowledge();
   s.halted = 0;
+  mode_stale_ = true;
   log_interrupt(vector, "interrupt", false, 0);
   try {
     cpu_.interrupt(vector, cpu::IntKind::External, s.eip);
@@ -338,6 +360,8 @@ bool Engine::deliver_external() {
 StopReason Engine::run(uint64_t icount_limit) {
   cpu::CpuState& s = cpu_.s;
   stop_requested_ = false;
+  mode_stale_ = true;  // the state may have been changed from outside since the last run
+  s.jump_cache = cache_.jump_cache();
   for (;;) {
     if (stop_requested_) return StopReason::Request;
     if (shutdown_) return StopReason::Shutdown;
@@ -366,6 +390,7 @@ StopReason Engine::run(uint64_t icount_limit) {
     // The last block ended early because something changed (EFLAGS.AC among others).
     if (s.exit_request) cpu_.update_align_check();
     if (cpu::dbg::stepping(s)) [[unlikely]] {
+      mode_stale_ = true;
       step_debug();
       cache_.collect();
       continue;
@@ -378,6 +403,8 @@ StopReason Engine::run(uint64_t icount_limit) {
       // Translated code runs whole blocks (and chains while the log does not trace each one);
       // a block that does not fit in what is left before the limit runs on the interpreter,
       // which stops exactly there.
+      // Only blocks that call nothing but plain helpers keep the translation mode.
+      if (!b->chainable) mode_stale_ = true;
       if (b->host && max >= b->code.ir.guest_insns) {
         s.icount_limit = log_.exec ? s.icount + b->code.ir.guest_insns : icount_limit;
         run_compiled(*b);

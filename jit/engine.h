@@ -79,7 +79,9 @@ class Engine : public mmu::CodeWriteListener {
   void set_log(Log log) { log_ = std::move(log); }
 
  private:
+  // The block at CS:EIP: from the jump cache, the block map, or translated now.
   CachedBlock* lookup();
+  CachedBlock* translate(const BlockKey& key);
   // `fault`: a fault-class exception (pushes RF = 1).
   void deliver(const cpu::CpuException& e, bool fault = true);
   bool deliver_external();
@@ -104,6 +106,10 @@ class Engine : public mmu::CodeWriteListener {
 #endif
   bool shutdown_ = false;
   std::string shutdown_reason_;
+  // The translation mode, recomputed only after something that may have changed it ran.
+  bool mode_stale_ = true;
+  cpu::TranslationMode mode_;
+  uint32_t mode_bits_ = 0;
   JitContext jit_ctx_;
   std::unique_ptr<Backend> backend_;
   JitStats stats_;

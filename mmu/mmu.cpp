@@ -11,12 +11,14 @@ namespace mmu {
 Mmu::Mmu(PhysMemory& phys) : phys_(phys) { flush_tlb(); }
 
 void Mmu::flush_tlb(bool keep_global) {
+  if (s_) s_->jc_gen++;  // code looked up through the old translations must be looked up again
   for (auto& set : tlb_)
     for (TlbEntry& e : set)
       if (!keep_global || !e.global) e = TlbEntry{};
 }
 
 void Mmu::flush_page(uint32_t lin) {
+  if (s_) s_->jc_gen++;
   for (auto& set : tlb_) set[tlb_index(lin)] = TlbEntry{};
 }
 

@@ -12,12 +12,8 @@ uint32_t mode_bits(const cpu::TranslationMode& m) {
 }
 
 CachedBlock* BlockCache::find(const BlockKey& key) {
-  CachedBlock*& slot = jump_cache_[jc_index(key)];
-  if (slot && slot->key == key) return slot;
   auto it = map_.find(key);
-  if (it == map_.end()) return nullptr;
-  slot = it->second.get();
-  return slot;
+  return it == map_.end() ? nullptr : it->second.get();
 }
 
 CachedBlock* BlockCache::insert(const BlockKey& key, std::unique_ptr<CachedBlock> block) {
@@ -26,7 +22,6 @@ CachedBlock* BlockCache::insert(const BlockKey& key, std::unique_ptr<CachedBlock
   if (auto it = map_.find(key); it != map_.end()) remove(it->second.get());
   map_[key] = std::move(block);
   for (unsigned i = 0; i < b->code.npages; i++) pages_[b->code.pages[i]].push_back(b);
-  jump_cache_[jc_index(key)] = b;
   return b;
 }
 
@@ -38,7 +33,7 @@ void BlockCache::remove(CachedBlock* b) {
   if (backend_)
     for (const IncomingLink& l : b->incoming) backend_->link(l.site, l.stub);
   b->incoming.clear();
-  if (CachedBlock*& slot = jump_cache_[jc_index(b->key)]; slot == b) slot = nullptr;
+  if (JumpCacheEntry& e = jump_cache_slot(b->key.cs_base + b->key.eip); e.block == b) e = JumpCacheEntry{};
   for (unsigned i = 0; i < b->code.npages; i++) {
     auto it = pages_.find(b->code.pages[i]);
     if (it == pages_.end()) continue;
@@ -91,7 +86,7 @@ void BlockCache::clear() {
   map_.clear();
   for (const auto& [page, blocks] : pages_) empty_pages_.push_back(page);
   pages_.clear();
-  jump_cache_.fill(nullptr);
+  jump_cache_.fill(JumpCacheEntry{});
 }
 
 }  // namespace jit

@@ -43,14 +43,28 @@ struct CachedBlock {
 
 class Backend;
 
+// The per-CPU jump cache (DESIGN.md §5): direct-mapped by linear EIP, in front of the block map.
+// An entry holds for the CS base, translation mode and TLB generation (CpuState::jc_gen, which
+// every TLB flush advances) it was made under. Translated code probes it inline for indirect
+// jumps, calls and returns, so its layout is part of the contract with the backends.
+struct JumpCacheEntry {
+  uint32_t eip = 0;
+  uint32_t cs_base = 0;  // cs_base and mode are compared as one 64-bit word
+  uint32_t mode = 0;
+  uint32_t gen = 0;
+  const uint8_t* host = nullptr;  // translated code, or nullptr (interpreted block)
+  CachedBlock* block = nullptr;   // nullptr: the entry is empty
+};
+static_assert(sizeof(JumpCacheEntry) == 32);
+constexpr unsigned kJumpCacheBits = 12;
+inline uint32_t jump_cache_index(uint32_t lin_eip) { return lin_eip & ((1u << kJumpCacheBits) - 1); }
+
 uint32_t mode_bits(const cpu::TranslationMode& m);
 
 class BlockCache {
  public:
   // Set when blocks have translated code: dropping a block unlinks the jumps into it.
   void set_backend(Backend* backend) { backend_ = backend; }
-
-  static constexpr unsigned kJumpCacheBits = 12;
 
   // The block for `key` or nullptr.
   CachedBlock* find(const BlockKey& key);
@@ -66,18 +80,19 @@ class BlockCache {
 
   size_t size() const { return map_.size(); }
 
+  JumpCacheEntry* jump_cache() { return jump_cache_.data(); }
+  JumpCacheEntry& jump_cache_slot(uint32_t lin_eip) { return jump_cache_[jump_cache_index(lin_eip)]; }
+
  private:
-  static size_t jc_index(const BlockKey& k) {
-    return (k.eip ^ (k.eip >> kJumpCacheBits) ^ k.cs_base) & ((1u << kJumpCacheBits) - 1);
-  }
   void remove(CachedBlock* b);
 
   std::unordered_map<BlockKey, std::unique_ptr<CachedBlock>, BlockKeyHash> map_;
-  std::array<CachedBlock*, (1u << kJumpCacheBits)> jump_cache_{};
+
   std::unordered_map<uint32_t, std::vector<CachedBlock*>> pages_;
   std::vector<uint32_t> empty_pages_;
   std::vector<std::unique_ptr<CachedBlock>> graveyard_;
   Backend* backend_ = nullptr;
+  std::array<JumpCacheEntry, (1u << kJumpCacheBits)> jump_cache_{};
 };
 
 }  // namespace jit
