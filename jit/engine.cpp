@@ -121,7 +121,9 @@ void Engine::run_compiled(CachedBlock& b) {
         return;  // the target faults on fetch: the next dispatch delivers that
       }
       // A flush while translating the target dropped the jump's own block.
-      if (stats_.flushes != flushes || !t->host || t->code.npages != 1) return;
+      // Blocks that may change the mode are entered from the run loop only, which then looks at
+      // the new mode; nothing jumps into them directly.
+      if (stats_.flushes != flushes || !t->host || !t->chainable || t->code.npages != 1) return;
       t->incoming.push_back(IncomingLink{site, backend_->link(site, t->host)});
       stats_.links++;
       return;
@@ -162,7 +164,8 @@ CachedBlock* Engine::lookup() {
   const BlockKey key{s.eip, cs_base, phys, mode_bits_};
   CachedBlock* found = cache_.find(key);
   if (!found) found = translate(key);
-  jc = JumpCacheEntry{s.eip, cs_base, mode_bits_, s.jc_gen, found->host, found};
+  // Translated code enters only blocks that keep the mode (as chaining does, run_compiled()).
+  jc = JumpCacheEntry{s.eip, cs_base, mode_bits_, s.jc_gen, found->chainable ? found->host : nullptr, found};
   return found;
 }
 
@@ -360,9 +363,13 @@ bool Engine::deliver_external() {
 StopReason Engine::run(uint64_t icount_limit) {
   cpu::CpuState& s = cpu_.s;
   stop_requested_ = false;
-  mode_stale_ = true;  // the state may have been changed from outside since the last run
   s.jump_cache = cache_.jump_cache();
+  bool keep_mode = false;
   for (;;) {
+    // Whatever ran last may have changed the translation mode, unless it was a block that calls
+    // nothing but plain helpers (set below): then the cached mode still holds.
+    if (!keep_mode) mode_stale_ = true;
+    keep_mode = false;
     if (stop_requested_) return StopReason::Request;
     if (shutdown_) return StopReason::Shutdown;
     if (s.icount >= icount_limit) return StopReason::Limit;
@@ -390,7 +397,6 @@ StopReason Engine::run(uint64_t icount_limit) {
     // The last block ended early because something changed (EFLAGS.AC among others).
     if (s.exit_request) cpu_.update_align_check();
     if (cpu::dbg::stepping(s)) [[unlikely]] {
-      mode_stale_ = true;
       step_debug();
       cache_.collect();
       continue;
@@ -403,14 +409,13 @@ StopReason Engine::run(uint64_t icount_limit) {
       // Translated code runs whole blocks (and chains while the log does not trace each one);
       // a block that does not fit in what is left before the limit runs on the interpreter,
       // which stops exactly there.
-      // Only blocks that call nothing but plain helpers keep the translation mode.
-      if (!b->chainable) mode_stale_ = true;
       if (b->host && max >= b->code.ir.guest_insns) {
         s.icount_limit = log_.exec ? s.icount + b->code.ir.guest_insns : icount_limit;
         run_compiled(*b);
       } else {
         interpret(cpu_, b->code.ir, max);
       }
+      keep_mode = b->chainable;
     } catch (const cpu::CpuException& e) {
       deliver(e);
     }
