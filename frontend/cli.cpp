@@ -78,6 +78,8 @@ constexpr std::array kOptions = {
     OptionSpec{"S", "", "Do not start the CPU until gdb (-s) continues it", &Features::gdb,
                "the gdb stub is"},
     OptionSpec{"max-insns", "N", "Stop after N guest instructions (0 = unlimited)"},
+    OptionSpec{"report", "", "At exit, print 'icount=N hash=H' (machine-state hash) on stderr"},
+    OptionSpec{"checkpoint-every", "N", "Print the --report line every N guest instructions"},
     OptionSpec{"debugcon", "DEV", "Debug console (ports E9h/402h): stdio, file:PATH or none"},
     OptionSpec{"step", "KIND:ARG",
                "Script step, in order: screen:REGEX, serial:REGEX (wait), type:TEXT (keyboard), send:TEXT (COM1), sleep:SECONDS"},
@@ -93,7 +95,8 @@ constexpr std::array kOptions = {
 // Our own options keep GNU spelling in help and messages; QEMU's use a single dash.
 bool gnu_style(std::string_view name) {
   return name == "help" || name == "version" || name == "max-insns" || name == "step" || name == "until-serial" ||
-         name == "until-screen" || name == "timeout" || name == "screendump";
+         name == "until-screen" || name == "timeout" || name == "screendump" || name == "report" ||
+         name == "checkpoint-every";
 }
 
 std::string spelled(std::string_view name) {
@@ -230,7 +233,7 @@ void define_options(CLI::App& app, const Features& available) {
     if (!spec.arg.empty()) opt->option_text(std::string(spec.arg))->take_all();
   }
   app.formatter(std::make_shared<QemuSpellingFormatter>());
-  app.get_formatter()->column_width(20);
+  app.get_formatter()->column_width(24);
   app.footer(
       "Options use QEMU's spelling; -name and --name are the same.\n"
       "Repeated options: the last one wins, except -serial and -device, which add ports\n"
@@ -611,6 +614,12 @@ uint64_t parse_max_insns(std::string_view text) {
   return *n;
 }
 
+uint64_t parse_checkpoint_every(std::string_view text) {
+  const auto n = parse_whole<uint64_t>(text);
+  if (!n || !*n) fail("checkpoint-every", "invalid count '{}' (expected a whole number above 0)", text);
+  return *n;
+}
+
 MachineConfig build_config(const Given& given, const Features& available) {
   check_feature_gates(given, available);
   MachineConfig cfg;
@@ -635,6 +644,8 @@ MachineConfig build_config(const Given& given, const Features& available) {
   // Without a gdb stub (or a monitor, which we lack) nothing could ever start the CPU.
   if (cfg.start_stopped && !cfg.gdb_stub) fail("S", "needs -s, or nothing can start the CPU");
   if (auto n = given.last("max-insns")) cfg.max_insns = parse_max_insns(*n);
+  cfg.report = given.has("report");
+  if (auto n = given.last("checkpoint-every")) cfg.checkpoint_every = parse_checkpoint_every(*n);
   if (auto d = given.last("d")) cfg.debug_log = parse_debug_items(*d);
   if (auto dev = given.last("debugcon")) {
     Features all = available;
