@@ -37,7 +37,7 @@ uint64_t icount_of(const std::string& line) {
 
 }  // namespace
 
-TEST_CASE("--report: the same run gives the same line", "[machine][report]") {
+TEST_CASE("the report line: the same run gives the same line", "[machine][report]") {
   const machine::MachineConfig cfg = loop_config(20000);
   const std::string a = final_line(cfg), b = final_line(cfg);
   CHECK(a == b);
@@ -96,7 +96,7 @@ TEST_CASE("the state hash does not depend on how flags are held", "[machine][rep
   CHECK(pc.state_hash() == lazy);
 }
 
-TEST_CASE("--checkpoint-every prints the line at every multiple of N", "[machine][report]") {
+TEST_CASE("checkpoint lines come at every multiple of N", "[machine][report]") {
   machine::MachineConfig cfg = loop_config(10000);
   cfg.checkpoint_every = 1000;
   std::vector<std::string> lines;
@@ -111,7 +111,7 @@ TEST_CASE("--checkpoint-every prints the line at every multiple of N", "[machine
   CHECK(pc.report_line() == final_line(loop_config(10000)));
 }
 
-TEST_CASE("--checkpoint-every lands on its multiples while the guest is halted", "[machine][report]") {
+TEST_CASE("checkpoint lines land on their multiples while the guest is halted", "[machine][report]") {
   machine::MachineConfig cfg;
   cfg.bios_path = test::write_rom({0xfa, 0xf4});  // cli; hlt: only the timeout ends it
   cfg.timeout_ns = 20000;                         // 1 ns per instruction: 20000 instructions
