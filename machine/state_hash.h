@@ -25,10 +25,10 @@ class StateHasher : public devices::Serializer {
   void bytes(void* data, size_t len) override { add(data, len); }
   void add(const void* data, size_t len);
   template <class T>
-    requires std::is_scalar_v<T>
-  void add(T v) {
-    add(&v, sizeof v);
-  }
+  requires std::is_scalar_v<T>
+  void add(T v) { add(&v, sizeof v); }
+  template <class... T>
+  void add_all(T... v) { (add(v), ...); }
 
   // Every architectural field of the processor, with the lazy flags materialised. Left out:
   // the TLB pointer and the run loop's exit request, which are engine bookkeeping.

@@ -4,7 +4,6 @@
 // the element size in the DF direction and decrements ECX). Expected memory comes from a
 // model of exactly that loop, written here over a plain byte array.
 #include <catch2/catch.hpp>
-
 #include <vector>
 
 #include "cpu/helpers/helpers.h"
@@ -17,7 +16,8 @@ using jit::StopReason;
 namespace {
 
 // The SDM loop: `count` elements of `size` bytes from src to dst, DF = `down`.
-void model_movs(std::vector<uint8_t>& mem, uint32_t src, uint32_t dst, uint32_t count, unsigned size, bool down) {
+void model_movs(std::vector<uint8_t>& mem, uint32_t src, uint32_t dst, uint32_t count,
+                unsigned size, bool down) {
   for (uint32_t i = 0; i < count; i++) {
     uint8_t element[4];
     for (unsigned b = 0; b < size; b++) element[b] = mem[src + b];
@@ -57,13 +57,15 @@ TEST_CASE("Bulk REP MOVS equals the element-by-element copy, overlapping or not"
   // Distances shorter than the element, equal, a few elements, a non-multiple, beyond a page;
   // in both directions and at every element size; each copy crosses several pages.
   const std::vector<Copy> copies = {
-      {1, false, 1, 0x2100},  {1, false, 7, 0x3000},    {2, false, 1, 0x1100}, {2, false, 2, 0x1100},
-      {4, false, 6, 0xc01},   {4, false, 3, 0x900},     {4, false, -5, 0x900}, {1, true, -1, 0x2100},
-      {1, true, -13, 0x1fff}, {2, true, -3, 0x1001},    {4, true, -4, 0x800},  {4, true, -10, 0xa00},
-      {4, true, 2, 0x600},    {1, false, 0x1801, 0x3000}, {4, false, 0, 0x400},
+      {1, false, 1, 0x2100}, {1, false, 7, 0x3000},      {2, false, 1, 0x1100},
+      {2, false, 2, 0x1100}, {4, false, 6, 0xc01},       {4, false, 3, 0x900},
+      {4, false, -5, 0x900}, {1, true, -1, 0x2100},      {1, true, -13, 0x1fff},
+      {2, true, -3, 0x1001}, {4, true, -4, 0x800},       {4, true, -10, 0xa00},
+      {4, true, 2, 0x600},   {1, false, 0x1801, 0x3000}, {4, false, 0, 0x400},
   };
   for (const Copy& c : copies) {
-    INFO("size " << c.size << (c.down ? " down" : " up") << " distance " << c.distance << " count " << c.count);
+    INFO("size " << c.size << (c.down ? " down" : " up") << " distance " << c.distance << " count "
+                 << c.count);
     test::TestCpu t;
     t.flat32();
     fill_pattern(t, 0x40000, 0x20000);
@@ -95,7 +97,8 @@ TEST_CASE("REP STOSW and STOSD fill runs that start and end mid-page", "[cpu][st
     fill_pattern(t, 0x20000, 0x10000);
     const uint32_t value = 0xa1b2c3d4, start = 0x20ffa, count = 0x1803;
     std::vector<uint8_t> want = ram_of(t, 0x40000);
-    for (uint32_t i = 0; i < count * size; i++) want[start + i] = uint8_t(value >> (8 * (i % size)));
+    for (uint32_t i = 0; i < count * size; i++)
+      want[start + i] = uint8_t(value >> (8 * (i % size)));
     t.s().regs[EAX] = value;
     t.s().regs[EDI] = start;
     t.s().regs[ECX] = count;
@@ -115,7 +118,8 @@ TEST_CASE("REP MOVSB wraps 16-bit SI and DI inside the segment", "[cpu][string]"
   fill_pattern(t, 0x10000, 0x10000);
   // Forward: the source runs from FFF0h over the top to 000Fh.
   std::vector<uint8_t> want = ram_of(t, 0x30000);
-  for (uint32_t i = 0; i < 0x20; i++) want[0x10000 + 0x8000 + i] = want[0x10000 + ((0xfff0 + i) & 0xffff)];
+  for (uint32_t i = 0; i < 0x20; i++)
+    want[0x10000 + 0x8000 + i] = want[0x10000 + ((0xfff0 + i) & 0xffff)];
   t.s().regs[ESI] = 0xfff0;
   t.s().regs[EDI] = 0x8000;
   t.s().regs[ECX] = 0x20;
@@ -125,7 +129,8 @@ TEST_CASE("REP MOVSB wraps 16-bit SI and DI inside the segment", "[cpu][string]"
   CHECK(ram_matches(t, want, 0x10100));
   // Backward: the destination runs from 0008h down over zero to FFF9h.
   want = ram_of(t, 0x30000);
-  for (uint32_t i = 0; i < 0x10; i++) want[0x10000 + ((0x0008 - i) & 0xffff)] = want[0x10000 + 0x4000 - i];
+  for (uint32_t i = 0; i < 0x10; i++)
+    want[0x10000 + ((0x0008 - i) & 0xffff)] = want[0x10000 + 0x4000 - i];
   t.s().regs[ESI] = 0x4000;
   t.s().regs[EDI] = 0x0008;
   t.s().regs[ECX] = 0x10;
@@ -135,7 +140,8 @@ TEST_CASE("REP MOVSB wraps 16-bit SI and DI inside the segment", "[cpu][string]"
   CHECK(ram_matches(t, want, 0x10100));
 }
 
-TEST_CASE("A page fault in the middle of REP MOVSD stops at the element that faults", "[cpu][string]") {
+TEST_CASE("A page fault in the middle of REP MOVSD stops at the element that faults",
+          "[cpu][string]") {
   test::TestCpu t;
   t.flat32();
   // Paging on: the first 2 MiB identity-mapped except page 43000h (not present).
@@ -143,7 +149,8 @@ TEST_CASE("A page fault in the middle of REP MOVSD stops at the element that fau
   t.poke(pd, {uint8_t(pt | 3), uint8_t(pt >> 8), uint8_t(pt >> 16), uint8_t(pt >> 24)});
   for (uint32_t page = 0; page < 0x200; page++) {
     const uint32_t pte = page == 0x43 ? 0 : (page << 12) | 3;
-    t.poke(pt + page * 4, {uint8_t(pte), uint8_t(pte >> 8), uint8_t(pte >> 16), uint8_t(pte >> 24)});
+    t.poke(pt + page * 4,
+           {uint8_t(pte), uint8_t(pte >> 8), uint8_t(pte >> 16), uint8_t(pte >> 24)});
   }
   t.s().cr3 = pd;
   t.s().cr0 |= cr0::PG;
@@ -165,7 +172,8 @@ TEST_CASE("A page fault in the middle of REP MOVSD stops at the element that fau
   CHECK(ram_matches(t, want, 0x10000));
 }
 
-TEST_CASE("REP MOVS costs the same instruction count on the bulk and the per-element paths", "[cpu][string]") {
+TEST_CASE("REP MOVS costs the same instruction count on the bulk and the per-element paths",
+          "[cpu][string]") {
   // The count a REP instruction retires is per chunk of iterations, whichever path moved the
   // bytes: a copy onto a page holding translated code (every store takes the slow path, which
   // invalidates translations) retires exactly as many as the same copy elsewhere.

@@ -19,9 +19,11 @@ inline std::string write_rom(const std::vector<uint8_t>& code, size_t size = 0x1
   std::copy(code.begin(), code.end(), rom.end() - 16);
   // Test cases run as parallel processes: each image gets a name of its own.
   static int serial = 0;
-  auto path = std::filesystem::temp_directory_path() /
-              ("ghost86-test-rom-" + std::to_string(::getpid()) + "-" + std::to_string(serial++) + ".bin");
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(rom.data()), std::streamsize(rom.size()));
+  auto path =
+      std::filesystem::temp_directory_path() /
+      ("ghost86-test-rom-" + std::to_string(::getpid()) + "-" + std::to_string(serial++) + ".bin");
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(rom.data()), std::streamsize(rom.size()));
   return path.string();
 }
 

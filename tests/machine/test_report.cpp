@@ -1,6 +1,5 @@
 // --report and --checkpoint-every: the machine-state hash and the lines carrying it.
 #include <catch2/catch.hpp>
-
 #include <functional>
 #include <regex>
 #include <string>
@@ -46,7 +45,8 @@ TEST_CASE("the report line: the same run gives the same line", "[machine][report
   CHECK(final_line(loop_config(20001)) != a);
 }
 
-TEST_CASE("the state hash sees one changed byte of RAM, a register or a device", "[machine][report]") {
+TEST_CASE("the state hash sees one changed byte of RAM, a register or a device",
+          "[machine][report]") {
   machine::PcMachine pc(loop_config(5000), [](char) {});
   pc.run();
   cpu::CpuState& s = pc.cpu().s;
@@ -69,7 +69,7 @@ TEST_CASE("the state hash sees one changed byte of RAM, a register or a device",
       {"CMOS byte", [&] { pc.bus().io_write(0x71, 1, pc.bus().io_read(0x71, 1) ^ 0x5a); }},
       {"PIC mask", [&] { pc.bus().io_write(0x21, 1, pc.bus().io_read(0x21, 1) ^ 0x80); }},
   };
-  cpu::write_eflags(s, 0, 0);       // materialised, so the CF toggle is one bit
+  cpu::write_eflags(s, 0, 0);        // materialised, so the CF toggle is one bit
   pc.bus().io_write(0x70, 1, 0x40);  // CMOS index: a RAM byte past the clock registers
   const uint64_t base = pc.state_hash();
   for (const auto& [what, toggle] : changes) {
@@ -111,7 +111,8 @@ TEST_CASE("checkpoint lines come at every multiple of N", "[machine][report]") {
   CHECK(pc.report_line() == final_line(loop_config(10000)));
 }
 
-TEST_CASE("checkpoint lines land on their multiples while the guest is halted", "[machine][report]") {
+TEST_CASE("checkpoint lines land on their multiples while the guest is halted",
+          "[machine][report]") {
   machine::MachineConfig cfg;
   cfg.bios_path = test::write_rom({0xfa, 0xf4});  // cli; hlt: only the timeout ends it
   cfg.timeout_ns = 20000;                         // 1 ns per instruction: 20000 instructions
