@@ -3,7 +3,7 @@
 #include "rt.h"
 
 const char bench_name[] = "hash";
-const uint32_t bench_default_scale = 800;
+const uint32_t bench_default_scale = 2400;
 
 #define LEN 65536
 static uint8_t buf[LEN];

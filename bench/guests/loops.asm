@@ -7,10 +7,10 @@
 ; loops_host.c computes the same checksum natively.
 
 %ifndef ALU_ITERS
-%define ALU_ITERS 300000000
+%define ALU_ITERS 800000000
 %endif
 %ifndef MEM_PASSES
-%define MEM_PASSES 2500
+%define MEM_PASSES 6000
 %endif
 %ifndef FIB_N
 %define FIB_N 31

@@ -4,7 +4,7 @@
 #include "rt.h"
 
 const char bench_name[] = "lz";
-const uint32_t bench_default_scale = 160;
+const uint32_t bench_default_scale = 480;
 
 #define LEN 65536
 #define HBITS 12

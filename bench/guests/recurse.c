@@ -3,7 +3,7 @@
 #include "rt.h"
 
 const char bench_name[] = "recurse";
-const uint32_t bench_default_scale = 80;
+const uint32_t bench_default_scale = 240;
 
 __attribute__((noinline)) static uint32_t fib(uint32_t n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
 
