@@ -79,6 +79,8 @@ constexpr std::array kOptions = {
                "the gdb stub is"},
     OptionSpec{"max-insns", "N", "Stop after N guest instructions (0 = unlimited)"},
     OptionSpec{"jit-cache-mb", "N", "Size of the JIT's code buffer in MiB (default 64; emptied whole when full)"},
+    OptionSpec{"report", "", "At exit, print 'icount=N hash=H' (machine-state hash) on stderr"},
+    OptionSpec{"checkpoint-every", "N", "Print the --report line every N guest instructions"},
     OptionSpec{"debugcon", "DEV", "Debug console (ports E9h/402h): stdio, file:PATH or none"},
     OptionSpec{"step", "KIND:ARG",
                "Script step, in order: screen:REGEX, serial:REGEX (wait), type:TEXT (keyboard), send:TEXT (COM1), sleep:SECONDS"},
@@ -94,8 +96,8 @@ constexpr std::array kOptions = {
 // Our own options keep GNU spelling in help and messages; QEMU's use a single dash.
 bool gnu_style(std::string_view name) {
   return name == "help" || name == "version" || name == "max-insns" || name == "jit-cache-mb" || name == "step" ||
-         name == "until-serial" ||
-         name == "until-screen" || name == "timeout" || name == "screendump";
+         name == "until-serial" || name == "until-screen" || name == "timeout" || name == "screendump" ||
+         name == "report" || name == "checkpoint-every";
 }
 
 std::string spelled(std::string_view name) {
@@ -232,7 +234,7 @@ void define_options(CLI::App& app, const Features& available) {
     if (!spec.arg.empty()) opt->option_text(std::string(spec.arg))->take_all();
   }
   app.formatter(std::make_shared<QemuSpellingFormatter>());
-  app.get_formatter()->column_width(20);
+  app.get_formatter()->column_width(24);
   app.footer(
       "Options use QEMU's spelling; -name and --name are the same.\n"
       "Repeated options: the last one wins, except -serial and -device, which add ports\n"
@@ -613,6 +615,12 @@ uint64_t parse_max_insns(std::string_view text) {
   return *n;
 }
 
+uint64_t parse_checkpoint_every(std::string_view text) {
+  const auto n = parse_whole<uint64_t>(text);
+  if (!n || !*n) fail("checkpoint-every", "invalid count '{}' (expected a whole number above 0)", text);
+  return *n;
+}
+
 MachineConfig build_config(const Given& given, const Features& available) {
   check_feature_gates(given, available);
   MachineConfig cfg;
@@ -642,6 +650,8 @@ MachineConfig build_config(const Given& given, const Features& available) {
     if (!mb || *mb < 1 || *mb > 2048) fail("jit-cache-mb", "invalid size '{}' (expected 1 to 2048 MiB)", *n);
     cfg.jit_cache_mb = *mb;
   }
+  cfg.report = given.has("report");
+  if (auto n = given.last("checkpoint-every")) cfg.checkpoint_every = parse_checkpoint_every(*n);
   if (auto d = given.last("d")) cfg.debug_log = parse_debug_items(*d);
   if (auto dev = given.last("debugcon")) {
     Features all = available;

@@ -21,6 +21,29 @@
 #include "jit/engine.h"
 #include "machine/pc_machine.h"
 
+namespace {
+
+// Prints what ended the run (when it needs saying) and returns the exit status.
+int report_outcome(const machine::RunResult& r) {
+  switch (r.kind) {
+    case machine::RunResult::Kind::DebugExit: return r.exit_status;
+    case machine::RunResult::Kind::PowerOff: return 0;
+    case machine::RunResult::Kind::Matched: return 0;
+    case machine::RunResult::Kind::Stopped:
+    case machine::RunResult::Kind::HaltedForever:
+      std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
+      return 0;
+    case machine::RunResult::Kind::Timeout:
+      std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
+      return 3;
+    default:
+      std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
+      return 2;
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   frontend::Features features;  // what this build supports so far
@@ -80,26 +103,13 @@ int main(int argc, char** argv) {
     }
 #endif
     if (host.poll) pc.set_host_hooks(std::move(host));
-    machine::RunResult r = pc.run();
+    const machine::RunResult r = pc.run();
     terminal.reset();
     std::fflush(stdout);
-    switch (r.kind) {
-      case machine::RunResult::Kind::DebugExit: return r.exit_status;
-      case machine::RunResult::Kind::PowerOff: return 0;
-      case machine::RunResult::Kind::Matched: return 0;
-      case machine::RunResult::Kind::Stopped:
-        std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
-        return 0;
-      case machine::RunResult::Kind::Timeout:
-        std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
-        return 3;
-      case machine::RunResult::Kind::HaltedForever:
-        std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
-        return 0;
-      default:
-        std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
-        return 2;
-    }
+    const int status = report_outcome(r);
+    // --report's line comes last, after any message, so scripts can take the final line.
+    if (cli.config.report) std::fprintf(stderr, "%s\n", pc.report_line().c_str());
+    return status;
   } catch (const std::exception& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "ghost86: %s\n", e.what());

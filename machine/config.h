@@ -53,6 +53,10 @@ struct MachineConfig {
   uint32_t ns_per_insn = 1;
   // Stop after this many retired instructions (0 = no limit); a guard against stuck guests.
   uint64_t max_insns = 0;
+  // --report: print "icount=N hash=H" at exit; --checkpoint-every N: print it each time the
+  // instruction count reaches a multiple of N (0 = never).
+  bool report = false;
+  uint64_t checkpoint_every = 0;
   // Headless automation: stop when COM1 output or the VGA text screen matches a regular
   // expression (ECMAScript syntax), give up after `timeout_ns` of virtual time, and write the
   // text screen to a file at exit.

@@ -5,6 +5,7 @@
 #include "cpu/flags.h"
 #include "devices/vga_render.h"
 #include "machine/screendump.h"
+#include "machine/state_hash.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -24,7 +25,8 @@ std::vector<uint8_t> read_file(const std::string& path, const char* what) {
 
 }  // namespace
 
-PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) {
+PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
+    : cfg_(cfg), next_checkpoint_(cfg.checkpoint_every) {
   if (cfg.ram_bytes < (1u << 20) || cfg.ram_bytes > (3584ull << 20))
     throw std::runtime_error(fmt::format("RAM size {} MiB is outside 1..3584 MiB", cfg.ram_bytes >> 20));
   phys_ = std::make_unique<mmu::PhysMemory>(cfg.ram_bytes);
@@ -148,29 +150,6 @@ uint32_t PcMachine::load_firmware() {
   return uint32_t(rom.size());
 }
 
-namespace {
-
-// FNV-1a over 64-bit words: simple, stable across hosts and builds.
-struct Fnv {
-  uint64_t h = 0xcbf29ce484222325ull;
-  void add(const void* data, size_t len) {
-    auto* p = static_cast<const uint8_t*>(data);
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-      uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      h = (h ^ w) * 0x100000001b3ull;
-    }
-    for (; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ull;
-  }
-  template <class T>
-  void add(const T& v) {
-    add(&v, sizeof v);
-  }
-};
-
-}  // namespace
-
 void PcMachine::write_screendump() {
   if (cfg_.screendump.empty()) return;
   if (cfg_.screendump.ends_with(".png"))
@@ -179,19 +158,28 @@ void PcMachine::write_screendump() {
     write_text_dump(cfg_.screendump, screen_text());
 }
 
-uint64_t PcMachine::state_hash() const {
-  const cpu::CpuState& s = cpu_->s;
-  Fnv f;
-  f.add(s.regs);
-  f.add(s.eip);
-  const uint32_t flags = cpu::read_eflags(s);
-  f.add(flags);
-  for (const cpu::Segment& sg : s.seg) f.add(sg.sel), f.add(sg.base), f.add(sg.limit), f.add(sg.flags);
-  f.add(s.cr0), f.add(s.cr2), f.add(s.cr3), f.add(s.cr4), f.add(s.icount);
-  for (const sf::F80& r : s.fpu.r) f.add(r.sig), f.add(r.se);
-  f.add(s.fpu.fcw), f.add(s.fpu.fsw), f.add(s.fpu.ftw);
-  f.add(phys_->ram(), phys_->ram_size());
-  return f.h;
+uint64_t PcMachine::state_hash() {
+  StateHasher h;
+  h.add_cpu(cpu_->s);
+  h.add(phys_->a20_enabled());
+  h.add(phys_->ram(), phys_->ram_size());
+  board_->serialize(h);
+  clock_->serialize(h);
+  return h.digest();
+}
+
+std::string PcMachine::report_line() { return fmt::format("icount={} hash={:016x}", cpu_->s.icount, state_hash()); }
+
+void PcMachine::set_report_sink(ReportSink sink) { report_sink_ = std::move(sink); }
+
+// A checkpoint line for every multiple of --checkpoint-every reached. The run loop stops the
+// engine at each multiple, so icount lands on it exactly; should some path step over one
+// anyway, the line shows the count it was taken at and the next multiple is the next target.
+void PcMachine::emit_checkpoint() {
+  const uint64_t every = cfg_.checkpoint_every;
+  if (!every || cpu_->s.icount < next_checkpoint_) return;
+  report_sink_(report_line());
+  next_checkpoint_ = (cpu_->s.icount / every + 1) * every;
 }
 
 std::vector<std::string> PcMachine::screen_text() const { return devices::vga_text_lines(board_->vga()); }
@@ -236,9 +224,12 @@ RunResult PcMachine::run_until_done() {
     uint64_t limit = clock_->next_event_icount();
     if (cfg_.max_insns && limit > cfg_.max_insns) limit = cfg_.max_insns;
     if (timeout_insns && limit > timeout_insns) limit = timeout_insns;
+    if (cfg_.checkpoint_every && limit > next_checkpoint_) limit = next_checkpoint_;
     clock_->set_run_horizon(limit);
     const jit::StopReason why = engine_->run(limit);
     clock_->set_run_horizon(0);
+    // The state after exactly k*N instructions, before the events due at that count fire.
+    emit_checkpoint();
     clock_->run_due();
     if (exit_status_) return {RunResult::Kind::DebugExit, *exit_status_, {}};
     if (stop_request_) return {RunResult::Kind::Stopped, 0, *stop_request_};
@@ -280,6 +271,8 @@ RunResult PcMachine::run_until_done() {
           return {RunResult::Kind::HaltedForever, 0,
                   fmt::format("guest halted with nothing to wake it at {:04x}:{:08x}",
                               cpu_->s.seg[cpu::CS].sel, cpu_->s.eip)};
+        // Idling stops at the next checkpoint too, so that its line is taken there.
+        if (cfg_.checkpoint_every) next = std::min(next, next_checkpoint_);
         if (host_.idle && next > cpu_->s.icount) host_.idle((next - cpu_->s.icount) * cfg_.ns_per_insn);
         cpu_->s.icount = std::max(cpu_->s.icount, next);
         break;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -61,9 +62,15 @@ class PcMachine {
   // still running (until its IRET).
   bool raise_nmi();
 
-  // A hash of the guest-visible state (CPU registers and RAM). Two runs of the same
-  // configuration must agree on it at every instruction count (DESIGN.md §2.1).
-  uint64_t state_hash() const;
+  // A hash of the guest-visible state: every architectural CPU field, RAM, and each device's
+  // and timer's serialized state. Two runs of the same configuration must agree on it at every
+  // instruction count (DESIGN.md §2.1), whichever engine ran them.
+  uint64_t state_hash();
+  // "icount=N hash=H" (H: 16 hex digits), the line --report and --checkpoint-every print.
+  std::string report_line();
+  // Where --checkpoint-every lines go (one line each, without the newline); stderr by default.
+  using ReportSink = std::function<void(const std::string&)>;
+  void set_report_sink(ReportSink sink);
 
   cpu::Cpu& cpu() { return *cpu_; }
   Bus& bus() { return bus_; }
@@ -97,6 +104,10 @@ class PcMachine {
   std::optional<DirectBoot> direct_boot_;  // -kernel: reinstalled at every reset
   RunResult run_until_done();
   void write_screendump();
+  void emit_checkpoint();
+
+  ReportSink report_sink_ = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  uint64_t next_checkpoint_ = 0;  // the next multiple of cfg_.checkpoint_every
 
   bool reset_requested_ = false;
   bool power_off_ = false;

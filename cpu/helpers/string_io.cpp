@@ -172,6 +172,51 @@ void check_dest(Cpu& cpu, uint32_t off, unsigned size) {
     cpu.mmu().translate(lin + size - 1, mmu::Access::Write);
 }
 
+// Repeats the first `period` bytes of p[0, bytes) over the rest (with `down`, the last `period`
+// bytes over what lies below them), in block copies of doubling length. Each block copies a
+// multiple of the period and never overlaps its source.
+void replicate(uint8_t* p, size_t period, size_t bytes, bool down) {
+  for (size_t done = period; done < bytes;) {
+    const size_t n = std::min(done, bytes - done);
+    if (!down) {
+      std::memcpy(p + done, p, n);
+    } else {
+      std::memcpy(p + bytes - done - n, p + bytes - n, n);
+    }
+    done += n;
+  }
+}
+
+// Copies `bytes` bytes the way REP MOVS with elements of `size` bytes does, one element after
+// the other upwards (or downwards with DF = 1). Only an overlap where later elements read what
+// earlier ones wrote makes the order visible; then the distance d between the two ranges is
+// the period of the result: the first d bytes copied (the last d going down) repeat over the
+// whole destination. When d >= size, elements equal bytes copied in order, so the pattern is
+// replicated with a few block copies of doubling length instead of byte by byte. An element
+// overlapping its own source (d < size) is a load then a store: kept element by element.
+void copy_in_order(uint8_t* dst, const uint8_t* src, size_t bytes, unsigned size, bool down) {
+  const bool hazard = down ? dst < src && dst + bytes > src : dst > src && dst < src + bytes;
+  if (!hazard) {
+    std::memmove(dst, src, bytes);
+    return;
+  }
+  const size_t d = size_t(down ? src - dst : dst - src);
+  if (d < size) {
+    if (!down) {
+      for (size_t i = 0; i < bytes; i += size) std::memmove(dst + i, src + i, size);
+    } else {
+      for (size_t i = bytes; i > 0; i -= size) std::memmove(dst + i - size, src + i - size, size);
+    }
+    return;
+  }
+  if (!down) {
+    std::memcpy(dst, src, d);
+  } else {
+    std::memcpy(dst + bytes - d, src + bytes - d, d);
+  }
+  replicate(dst, d, bytes, down);
+}
+
 uint32_t movs_iter(Str& st, uint32_t max) {
   const uint32_t si = st.get(ESI), di = st.get(EDI);
   if (max > 1) {
@@ -185,16 +230,7 @@ uint32_t movs_iter(Str& st, uint32_t max) {
         src += (ns - n) * st.size;
         dst += (nd - n) * st.size;
       }
-      const size_t bytes = size_t(n) * st.size;
-      // Element order matters only when a later element reads what an earlier one wrote.
-      const bool hazard = st.down ? dst < src && dst + bytes > src : dst > src && dst < src + bytes;
-      if (!hazard) {
-        std::memmove(dst, src, bytes);
-      } else if (!st.down) {
-        for (size_t i = 0; i < bytes; i += st.size) std::memmove(dst + i, src + i, st.size);
-      } else {
-        for (size_t i = bytes; i > 0; i -= st.size) std::memmove(dst + i - st.size, src + i - st.size, st.size);
-      }
+      copy_in_order(dst, src, size_t(n) * st.size, st.size, st.down);
       st.advance(ESI, n);
       st.advance(EDI, n);
       st.retire(n);
@@ -218,7 +254,8 @@ uint32_t stos_iter(Str& st, uint32_t max) {
       if (st.size == 1) {
         std::memset(dst, int(v), n);
       } else {
-        for (uint32_t i = 0; i < n; i++) std::memcpy(dst + i * st.size, &v, st.size);  // little-endian host
+        std::memcpy(dst, &v, st.size);  // little-endian host
+        replicate(dst, st.size, size_t(n) * st.size, false);
       }
       st.advance(EDI, n);
       st.retire(n);

@@ -26,6 +26,8 @@ check "-bios" -bios "$tmp/short.bin"
 check "-bios" -bios "$tmp"
 check "-device" -device nosuchdevice
 check "-m" -m
+check "--checkpoint-every" --checkpoint-every 0
+check "--checkpoint-every" --checkpoint-every x
 # Images cut short, and a floppy of no known geometry.
 check "not a whole number of 512-byte sectors" -hda "$tmp/short.bin"
 check "not a whole number of 2048-byte sectors" -cdrom "$tmp/short.bin"

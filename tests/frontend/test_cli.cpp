@@ -415,6 +415,18 @@ TEST_CASE("cli: --max-insns", "[frontend][cli]") {
   }
 }
 
+TEST_CASE("cli: --report and --checkpoint-every", "[frontend][cli]") {
+  CHECK_FALSE(parse({}).config.report);
+  CHECK(parse({"--report"}).config.report);
+  CHECK(parse({}).config.checkpoint_every == 0);
+  CHECK(parse({"--checkpoint-every", "1000000"}).config.checkpoint_every == 1000000);
+  check_error(parse({"--report=1"}), "--report");
+  for (const std::string text : {"0", "abc", "-5", "", "1e6"}) {
+    INFO("--checkpoint-every '" << text << "'");
+    check_error(parse({"--checkpoint-every", text}), "--checkpoint-every");
+  }
+}
+
 TEST_CASE("cli: unknown options and missing values", "[frontend][cli]") {
   check_error(parse({"-bogus"}), "-bogus");
   check_error(parse({"--bogus=1"}), "--bogus");
@@ -424,7 +436,7 @@ TEST_CASE("cli: unknown options and missing values", "[frontend][cli]") {
   CHECK(contains(parse({"-bogus"}).message, "unknown option"));
   for (const std::string option :
        {"-m", "-bios", "-hda", "-hdb", "-cdrom", "-fda", "-boot", "-kernel", "-initrd", "-append",
-        "-serial", "-display", "-device", "-accel", "--max-insns"}) {
+        "-serial", "-display", "-device", "-accel", "--max-insns", "--checkpoint-every"}) {
     INFO(option);
     const CliResult r = parse({option});
     check_error(r, option);
@@ -504,7 +516,7 @@ TEST_CASE("cli: --help and --version exit 0", "[frontend][cli]") {
          {"-m",         "-bios",       "-hda",       "-hdb",    "-cdrom",  "-fda",
           "-boot",      "-kernel",     "-initrd",    "-append", "-serial", "-display",
           "-nographic", "-snapshot",   "-no-reboot", "-device", "-accel",  "-s",
-          "-S",         "--max-insns", "--version",  "--help"}) {
+          "-S",         "--max-insns", "--version",  "--help", "--report", "--checkpoint-every"}) {
       INFO(option);
       bool listed = false;
       std::istringstream lines(help);

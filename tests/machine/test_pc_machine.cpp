@@ -7,22 +7,9 @@
 #include <unistd.h>
 
 #include "machine/pc_machine.h"
+#include "tests/machine/rom_image.h"
 
-namespace {
-
-// A 64 KiB firmware image whose reset vector (offset FFF0h) runs `code`.
-std::string write_rom(const std::vector<uint8_t>& code, size_t size = 0x10000) {
-  std::vector<uint8_t> rom(size, 0xf4);
-  std::copy(code.begin(), code.end(), rom.end() - 16);
-  // Test cases run as parallel processes: each image gets a name of its own.
-  static int serial = 0;
-  auto path = std::filesystem::temp_directory_path() /
-              ("ghost86-test-rom-" + std::to_string(::getpid()) + "-" + std::to_string(serial++) + ".bin");
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(rom.data()), std::streamsize(rom.size()));
-  return path.string();
-}
-
-}  // namespace
+using test::write_rom;
 
 TEST_CASE("firmware runs from the reset vector and exits through isa-debug-exit", "[machine]") {
   machine::MachineConfig cfg;
