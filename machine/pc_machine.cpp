@@ -35,6 +35,9 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console) : cfg_(cfg) 
   clock_ = std::make_unique<Clock>(cpu_->s.icount, cfg.ns_per_insn);
   engine_ = std::make_unique<jit::Engine>(*cpu_);
   clock_->set_cut_short([this] { engine_->stop(); });
+  // Slow (ISA) port accesses stall the processor in virtual time; the TSC counts that time too.
+  bus_.set_clock(clock_.get());
+  clock_->set_stall_listener([this](uint64_t ns) { cpu_->s.tsc_offset += ns; });
   if (!cfg.debug_log.empty()) {
     jit::Engine::Log log;
     log.interrupts = cfg.debug_log.find("int") != std::string::npos;
