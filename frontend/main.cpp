@@ -14,33 +14,20 @@
 #include <memory>
 
 #include "frontend/cli.h"
+#include "frontend/stop_signals.h"
 #include "frontend/terminal.h"
 #ifdef GHOST86_HAVE_SDL
 #include "frontend/sdl_display.h"
 #endif
 #include "machine/pc_machine.h"
 
-int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  frontend::Features features;  // what this build supports so far
-  features.serial = true;
-  features.kernel = true;  // -kernel/-initrd/-append: Linux bzImage and Multiboot
-  features.disks = features.cdrom = features.floppy = true;
-  features.snapshot_overlay = true;  // -snapshot covers every image this build attaches
-#ifdef GHOST86_HAVE_SDL
-  features.sdl = true;
-#endif
-  features.desktop = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
-  frontend::CliResult cli = frontend::parse_command_line(args, features);
-  if (cli.action == frontend::CliResult::Action::Exit) {
-    std::fputs(cli.message.c_str(), cli.exit_code ? stderr : stdout);
-    if (!cli.message.empty() && cli.message.back() != '\n') std::fputc('\n', cli.exit_code ? stderr : stdout);
-    return cli.exit_code;
-  }
+namespace {
+
+int run_machine(const machine::MachineConfig& config, const frontend::StopSignals& stop_signals) {
   try {
     using machine::SerialConfig;
-    const SerialConfig dcon = cli.config.debugcon.value_or(
-        SerialConfig{cli.config.bios_path.empty() ? SerialConfig::Kind::Stdio : SerialConfig::Kind::None, {}});
+    const SerialConfig dcon = config.debugcon.value_or(
+        SerialConfig{config.bios_path.empty() ? SerialConfig::Kind::Stdio : SerialConfig::Kind::None, {}});
     std::FILE* dcon_file = dcon.kind == SerialConfig::Kind::Stdio ? stdout
                            : dcon.kind == SerialConfig::Kind::File ? std::fopen(dcon.path.c_str(), "w")
                                                                    : nullptr;
@@ -48,7 +35,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "ghost86: -debugcon: cannot open '%s': %s\n", dcon.path.c_str(), std::strerror(errno));
       return 1;
     }
-    machine::PcMachine pc(cli.config, [dcon_file](char c) {
+    machine::PcMachine pc(config, [dcon_file](char c) {
       if (!dcon_file) return;
       std::fputc(c, dcon_file);
       if (c == '\n') std::fflush(dcon_file);
@@ -60,13 +47,13 @@ int main(int argc, char** argv) {
                                                             [&pc] { pc.request_stop("quit (Ctrl-A x)"); });
 #ifdef GHOST86_HAVE_SDL
     std::unique_ptr<frontend::SdlDisplay> display;
-    if (cli.config.display == machine::DisplayKind::Sdl) display = std::make_unique<frontend::SdlDisplay>(pc);
+    if (config.display == machine::DisplayKind::Sdl) display = std::make_unique<frontend::SdlDisplay>(pc);
 #endif
     machine::PcMachine::HostHooks host;
-    if (terminal) {
-      host.poll = [&terminal] { terminal->poll(); };
-      host.idle = [&terminal](uint64_t ns) { terminal->idle(ns); };
-    }
+    host.poll = [&terminal] {
+      if (terminal) terminal->poll();
+    };
+    if (terminal) host.idle = [&terminal](uint64_t ns) { terminal->idle(ns); };
 #ifdef GHOST86_HAVE_SDL
     if (display) {
       // The window's event wait replaces the terminal's: both wake the idle guest for input.
@@ -77,7 +64,11 @@ int main(int argc, char** argv) {
       host.idle = [&display](uint64_t ns) { display->idle(ns); };
     }
 #endif
-    if (host.poll) pc.set_host_hooks(std::move(host));
+    host.poll = [&pc, &stop_signals, poll = std::move(host.poll)] {
+      poll();
+      if (const int sig = stop_signals.pending()) pc.request_stop(fmt::format("stopped by signal {} ({})", sig, strsignal(sig)));
+    };
+    pc.set_host_hooks(std::move(host));
     machine::RunResult r = pc.run();
     terminal.reset();
     std::fflush(stdout);
@@ -103,4 +94,31 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ghost86: %s\n", e.what());
     return 1;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  frontend::Features features;  // what this build supports so far
+  features.serial = true;
+  features.kernel = true;  // -kernel/-initrd/-append: Linux bzImage and Multiboot
+  features.disks = features.cdrom = features.floppy = true;
+  features.snapshot_overlay = true;  // -snapshot covers every image this build attaches
+#ifdef GHOST86_HAVE_SDL
+  features.sdl = true;
+#endif
+  features.desktop = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
+  frontend::CliResult cli = frontend::parse_command_line(args, features);
+  if (cli.action == frontend::CliResult::Action::Exit) {
+    std::fputs(cli.message.c_str(), cli.exit_code ? stderr : stdout);
+    if (!cli.message.empty() && cli.message.back() != '\n') std::fputc('\n', cli.exit_code ? stderr : stdout);
+    return cli.exit_code;
+  }
+  frontend::StopSignals stop_signals;
+  const int status = run_machine(cli.config, stop_signals);
+  // Everything is written and closed by now; a signal's stop ends as the signal would.
+  std::fflush(nullptr);
+  stop_signals.reraise();
+  return status;
 }

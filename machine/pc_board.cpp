@@ -104,7 +104,9 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
     const SerialConfig& sc = serial[i];
     const bool tapped = i == 0 && hooks_.com1_output;
     if (sc.kind == SerialConfig::Kind::None && !tapped) continue;
-    auto uart = std::make_unique<devices::Uart>(clock, *pic_, kComPorts[i].base, kComPorts[i].irq);
+    const auto timing =
+        cfg.serial_timing == SerialTiming::Baud ? devices::Uart::Timing::Baud : devices::Uart::Timing::Fast;
+    auto uart = std::make_unique<devices::Uart>(clock, *pic_, kComPorts[i].base, kComPorts[i].irq, timing);
     bus.register_ports(kComPorts[i].base, 8, uart.get(), fmt::format("com{}", i + 1));
     devices::SerialBackend* backend = nullptr;
     if (sc.kind == SerialConfig::Kind::Stdio) {
@@ -274,6 +276,10 @@ void PcBoard::set_a20_source(unsigned source, bool on) {
     mem_.set_a20(enabled);
     hooks_.mapping_changed(0, 0xffffffffu);
   }
+}
+
+void PcBoard::flush_serial() {
+  for (auto& u : uarts_) u->flush_tx();
 }
 
 void PcBoard::reset() {

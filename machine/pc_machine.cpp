@@ -222,6 +222,7 @@ bool PcMachine::raise_nmi() {
 
 RunResult PcMachine::run() {
   RunResult r = run_until_done();
+  board_->flush_serial();  // however the run ended, nothing the guest wrote stays behind
   write_screendump();
   return r;
 }

@@ -25,6 +25,7 @@ check "-bios" -bios "$tmp/missing.bin"
 check "-bios" -bios "$tmp/short.bin"
 check "-bios" -bios "$tmp"
 check "-device" -device nosuchdevice
+check "-global" -global isa-serial.timing=slow
 check "-m" -m
 # Images cut short, and a floppy of no known geometry.
 check "not a whole number of 512-byte sectors" -hda "$tmp/short.bin"
