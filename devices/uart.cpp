@@ -18,8 +18,8 @@ constexpr uint8_t kDefaultModemInputs = kMsrCts | kMsrDsr | kMsrDcd;
 
 }  // namespace
 
-Uart::Uart(machine::Clock& clock, IrqSink& irq_sink, uint16_t base, unsigned irq)
-    : clock_(clock), irq_sink_(irq_sink), base_(base), irq_(irq) {
+Uart::Uart(machine::Clock& clock, IrqSink& irq_sink, uint16_t base, unsigned irq, Timing timing)
+    : clock_(clock), irq_sink_(irq_sink), base_(base), irq_(irq), timing_(timing) {
   tx_timer_ = clock_.add_timer([this] { tx_complete(); });
   timeout_timer_ = clock_.add_timer([this] { on_timeout(); });
   s_.modem_inputs = kDefaultModemInputs;
@@ -232,7 +232,7 @@ void Uart::update_modem_status(uint8_t old_inputs) {
 
 void Uart::receive(uint8_t byte) {
   if (s_.mcr & kMcrLoop) return;
-  s_.rx_free_ns = clock_.now_ns() + char_time_ns();
+  s_.rx_free_ns = clock_.now_ns() + wire_char_ns();
   rx_deposit(byte);
 }
 
@@ -276,7 +276,7 @@ void Uart::start_tx(uint64_t now_ns) {
   if (s_.tx.empty()) return;
   s_.tsr = s_.tx.pop();
   s_.tsr_busy = true;
-  s_.tx_done_ns = now_ns + char_time_ns();
+  s_.tx_done_ns = now_ns + wire_char_ns();
   clock_.arm(tx_timer_, s_.tx_done_ns);
   if (s_.tx.empty()) s_.thre_pending = true;  // THR / TX FIFO just emptied
 }
@@ -296,6 +296,11 @@ void Uart::tx_complete() {
     update_irq();
     if (backend_) backend_->transmit(byte);
   }
+}
+
+void Uart::flush_tx() {
+  while (s_.tsr_busy) tx_complete();  // each completion moves the next byte into the shifter
+  clock_.cancel(tx_timer_);
 }
 
 void Uart::serialize(Serializer& s) {

@@ -1,7 +1,15 @@
 // National Semiconductor PC16550D-compatible UART (16550A): eight byte registers at `base`,
 // 16-byte receive and transmit FIFOs, and an interrupt output gated by OUT2 as PC serial cards
-// wire it. Character timing follows the divisor latch and LCR in virtual time, so when a
-// transmitted byte completes and when the receiver's character timeout fires are exact.
+// wire it.
+//
+// Two transmit timings, both in virtual time and so deterministic:
+// - Fast (the default, as QEMU behaves): a character leaves the transmitter kFastCharNs after it
+//   entered it, whatever the divisor, and the receiver takes host bytes at that pace. A console
+//   at 9600 baud then costs the guest no more than one at 115200.
+// - Baud: a character occupies the line for its real time at the programmed divisor and LCR
+//   (start, data, parity and stop bits at 1.8432 MHz / (16 x divisor)), for guests that time
+//   themselves by the serial line.
+// The receiver's character timeout counts character times at the programmed rate in both.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +21,7 @@
 namespace devices {
 
 // The host side of a serial port. Bytes the guest transmits arrive here one at a time, when
-// their last stop bit has left the transmitter in virtual time.
+// their last stop bit has left the transmitter in virtual time (or when the machine stops).
 class SerialBackend {
  public:
   virtual ~SerialBackend() = default;
@@ -24,9 +32,13 @@ class Uart : public Device, public PortDevice {
  public:
   static constexpr uint32_t kInputClockHz = 1'843'200;  // the PC's 1.8432 MHz crystal
   static constexpr unsigned kFifoDepth = 16;
+  // Fast timing's character time: far below any real rate's (86.8 us at 115200 baud), but not
+  // zero, so THRE still rises after the write that cleared it, as drivers expect.
+  static constexpr uint64_t kFastCharNs = 1'000;
+  enum class Timing : uint8_t { Fast, Baud };
 
   // Occupies ports base..base+7 (3F8h/2F8h/3E8h/2E8h) and drives `irq` (4 or 3) on `irq_sink`.
-  Uart(machine::Clock& clock, IrqSink& irq_sink, uint16_t base, unsigned irq);
+  Uart(machine::Clock& clock, IrqSink& irq_sink, uint16_t base, unsigned irq, Timing timing = Timing::Fast);
 
   const char* name() const override { return "uart16550a"; }
   void reset() override;
@@ -50,6 +62,13 @@ class Uart : public Device, public PortDevice {
   // Virtual duration of one character (start + data + parity + stop bits) at the current
   // divisor and LCR, in ns.
   uint64_t char_time_ns() const;
+  // How long a character takes to go out or come in with this UART's timing.
+  uint64_t wire_char_ns() const { return timing_ == Timing::Baud ? char_time_ns() : kFastCharNs; }
+  Timing timing() const { return timing_; }
+
+  // The machine stops: the characters still in the transmitter (shift register, then THR or
+  // FIFO) go out now, as if their time had passed, so that nothing the guest wrote is lost.
+  void flush_tx();
 
  private:
   enum Reg : uint8_t { kData = 0, kIer = 1, kIir = 2, kLcr = 3, kMcr = 4, kLsr = 5, kMsr = 6, kScr = 7 };
@@ -98,6 +117,7 @@ class Uart : public Device, public PortDevice {
   SerialBackend* backend_ = nullptr;
   uint16_t base_;
   unsigned irq_;
+  Timing timing_;  // configuration, like the backend: not part of the chip's state
   machine::Clock::TimerId tx_timer_, timeout_timer_;
   State s_;
 };

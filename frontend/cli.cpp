@@ -73,6 +73,9 @@ constexpr std::array kOptions = {
                &Features::snapshot_overlay, "snapshot overlays are"},
     OptionSpec{"no-reboot", "", "Exit instead of rebooting"},
     OptionSpec{"device", "DEV", "Add a device: isa-debug-exit[,iobase=N][,iosize=N]"},
+    OptionSpec{"global", "DRV.PROP=VAL",
+               "Set a device property: isa-serial.timing=fast (default: characters leave at once) or "
+               "baud (at the programmed baud rate)"},
     OptionSpec{"accel", "NAME", "CPU engine: jit (alias tcg) or interp"},
     OptionSpec{"s", "", "Start a gdb server on tcp::1234", &Features::gdb, "the gdb stub is"},
     OptionSpec{"S", "", "Do not start the CPU until gdb (-s) continues it", &Features::gdb,
@@ -238,7 +241,8 @@ void define_options(CLI::App& app, const Features& available) {
   app.footer(
       "Options use QEMU's spelling; -name and --name are the same.\n"
       "Repeated options: the last one wins, except -serial and -device, which add ports\n"
-      "and devices, -accel, where the first one wins, and drive images, allowed once each.");
+      "and devices, -global, applied in order, -accel, where the first one wins, and drive\n"
+      "images, allowed once each.");
 }
 
 std::string trim_trailing_newlines(std::string text) {
@@ -621,6 +625,23 @@ uint64_t parse_checkpoint_every(std::string_view text) {
   return *n;
 }
 
+// -global DRIVER.PROPERTY=VALUE, as QEMU's: a property of every device of that kind.
+void apply_global(std::string_view text, MachineConfig& cfg) {
+  const auto [name, value] = key_value(text);
+  const size_t dot = name.find('.');
+  if (!value || dot == std::string_view::npos)
+    fail("global", "'{}': expected DRIVER.PROPERTY=VALUE, e.g. isa-serial.timing=baud", text);
+  const std::string_view driver = name.substr(0, dot), property = name.substr(dot + 1);
+  if (driver != "isa-serial") fail("global", "unknown driver '{}' (supported: isa-serial)", driver);
+  if (property != "timing") fail("global", "isa-serial has no property '{}' (expected timing)", property);
+  if (*value == "fast")
+    cfg.serial_timing = machine::SerialTiming::Fast;
+  else if (*value == "baud")
+    cfg.serial_timing = machine::SerialTiming::Baud;
+  else
+    fail("global", "isa-serial.timing: bad value '{}' (expected fast or baud)", *value);
+}
+
 MachineConfig build_config(const Given& given, const Features& available) {
   check_feature_gates(given, available);
   MachineConfig cfg;
@@ -637,6 +658,7 @@ MachineConfig build_config(const Given& given, const Features& available) {
   if (auto boot = given.last("boot")) cfg.boot_order = parse_boot_order(*boot);
   apply_console(given, available, cfg);
   for (const std::string& dev : given.all("device")) cfg.debug_exit.push_back(parse_device(dev));
+  for (const std::string& g : given.all("global")) apply_global(g, cfg);
   cfg.accel = choose_accel(given, available);
   cfg.snapshot = given.has("snapshot");
   cfg.no_reboot = given.has("no-reboot");

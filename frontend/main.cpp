@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "frontend/cli.h"
+#include "frontend/stop_signals.h"
 #include "frontend/terminal.h"
 #ifdef GHOST86_HAVE_SDL
 #include "frontend/sdl_display.h"
@@ -42,6 +43,66 @@ int report_outcome(const machine::RunResult& r) {
   }
 }
 
+int run_machine(const machine::MachineConfig& config, const frontend::StopSignals& stop_signals) {
+  try {
+    using machine::SerialConfig;
+    const SerialConfig dcon = config.debugcon.value_or(
+        SerialConfig{config.bios_path.empty() ? SerialConfig::Kind::Stdio : SerialConfig::Kind::None, {}});
+    std::FILE* dcon_file = dcon.kind == SerialConfig::Kind::Stdio ? stdout
+                           : dcon.kind == SerialConfig::Kind::File ? std::fopen(dcon.path.c_str(), "w")
+                                                                   : nullptr;
+    if (dcon.kind == SerialConfig::Kind::File && !dcon_file) {
+      std::fprintf(stderr, "ghost86: -debugcon: cannot open '%s': %s\n", dcon.path.c_str(), std::strerror(errno));
+      return 1;
+    }
+    machine::PcMachine pc(config, [dcon_file](char c) {
+      if (!dcon_file) return;
+      std::fputc(c, dcon_file);
+      if (c == '\n') std::fflush(dcon_file);
+    });
+    // -serial stdio: the terminal's keys go to that COM port. -display sdl: a window.
+    std::unique_ptr<frontend::SerialTerminal> terminal;
+    if (devices::Uart* uart = pc.board().stdio_uart())
+      terminal = std::make_unique<frontend::SerialTerminal>(STDIN_FILENO, uart,
+                                                            [&pc] { pc.request_stop("quit (Ctrl-A x)"); });
+#ifdef GHOST86_HAVE_SDL
+    std::unique_ptr<frontend::SdlDisplay> display;
+    if (config.display == machine::DisplayKind::Sdl) display = std::make_unique<frontend::SdlDisplay>(pc);
+#endif
+    machine::PcMachine::HostHooks host;
+    host.poll = [&terminal] {
+      if (terminal) terminal->poll();
+    };
+    if (terminal) host.idle = [&terminal](uint64_t ns) { terminal->idle(ns); };
+#ifdef GHOST86_HAVE_SDL
+    if (display) {
+      // The window's event wait replaces the terminal's: both wake the idle guest for input.
+      host.poll = [&terminal, &display] {
+        if (terminal) terminal->poll();
+        display->poll();
+      };
+      host.idle = [&display](uint64_t ns) { display->idle(ns); };
+    }
+#endif
+    host.poll = [&pc, &stop_signals, poll = std::move(host.poll)] {
+      poll();
+      if (const int sig = stop_signals.pending()) pc.request_stop(fmt::format("stopped by signal {} ({})", sig, strsignal(sig)));
+    };
+    pc.set_host_hooks(std::move(host));
+    machine::RunResult r = pc.run();
+    terminal.reset();
+    std::fflush(stdout);
+    const int status = report_outcome(r);
+    // --report's line comes last, after any message, so scripts can take the final line.
+    if (config.report) std::fprintf(stderr, "%s\n", pc.report_line().c_str());
+    return status;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "ghost86: %s\n", e.what());
+    return 1;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -62,57 +123,10 @@ int main(int argc, char** argv) {
     if (!cli.message.empty() && cli.message.back() != '\n') std::fputc('\n', cli.exit_code ? stderr : stdout);
     return cli.exit_code;
   }
-  try {
-    using machine::SerialConfig;
-    const SerialConfig dcon = cli.config.debugcon.value_or(
-        SerialConfig{cli.config.bios_path.empty() ? SerialConfig::Kind::Stdio : SerialConfig::Kind::None, {}});
-    std::FILE* dcon_file = dcon.kind == SerialConfig::Kind::Stdio ? stdout
-                           : dcon.kind == SerialConfig::Kind::File ? std::fopen(dcon.path.c_str(), "w")
-                                                                   : nullptr;
-    if (dcon.kind == SerialConfig::Kind::File && !dcon_file) {
-      std::fprintf(stderr, "ghost86: -debugcon: cannot open '%s': %s\n", dcon.path.c_str(), std::strerror(errno));
-      return 1;
-    }
-    machine::PcMachine pc(cli.config, [dcon_file](char c) {
-      if (!dcon_file) return;
-      std::fputc(c, dcon_file);
-      if (c == '\n') std::fflush(dcon_file);
-    });
-    // -serial stdio: the terminal's keys go to that COM port. -display sdl: a window.
-    std::unique_ptr<frontend::SerialTerminal> terminal;
-    if (devices::Uart* uart = pc.board().stdio_uart())
-      terminal = std::make_unique<frontend::SerialTerminal>(STDIN_FILENO, uart,
-                                                            [&pc] { pc.request_stop("quit (Ctrl-A x)"); });
-#ifdef GHOST86_HAVE_SDL
-    std::unique_ptr<frontend::SdlDisplay> display;
-    if (cli.config.display == machine::DisplayKind::Sdl) display = std::make_unique<frontend::SdlDisplay>(pc);
-#endif
-    machine::PcMachine::HostHooks host;
-    if (terminal) {
-      host.poll = [&terminal] { terminal->poll(); };
-      host.idle = [&terminal](uint64_t ns) { terminal->idle(ns); };
-    }
-#ifdef GHOST86_HAVE_SDL
-    if (display) {
-      // The window's event wait replaces the terminal's: both wake the idle guest for input.
-      host.poll = [&terminal, &display] {
-        if (terminal) terminal->poll();
-        display->poll();
-      };
-      host.idle = [&display](uint64_t ns) { display->idle(ns); };
-    }
-#endif
-    if (host.poll) pc.set_host_hooks(std::move(host));
-    const machine::RunResult r = pc.run();
-    terminal.reset();
-    std::fflush(stdout);
-    const int status = report_outcome(r);
-    // --report's line comes last, after any message, so scripts can take the final line.
-    if (cli.config.report) std::fprintf(stderr, "%s\n", pc.report_line().c_str());
-    return status;
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "ghost86: %s\n", e.what());
-    return 1;
-  }
+  frontend::StopSignals stop_signals;
+  const int status = run_machine(cli.config, stop_signals);
+  // Everything is written and closed by now; a signal's stop ends as the signal would.
+  std::fflush(nullptr);
+  stop_signals.reraise();
+  return status;
 }

@@ -22,13 +22,10 @@ struct SavedTerminal {
 };
 SavedTerminal g_saved;
 
-void restore_terminal() {
-  if (g_saved.fd >= 0) tcsetattr(g_saved.fd, TCSANOW, &g_saved.mode);
-}
 
 // Fatal signals would leave the shell in raw mode: restore, then die as the signal says.
 void on_fatal_signal(int sig) {
-  restore_terminal();
+  restore_terminal_mode();
   signal(sig, SIG_DFL);
   raise(sig);
 }
@@ -36,6 +33,10 @@ void on_fatal_signal(int sig) {
 constexpr uint8_t kCtrlA = 0x01;
 
 }  // namespace
+
+void restore_terminal_mode() {
+  if (g_saved.fd >= 0) tcsetattr(g_saved.fd, TCSANOW, &g_saved.mode);
+}
 
 void SerialTerminal::Escapes::feed(uint8_t byte, std::deque<uint8_t>& to_guest, bool& quit) {
   if (after_ctrl_a) {
@@ -57,8 +58,9 @@ SerialTerminal::SerialTerminal(int input_fd, devices::Uart* uart, std::function<
   termios mode{};
   if (isatty(fd_) && tcgetattr(fd_, &mode) == 0) {
     g_saved = {fd_, mode};
-    std::atexit(restore_terminal);
-    for (int sig : {SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGABRT, SIGBUS}) signal(sig, on_fatal_signal);
+    std::atexit(restore_terminal_mode);
+    // SIGTERM, SIGINT and SIGHUP stop the run gracefully instead (stop_signals.h).
+    for (int sig : {SIGQUIT, SIGSEGV, SIGABRT, SIGBUS}) signal(sig, on_fatal_signal);
     // Raw input (no line editing, no signals from Ctrl-C: the guest gets every key), but output
     // post-processing stays on so that a guest's bare "\n" still starts a new line.
     termios raw = mode;
@@ -74,7 +76,7 @@ SerialTerminal::SerialTerminal(int input_fd, devices::Uart* uart, std::function<
 
 SerialTerminal::~SerialTerminal() {
   if (raw_) {
-    restore_terminal();
+    restore_terminal_mode();
     g_saved.fd = -1;
   }
 }

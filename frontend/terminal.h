@@ -13,6 +13,10 @@ class Uart;
 
 namespace frontend {
 
+// Puts the terminal back in the mode it had before a SerialTerminal made it raw (nothing if
+// none did). Async-signal-safe, for handlers that end the process.
+void restore_terminal_mode();
+
 class SerialTerminal {
  public:
   // `input_fd` is read without blocking; raw mode is applied only when it is a terminal.

@@ -48,6 +48,7 @@ Automation::Automation(const MachineConfig& cfg, Clock& clock, Io io) : clock_(c
   if (!cfg.until_serial.empty()) until_serial_ = compile(cfg.until_serial, "--until-serial");
   if (!cfg.until_screen.empty()) until_screen_ = compile(cfg.until_screen, "--until-screen");
   screen_timer_ = clock_.add_timer([this] { poll_screen(); });
+  serial_timer_ = clock_.add_timer([this] { match_serial(); });
   key_timer_ = clock_.add_timer([this] { next_key(); });
   send_timer_ = clock_.add_timer([this] { next_byte(); });
   sleep_timer_ = clock_.add_timer([this] {
@@ -87,6 +88,7 @@ void Automation::finish(bool hit) {
   if (!hit || matched_) return;
   matched_ = true;
   clock_.cancel(screen_timer_);
+  clock_.cancel(serial_timer_);
   if (io_.stop) io_.stop();
 }
 
@@ -139,9 +141,17 @@ void Automation::advance() {
 
 // Output is kept from the start (bounded) and consumed only by matches, so what the guest prints
 // while a step types or sends is there for the next serial condition.
+// Searching the transcript on every byte would cost time quadratic in the output of a chatty
+// guest; instead a search runs kSerialPollNs of virtual time after output arrives, over all that
+// arrived meanwhile (deterministic, like the screen poll).
 void Automation::on_serial(uint8_t byte) {
   transcript_ += char(byte);
   if (transcript_.size() > kMaxTranscript) transcript_.erase(0, transcript_.size() - kMaxTranscript / 2);
+  if (serial_condition_active() && !clock_.armed(serial_timer_))
+    clock_.arm(serial_timer_, clock_.now_ns() + kSerialPollNs);
+}
+
+void Automation::match_serial() {
   if (!serial_condition_active()) return;
   if (step_ < steps_.size()) {
     if (try_serial(*steps_[step_].re)) {

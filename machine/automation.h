@@ -42,6 +42,7 @@ class Automation {
   static constexpr uint64_t kKeyIntervalNs = 2'000'000;
   // How often the text screen is compared while a screen condition is active.
   static constexpr uint64_t kScreenPollNs = 10'000'000;
+  static constexpr uint64_t kSerialPollNs = 100'000;
   // How soon a byte COM1 could not take yet is offered again.
   static constexpr uint64_t kSendRetryNs = 50'000;
 
@@ -60,6 +61,7 @@ class Automation {
 
   void advance();      // runs steps until one has to wait
   void poll_screen();  // screen timer
+  void match_serial();  // serial timer: the search on_serial() scheduled
   void next_key();     // typing timer
   void next_byte();    // sending timer
   bool serial_condition_active() const;
@@ -77,7 +79,7 @@ class Automation {
   std::vector<KeyEvent> typing_;
   size_t typed_ = 0;
   size_t sent_ = 0;
-  Clock::TimerId screen_timer_, key_timer_, sleep_timer_, send_timer_;
+  Clock::TimerId screen_timer_, serial_timer_, key_timer_, sleep_timer_, send_timer_;
 };
 
 }  // namespace machine

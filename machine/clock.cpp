@@ -9,7 +9,21 @@ Clock::TimerId Clock::add_timer(std::function<void()> fn) {
 
 void Clock::arm(TimerId id, uint64_t deadline_ns) {
   timers_[id].deadline = deadline_ns;
-  if (cut_short_ && (deadline_ns + ns_per_insn_ - 1) / ns_per_insn_ < horizon_) cut_short_();
+  if (cut_short_ && icount_at_ns(deadline_ns) < horizon_) cut_short_();
+}
+
+void Clock::stall(uint64_t ns) {
+  if (ns == 0) return;
+  stalled_ns_ += ns;
+  if (stall_listener_) stall_listener_(ns);
+  // The run's horizon was computed before this stall: a timer it brought forward must not wait.
+  if (cut_short_ && next_event_icount() < horizon_) cut_short_();
+}
+
+uint64_t Clock::icount_at_ns(uint64_t ns) const {
+  if (ns == kNever) return kNever;
+  if (ns <= stalled_ns_) return 0;
+  return (ns - stalled_ns_ + ns_per_insn_ - 1) / ns_per_insn_;  // first count at or past it
 }
 
 void Clock::cancel(TimerId id) { timers_[id].deadline = kNever; }
@@ -18,8 +32,7 @@ uint64_t Clock::next_event_icount() const {
   uint64_t best = kNever;
   for (const Timer& t : timers_)
     if (t.deadline < best) best = t.deadline;
-  if (best == kNever) return kNever;
-  return (best + ns_per_insn_ - 1) / ns_per_insn_;  // first instruction count at or past it
+  return icount_at_ns(best);
 }
 
 void Clock::run_due() {
@@ -36,6 +49,7 @@ void Clock::run_due() {
 }
 
 void Clock::serialize(devices::Serializer& s) {
+  s.io(stalled_ns_);
   for (Timer& t : timers_) s.io(t.deadline);
 }
 

@@ -18,8 +18,18 @@ class Clock {
 
   Clock(const uint64_t& icount, uint32_t ns_per_insn) : icount_(icount), ns_per_insn_(ns_per_insn) {}
 
-  uint64_t now_ns() const { return icount_ * ns_per_insn_; }
+  // Virtual time: the instructions retired plus the time the processor spent stalled on slow
+  // bus cycles (stall()).
+  uint64_t now_ns() const { return icount_ * ns_per_insn_ + stalled_ns_; }
   uint32_t ns_per_insn() const { return ns_per_insn_; }
+
+  // The processor waits `ns` without retiring instructions: a bus cycle longer than an
+  // instruction (an ISA I/O access). Virtual time moves on; a timer that becomes due cuts the
+  // CPU's run short so that it fires before the next instruction, and the stall listener (the
+  // TSC, which counts virtual time) is told.
+  void stall(uint64_t ns);
+  uint64_t stalled_ns() const { return stalled_ns_; }
+  void set_stall_listener(std::function<void(uint64_t ns)> fn) { stall_listener_ = std::move(fn); }
 
   // Timers: a callback that fires once the virtual time reaches its deadline.
   TimerId add_timer(std::function<void()> fn);
@@ -31,6 +41,8 @@ class Clock {
 
   // The instruction count at which the next timer is due (kNever if none).
   uint64_t next_event_icount() const;
+  // The first instruction count at which virtual time reaches `ns` (kNever stays kNever).
+  uint64_t icount_at_ns(uint64_t ns) const;
   // Fires every timer whose deadline has passed, earliest first (ties by id, so the order is
   // deterministic).
   void run_due();
@@ -53,6 +65,8 @@ class Clock {
   std::vector<Timer> timers_;
   uint64_t horizon_ = 0;  // 0: the CPU is not running
   std::function<void()> cut_short_;
+  uint64_t stalled_ns_ = 0;
+  std::function<void(uint64_t)> stall_listener_;
 };
 
 }  // namespace machine

@@ -17,6 +17,10 @@ struct SerialConfig {
   std::string path;  // for File
 };
 
+// How the UARTs time characters (-global isa-serial.timing=): Fast sends each one after a short
+// fixed time, Baud takes its real time on the line at the programmed rate (devices/uart.h).
+enum class SerialTiming { Fast, Baud };
+
 struct DebugExitConfig {
   bool enabled = false;
   uint16_t iobase = 0xf4;
@@ -38,6 +42,7 @@ struct MachineConfig {
   std::string hda, hdb, cdrom, fda, kernel, initrd, append;
   std::string boot_order = "cad";
   std::vector<SerialConfig> serial;  // COM1.. in order
+  SerialTiming serial_timing = SerialTiming::Fast;
   // Where the debug console (ports E9h and 402h, SeaBIOS's log) goes. Unset: stdio for the
   // built-in firmware, nowhere otherwise.
   std::optional<SerialConfig> debugcon;

@@ -104,7 +104,9 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
     const SerialConfig& sc = serial[i];
     const bool tapped = i == 0 && hooks_.com1_output;
     if (sc.kind == SerialConfig::Kind::None && !tapped) continue;
-    auto uart = std::make_unique<devices::Uart>(clock, *pic_, kComPorts[i].base, kComPorts[i].irq);
+    const auto timing =
+        cfg.serial_timing == SerialTiming::Baud ? devices::Uart::Timing::Baud : devices::Uart::Timing::Fast;
+    auto uart = std::make_unique<devices::Uart>(clock, *pic_, kComPorts[i].base, kComPorts[i].irq, timing);
     bus.register_ports(kComPorts[i].base, 8, uart.get(), fmt::format("com{}", i + 1));
     devices::SerialBackend* backend = nullptr;
     if (sc.kind == SerialConfig::Kind::Stdio) {
@@ -124,7 +126,7 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
 
   // PCI: host bridge 00.0, PIIX3 ISA 01.0 and IDE 01.1, PIIX4-style PM 01.3.
   pci_ = std::make_unique<devices::PciHost>();
-  bus.register_ports(devices::PciHost::kAddressPort, 8, pci_.get(), "pci");
+  bus.register_ports(devices::PciHost::kAddressPort, 8, pci_.get(), "pci", Bus::Timing::Fast);
   pci_->set_mapper(this);
   mem.set_mapping_listener(this);
   i440fx_ = std::make_unique<devices::I440fx>(mem);
@@ -134,7 +136,7 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   idectl_->set_bus_master_gate([this] { return ide_->bus_master_enabled(); });
   attach_drives(cfg);
   pm_ = std::make_unique<devices::Piix4Pm>(clock, *piix3_, [this] { hooks_.power_off(); });
-  bus.register_ports(devices::Piix4Pm::kApmControlPort, 2, pm_.get(), "apm");
+  bus.register_ports(devices::Piix4Pm::kApmControlPort, 2, pm_.get(), "apm", Bus::Timing::Fast);
   pci_->attach(0, 0, i440fx_.get());
   pci_->attach(1, 0, piix3_.get());
   pci_->attach(1, 1, ide_.get());
@@ -143,8 +145,8 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   pci_->set_legacy_ports(piix3_.get());
 
   fw_cfg_ = std::make_unique<devices::FwCfg>(mem);
-  bus.register_ports(0x510, 2, fw_cfg_.get(), "fw_cfg");
-  bus.register_ports(0x514, 8, fw_cfg_.get(), "fw_cfg-dma");
+  bus.register_ports(0x510, 2, fw_cfg_.get(), "fw_cfg", Bus::Timing::Fast);
+  bus.register_ports(0x514, 8, fw_cfg_.get(), "fw_cfg-dma", Bus::Timing::Fast);
   devices::FwCfgPc pc;
   pc.ram_bytes = cfg.ram_bytes;
   pc.bios_bytes = bios_bytes;
@@ -176,8 +178,8 @@ void PcBoard::add_vga(Clock& clock) {
   // from the fw_cfg file "pci<vendor>,<device>.rom" and runs it with the device's address, which
   // the VGA BIOS needs to find its framebuffer BAR. No file, no VGA BIOS.
   vga_ = std::make_unique<devices::Vga>(clock);
-  bus_.register_ports(devices::vga::kPortBase, devices::vga::kPortCount, vga_.get(), "vga");
-  bus_.register_ports(devices::vga::kVbeIndexPort, 2, vga_.get(), "vga-vbe");
+  bus_.register_ports(devices::vga::kPortBase, devices::vga::kPortCount, vga_.get(), "vga", Bus::Timing::Fast);
+  bus_.register_ports(devices::vga::kVbeIndexPort, 2, vga_.get(), "vga-vbe", Bus::Timing::Fast);
   mem_.add_mmio(devices::vga::kLegacyBase, devices::vga::kLegacySize, vga_->legacy_window(), "vga");
   pci_->attach(2, 0, vga_.get());
   if (std::ifstream f{kVgaBiosPath, std::ios::binary}) {
@@ -254,8 +256,8 @@ void PcBoard::attach_drives(const MachineConfig& cfg) {
   if (!cfg.cdrom.empty())
     idectl_->attach_cdrom(1, 0, open_sectors(cfg.cdrom, DiskImage::Mode::ReadOnly, "-cdrom", devices::atapi::kBlock));
   for (unsigned ch = 0; ch < 2; ch++) {
-    bus_.register_ports(IdeController::kCmdBase[ch], 8, idectl_.get(), fmt::format("ide{}", ch));
-    bus_.register_ports(IdeController::kCtlPort[ch], 1, idectl_.get(), fmt::format("ide{}-ctl", ch));
+    bus_.register_ports(IdeController::kCmdBase[ch], 8, idectl_.get(), fmt::format("ide{}", ch), Bus::Timing::Fast);
+    bus_.register_ports(IdeController::kCtlPort[ch], 1, idectl_.get(), fmt::format("ide{}-ctl", ch), Bus::Timing::Fast);
   }
   uint8_t translation = 0;  // CMOS 39h: 2 bits per drive, 0 none, 1 LBA
   for (unsigned unit = 0; unit < 2; unit++) {
@@ -274,6 +276,10 @@ void PcBoard::set_a20_source(unsigned source, bool on) {
     mem_.set_a20(enabled);
     hooks_.mapping_changed(0, 0xffffffffu);
   }
+}
+
+void PcBoard::flush_serial() {
+  for (auto& u : uarts_) u->flush_tx();
 }
 
 void PcBoard::reset() {

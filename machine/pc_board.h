@@ -63,6 +63,8 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   void setup_for_direct_boot();
   // Power-on state of every device (the chipset drops shadowing back to ROM).
   void reset();
+  // The machine stops: the UARTs pass the bytes still in their transmitters to the backends.
+  void flush_serial();
   // Every device's state, in a fixed order (snapshots).
   void serialize(devices::Serializer& s);
 

@@ -38,6 +38,9 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
   engine_ = std::make_unique<jit::Engine>(*cpu_);
   clock_->set_cut_short([this] { engine_->stop(); });
   if (cfg.accel == Accel::Jit) engine_->set_jit(true, cfg.jit_cache_mb);
+  // Slow (ISA) port accesses stall the processor in virtual time; the TSC counts that time too.
+  bus_.set_clock(clock_.get());
+  clock_->set_stall_listener([this](uint64_t ns) { cpu_->s.tsc_offset += ns; });
   if (!cfg.debug_log.empty()) {
     jit::Engine::Log log;
     log.interrupts = cfg.debug_log.find("int") != std::string::npos;
@@ -214,6 +217,7 @@ bool PcMachine::raise_nmi() {
 RunResult PcMachine::run() {
   RunResult r = run_until_done();
   if (cfg_.debug_log.find("jit") != std::string::npos) std::fputs(engine_->jit_stats_text().c_str(), stderr);
+  board_->flush_serial();  // however the run ended, nothing the guest wrote stays behind
   write_screendump();
   return r;
 }

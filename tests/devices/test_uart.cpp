@@ -24,15 +24,18 @@ struct Capture : devices::SerialBackend {
   void transmit(uint8_t b) override { sent.emplace_back(b, *icount); }
 };
 
-// COM1 with 1 ns of virtual time per instruction, so icount reads as nanoseconds.
+using Timing = devices::Uart::Timing;
+
+// COM1 with 1 ns of virtual time per instruction, so icount reads as nanoseconds. Baud timing
+// unless told otherwise: most tests here check the chip's timing at the programmed rate.
 struct Com1 {
   static constexpr uint16_t kBase = 0x3f8;
   uint64_t icount = 0;
   machine::Clock clock{icount, 1};
   IrqLog irqs;
   Capture out;
-  devices::Uart uart{clock, irqs, kBase, 4};
-  Com1() {
+  devices::Uart uart;
+  explicit Com1(Timing timing = Timing::Baud) : uart(clock, irqs, kBase, 4, timing) {
     out.icount = &icount;
     uart.set_backend(&out);
   }
@@ -54,7 +57,41 @@ struct Com1 {
     out_(3, 0x03);
   }
   bool irq() { return irqs.level[4]; }
+  // Programs the divisor latch for `baud` (115200 / divisor) with 8N1.
+  void set_baud_8n1(unsigned baud) {
+    const unsigned divisor = 115200 / baud;
+    out_(3, 0x80);
+    out_(0, uint8_t(divisor));
+    out_(1, uint8_t(divisor >> 8));
+    out_(3, 0x03);
+  }
 };
+
+// What a guest writes in the writer tests below: more than a FIFO's worth, all byte values.
+std::vector<uint8_t> message() {
+  std::vector<uint8_t> m;
+  for (int i = 0; i < 300; i++) m.push_back(uint8_t(i * 7 + 3));
+  return m;
+}
+
+std::vector<uint8_t> bytes_sent(const Com1& c) {
+  std::vector<uint8_t> v;
+  for (const auto& [b, t] : c.out.sent) v.push_back(b);
+  return v;
+}
+
+void open_port(Com1& c, unsigned baud, bool fifo) {
+  c.set_baud_8n1(baud);
+  if (fifo) c.out_(2, 0x07);  // FIFOs on, both reset
+}
+
+// A guest's polling loop: one LSR read per `step` ns of virtual time until `mask` is all set.
+void poll_lsr(Com1& c, uint8_t mask, uint64_t step = 500) {
+  for (int i = 0; (c.in(5) & mask) != mask; i++) {
+    REQUIRE(i < 10'000'000);  // the transmitter must drain at some point
+    c.advance_to(c.icount + step);
+  }
+}
 
 // 8N1 is 10 bits on the wire; at 115200 baud a character takes 10 / 115200 s = 86805.6 ns.
 constexpr double kChar115200 = 1e9 * 10 / 115200;
@@ -368,4 +405,112 @@ TEST_CASE("uart: hostile register values do not crash", "[devices][uart]") {
   c.out_(3, 0x07);
   CHECK(c.uart.char_time_ns() > 0);
   CHECK(c.uart.char_time_ns() < 10'000'000'000ull);
+}
+
+// 16550A datasheet: baud = 1.8432 MHz / (16 x divisor); an 8N1 character is 10 bits.
+TEST_CASE("uart: baud timing takes a character's time on the line at 9600 and 115200", "[devices][uart]") {
+  const auto [baud, divisor] = GENERATE(std::pair{9600u, 12u}, std::pair{115200u, 1u});
+  const double char_ns = 10.0 * 16 * divisor * 1e9 / 1'843'200;
+  Com1 c(Timing::Baud);
+  c.set_baud_8n1(baud);
+  c.out_(2, 0x07);
+  const uint64_t t0 = c.icount;
+  for (uint8_t b : {'a', 'b', 'c'}) c.out_(0, b);
+  c.advance_to(t0 + uint64_t(3 * char_ns) + 10);
+  REQUIRE(c.out.sent.size() == 3);
+  for (size_t i = 0; i < 3; i++) CHECK(double(c.out.sent[i].second - t0) == Approx((i + 1) * char_ns).margin(1));
+}
+
+TEST_CASE("uart: fast timing sends each character after a fixed short time, whatever the divisor", "[devices][uart]") {
+  const unsigned baud = GENERATE(9600u, 115200u, 50u);
+  Com1 c(Timing::Fast);
+  c.set_baud_8n1(baud);
+  c.out_(2, 0x07);
+  const uint64_t t0 = c.icount;
+  for (uint8_t b : {'a', 'b', 'c'}) c.out_(0, b);
+  c.advance_to(t0 + 3 * devices::Uart::kFastCharNs);
+  REQUIRE(c.out.sent.size() == 3);
+  for (size_t i = 0; i < 3; i++) CHECK(c.out.sent[i].second - t0 == (i + 1) * devices::Uart::kFastCharNs);
+  CHECK((c.in(5) & 0x60) == 0x60);
+  // The receiver's pacing follows the same time.
+  c.uart.receive('x');
+  CHECK_FALSE(c.uart.can_receive());
+  c.advance_to(c.icount + devices::Uart::kFastCharNs);
+  CHECK(c.uart.can_receive());
+}
+
+// The polled writers: one waits for THRE before each byte; the other, with FIFOs on, fills the
+// whole FIFO each time THRE is set (THRE then means the FIFO is empty; the shifter may be busy).
+TEST_CASE("uart: a writer that polls THRE, byte by byte or a FIFO at a time, never loses a byte", "[devices][uart]") {
+  const Timing timing = GENERATE(Timing::Fast, Timing::Baud);
+  const unsigned baud = GENERATE(9600u, 115200u);
+  const unsigned burst = GENERATE(1u, devices::Uart::kFifoDepth);
+  const bool fifo = burst > 1 || GENERATE(false, true);
+  Com1 c(timing);
+  open_port(c, baud, fifo);
+  const std::vector<uint8_t> m = message();
+  for (size_t i = 0; i < m.size();) {
+    poll_lsr(c, 0x20);
+    for (unsigned n = 0; n < burst && i < m.size(); n++) c.out_(0, m[i++]);
+  }
+  poll_lsr(c, 0x60);
+  CHECK(bytes_sent(c) == m);
+}
+
+TEST_CASE("uart: a writer driven by THRE interrupts never loses a byte", "[devices][uart]") {
+  const Timing timing = GENERATE(Timing::Fast, Timing::Baud);
+  const unsigned baud = GENERATE(9600u, 115200u);
+  const bool fifo = GENERATE(false, true);
+  Com1 c(timing);
+  open_port(c, baud, fifo);
+  c.out_(4, 0x08);  // OUT2
+  const std::vector<uint8_t> m = message();
+  size_t i = 0;
+  c.out_(1, 0x02);  // ETBEI: THR is empty, so the first interrupt comes at once
+  for (int steps = 0; i < m.size(); steps++) {
+    REQUIRE(steps < 10'000'000);
+    if (c.irq()) {
+      // The handler: IIR says THRE (reading it acknowledges), then as much as the chip takes.
+      REQUIRE((c.in(2) & 0x0f) == 0x02);
+      const unsigned room = fifo ? devices::Uart::kFifoDepth : 1;
+      for (unsigned n = 0; n < room && i < m.size(); n++) c.out_(0, m[i++]);
+    }
+    c.advance_to(c.icount + 500);
+  }
+  poll_lsr(c, 0x60);
+  CHECK(bytes_sent(c) == m);
+}
+
+TEST_CASE("uart: a reader that keeps up never loses a byte the host offers", "[devices][uart]") {
+  const Timing timing = GENERATE(Timing::Fast, Timing::Baud);
+  const bool fifo = GENERATE(false, true);
+  Com1 c(timing);
+  c.set_115200_8n1();
+  if (fifo) c.out_(2, 0x07);
+  const std::vector<uint8_t> m = message();
+  std::vector<uint8_t> got;
+  size_t offered = 0;
+  for (int steps = 0; got.size() < m.size(); steps++) {
+    REQUIRE(steps < 10'000'000);
+    // The host side offers the next byte whenever the UART says it can take one.
+    if (offered < m.size() && c.uart.can_receive()) c.uart.receive(m[offered++]);
+    const uint8_t lsr = c.in(5);
+    CHECK_FALSE(lsr & 0x02);  // never an overrun
+    if (lsr & 0x01) got.push_back(c.in(0));
+    c.advance_to(c.icount + 700);
+  }
+  CHECK(got == m);
+}
+
+TEST_CASE("uart: flush_tx passes what the transmitter holds to the backend at once", "[devices][uart]") {
+  const Timing timing = GENERATE(Timing::Fast, Timing::Baud);
+  Com1 c(timing);
+  c.out_(2, 0x07);
+  for (uint8_t b : {'e', 'n', 'd'}) c.out_(0, b);
+  CHECK(c.out.sent.empty());  // not one character time has passed
+  c.uart.flush_tx();
+  CHECK(bytes_sent(c) == std::vector<uint8_t>{'e', 'n', 'd'});
+  CHECK((c.in(5) & 0x60) == 0x60);
+  c.advance_to(100'000'000);
+  CHECK(c.out.sent.size() == 3);  // nothing is sent twice
 }

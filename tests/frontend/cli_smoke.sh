@@ -25,6 +25,7 @@ check "-bios" -bios "$tmp/missing.bin"
 check "-bios" -bios "$tmp/short.bin"
 check "-bios" -bios "$tmp"
 check "-device" -device nosuchdevice
+check "-global" -global isa-serial.timing=slow
 check "-m" -m
 check "--checkpoint-every" --checkpoint-every 0
 check "--checkpoint-every" --checkpoint-every x

@@ -283,6 +283,23 @@ TEST_CASE("cli: -serial fills COM ports in order", "[frontend][cli]") {
   }
 }
 
+TEST_CASE("cli: -global isa-serial.timing chooses the UARTs' character timing", "[frontend][cli]") {
+  CliResult r = parse({});
+  check_runs(r);
+  CHECK(r.config.serial_timing == machine::SerialTiming::Fast);  // QEMU's behaviour by default
+  r = parse({"-global", "isa-serial.timing=baud"});
+  check_runs(r);
+  CHECK(r.config.serial_timing == machine::SerialTiming::Baud);
+  r = parse({"-global", "isa-serial.timing=baud", "--global=isa-serial.timing=fast"});  // in order
+  check_runs(r);
+  CHECK(r.config.serial_timing == machine::SerialTiming::Fast);
+  for (const std::string text : {"isa-serial.timing=slow", "isa-serial.timing", "isa-serial.speed=fast",
+                                 "e1000.timing=baud", "timing=baud", "isa-serial.timing="}) {
+    INFO("-global '" << text << "'");
+    check_error(parse({"-global", text}), "-global");
+  }
+}
+
 TEST_CASE("cli: bad -serial values", "[frontend][cli]") {
   TempDir tmp;
   for (const std::string text : {"pty", "file:", "", "tcp::4444", "stdio,x"}) {

@@ -104,3 +104,55 @@ TEST_CASE("isa-debug-exit reports (value << 1) | 1", "[devices]") {
   dev.port_write(0xf4, 4, 0x1ff);
   CHECK(status == 0x3ff);
 }
+
+// PIIX3: ISA clock = PCICLK / 4 = 8.33 MHz (120 ns); an 8-bit I/O cycle is 6 of them.
+TEST_CASE("ISA and unclaimed ports take an ISA cycle per byte; fast ports take none", "[machine][bus]") {
+  uint64_t icount = 0;
+  machine::Clock clock(icount, 1);
+  uint64_t tsc_follows = 0;
+  clock.set_stall_listener([&](uint64_t ns) { tsc_follows += ns; });
+  machine::Bus bus;
+  bus.set_clock(&clock);
+  Latch isa, pci;
+  bus.register_ports(0x40, 4, &isa, "pit");
+  bus.register_ports(0xcf8, 8, &pci, "pci", machine::Bus::Timing::Fast);
+  CHECK(machine::Bus::kIsaCycleNs == 6 * 120);
+  bus.io_read(0x40, 1);
+  CHECK(clock.now_ns() == 720);
+  bus.io_write(0x41, 2, 0x1234);  // two bytes to an 8-bit device: two cycles
+  CHECK(clock.now_ns() == 3 * 720);
+  bus.io_write(0x80, 1, 0);  // nobody claims port 80h: the ISA bus still runs the cycle
+  CHECK(clock.now_ns() == 4 * 720);
+  bus.io_read(0xcfc, 4);
+  bus.io_write(0xcf8, 4, 0x80000000u);
+  CHECK(clock.now_ns() == 4 * 720);
+  CHECK(clock.stalled_ns() == 4 * 720);
+  CHECK(tsc_follows == 4 * 720);
+  CHECK(icount == 0);  // no instruction retired: the time is the bus's
+  // Without a clock (unit tests of devices, tools) accesses cost nothing.
+  machine::Bus untimed;
+  untimed.io_read(0x80, 1);
+}
+
+TEST_CASE("a stall moves timers' instruction counts and cuts a run short when one falls due", "[machine][clock]") {
+  uint64_t icount = 100;
+  machine::Clock clock(icount, 2);
+  int fired = 0, cuts = 0;
+  const auto t = clock.add_timer([&] { fired++; });
+  clock.set_cut_short([&] { cuts++; });
+  clock.arm(t, 1000);
+  CHECK(clock.next_event_icount() == 500);
+  clock.set_run_horizon(500);
+  clock.stall(400);  // now 600 ns: the timer is due at icount 300
+  CHECK(clock.now_ns() == 600);
+  CHECK(clock.next_event_icount() == 300);
+  CHECK(cuts == 1);  // the run was allowed to 500, past the new due point
+  clock.stall(500);  // 1100 ns: overdue
+  CHECK(clock.next_event_icount() <= icount);
+  clock.run_due();
+  CHECK(fired == 1);
+  clock.set_run_horizon(0);
+  clock.arm(t, 2000);
+  clock.stall(10);  // not running: nothing to cut
+  CHECK(cuts == 2);
+}
