@@ -31,7 +31,8 @@ void interpret(cpu::Cpu& cpu, ir::Block& block, uint32_t max_insns) {
         case Op::GetReg8:
           v[in->dst] = in->sz < 4 ? s.regs[in->sz] & 0xff : (s.regs[in->sz - 4] >> 8) & 0xff;
           break;
-        case Op::SetReg32: s.regs[in->sz] = v[in->a]; break;
+        case Op::SetReg32:
+        case Op::SyncReg: s.regs[in->sz] = v[in->a]; break;
         case Op::SetReg16: s.regs[in->sz] = (s.regs[in->sz] & 0xffff0000u) | (v[in->a] & 0xffff); break;
         case Op::SetReg8:
           if (in->sz < 4)
@@ -42,6 +43,7 @@ void interpret(cpu::Cpu& cpu, ir::Block& block, uint32_t max_insns) {
         case Op::GetSegSel: v[in->dst] = s.seg[in->sz].sel; break;
         case Op::GetSegBase: v[in->dst] = s.seg[in->sz].base; break;
         case Op::SetCc:
+        case Op::SyncCc:
           s.cc_op = in->imm;
           s.cc_src1 = v[in->a];
           s.cc_src2 = v[in->b];

@@ -18,6 +18,11 @@ enum class Op : uint8_t {
   // Guest registers: sz = register number (x86 encoding; for 8-bit, 4..7 are AH..BH)
   GetReg32, GetReg16, GetReg8,
   SetReg32, SetReg16, SetReg8,  // a = value
+  // The deferred form of SetReg32 and SetCc (jit/passes: defer_state_writes): the same effect,
+  // but a compiling backend may perform it only on the out-of-line path of the op that follows
+  // the group (a memory access or an exit check), where guest state must be exact.
+  SyncReg,   // sz = register, a = value
+  SyncCc,    // imm = cc_op; a = src1, b = src2, c = result
   GetSegSel, GetSegBase,        // sz = segment register
   // Lazy flags
   SetCc,     // imm = cc_op; a = src1, b = src2, c = result
@@ -78,6 +83,8 @@ inline constexpr std::array<OpInfo, size_t(Op::kCount)> kOpTable = {{
     {Op::SetReg32, "set_reg32", A | SE},
     {Op::SetReg16, "set_reg16", A | SE},
     {Op::SetReg8, "set_reg8", A | SE},
+    {Op::SyncReg, "sync_reg", A | SE},
+    {Op::SyncCc, "sync_cc", A | B | C | SE},
     {Op::GetSegSel, "get_seg_sel", D},
     {Op::GetSegBase, "get_seg_base", D},
     {Op::SetCc, "set_cc", A | B | C | SE},

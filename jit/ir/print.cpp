@@ -19,9 +19,10 @@ std::string print(const Block& blk) {
     if (oi.flags & kHasDst) line += fmt::format("t{} = ", in.dst);
     line += oi.name;
     if (in.sz) line += fmt::format(".{}", in.sz);
-    if (oi.flags & kUsesA) line += " " + val(in.a);
-    if (oi.flags & kUsesB) line += ", " + val(in.b);
-    if (oi.flags & kUsesC) line += ", " + val(in.c);
+    // Appended piecewise: GCC 12 warns (-Wrestrict, a false positive) about " " + std::string.
+    if (oi.flags & kUsesA) line.append(" ").append(val(in.a));
+    if (oi.flags & kUsesB) line.append(", ").append(val(in.b));
+    if (oi.flags & kUsesC) line.append(", ").append(val(in.c));
     if (in.imm) line += fmt::format(" [{:#x}]", in.imm);
     out += line + "\n";
   }

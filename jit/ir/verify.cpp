@@ -35,7 +35,7 @@ std::string verify(const Block& blk) {
       if (in.sz != 1 && in.sz != 2 && in.sz != 4) return fmt::format("op {}: access size {}", i, in.sz);
       if (in.imm > 5) return fmt::format("op {}: segment {}", i, in.imm);
     }
-    if ((in.op >= Op::GetReg32 && in.op <= Op::SetReg8) && in.sz > 7)
+    if ((in.op >= Op::GetReg32 && in.op <= Op::SyncReg) && in.sz > 7)
       return fmt::format("op {}: register {}", i, in.sz);
     const bool last = i + 1 == blk.insts.size();
     if (bool(oi.flags & kEndsBlock) != last)

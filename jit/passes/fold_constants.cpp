@@ -97,6 +97,7 @@ void optimize(ir::Block& b) {
   fold_constants(b);
   mark_exit_checks(b);
   remove_dead_flags(b);
+  defer_state_writes(b);
   remove_dead_code(b);
 }
 

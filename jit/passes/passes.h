@@ -18,6 +18,9 @@ void fuse_conditions(ir::Block& b);
 void mark_exit_checks(ir::Block& b);
 // Drops flag records that a later record overwrites before anything can observe them.
 void remove_dead_flags(ir::Block& b);
+// Keeps register writes and flag records pending until something can observe them; what a
+// memory access or exit check could expose becomes a SyncReg/SyncCc group before it.
+void defer_state_writes(ir::Block& b);
 // Computes ops on constants and simplifies identities.
 void fold_constants(ir::Block& b);
 // Drops ops without side effects whose results nobody reads, and the Nops passes leave.
@@ -25,6 +28,11 @@ void remove_dead_code(ir::Block& b);
 
 // All of the above, in order.
 void optimize(ir::Block& b);
+
+// The ops before which defer_state_writes places sync groups: their slow paths perform them.
+inline bool takes_syncs(const ir::Inst& in) {
+  return in.op == ir::Op::Load || in.op == ir::Op::Store || (in.op == ir::Op::InsnStart && in.sz == 1);
+}
 
 // An InsnStart marked by mark_exit_checks.
 inline bool checks_exit(const ir::Inst& in) { return in.op == ir::Op::InsnStart && in.sz == 1; }

@@ -177,6 +177,37 @@ uint8_t Compiler::emit_compare(const Fused& f) {
   return f.cc;
 }
 
+bool Compiler::sync_deferred() const {
+  for (size_t i = op_index + 1; i < blk.insts.size(); i++) {
+    const ir::Inst& in = blk.insts[i];
+    if (in.op != Op::SyncReg && in.op != Op::SyncCc) return passes::takes_syncs(in);
+  }
+  return false;
+}
+
+void Compiler::emit_syncs() {
+  size_t first = op_index;
+  while (first > 0 && (blk.insts[first - 1].op == Op::SyncReg || blk.insts[first - 1].op == Op::SyncCc)) first--;
+  for (size_t i = first; i < op_index; i++) {
+    const ir::Inst& in = blk.insts[i];
+    if (in.op == Op::SyncReg)
+      write_reg(in);
+    else
+      write_cc(in);
+  }
+}
+
+void Compiler::write_reg(const ir::Inst& in) {
+  store_to(state(offsetof(cpu::CpuState, regs) + 4 * in.sz), in.a);
+}
+
+void Compiler::write_cc(const ir::Inst& in) {
+  a.mov(state(offsetof(cpu::CpuState, cc_op)), Imm(in.imm));
+  store_to(state(offsetof(cpu::CpuState, cc_src1)), in.a);
+  store_to(state(offsetof(cpu::CpuState, cc_src2)), in.b);
+  store_to(state(offsetof(cpu::CpuState, cc_res)), in.c);
+}
+
 bool Compiler::is_final_jump_next() const {
   return op_index + 2 == blk.insts.size() && blk.insts.back().op == Op::Jmp;
 }

@@ -122,6 +122,14 @@ class Compiler {
 
   bool is_final_jump_next() const;
 
+  // Sync groups (jit/passes: defer_state_writes): whether the Sync op being emitted belongs to
+  // a group that the next op's slow path performs, and emitting that group there.
+  bool sync_deferred() const;
+  void emit_syncs();
+  // The state writes themselves, shared by SetReg32/SetCc and their Sync forms.
+  void write_reg(const ir::Inst& in);
+  void write_cc(const ir::Inst& in);
+
  private:
   void emit_rel32_jump(uintptr_t target, bool to_label_offset = false);
 
@@ -167,6 +175,10 @@ template <>
 void emit<ir::Op::SetReg16>(Compiler&, const ir::Inst&);
 template <>
 void emit<ir::Op::SetReg8>(Compiler&, const ir::Inst&);
+template <>
+void emit<ir::Op::SyncReg>(Compiler&, const ir::Inst&);
+template <>
+void emit<ir::Op::SyncCc>(Compiler&, const ir::Inst&);
 template <>
 void emit<ir::Op::GetSegSel>(Compiler&, const ir::Inst&);
 template <>

@@ -81,6 +81,7 @@ void emit<Op::Load>(Compiler& c, const Inst& in) {
   c.cold([&c, in, slow, done] {
     c.a.bind(slow);
     c.save_live();
+    c.emit_syncs();
     c.pass_args({{0, in.imm}, {in.a, std::nullopt}, {0, in.sz}});
     slow_call(c, reinterpret_cast<const void*>(&thunk_load));
     const x86::Gpd d = c.def(in.dst, x86::eax);
@@ -107,6 +108,7 @@ void emit<Op::Store>(Compiler& c, const Inst& in) {
   c.cold([&c, in, slow, done] {
     c.a.bind(slow);
     c.save_live();
+    c.emit_syncs();
     c.pass_args({{0, in.imm}, {in.a, std::nullopt}, {0, in.sz}, {in.b, std::nullopt}});
     slow_call(c, reinterpret_cast<const void*>(&thunk_store));
     c.a.jmp(done);

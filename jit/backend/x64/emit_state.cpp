@@ -52,6 +52,7 @@ void emit<Op::InsnStart>(Compiler& c, const Inst& in) {
   c.a.jne(out);
   c.cold([&c, out, eip = in.imm] {
     c.a.bind(out);
+    c.emit_syncs();
     c.exit_to(eip, uint32_t(c.insn_index), false, /*may_chain=*/false);
   });
 }
@@ -82,7 +83,17 @@ void emit<Op::GetReg8>(Compiler& c, const Inst& in) {
 
 template <>
 void emit<Op::SetReg32>(Compiler& c, const Inst& in) {
-  c.store_to(Compiler::state(reg_offset(in.sz)), in.a);
+  c.write_reg(in);
+}
+
+template <>
+void emit<Op::SyncReg>(Compiler& c, const Inst& in) {
+  if (!c.sync_deferred()) c.write_reg(in);
+}
+
+template <>
+void emit<Op::SyncCc>(Compiler& c, const Inst& in) {
+  if (!c.sync_deferred()) c.write_cc(in);
 }
 
 template <>
@@ -119,10 +130,7 @@ void emit<Op::GetSegBase>(Compiler& c, const Inst& in) {
 
 template <>
 void emit<Op::SetCc>(Compiler& c, const Inst& in) {
-  c.a.mov(Compiler::state(offsetof(CpuState, cc_op)), Imm(in.imm));
-  c.store_to(Compiler::state(offsetof(CpuState, cc_src1)), in.a);
-  c.store_to(Compiler::state(offsetof(CpuState, cc_src2)), in.b);
-  c.store_to(Compiler::state(offsetof(CpuState, cc_res)), in.c);
+  c.write_cc(in);
 }
 
 template <>
