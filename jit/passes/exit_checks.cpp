@@ -1,4 +1,4 @@
-// Where the translated code must look at CpuState::exit_request, and which flag records are
+// Where the translated code must look at CpuState::exit_request, and which flag writes are
 // dead. Both follow from one rule: guest state is observable (and the block may be left) at a
 // fault, a helper call, a block exit and a marked instruction start; in between it is not.
 #include "cpu/state.h"
@@ -37,14 +37,20 @@ void mark_exit_checks(ir::Block& b) {
 }
 
 void remove_dead_flags(ir::Block& b) {
-  ir::Inst* pending = nullptr;  // the last flag record nothing has observed yet
-  for (ir::Inst& in : b.insts) {
+  // Backward: are the arithmetic flags read (or observable) before they are next overwritten?
+  // They are at the block's end, at every flag reader, fault, exit and exit check.
+  bool live = true;
+  for (size_t i = b.insts.size(); i-- > 0;) {
+    ir::Inst& in = b.insts[i];
     const uint16_t f = ir::info(in.op).flags;
     if (in.op == Op::SetCc) {
-      if (pending) *pending = ir::Inst{Op::Nop};
-      pending = &in;
+      if (!live) in = ir::Inst{Op::Nop};
+      live = false;  // every arithmetic flag is written here
+    } else if (in.op == Op::SetFlags && !(in.imm & ~cpu::fl::kArith)) {
+      // Replaces some arithmetic flags and keeps the others, which it reads.
+      if (!live) in = ir::Inst{Op::Nop};
     } else if ((f & (ir::kReadsFlags | ir::kMayFault | ir::kExits)) || checks_exit(in)) {
-      pending = nullptr;
+      live = true;
     }
   }
 }

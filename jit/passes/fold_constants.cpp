@@ -25,7 +25,15 @@ bool commutative(Op op) {
 void fold_constants(ir::Block& b) {
   Rewriter rw(b);
   std::vector<Op> def(b.values.size(), Op::Nop);  // the op defining each temp
+  std::vector<uint8_t> def_sz(b.values.size(), 0);
   auto defined_by = [&](Temp t) { return t < def.size() ? def[t] : Op::Nop; };
+  // A value already zero-extended from `bytes` bytes: an extension, or a narrow load.
+  auto zero_extended = [&](Temp t, unsigned bytes) {
+    const Op op = defined_by(t);
+    if (op == Op::Zext8) return true;
+    if (op == Op::Zext16) return bytes >= 2;
+    return op == Op::Load && def_sz[t] <= bytes;
+  };
   for (size_t i = 0; i < rw.input().size(); i++) {
     ir::Inst in = rw.read(i);
     const uint16_t f = ir::info(in.op).flags;
@@ -54,10 +62,10 @@ void fold_constants(ir::Block& b) {
           if (cb && vb == 1) same = in.a, is_same = true;
           break;
         case Op::Zext16:
-          if (defined_by(in.a) == Op::Zext16 || defined_by(in.a) == Op::Zext8) same = in.a, is_same = true;
+          if (zero_extended(in.a, 2)) same = in.a, is_same = true;
           break;
         case Op::Zext8:
-          if (defined_by(in.a) == Op::Zext8) same = in.a, is_same = true;
+          if (zero_extended(in.a, 1)) same = in.a, is_same = true;
           break;
         case Op::Select:
           if (ka) same = rw.value(in.a) ? in.b : in.c, is_same = true;
@@ -69,7 +77,7 @@ void fold_constants(ir::Block& b) {
         continue;
       }
     }
-    if (in.dst && in.dst < def.size()) def[in.dst] = in.op;
+    if (in.dst && in.dst < def.size()) def[in.dst] = in.op, def_sz[in.dst] = in.sz;
     rw.keep(in);
   }
 }

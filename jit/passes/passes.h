@@ -16,7 +16,8 @@ void fuse_conditions(ir::Block& b);
 // Marks the instruction starts where the block must check CpuState::exit_request: those after
 // an instruction that may have set it (a helper, a memory slow path, a flag write).
 void mark_exit_checks(ir::Block& b);
-// Drops flag records that a later record overwrites before anything can observe them.
+// Drops flag records, and writes of some arithmetic flags, that a later record overwrites
+// before anything can observe them.
 void remove_dead_flags(ir::Block& b);
 // Keeps register writes and flag records pending until something can observe them; what a
 // memory access or exit check could expose becomes a SyncReg/SyncCc group before it.
