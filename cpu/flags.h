@@ -26,7 +26,7 @@ inline void write_eflags(CpuState& s, uint32_t value, uint32_t mask) {
   s.cc_op = 0;
   // TF and RF decide whether instructions run one at a time (cpu/debug_regs.h), AC whether
   // data accesses are alignment-checked: end the block so the engine takes note.
-  if ((cur ^ s.eflags) & (fl::TF | fl::RF | fl::AC)) s.exit_request = 1;
+  if ((cur ^ s.eflags) & (fl::TF | fl::RF | fl::AC)) request_exit(s);
 }
 
 inline bool carry_flag(const CpuState& s) { return arith_flags(s) & fl::CF; }

@@ -151,7 +151,7 @@ struct CpuState {
   MsrState msr;
 
   // Set by slow paths (e.g. a store that invalidated translated code) to end the current block
-  // at the next instruction boundary.
+  // at the next instruction boundary: set it with request_exit().
   uint32_t exit_request = 0;
 
   // Debug exceptions (SDM Vol.3 chapter 17; cpu/debug_regs.h). db_trap collects the DR6 bits of
@@ -181,5 +181,13 @@ struct CpuState {
   // Software TLB used by the memory fast paths (mmu/tlb.h); owned by the Cpu.
   mmu::TlbEntry* tlb = nullptr;
 };
+
+// Asks the engine to end the running block at the next instruction boundary (after a code
+// write, a watchpoint hit, a change the run loop must see). Translated code checks exit_request
+// at marked instruction starts and, through the zeroed limit, at every block entry.
+inline void request_exit(CpuState& s) {
+  s.exit_request = 1;
+  s.icount_limit = 0;
+}
 
 }  // namespace cpu

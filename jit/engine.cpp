@@ -137,14 +137,14 @@ void Engine::flush() {
   mode_stale_ = true;
   cache_.clear();
   if (backend_) backend_->flush();
-  cpu_.s.exit_request = 1;  // the running block may be among those dropped
+  cpu::request_exit(cpu_.s);  // the running block may be among those dropped
   for (uint32_t p : cache_.take_empty_pages()) cpu_.mmu().unprotect_code_page(p);
 }
 
 void Engine::code_written(uint32_t phys, uint32_t len) {
   if (!cache_.invalidate(phys, len)) return;
   // The running block may be among those dropped: end it after the current instruction.
-  cpu_.s.exit_request = 1;
+  cpu::request_exit(cpu_.s);
   for (uint32_t p : cache_.take_empty_pages()) cpu_.mmu().unprotect_code_page(p);
 }
 
@@ -327,7 +327,7 @@ void Engine::finish_traps(uint32_t carried) {
 
 void Engine::raise_nmi() {
   cpu_.s.nmi_pending = 1;
-  cpu_.s.exit_request = 1;
+  cpu::request_exit(cpu_.s);
 }
 
 bool Engine::deliver_external() {

@@ -33,7 +33,7 @@ class Engine : public mmu::CodeWriteListener {
   // Asks run() to return at the next instruction boundary.
   void stop() {
     stop_requested_ = true;
-    cpu_.s.exit_request = 1;
+    cpu::request_exit(cpu_.s);
   }
 
   // The NMI input: taken at the next instruction boundary once NMIs are not blocked; wakes HLT.

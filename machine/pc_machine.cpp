@@ -100,7 +100,7 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
   cpu_->intr = &board_->pic();
   // An interrupt request reaches the processor at the next instruction boundary, also while it
   // runs chained translated code (DESIGN.md §5 "Translation cache").
-  board_->pic().set_request_hook([this] { cpu_->s.exit_request = 1; });
+  board_->pic().set_request_hook([this] { cpu::request_exit(cpu_->s); });
   cpu_->fpu_error = [this] { board_->fpu_error(); };
   if (!cfg.kernel.empty()) {
     direct_boot_ = prepare_direct_boot(cfg, bios_bytes);

@@ -188,7 +188,7 @@ void Mmu::watch(TlbEntry& e, uint32_t lpage) {
 void Mmu::watch_access(uint32_t lin, unsigned size, bool write) {
   if (const uint32_t hits = cpu::dbg::data_hits(*s_, lin, size, write)) {
     s_->db_trap |= hits;
-    s_->exit_request = 1;
+    cpu::request_exit(*s_);
   }
 }
 

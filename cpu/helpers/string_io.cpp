@@ -45,7 +45,7 @@ void io_breakpoints(Cpu& cpu, uint16_t port, unsigned size) {
     return;
   if (const uint32_t hits = dbg::io_hits(cpu.s, port, size)) {
     cpu.s.db_trap |= hits;
-    cpu.s.exit_request = 1;
+    cpu::request_exit(cpu.s);
   }
 }
 

@@ -146,7 +146,7 @@ uint32_t helper_write_dr(Cpu& cpu, uint32_t v, uint32_t, uint32_t, uint32_t n) {
     // breakpoints change how the engine runs the following instructions.
     dbg::update_armed(cpu.s);
     cpu.mmu().flush_tlb();
-    cpu.s.exit_request = 1;
+    cpu::request_exit(cpu.s);
   }
   return 0;
 }

@@ -46,6 +46,11 @@ void fold_constants(ir::Block& b) {
         }
       }
       if (commutative(in.op) && ka && !kb) std::swap(in.a, in.b);
+      // x - x and x ^ x (XOR r, r clears a register).
+      if ((in.op == Op::Sub || in.op == Op::Xor) && in.a == in.b) {
+        rw.rename(in.dst, rw.imm(0));
+        continue;
+      }
       const bool cb = rw.is_const(in.b);
       const uint32_t vb = cb ? rw.value(in.b) : 1;
       Temp same = ir::kNoTemp;  // the op is the identity on this operand

@@ -214,15 +214,13 @@ bool Compiler::is_final_jump_next() const {
 
 void Compiler::compile() {
   const uint32_t n = blk.guest_insns;
-  // Entry: leave at once when the block would pass the instruction limit or an exit was
-  // requested (the engine then runs what remains precisely).
+  // Entry: leave at once when the block would pass the instruction limit (the engine then runs
+  // what remains precisely) or an exit was requested (cpu::request_exit zeroes the limit).
   Label bail = a.newLabel();
   a.mov(x86::rax, state(offsetof(cpu::CpuState, icount), 8));
   a.add(x86::rax, Imm(n));
   a.cmp(x86::rax, state(offsetof(cpu::CpuState, icount_limit), 8));
   a.ja(bail);
-  a.cmp(state(offsetof(cpu::CpuState, exit_request)), Imm(0));
-  a.jne(bail);
   cold([this, bail] {
     a.bind(bail);
     a.mov(state(offsetof(cpu::CpuState, eip)), Imm(facts.eip));
