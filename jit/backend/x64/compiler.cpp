@@ -157,8 +157,14 @@ void Compiler::exit_to(uint32_t eip, uint32_t count, bool counted, bool may_chai
 }
 
 bool Compiler::next_op_can_fuse(Temp dst) const {
-  if (op_index + 1 >= blk.insts.size() || al.last[dst] != op_index + 1) return false;
-  const ir::Inst& next = blk.insts[op_index + 1];
+  // State writes may stand between (defer_state_writes puts them before exits): they define
+  // no temps, so the compare's operands keep their registers, and their movs keep the flags.
+  size_t i = op_index + 1;
+  while (i < blk.insts.size() && (blk.insts[i].op == Op::SetReg32 || blk.insts[i].op == Op::SetCc ||
+                                  blk.insts[i].op == Op::SyncReg || blk.insts[i].op == Op::SyncCc))
+    i++;
+  if (i >= blk.insts.size() || al.last[dst] != i) return false;
+  const ir::Inst& next = blk.insts[i];
   return (next.op == Op::BranchIf && next.a == dst) ||
          (next.op == Op::Select && next.a == dst && next.b != dst && next.c != dst);
 }
