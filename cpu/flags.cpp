@@ -14,7 +14,29 @@ uint32_t szp(uint32_t res, unsigned bits) {
   return f;
 }
 
+// Carry out of, and borrow from, the top bit of an addition or subtraction (ADC and SBB
+// included): the majority of a, b and the carry into the top bit, which is r ^ a ^ b.
+bool add_carry(uint32_t a, uint32_t b, uint32_t r, unsigned msb) { return ((a & b) | ((a | b) & ~r)) >> msb & 1; }
+bool sub_borrow(uint32_t a, uint32_t b, uint32_t r, unsigned msb) { return ((~a & b) | ((~a | b) & r)) >> msb & 1; }
+
 }  // namespace
+
+bool carry_flag(const CpuState& s) {
+  // The kinds whose CF is cheap come first: translated code asks for CF alone (INC, DEC, ADC,
+  // SBB, RCL, RCR after a block boundary) and should not pay for parity and the rest.
+  const uint32_t op = s.cc_op;
+  const unsigned msb = cc_bits(op) - 1;
+  switch (cc_kind(op)) {
+    case CcKind::Eflags: return s.eflags & fl::CF;
+    case CcKind::Logic: return false;
+    case CcKind::Inc:
+    case CcKind::Dec: return s.cc_src2;
+    case CcKind::Add: return add_carry(s.cc_src1, s.cc_src2, s.cc_res, msb);
+    case CcKind::Sub:
+    case CcKind::Sbb: return sub_borrow(s.cc_src1, s.cc_src2, s.cc_res, msb);
+    default: return arith_flags(s) & fl::CF;
+  }
+}
 
 uint32_t lazy_arith_flags(uint32_t op, uint32_t a, uint32_t b, uint32_t r) {
   const unsigned bits = cc_bits(op);
@@ -23,15 +45,13 @@ uint32_t lazy_arith_flags(uint32_t op, uint32_t a, uint32_t b, uint32_t r) {
   switch (cc_kind(op)) {
     case CcKind::Eflags: return 0;
     case CcKind::Add:
-      // Carry out of the top bit works for ADC too: it is the majority of a, b and the carry
-      // into the top bit, which is r ^ a ^ b.
-      if (((a & b) | ((a | b) & ~r)) >> msb & 1) f |= fl::CF;
+      if (add_carry(a, b, r, msb)) f |= fl::CF;
       if (((a ^ r) & (b ^ r)) >> msb & 1) f |= fl::OF;
       if ((a ^ b ^ r) & 0x10) f |= fl::AF;
       return f;
     case CcKind::Sub:
     case CcKind::Sbb:
-      if (((~a & b) | ((~a | b) & r)) >> msb & 1) f |= fl::CF;
+      if (sub_borrow(a, b, r, msb)) f |= fl::CF;
       if (((a ^ b) & (a ^ r)) >> msb & 1) f |= fl::OF;
       if ((a ^ b ^ r) & 0x10) f |= fl::AF;
       return f;

@@ -29,7 +29,8 @@ inline void write_eflags(CpuState& s, uint32_t value, uint32_t mask) {
   if ((cur ^ s.eflags) & (fl::TF | fl::RF | fl::AC)) request_exit(s);
 }
 
-inline bool carry_flag(const CpuState& s) { return arith_flags(s) & fl::CF; }
+// CF alone (cheaper than all six for the common kinds).
+bool carry_flag(const CpuState& s);
 
 // Evaluates condition `cc` (0..15) against the lazy flags, with fast paths for the common
 // compare-and-branch pairs.
