@@ -10,6 +10,9 @@ output and the same exit status.
       any ghost86 command line (a FreeDOS or Linux boot), --report added.
   jitdiff.py compare A B
       two saved outputs (files written with --keep); exits 1 when they differ.
+  jitdiff.py selfcheck GHOST86
+      shows that this script catches differences: a line altered, another program, a wrong
+      model checksum. Exits 0 only when all three are reported.
 Prints `N passed, M failed` at the end and exits 1 on any difference.
 """
 import argparse
@@ -149,6 +152,42 @@ def cmd_compare(a):
     return 1 if diff else 0
 
 
+def cmd_selfcheck(a):
+    check_binary(a.ghost86)
+    work = tempfile.mkdtemp(prefix="jitdiff-self")
+    img = build_guest(1, 300_000, work)
+    args = ["-bios", img, "-debugcon", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "--max-insns", "5000000"]
+    base = run_engine(a.ghost86, args, "interp", 100_000)
+    problems = []
+    if differ(base, base) is not None or len(base["reports"]) < 3:
+        problems.append(f"a run does not compare equal to itself or has too few checkpoints: {base['reports']}")
+    altered = dict(base, reports=list(base["reports"]))
+    mid = len(altered["reports"]) // 2
+    altered["reports"][mid] = altered["reports"][mid][:-1] + ("0" if altered["reports"][mid][-1] != "0" else "1")
+    found = differ(base, altered)
+    if not found or f"checkpoint {mid + 1}:" not in found:
+        problems.append(f"one altered hash digit at checkpoint {mid + 1} not reported (got {found})")
+    other = run_engine(a.ghost86, ["-bios", build_guest(2, 300_000, work)] + args[2:], "interp", 100_000)
+    if differ(base, other) is None:
+        problems.append("seeds 1 and 2 compare equal")
+    # A wrong model checksum: the guest itself must say RESULT FAIL.
+    asm = os.path.join(work, "seed1.asm")
+    text = open(asm).read()
+    bad = "\n".join(ln if not ln.startswith("%define EXPECTED") else "%define EXPECTED 0x12345678"
+                     for ln in text.split("\n"))
+    open(asm, "w").write(bad)
+    subprocess.run(["nasm", "-f", "bin", "-I" + HERE + "/", "-o", os.path.join(work, "seed1.body"), asm], check=True)
+    subprocess.run(["nasm", "-f", "bin", "-I" + GUEST_LIB, f"-DBODY=\"{os.path.join(work, 'seed1.body')}\"",
+                    "-o", img, os.path.join(HERE, "boot.asm")], check=True)
+    wrong = run_engine(a.ghost86, args, "interp", 0)
+    if not any(ln.startswith("RESULT FAIL") for ln in wrong["output"]) or wrong["status"] != 3:
+        problems.append(f"a wrong model checksum was not reported: {wrong['output'][-2:]} status {wrong['status']}")
+    for p in problems:
+        print(f"selfcheck: FAIL {p}")
+    print(f"{4 - len(problems)} passed, {len(problems)} failed")
+    return 1 if problems else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -161,16 +200,19 @@ def main():
     r = sub.add_parser("run")
     r.add_argument("ghost86")
     r.add_argument("--every", type=int, default=0)
-    r.add_argument("args", nargs=argparse.REMAINDER)
+    r.add_argument("args", nargs="*", help="after --: the ghost86 arguments")
     c = sub.add_parser("compare")
     c.add_argument("a")
     c.add_argument("b")
-    a = ap.parse_args()
-    if a.cmd == "run" and a.args[:1] == ["--"]:
-        a.args = a.args[1:]
+    sub.add_parser("selfcheck").add_argument("ghost86")
+    argv = sys.argv[1:]
+    tail = argv[argv.index("--") + 1:] if "--" in argv else []
+    a = ap.parse_args(argv[:len(argv) - len(tail) - (1 if tail or "--" in argv else 0)])
+    if a.cmd == "run":
+        a.args = tail
     if getattr(a, "every", 0) < 0 or getattr(a, "insns", 1) <= 0:
         die("--every and --insns must be positive")
-    sys.exit({"seeds": cmd_seeds, "run": cmd_run, "compare": cmd_compare}[a.cmd](a))
+    sys.exit({"seeds": cmd_seeds, "run": cmd_run, "compare": cmd_compare, "selfcheck": cmd_selfcheck}[a.cmd](a))
 
 
 if __name__ == "__main__":
