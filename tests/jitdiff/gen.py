@@ -26,8 +26,8 @@ class Program:
         self.n = 0
         self.paging = r.random() < 0.8
         self.pit = r.randrange(4, 150) if r.random() < 0.85 else 0   # a tick every 3K..125K instructions
-        self.leaves = Leaves(r, self.label, self.paging, timer=bool(self.pit))
-        self.leaves16 = Leaves(r, self.label, self.paging, in16=True, timer=bool(self.pit))
+        self.leaves = Leaves(r, self.label, self.paging, timer=self.pit)
+        self.leaves16 = Leaves(r, self.label, self.paging, in16=True, timer=self.pit)
         self.procs, self.tables, self.code16 = [], [], []
         self.private = []    # subroutines only their own call site uses (recursion)
         self.loops = 0

@@ -378,7 +378,9 @@ class Leaves:
             lines = ["push eax", "mov al, 0", "out 0x43, al", "in al, 0x40", f"add {mem(RT_TSC + 4)}, al",
                      "in al, 0x40", f"add {mem(RT_TSC + 5)}, al", "pop eax"]
         else:
-            lines = ["hlt"] if self.timer else ["nop"]   # without the timer nothing would wake it
+            # Without the timer nothing would wake it; with it, the wait counts as up to a period
+            # of instructions (1 ns each, a PIT tick is 838 ns).
+            return Node(["hlt"] if self.timer else ["nop"], lambda s: None, self.timer * 838 + 1)
         return Node(lines, lambda s: None, len(lines))
 
     def unmap(self):
