@@ -93,6 +93,11 @@ uint32_t lazy_arith_flags(uint32_t op, uint32_t a, uint32_t b, uint32_t r) {
       return f;
     }
     case CcKind::Szp: return f | (a & (fl::CF | fl::AF | fl::OF));
+    case CcKind::ImulPair: {
+      const int64_t p = int64_t(int32_t(a)) * int32_t(b);
+      if (p != int64_t(int32_t(r))) f |= fl::CF | fl::OF;
+      return f;
+    }
     case CcKind::kCount: break;
   }
   return f;

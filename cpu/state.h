@@ -76,6 +76,8 @@ enum class CcKind : uint8_t {
   Imul,    // signed: src2 = high half, res = low half; CF=OF=(high != sign extension of low)
   Sbb,     // SBB: src1 - src2 - borrow = res (as Sub, but the operands alone do not decide CF/ZF)
   Szp,     // SF ZF PF from res; CF AF OF are the bits of src1 at their EFLAGS positions
+  ImulPair,  // 32-bit IMUL r, r/m[, imm]: src1 * src2 = res (low half); CF=OF=(the signed
+             // product does not fit in 32 bits), found when the flags are read, not before
   kCount
 };
 // cc_op packs kind and operand size: (kind << 2) | log2(size in bytes).

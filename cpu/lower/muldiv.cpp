@@ -13,15 +13,16 @@ void lower_imul_n(LowerCtx& c) {
   const bool three = c.insn.nops == 3;
   const Temp a = c.read(c.op(three ? 1 : 0));
   const Temp b = c.read(c.op(three ? 2 : 1));
-  Temp lo, hi;
   if (size == 4) {
-    lo = c.b.emit(ir::Op::Mul, a, b);
-    hi = c.b.emit(ir::Op::MulHiS, a, b);
-  } else {
-    const Temp p = c.b.emit(ir::Op::Mul, c.sext(a, 2), c.sext(b, 2));
-    lo = c.trunc(p, 2);
-    hi = c.b.shr(p, c.imm(16));
+    // The record keeps both factors: the high half is computed only if the flags are read.
+    const Temp lo = c.b.emit(ir::Op::Mul, a, b);
+    c.set_reg(dst.reg, size, lo);
+    c.set_cc(CcKind::ImulPair, size, a, b, lo);
+    return;
   }
+  const Temp p = c.b.emit(ir::Op::Mul, c.sext(a, 2), c.sext(b, 2));
+  const Temp lo = c.trunc(p, 2);
+  const Temp hi = c.b.shr(p, c.imm(16));
   c.set_reg(dst.reg, size, lo);
   c.set_cc(CcKind::Imul, size, a, hi, lo);
 }
