@@ -54,14 +54,17 @@ if [ -n "${ONLY:-}" ]; then
 fi
 [ ${#workloads[@]} -ne 0 ] || { echo "bench/run.sh: no workloads built (see bench/README.md)"; exit 1; }
 
-# run_one EMULATOR WORKLOAD PREFIX: one measured run; prints "wall_s rss_kib status".
+# run_one EMULATOR WORKLOAD PREFIX [report]: one measured run; prints "wall_s rss_kib status".
+# Timed runs leave out --report (hashing all of guest RAM at exit is not the workload); one
+# extra run with it gives ghost86's instruction count.
 run_one() {
-  local emu=$1 w=$2 prefix=$3
+  local emu=$1 w=$2 prefix=$3 report=()
+  [ "${4:-}" = report ] && report=(--report)
   if [ "$w" = linux ]; then
     if [ "$emu" = ghost86 ]; then
       python3 "$measure" "$prefix" -- "$ghost86" -accel "$engine" -m 128 -kernel "$linux/vmlinuz" \
         -initrd "$linux/initramfs.gz" -append "$linux_append" -serial stdio -display none -no-reboot \
-        --until-serial "$marker" --report
+        --until-serial "$marker" "${report[@]}"
     else
       python3 "$measure" "$prefix" --until "$marker" -- "${qemu[@]}" -kernel "$linux/vmlinuz" \
         -initrd "$linux/initramfs.gz" -append "$linux_append" -serial stdio
@@ -72,7 +75,7 @@ run_one() {
   [ "$w" = loops ] && img=$guests/loops.bin
   if [ "$emu" = ghost86 ]; then
     python3 "$measure" "$prefix" -- "$ghost86" -accel "$engine" -m 128 -kernel "$img" -debugcon stdio \
-      -display none "${exit_dev[@]}" --report
+      -display none "${exit_dev[@]}" "${report[@]}"
   else
     python3 "$measure" "$prefix" -- "${qemu[@]}" -kernel "$img" -debugcon stdio -serial none "${exit_dev[@]}"
   fi
@@ -92,6 +95,8 @@ ratios=()
 for w in "${workloads[@]}"; do
   : > "$tmp/g.t"; : > "$tmp/q.t"; : > "$tmp/g.m"; : > "$tmp/q.m"; : > "$tmp/i"
   check=ok
+  run_one ghost86 "$w" "$tmp/$w.count" report > /dev/null
+  sed -n 's/^icount=\([0-9]*\) .*/\1/p' "$tmp/$w.count.err" | tail -1 > "$tmp/i"
   for r in $(seq "$runs"); do
     order=(ghost86 qemu)
     [ $((r % 2)) -eq 0 ] && order=(qemu ghost86)
@@ -102,9 +107,6 @@ for w in "${workloads[@]}"; do
       if [ "$w" != linux ] && [ "$status" -ne 1 ]; then check="FAILED ($emu status $status)"; fi
       echo "$wall" >> "$tmp/${emu:0:1}.t"
       echo "$rss" >> "$tmp/${emu:0:1}.m"
-      if [ "$emu" = ghost86 ]; then
-        sed -n 's/^icount=\([0-9]*\) .*/\1/p' "$p.err" | tail -1 >> "$tmp/i"
-      fi
     done
     g=$(result_of "$w" "$tmp/$w.ghost86.$r"); q=$(result_of "$w" "$tmp/$w.qemu.$r")
     if [ -z "$g" ] || [ "$g" = 0 ] || [ "$g" != "$q" ]; then [ "$check" = ok ] && check="MISMATCH (ghost86 '$g', qemu '$q')"; fi

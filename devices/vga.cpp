@@ -64,7 +64,7 @@ void Vga::reset() {
   r_.vbe[kVbeXres] = 640;
   r_.vbe[kVbeYres] = 480;
   r_.vbe[kVbeBpp] = 8;
-  std::fill(vram_.begin(), vram_.end(), 0);
+  vram_.clear();
 }
 
 void Vga::serialize(Serializer& s) {
@@ -73,14 +73,15 @@ void Vga::serialize(Serializer& s) {
   // VRAM up to its last non-zero 4 KiB block: most guests never touch the VBE memory.
   uint32_t used = 0;
   if (!s.loading()) {
-    auto last = std::find_if(vram_.rbegin(), vram_.rend(), [](uint8_t b) { return b != 0; });
-    used = uint32_t(vram_.rend() - last + 0xfff) & ~0xfffu;
+    const auto v = vram_.span();
+    auto last = std::find_if(v.rbegin(), v.rend(), [](uint8_t b) { return b != 0; });
+    used = uint32_t(v.rend() - last + 0xfff) & ~0xfffu;
   }
   s.io(used);
   if (used > vram_.size()) throw std::runtime_error("vga: VRAM size in the snapshot is too large");
   s.bytes(vram_.data(), used);
   if (s.loading()) {
-    std::fill(vram_.begin() + used, vram_.end(), 0);
+    std::fill(vram_.data() + used, vram_.data() + vram_.size(), 0);
     // A damaged snapshot must not leave an index that reaches past a table.
     r_.attr_flip &= 1;
     r_.dac_reading &= 1;
@@ -273,7 +274,7 @@ uint8_t Vga::planar_read(uint32_t addr) {
     plane = r_.gfx[4] & 3;
   }
   const uint32_t base = (addr & (kPlaneBytes - 1)) * 4;
-  std::copy_n(vram_.begin() + base, 4, r_.latch.begin());
+  std::copy_n(vram_.data() + base, 4, r_.latch.begin());
   if (!(r_.gfx[5] & 0x08)) return r_.latch[plane];
   // Read mode 1: a bit is 1 where every plane enabled in Colour Don't Care matches Colour Compare.
   uint8_t differ = 0;

@@ -18,6 +18,7 @@
 #include "devices/pci.h"
 #include "machine/clock.h"
 #include "mmu/phys_memory.h"
+#include "mmu/zeroed_buffer.h"
 
 namespace devices {
 
@@ -86,8 +87,8 @@ class Vga : public PciDevice, public PortDevice {
 
   // For renderers and tests.
   const VgaRegs& regs() const { return r_; }
-  std::span<const uint8_t> vram() const { return vram_; }
-  std::span<uint8_t> vram() { return vram_; }
+  std::span<const uint8_t> vram() const { return vram_.span(); }
+  std::span<uint8_t> vram() { return vram_.span(); }
   bool vbe_enabled() const { return r_.vbe[vga::kVbeEnable] & vga::kVbeEnabled; }
   // The VBE mode's geometry, already validated against VRAM (bytes per pixel rounded up).
   struct VbeMode {
@@ -145,7 +146,7 @@ class Vga : public PciDevice, public PortDevice {
 
   const machine::Clock& clock_;
   VgaRegs r_;
-  std::vector<uint8_t> vram_;
+  mmu::ZeroedBuffer vram_;
   LegacyWindow legacy_{*this};
   LinearWindow lfb_{*this};
 };

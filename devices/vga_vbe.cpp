@@ -77,7 +77,7 @@ void Vga::vbe_enable(uint16_t v) {
     vbe[kVbeXOffset] = vbe[kVbeYOffset] = 0;
     vbe[kVbeBank] = 0;
     vbe_fit_virtual();
-    if (!(v & kVbeNoClear)) std::fill_n(vram_.begin(), size_t(bytes), 0);
+    if (!(v & kVbeNoClear)) std::fill_n(vram_.data(), size_t(bytes), 0);
   }
   vbe[kVbeEnable] = kept;
 }
