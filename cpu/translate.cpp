@@ -44,6 +44,7 @@ void translate_block(Cpu& cpu, const Decoder& dec, const TranslationMode& mode, 
   ir::Builder b(out.ir);
   uint32_t eip = out.eip;
   uint32_t lin_end = out.lin;
+  unsigned side_exits = 0;
   for (unsigned n = 0; n < kMaxBlockInsns; n++) {
     const uint32_t lin = cs_base + eip;
     // Stop before an instruction that starts on another page: it gets its own block.
@@ -84,11 +85,13 @@ void translate_block(Cpu& cpu, const Decoder& dec, const TranslationMode& mode, 
       break;
     }
     LowerCtx ctx(b, insn, mode, n);
+    ctx.may_continue = side_exits < kMaxSideExits && n + 1 < kMaxBlockInsns;
     info->lower(ctx);
+    side_exits += ctx.side_exit;
     lin_end = lin + insn.len;
     eip = (eip + insn.len) & eip_mask;
     if (ctx.end_block || b.ended()) break;
-    if (info->flags & (kEnds | kShadow)) {
+    if ((info->flags & (kEnds | kShadow)) && !ctx.side_exit) {
       b.jmp(eip);
       break;
     }

@@ -22,6 +22,9 @@ struct TranslatedBlock {
 };
 
 constexpr unsigned kMaxBlockInsns = 32;
+// Forward conditional branches a block may go on past (each a side exit): longer blocks keep
+// guest registers in host registers and check the instruction budget once.
+constexpr unsigned kMaxSideExits = 4;
 
 TranslationMode current_mode(const Cpu& cpu);
 

@@ -64,6 +64,7 @@ bool chainable(const ir::Block& b) {
 void Engine::compile(CachedBlock& b, const cpu::TranslationMode& mode) {
   ir::Block code = b.code.ir;
   passes::optimize(code);
+  if (b.chainable) passes::prepare_loop(code, b.code.eip);
   if (verify_ir_) {
     if (std::string err = ir::verify(code); !err.empty())
       throw std::logic_error(fmt::format("bad optimized IR for block at {:08x}: {}\n{}", b.code.eip, err,

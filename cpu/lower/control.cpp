@@ -88,7 +88,14 @@ void lower_ret(LowerCtx& c) {
 
 void lower_jcc(LowerCtx& c) {
   const unsigned cc = c.insn.opcode & 0xf;
-  c.b.branch_if(c.b.cond(cc), rel_target(c, c.op(0)));
+  const uint32_t target = rel_target(c, c.op(0));
+  c.b.branch_if(c.b.cond(cc), target);
+  // A forward branch is taken less often than not (loops branch backwards): its fall-through
+  // stays in the block, and the branch becomes a side exit.
+  if (c.may_continue && target > c.insn.eip) {
+    c.side_exit = true;
+    return;
+  }
   c.jump(c.next_eip());
 }
 

@@ -37,6 +37,10 @@ class LowerCtx {
   const TranslationMode& mode;
   uint32_t insn_index;  // position of this instruction in its block
   bool end_block = false;  // set by lowerings that must be the last instruction of a block
+  // Set by the translator when the block may go on past a conditional branch (a side exit);
+  // the lowering then sets `side_exit` instead of ending the block.
+  bool may_continue = false;
+  bool side_exit = false;
 
   const Operand& op(unsigned i) const { return insn.ops[i]; }
   unsigned opsize() const { return insn.opsize; }

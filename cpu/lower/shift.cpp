@@ -1,5 +1,6 @@
 // Shifts and rotates: SHL/SAL, SHR, SAR, ROL, ROR, RCL, RCR, SHLD, SHRD (SDM Vol.2). Immediate
 // counts (including the D0/D1 count of 1) are known at translation time and lowered to IR; CL
+// counts of SHL, SHR and SAR are lowered the same way with the count in a temp; the other CL
 // counts go through Helper::Shift (cpu/helpers/shift.cpp), which implements the same rules.
 //
 // Rules shared by both paths: the count is masked to 5 bits; a masked count of 0 changes nothing
@@ -123,6 +124,34 @@ void lower_imm(LowerCtx& c, Rmw& dst, ShiftOp op, Temp v, Temp src, unsigned n) 
   }
 }
 
+// SHL, SHR and SAR by CL. A masked count of 0 changes nothing, not even the flags: the value
+// written back is then the old one, and the block leaves (to the next instruction) before the
+// flag record is replaced.
+void lower_cl(LowerCtx& c, Rmw& dst, ShiftOp op, Temp v) {
+  const unsigned size = dst.size();
+  const Temp m = c.b.and_(c.get_reg(ECX, 1), c.imm(31));
+  Temp src1 = v, r;
+  CcKind kind;
+  switch (op) {
+    case ShiftOp::Shl:
+      r = c.trunc(c.b.shl(v, m), size);
+      kind = CcKind::Shl;
+      break;
+    case ShiftOp::Shr:
+      r = c.b.shr(v, m);
+      kind = CcKind::Shr;
+      break;
+    default:
+      src1 = c.sext(v, size);
+      r = c.trunc(c.b.sar(src1, m), size);
+      kind = CcKind::Sar;
+      break;
+  }
+  dst.write(r);
+  c.b.branch_if(c.b.eq(m, c.imm(0)), c.next_eip());
+  c.set_cc(kind, size, src1, m, r);
+}
+
 }  // namespace
 
 void lower_shift(LowerCtx& c) {
@@ -143,6 +172,8 @@ void lower_shift(LowerCtx& c) {
     }
     if (!(dbl && n > size * 8)) return lower_imm(c, dst, op, v, src, n);
   }
+  if (cnt.kind != OpKind::Imm && (op == ShiftOp::Shl || op == ShiftOp::Shr || op == ShiftOp::Sar))
+    return lower_cl(c, dst, op, v);
   const Temp count = cnt.kind == OpKind::Imm ? c.imm(cnt.imm) : c.get_reg(ECX, 1);
   if (dst.mem()) {
     const Temp r = c.call(Helper::Shift, v, count, src, shift_key(op, size, false));

@@ -24,6 +24,12 @@ Allocation allocate_registers(const ir::Block& block, const RegisterFile& regs) 
   }
   for (size_t t = 0; t < ntemps; t++)
     if (block.is_const[t]) al.loc[t].kind = Location::Const;
+  // A loop block's carried registers stay where they are for the whole block: the jump back
+  // moves each next value into its head's register (jit/passes/loop.cpp).
+  for (const ir::LoopReg& lr : block.loop) {
+    al.last[lr.head] = uint32_t(insts.size());
+    if (lr.how == ir::LoopReg::Next::Temp && !block.is_const[lr.next]) al.last[lr.next] = uint32_t(insts.size());
+  }
 
   std::vector<uint8_t> free_caller(regs.caller_saved.rbegin(), regs.caller_saved.rend());
   std::vector<uint8_t> free_callee(regs.callee_saved.rbegin(), regs.callee_saved.rend());

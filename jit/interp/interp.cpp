@@ -3,6 +3,7 @@
 #include "cpu/flags.h"
 #include "cpu/helpers/helpers.h"
 #include "jit/ir/eval.h"
+#include "jit/passes/passes.h"
 
 namespace jit {
 
@@ -47,7 +48,10 @@ void interpret(cpu::Cpu& cpu, ir::Block& block, uint32_t max_insns) {
           s.cc_op = in->imm;
           s.cc_src1 = v[in->a];
           s.cc_src2 = v[in->b];
-          s.cc_res = v[in->c];
+          // A sync whose result the passes left to be derived (passes::sink_sync_results).
+          s.cc_res = in->op != Op::SyncCc || !in->sz       ? v[in->c]
+                     : in->sz == jit::passes::kSyncResAdd ? v[in->a] + v[in->b]
+                                                          : v[in->a] - v[in->b];
           break;
         case Op::GetCF: v[in->dst] = cpu::carry_flag(s); break;
         case Op::Cond: v[in->dst] = cpu::eval_cond(s, in->sz); break;

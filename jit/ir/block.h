@@ -23,6 +23,20 @@ struct Inst {
 };
 static_assert(sizeof(Inst) == 16);
 
+// A guest register that a loop block (one whose final exit jumps back to its own start) keeps
+// in a host register from one iteration to the next (jit/passes/loop.cpp).
+struct LoopReg {
+  enum class Next : uint8_t {
+    Same,    // the block leaves the register unchanged
+    Temp,    // the temp `next` holds the next iteration's value (kNoTemp is the constant 0)
+    Reload,  // read CpuState again (a helper or a partial write changed the register)
+  };
+  uint8_t reg;         // guest register
+  Temp head;           // its value at the start of an iteration (read by the front ops)
+  Next how = Next::Same;
+  Temp next = kNoTemp;
+};
+
 struct Block {
   std::vector<Inst> insts;
   // Value slots, one per temp. Constant temps are filled at build time and never written, so an
@@ -30,6 +44,10 @@ struct Block {
   std::vector<uint32_t> values;
   std::vector<bool> is_const;
   uint32_t guest_insns = 0;  // guest instructions in the block
+  // Loop blocks only: the registers carried in host registers, and how many ops at the front
+  // read them (each iteration after the first starts right after those ops).
+  std::vector<LoopReg> loop;
+  uint32_t loop_head_ops = 0;
 };
 
 // Returns an empty string when the block is well formed, else a description of the first problem.

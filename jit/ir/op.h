@@ -22,7 +22,7 @@ enum class Op : uint8_t {
   // but a compiling backend may perform it only on the out-of-line path of the op that follows
   // the group (a memory access or an exit check), where guest state must be exact.
   SyncReg,   // sz = register, a = value
-  SyncCc,    // imm = cc_op; a = src1, b = src2, c = result
+  SyncCc,    // imm = cc_op; a = src1, b = src2, c = result (none: sz says it is a + b or a - b)
   GetSegSel, GetSegBase,        // sz = segment register
   // Lazy flags
   SetCc,     // imm = cc_op; a = src1, b = src2, c = result

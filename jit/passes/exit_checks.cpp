@@ -1,6 +1,8 @@
 // Where the translated code must look at CpuState::exit_request, and which flag writes are
 // dead. Both follow from one rule: guest state is observable (and the block may be left) at a
 // fault, a helper call, a block exit and a marked instruction start; in between it is not.
+#include <algorithm>
+
 #include "cpu/state.h"
 #include "jit/passes/passes.h"
 
@@ -10,28 +12,30 @@ using ir::Op;
 
 namespace {
 
-// May set exit_request: helpers, memory slow paths (code writes, watchpoints), and flag writes
-// that change TF, RF or AC (cpu/flags.h write_eflags).
-bool may_request_exit(const ir::Inst& in) {
+// May set exit_request: memory slow paths (code writes, watchpoints, devices), helpers, and
+// flag writes that change TF, RF or AC (cpu/flags.h write_eflags). Only the first can be
+// checked where it happens, on the slow path itself.
+enum Request : uint8_t { kNone, kOnSlowPath, kAnywhere };
+Request may_request_exit(const ir::Inst& in) {
   switch (in.op) {
     case Op::Load:
-    case Op::Store:
-    case Op::Call: return true;
-    case Op::SetFlags: return in.imm & (cpu::fl::TF | cpu::fl::RF | cpu::fl::AC);
-    default: return false;
+    case Op::Store: return kOnSlowPath;
+    case Op::Call: return kAnywhere;
+    case Op::SetFlags: return in.imm & (cpu::fl::TF | cpu::fl::RF | cpu::fl::AC) ? kAnywhere : kNone;
+    default: return kNone;
   }
 }
 
 }  // namespace
 
 void mark_exit_checks(ir::Block& b) {
-  bool pending = false;
+  Request pending = kNone;
   for (ir::Inst& in : b.insts) {
     if (in.op == Op::InsnStart) {
-      in.sz = pending ? 1 : 0;
-      pending = false;
-    } else if (may_request_exit(in)) {
-      pending = true;
+      in.sz = pending == kAnywhere ? kExitCheckInline : pending == kOnSlowPath ? kExitCheckOnSlowPaths : 0;
+      pending = kNone;
+    } else {
+      pending = std::max(pending, may_request_exit(in));
     }
   }
 }

@@ -46,9 +46,13 @@ void fold_constants(ir::Block& b) {
         }
       }
       if (commutative(in.op) && ka && !kb) std::swap(in.a, in.b);
-      // x - x and x ^ x (XOR r, r clears a register).
+      // x - x and x ^ x (XOR r, r clears a register); x & x and x | x (TEST r, r, OR r, r).
       if ((in.op == Op::Sub || in.op == Op::Xor) && in.a == in.b) {
         rw.rename(in.dst, rw.imm(0));
+        continue;
+      }
+      if ((in.op == Op::And || in.op == Op::Or) && in.a == in.b && (f & ir::kUsesB)) {
+        rw.rename(in.dst, in.a);
         continue;
       }
       const bool cb = rw.is_const(in.b);
@@ -111,6 +115,7 @@ void optimize(ir::Block& b) {
   mark_exit_checks(b);
   remove_dead_flags(b);
   defer_state_writes(b);
+  sink_sync_results(b);
   remove_dead_code(b);
 }
 

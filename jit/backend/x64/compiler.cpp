@@ -131,6 +131,7 @@ void Compiler::emit_rel32_jump(uintptr_t target, bool to_label_offset) {
 void Compiler::jump_to_engine() { emit_rel32_jump(env.epilogue); }
 
 void Compiler::exit_to(uint32_t eip, uint32_t count, bool counted, bool may_chain) {
+  if (loop_ && may_chain && eip == facts.eip && op_index + 2 >= blk.insts.size()) return jump_back(count, counted);
   if (count && !counted) a.add(state(offsetof(cpu::CpuState, icount), 8), Imm(count));
   const uint32_t lin = facts.cs_base + eip;
   if (may_chain && facts.chainable && (lin & ~0xfffu) == (facts.lin & ~0xfffu)) {
@@ -154,6 +155,68 @@ void Compiler::exit_to(uint32_t eip, uint32_t count, bool counted, bool may_chai
   a.mov(state(offsetof(cpu::CpuState, eip)), Imm(eip));
   a.xor_(x86::eax, x86::eax);
   jump_to_engine();
+}
+
+void Compiler::jump_back(uint32_t count, bool counted) {
+  // Every register and the flag record are in CpuState already (the block's final exits write
+  // them), so leaving from here needs only EIP.
+  if (count && !counted) a.add(state(offsetof(cpu::CpuState, icount), 8), Imm(count));
+  check_budget();
+  move_loop_registers();
+  a.jmp(loop_head_);
+}
+
+void Compiler::check_budget() {
+  // Leave (to run this block from the engine) when the whole block would pass the instruction
+  // limit, so the engine runs what remains precisely, or when an exit was requested
+  // (cpu::request_exit zeroes the limit).
+  Label out = a.newLabel();
+  a.mov(x86::rax, state(offsetof(cpu::CpuState, icount), 8));
+  a.add(x86::rax, Imm(blk.guest_insns));
+  a.cmp(x86::rax, state(offsetof(cpu::CpuState, icount_limit), 8));
+  a.ja(out);
+  cold([this, out] {
+    a.bind(out);
+    a.mov(state(offsetof(cpu::CpuState, eip)), Imm(facts.eip));
+    a.xor_(x86::eax, x86::eax);
+    jump_to_engine();
+  });
+}
+
+void Compiler::move_loop_registers() {
+  struct Move {
+    uint8_t dst;
+    Temp src;
+    uint8_t guest;
+  };
+  std::vector<Move> moves, reloads;
+  for (const ir::LoopReg& lr : blk.loop) {
+    const uint8_t d = loc(lr.head).reg;
+    if (lr.how == ir::LoopReg::Next::Reload)
+      reloads.push_back(Move{d, ir::kNoTemp, lr.reg});
+    else if (lr.how == ir::LoopReg::Next::Temp && lr.next != lr.head)
+      moves.push_back(Move{d, lr.next, lr.reg});
+  }
+  auto guest_reg = [this](const Move& m) { return state(offsetof(cpu::CpuState, regs) + 4 * m.guest); };
+  // In an order that reads each source register before it is overwritten; a cycle (XCHG) is
+  // broken by reading one next value back from CpuState, where the exit has just written it.
+  while (!moves.empty()) {
+    size_t pick = 0;
+    for (; pick < moves.size(); pick++) {
+      bool read_later = false;
+      for (size_t j = 0; j < moves.size(); j++)
+        if (j != pick && in_reg(moves[j].src) && loc(moves[j].src).reg == moves[pick].dst) read_later = true;
+      if (!read_later) break;
+    }
+    if (pick == moves.size()) {
+      a.mov(x86::gpd(moves[0].dst), guest_reg(moves[0]));
+      moves.erase(moves.begin());
+      continue;
+    }
+    load_into(x86::gpd(moves[pick].dst), moves[pick].src);
+    moves.erase(moves.begin() + ptrdiff_t(pick));
+  }
+  for (const Move& m : reloads) a.mov(x86::gpd(m.dst), guest_reg(m));
 }
 
 bool Compiler::next_op_can_fuse(Temp dst) const {
@@ -203,6 +266,24 @@ void Compiler::emit_syncs() {
   }
 }
 
+void Compiler::exit_after_slow_path() {
+  size_t next = op_index + 1;
+  while (next < blk.insts.size() && blk.insts[next].op != Op::InsnStart) next++;
+  if (next == blk.insts.size() || blk.insts[next].sz != passes::kExitCheckOnSlowPaths) return;
+  Label rest = a.newLabel();
+  a.cmp(state(offsetof(cpu::CpuState, exit_request)), Imm(0));
+  a.jne(rest);
+  cold([this, rest, next] {
+    a.bind(rest);
+    // Register allocation is per op, so the ops mean the same here as inline.
+    for (op_index++; op_index < next; op_index++) kEmitters[size_t(blk.insts[op_index].op)](*this, blk.insts[op_index]);
+    insn_index++;
+    insn_eip = blk.insts[next].imm;
+    emit_syncs();
+    exit_to(insn_eip, uint32_t(insn_index), false, /*may_chain=*/false);
+  });
+}
+
 void Compiler::write_reg(const ir::Inst& in) {
   store_to(state(offsetof(cpu::CpuState, regs) + 4 * in.sz), in.a);
 }
@@ -211,6 +292,13 @@ void Compiler::write_cc(const ir::Inst& in) {
   a.mov(state(offsetof(cpu::CpuState, cc_op)), Imm(in.imm));
   store_to(state(offsetof(cpu::CpuState, cc_src1)), in.a);
   store_to(state(offsetof(cpu::CpuState, cc_src2)), in.b);
+  if (in.op == Op::SyncCc && in.sz) {
+    // The result was left to this slow path (passes::sink_sync_results).
+    load_into(x86::eax, in.a);
+    a.emit(in.sz == passes::kSyncResAdd ? x86::Inst::kIdAdd : x86::Inst::kIdSub, x86::eax, operand(in.b));
+    a.mov(state(offsetof(cpu::CpuState, cc_res)), x86::eax);
+    return;
+  }
   store_to(state(offsetof(cpu::CpuState, cc_res)), in.c);
 }
 
@@ -219,21 +307,12 @@ bool Compiler::is_final_jump_next() const {
 }
 
 void Compiler::compile() {
-  const uint32_t n = blk.guest_insns;
-  // Entry: leave at once when the block would pass the instruction limit (the engine then runs
-  // what remains precisely) or an exit was requested (cpu::request_exit zeroes the limit).
-  Label bail = a.newLabel();
-  a.mov(x86::rax, state(offsetof(cpu::CpuState, icount), 8));
-  a.add(x86::rax, Imm(n));
-  a.cmp(x86::rax, state(offsetof(cpu::CpuState, icount_limit), 8));
-  a.ja(bail);
-  cold([this, bail] {
-    a.bind(bail);
-    a.mov(state(offsetof(cpu::CpuState, eip)), Imm(facts.eip));
-    a.xor_(x86::eax, x86::eax);
-    jump_to_engine();
-  });
+  check_budget();  // at entry, as at every jump back of a loop block
+  loop_ = !blk.loop.empty() && facts.chainable;
+  for (const ir::LoopReg& lr : blk.loop) loop_ = loop_ && in_reg(lr.head);
+  if (loop_) loop_head_ = a.newLabel();
   for (op_index = 0; op_index < blk.insts.size(); op_index++) {
+    if (loop_ && op_index == blk.loop_head_ops) a.bind(loop_head_);
     const ir::Inst& in = blk.insts[op_index];
     kEmitters[size_t(in.op)](*this, in);
   }

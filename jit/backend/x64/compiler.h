@@ -126,12 +126,23 @@ class Compiler {
   // a group that the next op's slow path performs, and emitting that group there.
   bool sync_deferred() const;
   void emit_syncs();
+  // On a memory slow path (after its call): when the next instruction start is checked on slow
+  // paths (passes::kExitCheckOnSlowPaths) and an exit was requested, the rest of the current
+  // instruction runs out of line, emitted again, and the block leaves at its end.
+  void exit_after_slow_path();
   // The state writes themselves, shared by SetReg32/SetCc and their Sync forms.
   void write_reg(const ir::Inst& in);
   void write_cc(const ir::Inst& in);
 
  private:
   void emit_rel32_jump(uintptr_t target, bool to_label_offset = false);
+  // Loop blocks (ir::Block::loop): the final exit back to the block's start checks the budget
+  // and jumps to just after the carried registers' reads, with their next values moved in.
+  void jump_back(uint32_t count, bool counted);
+  void check_budget();
+  void move_loop_registers();
+  bool loop_ = false;
+  asmjit::Label loop_head_;
 
   struct Cold {
     uint32_t op_index;

@@ -30,6 +30,22 @@ void binary(Compiler& c, const Inst& in, asmjit::InstId id, bool commutative) {
   c.finish(in.dst, d);
 }
 
+// An addition into a register other than its operands' is one LEA instead of MOV and ADD
+// (no IR op reads the host flags an ADD would set). Returns false when it does not apply.
+bool lea_add(Compiler& c, const Inst& in, bool subtract) {
+  if (!c.in_reg(in.dst) || !c.in_reg(in.a) || c.reg(in.a) == c.reg(in.dst)) return false;
+  const x86::Gpd d = c.reg(in.dst);
+  const x86::Gpq base = c.reg(in.a).r64();
+  if (c.is_const(in.b)) {
+    const int32_t k = int32_t(c.value(in.b));
+    c.a.lea(d, x86::ptr(base, subtract ? int32_t(0u - uint32_t(k)) : k));
+    return true;
+  }
+  if (subtract || !c.in_reg(in.b) || c.reg(in.b) == d) return false;
+  c.a.lea(d, x86::ptr(base, c.reg(in.b).r64()));
+  return true;
+}
+
 void shift(Compiler& c, const Inst& in, asmjit::InstId id) {
   const x86::Gpd d = c.def(in.dst, x86::eax);
   if (c.is_const(in.b)) {
@@ -100,8 +116,12 @@ void compare(Compiler& c, const Inst& in, uint8_t cc) {
 
 }  // namespace
 
-template <> void emit<Op::Add>(Compiler& c, const Inst& in) { binary(c, in, x86::Inst::kIdAdd, true); }
-template <> void emit<Op::Sub>(Compiler& c, const Inst& in) { binary(c, in, x86::Inst::kIdSub, false); }
+template <> void emit<Op::Add>(Compiler& c, const Inst& in) {
+  if (!lea_add(c, in, false)) binary(c, in, x86::Inst::kIdAdd, true);
+}
+template <> void emit<Op::Sub>(Compiler& c, const Inst& in) {
+  if (!lea_add(c, in, true)) binary(c, in, x86::Inst::kIdSub, false);
+}
 template <> void emit<Op::And>(Compiler& c, const Inst& in) { binary(c, in, x86::Inst::kIdAnd, true); }
 template <> void emit<Op::Or>(Compiler& c, const Inst& in) { binary(c, in, x86::Inst::kIdOr, true); }
 template <> void emit<Op::Xor>(Compiler& c, const Inst& in) { binary(c, in, x86::Inst::kIdXor, true); }

@@ -61,6 +61,7 @@ void emit<Op::BranchIf>(Compiler& c, const Inst& in) {
   }
   c.cold([&c, taken, target = in.imm] {
     c.a.bind(taken);
+    c.emit_syncs();
     c.exit_to(target, c.retired());
   });
 }

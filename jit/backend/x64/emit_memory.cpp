@@ -87,6 +87,7 @@ void emit<Op::Load>(Compiler& c, const Inst& in) {
     const x86::Gpd d = c.def(in.dst, x86::eax);
     if (d != x86::eax) c.a.mov(d, x86::eax);
     c.finish(in.dst, d);
+    c.exit_after_slow_path();
     c.a.jmp(done);
   });
 }
@@ -111,6 +112,7 @@ void emit<Op::Store>(Compiler& c, const Inst& in) {
     c.emit_syncs();
     c.pass_args({{0, in.imm}, {in.a, std::nullopt}, {0, in.sz}, {in.b, std::nullopt}});
     slow_call(c, reinterpret_cast<const void*>(&thunk_store));
+    c.exit_after_slow_path();
     c.a.jmp(done);
   });
 }

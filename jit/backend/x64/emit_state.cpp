@@ -44,7 +44,8 @@ template <>
 void emit<Op::InsnStart>(Compiler& c, const Inst& in) {
   c.insn_index++;
   c.insn_eip = in.imm;
-  if (!passes::checks_exit(in)) return;
+  // kExitCheckOnSlowPaths: the memory slow paths before this check (Compiler::exit_after_slow_path).
+  if (in.sz != passes::kExitCheckInline) return;
   // The previous instruction may have asked to end the block (it wrote code, hit a watchpoint,
   // reached a device); the interpreter checks at the same boundary.
   asmjit::Label out = c.a.newLabel();
@@ -135,7 +136,42 @@ void emit<Op::SetCc>(Compiler& c, const Inst& in) {
 
 template <>
 void emit<Op::GetCF>(Compiler& c, const Inst& in) {
-  flags_value(c, in, reinterpret_cast<const void*>(&thunk_get_cf));
+  // CF of a flag record from an earlier block: INC, DEC, ADC, SBB and rotates through carry at
+  // the top of a loop. The records such loops leave are tested inline (cpu::carry_flag is the
+  // reference): INC and DEC keep the old CF in cc_src2, a 32-bit SUB/CMP borrows when
+  // src1 < src2. Any other kind calls cpu::carry_flag out of line.
+  using cpu::CcKind;
+  asmjit::Label keep = c.a.newLabel(), slow = c.a.newLabel(), done = c.a.newLabel();
+  const x86::Gpd d = c.def(in.dst, x86::eax);
+  c.a.mov(x86::eax, Compiler::state(offsetof(CpuState, cc_op)));
+  c.a.mov(x86::ecx, x86::eax);
+  c.a.shr(x86::ecx, 2);
+  c.a.cmp(x86::ecx, Imm(uint32_t(CcKind::Dec)));
+  c.a.je(keep);
+  c.a.cmp(x86::ecx, Imm(uint32_t(CcKind::Inc)));
+  c.a.je(keep);
+  c.a.cmp(x86::eax, Imm(cpu::cc_op(CcKind::Sub, 4)));
+  c.a.jne(slow);
+  c.a.mov(x86::eax, Compiler::state(offsetof(CpuState, cc_src1)));
+  c.a.cmp(x86::eax, Compiler::state(offsetof(CpuState, cc_src2)));
+  c.a.setb(x86::al);
+  c.a.movzx(d, x86::al);
+  c.a.jmp(done);
+  c.a.bind(keep);
+  c.a.cmp(Compiler::state(offsetof(CpuState, cc_src2)), Imm(0));
+  c.a.setne(x86::al);
+  c.a.movzx(d, x86::al);
+  c.a.bind(done);
+  c.finish(in.dst, d);
+  c.cold([&c, slow, done, d] {
+    c.a.bind(slow);
+    c.save_live();
+    c.a.mov(x86::rdi, x86::rbp);
+    c.call(reinterpret_cast<const void*>(&thunk_get_cf));
+    c.restore_live();
+    if (d != x86::eax) c.a.mov(d, x86::eax);
+    c.a.jmp(done);
+  });
 }
 
 template <>

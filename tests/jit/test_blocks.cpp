@@ -1,0 +1,154 @@
+// Block shapes and what the compiled code keeps across them: side exits at forward branches,
+// loop blocks that carry guest registers in host registers, and flags read in a later block.
+// Like every [jit] test these run on both engines (ctest runs them again with the JIT).
+#include <catch2/catch.hpp>
+
+#include "cpu/translate.h"
+#include "tests/cpu/harness.h"
+
+using namespace cpu;
+
+namespace {
+
+uint32_t block_length(test::TestCpu& t) {
+  TranslatedBlock b;
+  translate_block(t.cpu, t.engine.decoder(), current_mode(t.cpu), b);
+  return b.ir.guest_insns;
+}
+
+}  // namespace
+
+TEST_CASE("a forward conditional branch is a side exit, a backward one ends the block", "[jit][engine]") {
+  test::TestCpu t;
+  t.flat32(0x10000);
+  // cmp eax, ebx; jb +2; nop; nop; jb -6 (back to the first jb); nop
+  t.poke(0x10000, {0x39, 0xd8, 0x72, 0x02, 0x90, 0x90, 0x72, 0xfa, 0x90});
+  CHECK(block_length(t) == 5);
+  // Four side exits at most: the fifth forward branch ends the block.
+  t.poke(0x10000, {0x72, 0x00, 0x72, 0x00, 0x72, 0x00, 0x72, 0x00, 0x72, 0x00, 0x72, 0x00});  // jb +0, 6 times
+  CHECK(block_length(t) == 5);
+}
+
+TEST_CASE("a taken side exit leaves the flags of the compare before it", "[jit][engine]") {
+  // cmp eax, ebx; jbe L; mov ecx, 1; L: sete dl; setb dh (the flag reads are another block)
+  struct Case {
+    uint32_t a, b;
+    uint32_t ecx, dl, dh;  // SDM CMP: ZF = (a == b), CF = (a < b) unsigned
+  };
+  for (const Case& c : {Case{5, 5, 0, 1, 0}, Case{3, 9, 0, 0, 1}, Case{9, 3, 1, 0, 0}, Case{0x80000000u, 1, 1, 0, 0}}) {
+    test::TestCpu t;
+    t.flat32(0x10000);
+    t.s().regs[EAX] = c.a;
+    t.s().regs[EBX] = c.b;
+    REQUIRE(t.run({0x39, 0xd8, 0x76, 0x05, 0xb9, 0x01, 0, 0, 0, 0x0f, 0x94, 0xc2, 0x0f, 0x92, 0xc6}) ==
+            jit::StopReason::Halted);
+    CHECK(t.s().regs[ECX] == c.ecx);
+    CHECK((t.s().regs[EDX] & 0xff) == c.dl);
+    CHECK((t.s().regs[EDX] >> 8 & 0xff) == c.dh);
+  }
+}
+
+TEST_CASE("CF is read correctly from the flag record of an earlier block", "[jit][engine]") {
+  // FLAGS-SETTER; jmp +0 (a new block); adc ecx, 0 -> ECX = CF (SDM: ADC adds CF; INC and DEC
+  // leave CF as it was; SUB/CMP set CF on unsigned borrow; SHL sets it to the last bit out).
+  struct Case {
+    const char* what;
+    std::vector<uint8_t> setter;
+    uint32_t eax, ebx;
+    uint32_t cf;
+  };
+  const std::vector<Case> cases = {
+      {"sub eax, ebx (borrow)", {0x29, 0xd8}, 1, 2, 1},
+      {"sub eax, ebx (none)", {0x29, 0xd8}, 2, 1, 0},
+      {"stc; dec eax", {0xf9, 0x48}, 0, 0, 1},
+      {"clc; dec eax", {0xf8, 0x48}, 0, 0, 0},
+      {"stc; inc eax", {0xf9, 0x40}, 0xffffffffu, 0, 1},
+      {"clc; inc eax", {0xf8, 0x40}, 0xffffffffu, 0, 0},
+      {"shl eax, 1", {0xd1, 0xe0}, 0x80000000u, 0, 1},
+      {"sub al, bl (borrow)", {0x28, 0xd8}, 0x100, 0x01, 1},
+      {"add eax, ebx (carry)", {0x01, 0xd8}, 0xffffffffu, 1, 1},
+      {"and eax, ebx", {0xf9, 0x21, 0xd8}, 3, 1, 0},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    test::TestCpu t;
+    t.flat32(0x10000);
+    t.s().regs[EAX] = c.eax;
+    t.s().regs[EBX] = c.ebx;
+    std::vector<uint8_t> code = c.setter;
+    code.insert(code.end(), {0xeb, 0x00, 0x83, 0xd1, 0x00, 0xf4});  // jmp +0; adc ecx, 0; hlt
+    t.poke(0x10000, code);
+    REQUIRE(t.engine.run(100) == jit::StopReason::Halted);
+    CHECK(t.s().regs[ECX] == c.cf);
+  }
+}
+
+TEST_CASE("loop blocks carry registers across iterations, swaps and partial writes included", "[jit][engine]") {
+  SECTION("xchg in the body") {
+    // mov ecx, 1000; xor eax, eax; mov ebx, 1; L: add eax, ebx; xchg eax, ebx; dec ecx; jnz L
+    test::TestCpu t;
+    t.flat32(0x10000);
+    REQUIRE(t.run({0xb9, 0xe8, 0x03, 0, 0, 0x31, 0xc0, 0xbb, 0x01, 0, 0, 0, 0x01, 0xd8, 0x93, 0x49, 0x75, 0xfa},
+                  10000) == jit::StopReason::Halted);
+    uint32_t a = 0, b = 1;
+    for (int i = 0; i < 1000; i++) {
+      a += b;
+      std::swap(a, b);
+    }
+    CHECK(t.s().regs[EAX] == a);
+    CHECK(t.s().regs[EBX] == b);
+    CHECK(t.s().regs[ECX] == 0);
+  }
+  SECTION("a carried register cleared in the body") {
+    // mov ecx, 3; mov edi, 7; xor eax, eax; L: add eax, edi; xor edi, edi; dec ecx; jnz L
+    // EDI is 7 in the first iteration only: EAX = 7.
+    test::TestCpu t;
+    t.flat32(0x10000);
+    REQUIRE(t.run({0xb9, 0x03, 0, 0, 0, 0xbf, 0x07, 0, 0, 0, 0x31, 0xc0, 0x01, 0xf8, 0x31, 0xff, 0x49, 0x75, 0xf9}) ==
+            jit::StopReason::Halted);
+    CHECK(t.s().regs[EAX] == 7);
+    CHECK(t.s().regs[EDI] == 0);
+  }
+  SECTION("a byte write to a carried register") {
+    // mov ecx, 300; xor eax, eax; L: add eax, 101h; mov al, cl; dec ecx; jnz L
+    test::TestCpu t;
+    t.flat32(0x10000);
+    REQUIRE(t.run({0xb9, 0x2c, 0x01, 0, 0, 0x31, 0xc0, 0x05, 0x01, 0x01, 0, 0, 0x88, 0xc8, 0x49, 0x75, 0xf6},
+                  10000) == jit::StopReason::Halted);
+    uint32_t a = 0;
+    for (uint32_t c = 300; c > 0; c--) a = ((a + 0x101) & ~0xffu) | (c & 0xff);
+    CHECK(t.s().regs[EAX] == a);
+  }
+  SECTION("a helper in the body") {
+    // mov esi, 50; L: mov eax, 1; xor ecx, ecx; cpuid; add edi, eax; dec esi; jnz L
+    // CPUID writes EAX..EDX; the loop must see what it wrote, every iteration.
+    test::TestCpu t;
+    t.flat32(0x10000);
+    REQUIRE(t.run({0xb8, 0x01, 0, 0, 0, 0x31, 0xc9, 0x0f, 0xa2}) == jit::StopReason::Halted);
+    const uint32_t signature = t.s().regs[EAX];  // CPUID leaf 1's EAX, as this CPU reports it
+    t.s().eip = 0x10000;
+    t.s().regs[EDI] = 0;
+    REQUIRE(t.run({0xbe, 0x32, 0, 0, 0, 0xb8, 0x01, 0, 0, 0, 0x31, 0xc9, 0x0f, 0xa2, 0x01, 0xc7, 0x4e, 0x75, 0xf2},
+                  10000) == jit::StopReason::Halted);
+    CHECK(t.s().regs[EDI] == 50 * signature);
+  }
+}
+
+TEST_CASE("a loop block stops exactly at the instruction limit", "[jit][engine]") {
+  // mov ecx, 1000; xor eax, eax; L: add eax, 3; inc edx; dec ecx; jnz L; hlt
+  test::TestCpu t;
+  t.flat32(0x10000);
+  t.poke(0x10000, {0xb9, 0xe8, 0x03, 0, 0, 0x31, 0xc0, 0x83, 0xc0, 0x03, 0x42, 0x49, 0x75, 0xf9, 0xf4});
+  t.s().regs[EDX] = 0;  // reset leaves the processor signature there
+  // Two set-up instructions, ten iterations of four, then ADD and INC of the eleventh.
+  CHECK(t.engine.run(2 + 4 * 10 + 2) == jit::StopReason::Limit);
+  CHECK(t.s().icount == 44);
+  CHECK(t.s().eip == 0x1000b);  // the DEC
+  CHECK(t.s().regs[EAX] == 33);
+  CHECK(t.s().regs[EDX] == 11);
+  CHECK(t.s().regs[ECX] == 990);
+  CHECK(t.engine.run(100000) == jit::StopReason::Halted);
+  CHECK(t.s().regs[EAX] == 3000);
+  CHECK(t.s().regs[EDX] == 1000);
+  CHECK(t.s().icount == 2 + 4 * 1000 + 1);
+}
