@@ -39,6 +39,7 @@ constexpr uint64_t kRamAlign = 8192;            // QEMU rounds -m up to this
 constexpr size_t kMaxSerialPorts = 4;           // COM1..COM4, as in QEMU
 constexpr uint16_t kQemuDebugExitBase = 0x501;  // QEMU's isa-debug-exit defaults
 constexpr uint16_t kQemuDebugExitSize = 0x02;
+constexpr std::string_view kDemoFirmware = "demo";  // -bios demo: the built-in ROM
 
 // One row per option: drives CLI11 registration, the pre-scan, feature gating and help text.
 struct OptionSpec {
@@ -51,7 +52,7 @@ struct OptionSpec {
 
 constexpr std::array kOptions = {
     OptionSpec{"m", "SIZE", "Guest RAM: MiB, or with a K/M/G/T suffix (1M..3584M, default 128M)"},
-    OptionSpec{"bios", "FILE", "BIOS ROM image (default: the built-in ROM)"},
+    OptionSpec{"bios", "FILE", "Firmware image, or 'demo' for the built-in demo ROM (default: SeaBIOS)"},
     OptionSpec{"hda", "FILE", "Primary master hard disk image (a bare argument also means -hda)",
                &Features::disks, "hard disk images are"},
     OptionSpec{"hdb", "FILE", "Primary slave hard disk image", &Features::disks,
@@ -642,14 +643,34 @@ void apply_global(std::string_view text, MachineConfig& cfg) {
     fail("global", "isa-serial.timing: bad value '{}' (expected fast or baud)", *value);
 }
 
+// The firmware, as QEMU chooses it: -bios FILE, else SeaBIOS. "-bios demo" is the built-in demo
+// ROM (MachineConfig's empty path), which boots no disk. A -kernel boot runs no firmware code
+// (the kernel is entered directly), so without -bios it keeps the small demo image mapped.
+void apply_firmware(const Given& given, const Features& available, MachineConfig& cfg) {
+  const auto bios = given.last("bios");
+  if (bios && *bios != kDemoFirmware) {
+    check_readable("bios", *bios);
+    cfg.bios_path = *bios;
+    return;
+  }
+  if (!bios && !cfg.kernel.empty()) return;
+  std::string_view drive;
+  for (std::string_view name : {"hda", "hdb", "cdrom", "fda"})
+    if (drive.empty() && given.has(name)) drive = name;
+  if (bios) {
+    if (!drive.empty() && cfg.kernel.empty())
+      fail("bios", "the demo firmware cannot boot -{} (leave out -bios to use SeaBIOS)", drive);
+    return;
+  }
+  if (available.default_bios.empty())
+    fail("bios", "no firmware: SeaBIOS is not installed (apt install seabios), give -bios FILE or -bios demo");
+  cfg.bios_path = available.default_bios;
+}
+
 MachineConfig build_config(const Given& given, const Features& available) {
   check_feature_gates(given, available);
   MachineConfig cfg;
   if (auto m = given.last("m")) cfg.ram_bytes = parse_ram_size(*m);
-  if (auto bios = given.last("bios")) {
-    check_readable("bios", *bios);
-    cfg.bios_path = *bios;
-  }
   cfg.hda = image_option(given, "hda");
   cfg.hdb = image_option(given, "hdb");
   cfg.cdrom = image_option(given, "cdrom");
@@ -689,6 +710,7 @@ MachineConfig build_config(const Given& given, const Features& available) {
       fail("screendump", "'{}': expected a .txt (text grid) or .png (picture) file name", *f);
     cfg.screendump = *f;
   }
+  apply_firmware(given, available, cfg);
   return cfg;
 }
 

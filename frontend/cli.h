@@ -26,6 +26,9 @@ struct Features {
   // A graphical session exists (DISPLAY or WAYLAND_DISPLAY): without one the default display
   // is none, so headless runs never try to open a window.
   bool desktop = false;
+  // The firmware used without -bios, as QEMU's: Debian's SeaBIOS image when it is installed,
+  // empty when it is not (then a machine without -kernel needs -bios).
+  std::string default_bios;
 };
 
 // `args` excludes argv[0]. Never throws; every failure is reported as Action::Exit, exit_code 1.

@@ -46,8 +46,8 @@ int report_outcome(const machine::RunResult& r) {
 int run_machine(const machine::MachineConfig& config, const frontend::StopSignals& stop_signals) {
   try {
     using machine::SerialConfig;
-    const SerialConfig dcon = config.debugcon.value_or(
-        SerialConfig{config.bios_path.empty() ? SerialConfig::Kind::Stdio : SerialConfig::Kind::None, {}});
+    // As in QEMU, the debug console (port E9h) is shown only when -debugcon says where.
+    const SerialConfig dcon = config.debugcon.value_or(SerialConfig{});
     std::FILE* dcon_file = dcon.kind == SerialConfig::Kind::Stdio ? stdout
                            : dcon.kind == SerialConfig::Kind::File ? std::fopen(dcon.path.c_str(), "w")
                                                                    : nullptr;
@@ -117,6 +117,7 @@ int main(int argc, char** argv) {
   features.sdl = true;
 #endif
   features.desktop = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
+  if (::access(machine::kSeabiosPath, R_OK) == 0) features.default_bios = machine::kSeabiosPath;
   frontend::CliResult cli = frontend::parse_command_line(args, features);
   if (cli.action == frontend::CliResult::Action::Exit) {
     std::fputs(cli.message.c_str(), cli.exit_code ? stderr : stdout);

@@ -29,6 +29,7 @@ Features all_features() {
   Features f;
   f.jit = f.disks = f.floppy = f.cdrom = f.kernel = f.serial = f.sdl = f.gdb = f.snapshot_overlay =
       f.desktop = true;
+  f.default_bios = "/usr/share/seabios/bios.bin";  // only its name: the CLI does not open it
   return f;
 }
 
@@ -99,7 +100,7 @@ TEST_CASE("cli: no arguments give the default machine", "[frontend][cli]") {
   const CliResult r = parse({});
   check_runs(r);
   CHECK(r.config.ram_bytes == 128 * kMiB);
-  CHECK(r.config.bios_path.empty());
+  CHECK(r.config.bios_path == "/usr/share/seabios/bios.bin");  // SeaBIOS, as QEMU
   CHECK(r.config.boot_order == "cad");
   CHECK(r.config.serial.empty());
   CHECK(r.config.debug_exit.empty());
@@ -109,7 +110,9 @@ TEST_CASE("cli: no arguments give the default machine", "[frontend][cli]") {
   SECTION("accel and display follow what the build has") {
     CHECK(r.config.accel == Accel::Jit);
     CHECK(r.config.display == DisplayKind::Sdl);  // QEMU's default is graphical
-    const CliResult bare = parse({}, Features{});
+    Features none;
+    none.default_bios = "bios.bin";
+    const CliResult bare = parse({}, none);
     check_runs(bare);
     CHECK(bare.config.accel == Accel::Interp);
     CHECK(bare.config.display == DisplayKind::None);
@@ -117,6 +120,39 @@ TEST_CASE("cli: no arguments give the default machine", "[frontend][cli]") {
     headless.desktop = false;  // SDL built in, but no desktop to show a window on
     CHECK(parse({}, headless).config.display == DisplayKind::None);
     CHECK(parse({"-display", "sdl"}, headless).config.display == DisplayKind::Sdl);
+  }
+}
+
+TEST_CASE("cli: the firmware is SeaBIOS unless -bios says otherwise", "[frontend][cli]") {
+  TempDir tmp;
+  const std::string img = tmp.file("disk.img"), rom = tmp.file("rom.bin");
+  CHECK(parse({"-cdrom", img, "-boot", "d"}).config.bios_path == "/usr/share/seabios/bios.bin");
+  CHECK(parse({"-bios", rom, "-hda", img}).config.bios_path == rom);
+  SECTION("-bios demo is the built-in ROM, which boots no disk") {
+    const CliResult r = parse({"-bios", "demo"});
+    check_runs(r);
+    CHECK(r.config.bios_path.empty());
+    for (const char* drive : {"-hda", "-hdb", "-cdrom", "-fda"}) {
+      const CliResult bad = parse({"-bios", "demo", drive, img});
+      check_error(bad, "-bios");
+      CHECK(contains(bad.message, drive));
+    }
+  }
+  SECTION("-kernel runs no firmware: without -bios the demo image stays mapped") {
+    CHECK(parse({"-kernel", img}).config.bios_path.empty());
+    CHECK(parse({"-kernel", img, "-hda", img}).config.bios_path.empty());
+    CHECK(parse({"-kernel", img, "-bios", rom}).config.bios_path == rom);
+  }
+  SECTION("without SeaBIOS installed, a machine needs -bios") {
+    Features f = all_features();
+    f.default_bios.clear();
+    for (const std::vector<std::string>& args : {std::vector<std::string>{}, {"-hda", img}, {"-cdrom", img}}) {
+      const CliResult r = parse(args, f);
+      check_error(r, "-bios");
+      CHECK(contains(r.message, "SeaBIOS is not installed"));
+    }
+    check_runs(parse({"-bios", "demo"}, f));
+    check_runs(parse({"-kernel", img, "-hda", img}, f));
   }
 }
 
@@ -509,7 +545,7 @@ TEST_CASE("cli: options whose feature is missing are refused, not ignored", "[fr
     CHECK(r.config.ram_bytes == 32 * kMiB);
   }
   SECTION("-nographic is fine without serial support when -serial says where COM1 goes") {
-    check_runs(parse({"-nographic", "-serial", "none"}, none));
+    check_runs(parse({"-nographic", "-serial", "none", "-bios", "demo"}, none));
   }
 }
 
