@@ -91,6 +91,7 @@ constexpr std::array kOptions = {
     OptionSpec{"until-serial", "REGEX", "Stop with status 0 once COM1 output matches REGEX"},
     OptionSpec{"until-screen", "REGEX", "Stop with status 0 once the VGA text screen matches REGEX"},
     OptionSpec{"timeout", "SECONDS", "Give up after SECONDS of virtual time (exit status 3)"},
+    OptionSpec{"wall-timeout", "SECONDS", "Give up after SECONDS of host time, a guard for CI (exit status 4)"},
     OptionSpec{"screendump", "FILE", "At exit, write the text screen (FILE.txt) or the picture (FILE.png)"},
     OptionSpec{"d", "ITEMS", "Log to stderr: comma-separated int, exec, in_asm, out_asm, jit (as QEMU's -d)"},
     OptionSpec{"version", "", "Print the version and exit"},
@@ -100,7 +101,7 @@ constexpr std::array kOptions = {
 // Our own options keep GNU spelling in help and messages; QEMU's use a single dash.
 bool gnu_style(std::string_view name) {
   return name == "help" || name == "version" || name == "max-insns" || name == "jit-cache-mb" || name == "step" ||
-         name == "until-serial" || name == "until-screen" || name == "timeout" || name == "screendump" ||
+         name == "until-serial" || name == "until-screen" || name == "timeout" || name == "wall-timeout" || name == "screendump" ||
          name == "report" || name == "checkpoint-every";
 }
 
@@ -575,14 +576,14 @@ std::string parse_debug_items(std::string_view text) {
   return std::string(text);
 }
 
-// Seconds of virtual time, e.g. 30 or 2.5.
-uint64_t parse_timeout(std::string_view text) {
+// Seconds, e.g. 30 or 2.5.
+double parse_seconds(std::string_view option, std::string_view text) {
   char* end = nullptr;
   const std::string str(text);
   const double sec = std::strtod(str.c_str(), &end);
   if (str.empty() || end != str.c_str() + str.size() || !(sec > 0) || sec > 1e7)
-    fail("timeout", "invalid time '{}' (expected seconds, e.g. 30 or 2.5)", text);
-  return uint64_t(sec * 1e9);
+    fail(option, "invalid time '{}' (expected seconds, e.g. 30 or 2.5)", text);
+  return sec;
 }
 
 machine::AutomationStep parse_step(std::string_view text) {
@@ -704,7 +705,7 @@ MachineConfig build_config(const Given& given, const Features& available) {
   for (const std::string& step : given.all("step")) cfg.steps.push_back(parse_step(step));
   if (auto re = given.last("until-serial")) cfg.until_serial = *re;
   if (auto re = given.last("until-screen")) cfg.until_screen = *re;
-  if (auto t = given.last("timeout")) cfg.timeout_ns = parse_timeout(*t);
+  if (auto t = given.last("timeout")) cfg.timeout_ns = uint64_t(parse_seconds("timeout", *t) * 1e9);
   if (auto f = given.last("screendump")) {
     if (!f->ends_with(".txt") && !f->ends_with(".png"))
       fail("screendump", "'{}': expected a .txt (text grid) or .png (picture) file name", *f);
@@ -752,6 +753,7 @@ CliResult parse_command_line(const std::vector<std::string>& args, const Feature
     CliResult result;
     result.action = CliResult::Action::Run;
     result.config = build_config(Given(app), available);
+    if (auto t = Given(app).last("wall-timeout")) result.wall_timeout_s = parse_seconds("wall-timeout", *t);
     return result;
   } catch (const UsageError& e) {
     return exit_with(1, one_line(e.message));

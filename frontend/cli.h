@@ -16,6 +16,9 @@ struct CliResult {
   std::string message;  // help/version text, or one error line "ghost86: -opt: problem"
   machine::MachineConfig config;
   std::string until_serial;  // reserved, left empty
+  // --wall-timeout: host seconds after which the run is stopped (0: none). The one use of the
+  // host clock, a guard for CI; it is not part of the machine.
+  double wall_timeout_s = 0;
 };
 
 // What this build can actually do. Options needing a missing feature are rejected rather than

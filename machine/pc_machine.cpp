@@ -40,6 +40,8 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
   if (cfg.accel == Accel::Jit) engine_->set_jit(true, cfg.jit_cache_mb);
   // Slow (ISA) port accesses stall the processor in virtual time; the TSC counts that time too.
   bus_.set_clock(clock_.get());
+  engine_->set_exception_stall([this] { clock_->stall(kExceptionNs); });
+  clock_->set_deadline_ns(cfg.timeout_ns ? cfg.timeout_ns : Clock::kNever);
   clock_->set_stall_listener([this](uint64_t ns) { cpu_->s.tsc_offset += ns; });
   if (!cfg.debug_log.empty()) {
     jit::Engine::Log log;
@@ -198,6 +200,7 @@ void PcMachine::reset() {
   mmu_->flush_tlb();
   engine_->reset();
   if (direct_boot_) start_direct_boot();
+  clock_->stall(kResetNs);
 }
 
 // In place of firmware: the chipset set up as a BIOS leaves it, the kernel and its data in RAM,
@@ -223,8 +226,10 @@ RunResult PcMachine::run() {
 }
 
 RunResult PcMachine::run_until_done() {
-  const uint64_t timeout_insns = cfg_.timeout_ns ? cfg_.timeout_ns / cfg_.ns_per_insn : 0;
   for (;;) {
+    // --timeout counts virtual time, stalls included (the instruction count it is reached at
+    // moves down as stalls add up).
+    const uint64_t timeout_insns = cfg_.timeout_ns ? std::max<uint64_t>(clock_->icount_at_ns(cfg_.timeout_ns), 1) : 0;
     uint64_t limit = clock_->next_event_icount();
     if (cfg_.max_insns && limit > cfg_.max_insns) limit = cfg_.max_insns;
     if (timeout_insns && limit > timeout_insns) limit = timeout_insns;
@@ -239,7 +244,7 @@ RunResult PcMachine::run_until_done() {
     if (stop_request_) return {RunResult::Kind::Stopped, 0, *stop_request_};
     if (power_off_) return {RunResult::Kind::PowerOff, 0, "guest powered off"};
     if (automation_->matched()) return {RunResult::Kind::Matched, 0, {}};
-    if (timeout_insns && cpu_->s.icount >= timeout_insns)
+    if (cfg_.timeout_ns && clock_->now_ns() >= cfg_.timeout_ns)
       return {RunResult::Kind::Timeout, 0,
               fmt::format("timed out after {} s of virtual time (--timeout) without a match", cfg_.timeout_ns / 1e9)};
     if (reset_requested_) {

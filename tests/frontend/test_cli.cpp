@@ -156,6 +156,15 @@ TEST_CASE("cli: the firmware is SeaBIOS unless -bios says otherwise", "[frontend
   }
 }
 
+TEST_CASE("cli: --wall-timeout takes host seconds", "[frontend][cli]") {
+  CHECK(parse({}).wall_timeout_s == 0);
+  const CliResult r = parse({"--wall-timeout", "2.5"});
+  check_runs(r);
+  CHECK(r.wall_timeout_s == 2.5);
+  CHECK(r.config.timeout_ns == 0);  // not virtual time
+  for (const char* bad : {"0", "-1", "x", ""}) check_error(parse({"--wall-timeout", bad}), "--wall-timeout");
+}
+
 TEST_CASE("cli: -m takes QEMU sizes, a bare number meaning MiB", "[frontend][cli]") {
   const std::vector<std::pair<std::string, uint64_t>> cases = {
       {"512", 512 * kMiB},    {"1G", 1024 * kMiB},       {"1g", 1024 * kMiB},
