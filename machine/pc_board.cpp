@@ -1,13 +1,12 @@
 #include "machine/pc_board.h"
 
 #include "machine/acpi.h"
+#include "machine/read_file.h"
 
 #include <fmt/format.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 #include <sys/stat.h>
@@ -23,6 +22,8 @@ constexpr struct {
 } kComPorts[] = {{0x3f8, 4}, {0x2f8, 3}, {0x3e8, 4}, {0x2e8, 3}};
 
 constexpr const char* kVgaBiosPath = "/usr/share/seabios/vgabios-stdvga.bin";
+// An option ROM is copied into the PC's expansion ROM area, the 128 KiB from C0000h to DFFFFh.
+constexpr uint64_t kMaxOptionRomBytes = 128u << 10;
 
 class StdioSerial : public devices::SerialBackend {
  public:
@@ -182,8 +183,8 @@ void PcBoard::add_vga(Clock& clock) {
   bus_.register_ports(devices::vga::kVbeIndexPort, 2, vga_.get(), "vga-vbe", Bus::Timing::Fast);
   mem_.add_mmio(devices::vga::kLegacyBase, devices::vga::kLegacySize, vga_->legacy_window(), "vga");
   pci_->attach(2, 0, vga_.get());
-  if (std::ifstream f{kVgaBiosPath, std::ios::binary}) {
-    std::vector<uint8_t> rom(std::istreambuf_iterator<char>(f), {});
+  if (::access(kVgaBiosPath, F_OK) == 0) {
+    std::vector<uint8_t> rom = read_whole_file(kVgaBiosPath, "VGA BIOS", kMaxOptionRomBytes, "the option ROM area");
     if (!rom.empty()) fw_cfg_->add_file("pci1234,1111.rom", std::move(rom));
   }
 }

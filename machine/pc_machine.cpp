@@ -4,24 +4,19 @@
 
 #include "cpu/flags.h"
 #include "devices/vga_render.h"
+#include "machine/read_file.h"
 #include "machine/screendump.h"
 #include "machine/state_hash.h"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 namespace machine {
 namespace {
 
-std::vector<uint8_t> read_file(const std::string& path, const char* what) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error(fmt::format("{} '{}': {}", what, path, std::strerror(errno)));
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
-}
+constexpr uint64_t kMaxFirmwareBytes = 1u << 20;  // the BIOS area below 1 MB holds at most this
 
 }  // namespace
 
@@ -142,8 +137,8 @@ void PcMachine::request_stop(std::string why) {
 }
 
 uint32_t PcMachine::load_firmware() {
-  std::vector<uint8_t> rom = cfg_.bios_path.empty() ? builtin_demo_rom() : read_file(cfg_.bios_path, "-bios");
-  if (rom.empty() || rom.size() % 0x10000 != 0 || rom.size() > (1u << 20))
+  std::vector<uint8_t> rom = cfg_.bios_path.empty() ? builtin_demo_rom() : read_whole_file(cfg_.bios_path, "-bios", kMaxFirmwareBytes, "a PC's firmware");
+  if (rom.empty() || rom.size() % 0x10000 != 0 || rom.size() > kMaxFirmwareBytes)
     throw std::runtime_error(fmt::format(
         "-bios: '{}': firmware size {} bytes is not a multiple of 64 KiB up to 1 MiB",
         cfg_.bios_path.empty() ? "built-in" : cfg_.bios_path, rom.size()));
