@@ -488,17 +488,18 @@ SerialConfig port(SerialConfig::Kind kind, std::string path = {}) {
   return config;
 }
 
-SerialConfig parse_serial(std::string_view text, const Features& available) {
+// A character backend, for -serial or -debugcon (`option`, named in errors).
+SerialConfig parse_serial(std::string_view text, const Features& available, std::string_view option = "serial") {
   if (text == "none") return port(SerialConfig::Kind::None);
   const bool is_file = text.starts_with("file:");
   if (text != "stdio" && !is_file) {
-    fail("serial", "unknown backend '{}' (expected stdio, file:PATH or none)", text);
+    fail(option, "unknown backend '{}' (expected stdio, file:PATH or none)", text);
   }
-  if (!available.serial) fail("serial", "serial ports are not supported yet (only -serial none)");
+  if (!available.serial) fail(option, "serial ports are not supported yet (only -serial none)");
   if (!is_file) return port(SerialConfig::Kind::Stdio);
   const std::string path(text.substr(5));
-  if (path.empty()) fail("serial", "file: needs a path, e.g. file:serial.log");
-  check_creatable("serial", path);
+  if (path.empty()) fail(option, "file: needs a path, e.g. file:{}.log", option);
+  check_creatable(option, path);
   return port(SerialConfig::Kind::File, path);
 }
 
@@ -700,7 +701,7 @@ MachineConfig build_config(const Given& given, const Features& available) {
   if (auto dev = given.last("debugcon")) {
     Features all = available;
     all.serial = true;  // the debug console needs no UART
-    cfg.debugcon = parse_serial(*dev, all);
+    cfg.debugcon = parse_serial(*dev, all, "debugcon");
   }
   for (const std::string& step : given.all("step")) cfg.steps.push_back(parse_step(step));
   if (auto re = given.last("until-serial")) cfg.until_serial = *re;
@@ -709,6 +710,7 @@ MachineConfig build_config(const Given& given, const Features& available) {
   if (auto f = given.last("screendump")) {
     if (!f->ends_with(".txt") && !f->ends_with(".png"))
       fail("screendump", "'{}': expected a .txt (text grid) or .png (picture) file name", *f);
+    check_creatable("screendump", *f);  // now, not after the whole run
     cfg.screendump = *f;
   }
   apply_firmware(given, available, cfg);

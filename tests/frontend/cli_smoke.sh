@@ -51,6 +51,13 @@ check "-bios: '$tmp/huge.bin': 4294967296 bytes, over the limit of 1048576 bytes
 check "-kernel: '$tmp/huge.bin': 4294967296 bytes, over the limit of 134217728 bytes" -kernel "$tmp/huge.bin"
 check "-initrd: '$tmp/big.img': 1073741824 bytes, over the limit of 134213632 bytes" -m 128 -kernel "$tmp/zero.bin" -initrd "$tmp/big.img"
 check "-initrd: '$tmp/big.img': 1073741824 bytes, over the limit" -m 128 -kernel "$tmp/zero.bin" -initrd "$tmp/big.img modarg"
+# A regular expression with nothing before its quantifier says so (libstdc++ alone reports
+# mismatched parentheses); -debugcon's errors name -debugcon; --screendump's path is checked
+# before the run.
+check "'*' at offset 0 has nothing before it to repeat" -bios demo --until-serial '*'
+check "'+' at offset 3 has nothing before it to repeat" -bios demo --step 'serial:ab(+c)'
+check "-debugcon: cannot create '$tmp/missing/x'" -bios demo -debugcon "file:$tmp/missing/x"
+check "--screendump: cannot create '$tmp/missing/x.png'" -bios demo --screendump "$tmp/missing/x.png" --max-insns 1000000000
 "$bin" --version | grep -q "^ghost86 " || { echo "FAIL: --version"; fail=1; }
 "$bin" --help | grep -q -- "-bios" || { echo "FAIL: --help"; fail=1; }
 exit $fail

@@ -165,6 +165,20 @@ TEST_CASE("cli: --wall-timeout takes host seconds", "[frontend][cli]") {
   for (const char* bad : {"0", "-1", "x", ""}) check_error(parse({"--wall-timeout", bad}), "--wall-timeout");
 }
 
+TEST_CASE("cli: output files are checked before the run, under their own option", "[frontend][cli]") {
+  TempDir tmp;
+  const std::string missing_dir = tmp.path("missing");
+  const CliResult dcon = parse({"-debugcon", "file:" + missing_dir + "/x"});
+  check_error(dcon, "-debugcon");
+  CHECK(contains(dcon.message, "cannot create"));
+  check_error(parse({"-debugcon", "file:"}), "-debugcon");
+  check_error(parse({"-debugcon", "tcp:1234"}), "-debugcon");
+  const CliResult dump = parse({"--screendump", missing_dir + "/x.png"});
+  check_error(dump, "--screendump");
+  CHECK(contains(dump.message, "cannot create"));
+  check_runs(parse({"--screendump", tmp.path("screen.txt")}));
+}
+
 TEST_CASE("cli: -m takes QEMU sizes, a bare number meaning MiB", "[frontend][cli]") {
   const std::vector<std::pair<std::string, uint64_t>> cases = {
       {"512", 512 * kMiB},    {"1G", 1024 * kMiB},       {"1g", 1024 * kMiB},
