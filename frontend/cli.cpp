@@ -11,12 +11,15 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <optional>
 #include <string_view>
 #include <system_error>
 #include <utility>
+
+#include "cpu/cpu_model.h"
 
 #ifndef GHOST86_VERSION
 #define GHOST86_VERSION "0.1.0"
@@ -78,6 +81,13 @@ constexpr std::array kOptions = {
                "Set a device property: isa-serial.timing=fast (default: characters leave at once) or "
                "baud (at the programmed baud rate)"},
     OptionSpec{"accel", "NAME", "CPU engine: jit (alias tcg) or interp"},
+    OptionSpec{"machine", "TYPE", "Machine type: pc or pc-i440fx-* (both the i440FX PC, the only one)"},
+    OptionSpec{"M", "TYPE", "Same as -machine"},
+    OptionSpec{"cpu", "MODEL", "Processor model CPUID reports: pentium, pentium2, pentium3 or qemu32"},
+    OptionSpec{"smp", "N", "Number of processors: 1 (more are refused)"},
+    OptionSpec{"name", "NAME", "Guest name, shown in the window title"},
+    OptionSpec{"vga", "TYPE", "VGA adapter: std (default) or none"},
+    OptionSpec{"rtc", "base=B", "RTC start: base=utc, localtime (the same here) or YYYY-MM-DD[THH:MM:SS] (UTC)"},
     OptionSpec{"s", "", "Start a gdb server on tcp::1234", &Features::gdb, "the gdb stub is"},
     OptionSpec{"S", "", "Do not start the CPU until gdb (-s) continues it", &Features::gdb,
                "the gdb stub is"},
@@ -154,6 +164,53 @@ KeyValue key_value(std::string_view field) {
 
 // ---- Pre-scan -------------------------------------------------------------------------------
 
+// QEMU options ghost86 does not implement: refused by name and reason rather than as unknown.
+struct Unsupported {
+  std::string_view name;
+  std::string_view reason;
+};
+
+constexpr std::array kUnsupported = {
+    Unsupported{"enable-kvm", "KVM is not supported: ghost86 runs guests on its own engine (leave it out, or use -accel tcg)"},
+    Unsupported{"usb", "USB is not supported (the PC has no USB controller)"},
+    Unsupported{"usbdevice", "USB is not supported (the PC has no USB controller)"},
+    Unsupported{"net", "networking is not supported yet"},
+    Unsupported{"netdev", "networking is not supported yet"},
+    Unsupported{"nic", "networking is not supported yet"},
+    Unsupported{"audiodev", "sound is not supported"},
+    Unsupported{"soundhw", "sound is not supported"},
+    Unsupported{"vnc", "VNC is not supported (use -display sdl or none)"},
+    Unsupported{"spice", "SPICE is not supported (use -display sdl or none)"},
+    Unsupported{"monitor", "the QEMU monitor is not supported"},
+    Unsupported{"qmp", "the QEMU monitor is not supported"},
+    Unsupported{"mon", "the QEMU monitor is not supported"},
+    Unsupported{"chardev", "character devices are not supported (use -serial or -debugcon)"},
+    Unsupported{"parallel", "parallel ports are not supported"},
+    Unsupported{"k", "keyboard layouts are not supported (the keyboard is US)"},
+    Unsupported{"full-screen", "full-screen windows are not supported"},
+    Unsupported{"daemonize", "daemon mode is not supported"},
+    Unsupported{"pidfile", "PID files are not supported"},
+    Unsupported{"option-rom", "option ROMs are not supported"},
+    Unsupported{"fw_cfg", "extra fw_cfg items are not supported"},
+    Unsupported{"object", "QOM objects are not supported"},
+    Unsupported{"numa", "NUMA is not supported"},
+    Unsupported{"mem-path", "file-backed guest memory is not supported"},
+    Unsupported{"mem-prealloc", "file-backed guest memory is not supported"},
+    Unsupported{"incoming", "migration is not supported"},
+    Unsupported{"loadvm", "saved VM states are not supported"},
+    Unsupported{"icount", "ghost86 always counts instructions for time; -icount is not needed"},
+    Unsupported{"watchdog", "watchdog devices are not supported"},
+    Unsupported{"tpmdev", "TPM devices are not supported"},
+    Unsupported{"sandbox", "seccomp sandboxing is not supported"},
+    Unsupported{"semihosting", "semihosting is not supported"},
+    Unsupported{"L", "firmware search paths are not supported (give -bios a path)"},
+};
+
+void refuse_unsupported(std::string_view name) {
+  for (const Unsupported& u : kUnsupported)
+    if (u.name == name) throw UsageError{fmt::format("ghost86: -{}: {}", name, u.reason)};
+}
+
 struct Scan {
   std::vector<std::string> tokens;  // "--name" [value] in command-line order, for CLI11
   bool help = false;
@@ -176,6 +233,7 @@ Scan prescan(const std::vector<std::string>& args) {
     body.remove_prefix(body.starts_with("--") ? 2 : 1);
     const auto [name, inline_value] = key_value(body);  // GNU-style --name=value, as a bonus
     const OptionSpec* spec = find_option(name);
+    if (spec == nullptr) refuse_unsupported(name);
     if (spec == nullptr) {
       const std::string_view typed = std::string_view(word).substr(0, word.find('='));
       throw UsageError{fmt::format("ghost86: {}: unknown option (see --help)", typed)};
@@ -241,7 +299,7 @@ void define_options(CLI::App& app, const Features& available) {
   app.formatter(std::make_shared<QemuSpellingFormatter>());
   app.get_formatter()->column_width(24);
   app.footer(
-      "Options use QEMU's spelling; -name and --name are the same.\n"
+      "Options use QEMU's spelling; -bios and --bios are the same.\n"
       "Repeated options: the last one wins, except -serial and -device, which add ports\n"
       "and devices, -global, applied in order, -accel, where the first one wins, and drive\n"
       "images, allowed once each.");
@@ -645,6 +703,119 @@ void apply_global(std::string_view text, MachineConfig& cfg) {
     fail("global", "isa-serial.timing: bad value '{}' (expected fast or baud)", *value);
 }
 
+// ---- Machine, processor, clock --------------------------------------------------------------
+
+// -machine TYPE or type=TYPE: the i440FX PC under any of its QEMU names.
+void parse_machine(std::string_view option, std::string_view text) {
+  const auto fields = split(text, ',');
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const KeyValue kv = key_value(fields[i]);
+    if (!(i == 0 && !kv.value) && kv.key != "type")
+      fail(option, "property '{}' is not supported (only the machine type)", kv.key);
+    const std::string_view type = kv.value.value_or(kv.key);
+    if (type != "pc" && !type.starts_with("pc-i440fx-"))
+      fail(option, "machine type '{}' is not supported (only pc, also called pc-i440fx-*)", type);
+  }
+}
+
+// -smp N[,cpus=N][,sockets=S][,dies=D][,cores=C][,threads=T][,maxcpus=M]: all must come to one.
+void parse_smp(std::string_view text) {
+  uint64_t cpus = 1;
+  const auto fields = split(text, ',');
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const KeyValue kv = key_value(fields[i]);
+    const std::string_view key = !kv.value && i == 0 ? "cpus" : kv.key;
+    static constexpr std::array kKeys = {"cpus", "sockets", "dies", "cores", "threads", "maxcpus"};
+    if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end())
+      fail("smp", "unknown parameter '{}' (expected cpus, sockets, dies, cores, threads, maxcpus)", key);
+    const auto n = parse_whole<uint64_t>(kv.value.value_or(kv.key));
+    if (!n || *n == 0) fail("smp", "{}: '{}' is not a count above 0", key, kv.value.value_or(kv.key));
+    cpus = std::max(cpus, *n);
+  }
+  if (cpus > 1) fail("smp", "{} processors asked for: only 1 is supported (no SMP yet)", cpus);
+}
+
+// YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (QEMU's -rtc base=), as seconds since 1970-01-01 UTC.
+std::optional<int64_t> parse_rtc_date(std::string_view text) {
+  if (text.size() != 10 && text.size() != 19) return std::nullopt;
+  auto field = [&](size_t at, size_t len) { return parse_whole<int>(text.substr(at, len)); };
+  const auto y = field(0, 4), mo = field(5, 2), d = field(8, 2);
+  if (!y || !mo || !d || text[4] != '-' || text[7] != '-') return std::nullopt;
+  int h = 0, mi = 0, s = 0;
+  if (text.size() == 19) {
+    const auto hh = field(11, 2), mm = field(14, 2), ss = field(17, 2);
+    if (text[10] != 'T' || text[13] != ':' || text[16] != ':' || !hh || !mm || !ss || *hh > 23 || *mm > 59 || *ss > 59)
+      return std::nullopt;
+    h = *hh, mi = *mm, s = *ss;
+  }
+  const std::chrono::year_month_day date{std::chrono::year{*y}, std::chrono::month{unsigned(*mo)},
+                                         std::chrono::day{unsigned(*d)}};
+  if (!date.ok()) return std::nullopt;
+  const auto days = std::chrono::sys_days{date}.time_since_epoch().count();
+  return int64_t(days) * 86400 + h * 3600 + mi * 60 + s;
+}
+
+// -rtc base=utc|localtime|DATE[,clock=vm][,driftfix=none]. Nothing is read from the host:
+// without a DATE the RTC starts at its fixed default, and as the machine knows no time zone,
+// localtime is the same as utc.
+std::optional<int64_t> parse_rtc(std::string_view text) {
+  std::optional<int64_t> epoch;
+  for (std::string_view field : split(text, ',')) {
+    const auto [key, value] = key_value(field);
+    if (key == "base" && value) {
+      if (*value == "utc" || *value == "localtime") continue;
+      epoch = parse_rtc_date(*value);
+      if (!epoch) fail("rtc", "base={}: expected utc, localtime or a date as 2006-06-17 or 2006-06-17T16:01:21", *value);
+      if (*epoch < -2208988800 || *epoch > 7258118399) fail("rtc", "base={}: the RTC counts years 1900 to 2199 only", *value);
+    } else if (key == "clock" && value) {
+      if (*value != "vm") fail("rtc", "clock={} is not supported: the RTC runs on virtual time (clock=vm)", *value);
+    } else if (key == "driftfix" && value) {
+      if (*value != "none") fail("rtc", "driftfix={} is not supported (no tick is ever lost in virtual time)", *value);
+    } else {
+      fail("rtc", "unknown parameter '{}' (expected base=, clock= or driftfix=)", field);
+    }
+  }
+  return epoch;
+}
+
+// -name NAME or guest=NAME[,process=P][,debug-threads=on|off].
+std::string parse_name(std::string_view text) {
+  const auto fields = split(text, ',');
+  std::string name;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const KeyValue kv = key_value(fields[i]);
+    if (i == 0 && !kv.value) {
+      name = kv.key;
+    } else if (kv.key == "guest" && kv.value) {
+      name = *kv.value;
+    } else if ((kv.key != "process" && kv.key != "debug-threads") || !kv.value) {
+      fail("name", "unknown parameter '{}' (expected a name, or guest=NAME)", fields[i]);
+    }
+  }
+  return name;
+}
+
+// The machine and processor options, applied in one place.
+void apply_machine_options(const Given& given, MachineConfig& cfg) {
+  for (std::string_view option : {"machine", "M"})
+    for (const std::string& m : given.all(option)) parse_machine(option, m);
+  if (auto model = given.last("cpu")) {
+    if (!cpu::find_cpu_model(*model)) {
+      if (model->find(',') != std::string::npos)
+        fail("cpu", "'{}': feature flags are not supported (only a model name)", *model);
+      fail("cpu", "unknown model '{}' (expected pentium, pentium2, pentium3 or qemu32)", *model);
+    }
+    cfg.cpu_model = *model;
+  }
+  if (auto smp = given.last("smp")) parse_smp(*smp);
+  if (auto name = given.last("name")) cfg.name = parse_name(*name);
+  if (auto vga = given.last("vga")) {
+    if (*vga != "std" && *vga != "none") fail("vga", "unknown VGA type '{}' (expected std or none)", *vga);
+    cfg.vga = *vga == "std";
+  }
+  if (auto rtc = given.last("rtc")) cfg.rtc_epoch = parse_rtc(*rtc);
+}
+
 // The firmware, as QEMU chooses it: -bios FILE, else SeaBIOS. "-bios demo" is the built-in demo
 // ROM (MachineConfig's empty path), which boots no disk. A -kernel boot runs no firmware code
 // (the kernel is entered directly), so without -bios it keeps the small demo image mapped.
@@ -713,6 +884,7 @@ MachineConfig build_config(const Given& given, const Features& available) {
     check_creatable("screendump", *f);  // now, not after the whole run
     cfg.screendump = *f;
   }
+  apply_machine_options(given, cfg);
   apply_firmware(given, available, cfg);
   return cfg;
 }

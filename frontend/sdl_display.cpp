@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include "devices/ps2_mouse.h"
@@ -24,6 +25,8 @@ struct SdlDisplay::Impl {
   uint64_t frames = 0;
   bool grabbed = false;
   uint8_t buttons = 0;
+
+  std::string title;  // "ghost86", or "NAME - ghost86" with -name
 
   explicit Impl(machine::PcMachine& pc) : pc(pc) {}
   ~Impl() {
@@ -55,7 +58,7 @@ struct SdlDisplay::Impl {
   void set_grab(bool on) {
     grabbed = on;
     SDL_SetRelativeMouseMode(on ? SDL_TRUE : SDL_FALSE);
-    SDL_SetWindowTitle(window, on ? "ghost86 (Ctrl+Alt+G releases the mouse)" : "ghost86");
+    SDL_SetWindowTitle(window, on ? (title + " (Ctrl+Alt+G releases the mouse)").c_str() : title.c_str());
   }
 
   void handle(const SDL_Event& e) {
@@ -115,7 +118,8 @@ SdlDisplay::SdlDisplay(machine::PcMachine& pc) : impl_(std::make_unique<Impl>(pc
   const std::string_view driver = SDL_GetCurrentVideoDriver();
   if (!driver_chosen && (driver == "offscreen" || driver == "dummy"))
     throw std::runtime_error(fmt::format("-display sdl: no display to open a window on (SDL fell back to '{}')", driver));
-  impl_->window = SDL_CreateWindow("ghost86", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, 720, 400, 0);
+  impl_->title = pc.config().name.empty() ? "ghost86" : pc.config().name + " - ghost86";
+  impl_->window = SDL_CreateWindow(impl_->title.c_str(), SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, 720, 400, 0);
   if (!impl_->window) throw std::runtime_error(fmt::format("-display sdl: cannot open a window: {}", SDL_GetError()));
   impl_->renderer = SDL_CreateRenderer(impl_->window, -1, 0);
   if (!impl_->renderer)

@@ -72,6 +72,15 @@ struct MachineConfig {
   uint64_t timeout_ns = 0;
   // Diagnostic log items for stderr, as QEMU's -d: "int", "exec", "in_asm", comma-separated.
   std::string debug_log;
+  // -cpu: a processor model name CPUID reports (cpu/cpu_model.h); empty: the default P6.
+  std::string cpu_model;
+  // -rtc base=: seconds since 1970-01-01 00:00:00 UTC the RTC shows at power-on; unset: the
+  // RTC's fixed default. Never the host's clock.
+  std::optional<int64_t> rtc_epoch;
+  // -vga none: no VGA adapter on the buses (the device model stays, unwired).
+  bool vga = true;
+  // -name: the guest's name, shown in the window title.
+  std::string name;
 };
 
 }  // namespace machine

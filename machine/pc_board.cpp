@@ -79,7 +79,7 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   port61_ = std::make_unique<devices::Port61>(*pit_, clock);
   bus.register_ports(0x61, 1, port61_.get(), "port61");
 
-  rtc_ = std::make_unique<devices::Rtc>(clock, *pic_);
+  rtc_ = std::make_unique<devices::Rtc>(clock, *pic_, cfg.rtc_epoch.value_or(devices::Rtc::kDefaultEpoch));
   bus.register_ports(0x70, 2, rtc_.get(), "rtc");
   add_floppy(cfg, clock);
   fill_cmos(cfg);
@@ -155,7 +155,7 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   pc.irq0_override = false;  // no I/O APIC: the timer stays on the 8259's IRQ 0
   devices::add_pc_items(*fw_cfg_, pc);
   add_acpi_tables();
-  add_vga(clock);
+  add_vga(clock, cfg.vga);
 }
 
 // The ACPI tables the QEMU way: SeaBIOS runs "etc/table-loader" to place and link them (and,
@@ -174,11 +174,12 @@ void PcBoard::setup_for_direct_boot() {
   pm_->config_write(devices::Piix4Pm::kPmRegMisc, 1, 1);  // PMIOSE: decode the PM block
 }
 
-void PcBoard::add_vga(Clock& clock) {
+void PcBoard::add_vga(Clock& clock, bool wired) {
   // Standard VGA at 00:02.0. With no expansion-ROM BAR, SeaBIOS takes a PCI device's option ROM
   // from the fw_cfg file "pci<vendor>,<device>.rom" and runs it with the device's address, which
   // the VGA BIOS needs to find its framebuffer BAR. No file, no VGA BIOS.
   vga_ = std::make_unique<devices::Vga>(clock);
+  if (!wired) return;  // -vga none: the screen stays blank, nothing answers at its addresses
   bus_.register_ports(devices::vga::kPortBase, devices::vga::kPortCount, vga_.get(), "vga", Bus::Timing::Fast);
   bus_.register_ports(devices::vga::kVbeIndexPort, 2, vga_.get(), "vga-vbe", Bus::Timing::Fast);
   mem_.add_mmio(devices::vga::kLegacyBase, devices::vga::kLegacySize, vga_->legacy_window(), "vga");

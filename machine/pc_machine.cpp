@@ -27,6 +27,12 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
   phys_ = std::make_unique<mmu::PhysMemory>(cfg.ram_bytes);
   mmu_ = std::make_unique<mmu::Mmu>(*phys_);
   cpu_ = std::make_unique<cpu::Cpu>(*mmu_);
+  if (!cfg.cpu_model.empty()) {
+    const auto model = cpu::find_cpu_model(cfg.cpu_model);
+    if (!model) throw std::runtime_error(fmt::format("-cpu: unknown model '{}'", cfg.cpu_model));
+    cpu_->model = *model;
+    cpu_->reset();  // EDX holds the model's signature after RESET
+  }
   cpu_->io = &bus_;
   cpu_->ns_per_insn = cfg.ns_per_insn;
   clock_ = std::make_unique<Clock>(cpu_->s.icount, cfg.ns_per_insn);

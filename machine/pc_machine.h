@@ -86,6 +86,7 @@ class PcMachine {
   mmu::PhysMemory& memory() { return *phys_; }
   jit::Engine& engine() { return *engine_; }
   PcBoard& board() { return *board_; }
+  const MachineConfig& config() const { return cfg_; }
 
   // The VGA text screen, one UTF-8 string per row (empty in graphics modes).
   std::vector<std::string> screen_text() const;
