@@ -8,7 +8,7 @@ namespace cpu {
 void Cpu::reset() {
   s = CpuState{};
   set_cpl(0);
-  s.regs[EDX] = 0x0633;  // family 6, model 3, stepping 3: matches what CPUID reports
+  s.regs[EDX] = model.signature;  // the processor signature, as CPUID leaf 1 reports it
   for (auto& sg : s.seg) sg = Segment{0, 0, 0, 0xffff, 0, 0xffff, 0x93, 3};
   s.seg[CS].sel = 0xf000;
   s.seg[CS].base = 0xffff0000;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "cpu/cpu_model.h"
 #include "cpu/exception.h"
 #include "cpu/state.h"
 #include "mmu/mmu.h"
@@ -46,6 +47,8 @@ class Cpu {
   IoBus* io = nullptr;
   InterruptSource* intr = nullptr;
   uint32_t ns_per_insn = 1;
+  // What CPUID reports (and EDX holds after RESET): set before reset() to take effect there.
+  CpuModel model = default_cpu_model();
   // FERR#: called when a waiting x87 instruction finds an unmasked exception pending with
   // CR0.NE = 0 (the PC routes it to IRQ 13; the board owns that wiring).
   std::function<void()> fpu_error;

@@ -11,12 +11,15 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <optional>
 #include <string_view>
 #include <system_error>
 #include <utility>
+
+#include "cpu/cpu_model.h"
 
 #ifndef GHOST86_VERSION
 #define GHOST86_VERSION "0.1.0"
@@ -39,6 +42,7 @@ constexpr uint64_t kRamAlign = 8192;            // QEMU rounds -m up to this
 constexpr size_t kMaxSerialPorts = 4;           // COM1..COM4, as in QEMU
 constexpr uint16_t kQemuDebugExitBase = 0x501;  // QEMU's isa-debug-exit defaults
 constexpr uint16_t kQemuDebugExitSize = 0x02;
+constexpr std::string_view kDemoFirmware = "demo";  // -bios demo: the built-in ROM
 
 // One row per option: drives CLI11 registration, the pre-scan, feature gating and help text.
 struct OptionSpec {
@@ -51,7 +55,7 @@ struct OptionSpec {
 
 constexpr std::array kOptions = {
     OptionSpec{"m", "SIZE", "Guest RAM: MiB, or with a K/M/G/T suffix (1M..3584M, default 128M)"},
-    OptionSpec{"bios", "FILE", "BIOS ROM image (default: the built-in ROM)"},
+    OptionSpec{"bios", "FILE", "Firmware image, or 'demo' for the built-in demo ROM (default: SeaBIOS)"},
     OptionSpec{"hda", "FILE", "Primary master hard disk image (a bare argument also means -hda)",
                &Features::disks, "hard disk images are"},
     OptionSpec{"hdb", "FILE", "Primary slave hard disk image", &Features::disks,
@@ -77,6 +81,13 @@ constexpr std::array kOptions = {
                "Set a device property: isa-serial.timing=fast (default: characters leave at once) or "
                "baud (at the programmed baud rate)"},
     OptionSpec{"accel", "NAME", "CPU engine: jit (alias tcg) or interp"},
+    OptionSpec{"machine", "TYPE", "Machine type: pc or pc-i440fx-* (both the i440FX PC, the only one)"},
+    OptionSpec{"M", "TYPE", "Same as -machine"},
+    OptionSpec{"cpu", "MODEL", "Processor model CPUID reports: pentium, pentium2, pentium3 or qemu32"},
+    OptionSpec{"smp", "N", "Number of processors: 1 (more are refused)"},
+    OptionSpec{"name", "NAME", "Guest name, shown in the window title"},
+    OptionSpec{"vga", "TYPE", "VGA adapter: std (default) or none"},
+    OptionSpec{"rtc", "base=B", "RTC start: base=utc, localtime (the same here) or YYYY-MM-DD[THH:MM:SS] (UTC)"},
     OptionSpec{"s", "", "Start a gdb server on tcp::1234", &Features::gdb, "the gdb stub is"},
     OptionSpec{"S", "", "Do not start the CPU until gdb (-s) continues it", &Features::gdb,
                "the gdb stub is"},
@@ -90,6 +101,7 @@ constexpr std::array kOptions = {
     OptionSpec{"until-serial", "REGEX", "Stop with status 0 once COM1 output matches REGEX"},
     OptionSpec{"until-screen", "REGEX", "Stop with status 0 once the VGA text screen matches REGEX"},
     OptionSpec{"timeout", "SECONDS", "Give up after SECONDS of virtual time (exit status 3)"},
+    OptionSpec{"wall-timeout", "SECONDS", "Give up after SECONDS of host time, a guard for CI (exit status 4)"},
     OptionSpec{"screendump", "FILE", "At exit, write the text screen (FILE.txt) or the picture (FILE.png)"},
     OptionSpec{"d", "ITEMS", "Log to stderr: comma-separated int, exec, in_asm, out_asm, jit (as QEMU's -d)"},
     OptionSpec{"version", "", "Print the version and exit"},
@@ -99,7 +111,7 @@ constexpr std::array kOptions = {
 // Our own options keep GNU spelling in help and messages; QEMU's use a single dash.
 bool gnu_style(std::string_view name) {
   return name == "help" || name == "version" || name == "max-insns" || name == "jit-cache-mb" || name == "step" ||
-         name == "until-serial" || name == "until-screen" || name == "timeout" || name == "screendump" ||
+         name == "until-serial" || name == "until-screen" || name == "timeout" || name == "wall-timeout" || name == "screendump" ||
          name == "report" || name == "checkpoint-every";
 }
 
@@ -152,6 +164,53 @@ KeyValue key_value(std::string_view field) {
 
 // ---- Pre-scan -------------------------------------------------------------------------------
 
+// QEMU options ghost86 does not implement: refused by name and reason rather than as unknown.
+struct Unsupported {
+  std::string_view name;
+  std::string_view reason;
+};
+
+constexpr std::array kUnsupported = {
+    Unsupported{"enable-kvm", "KVM is not supported: ghost86 runs guests on its own engine (leave it out, or use -accel tcg)"},
+    Unsupported{"usb", "USB is not supported (the PC has no USB controller)"},
+    Unsupported{"usbdevice", "USB is not supported (the PC has no USB controller)"},
+    Unsupported{"net", "networking is not supported yet"},
+    Unsupported{"netdev", "networking is not supported yet"},
+    Unsupported{"nic", "networking is not supported yet"},
+    Unsupported{"audiodev", "sound is not supported"},
+    Unsupported{"soundhw", "sound is not supported"},
+    Unsupported{"vnc", "VNC is not supported (use -display sdl or none)"},
+    Unsupported{"spice", "SPICE is not supported (use -display sdl or none)"},
+    Unsupported{"monitor", "the QEMU monitor is not supported"},
+    Unsupported{"qmp", "the QEMU monitor is not supported"},
+    Unsupported{"mon", "the QEMU monitor is not supported"},
+    Unsupported{"chardev", "character devices are not supported (use -serial or -debugcon)"},
+    Unsupported{"parallel", "parallel ports are not supported"},
+    Unsupported{"k", "keyboard layouts are not supported (the keyboard is US)"},
+    Unsupported{"full-screen", "full-screen windows are not supported"},
+    Unsupported{"daemonize", "daemon mode is not supported"},
+    Unsupported{"pidfile", "PID files are not supported"},
+    Unsupported{"option-rom", "option ROMs are not supported"},
+    Unsupported{"fw_cfg", "extra fw_cfg items are not supported"},
+    Unsupported{"object", "QOM objects are not supported"},
+    Unsupported{"numa", "NUMA is not supported"},
+    Unsupported{"mem-path", "file-backed guest memory is not supported"},
+    Unsupported{"mem-prealloc", "file-backed guest memory is not supported"},
+    Unsupported{"incoming", "migration is not supported"},
+    Unsupported{"loadvm", "saved VM states are not supported"},
+    Unsupported{"icount", "ghost86 always counts instructions for time; -icount is not needed"},
+    Unsupported{"watchdog", "watchdog devices are not supported"},
+    Unsupported{"tpmdev", "TPM devices are not supported"},
+    Unsupported{"sandbox", "seccomp sandboxing is not supported"},
+    Unsupported{"semihosting", "semihosting is not supported"},
+    Unsupported{"L", "firmware search paths are not supported (give -bios a path)"},
+};
+
+void refuse_unsupported(std::string_view name) {
+  for (const Unsupported& u : kUnsupported)
+    if (u.name == name) throw UsageError{fmt::format("ghost86: -{}: {}", name, u.reason)};
+}
+
 struct Scan {
   std::vector<std::string> tokens;  // "--name" [value] in command-line order, for CLI11
   bool help = false;
@@ -174,6 +233,7 @@ Scan prescan(const std::vector<std::string>& args) {
     body.remove_prefix(body.starts_with("--") ? 2 : 1);
     const auto [name, inline_value] = key_value(body);  // GNU-style --name=value, as a bonus
     const OptionSpec* spec = find_option(name);
+    if (spec == nullptr) refuse_unsupported(name);
     if (spec == nullptr) {
       const std::string_view typed = std::string_view(word).substr(0, word.find('='));
       throw UsageError{fmt::format("ghost86: {}: unknown option (see --help)", typed)};
@@ -239,7 +299,7 @@ void define_options(CLI::App& app, const Features& available) {
   app.formatter(std::make_shared<QemuSpellingFormatter>());
   app.get_formatter()->column_width(24);
   app.footer(
-      "Options use QEMU's spelling; -name and --name are the same.\n"
+      "Options use QEMU's spelling; -bios and --bios are the same.\n"
       "Repeated options: the last one wins, except -serial and -device, which add ports\n"
       "and devices, -global, applied in order, -accel, where the first one wins, and drive\n"
       "images, allowed once each.");
@@ -486,17 +546,18 @@ SerialConfig port(SerialConfig::Kind kind, std::string path = {}) {
   return config;
 }
 
-SerialConfig parse_serial(std::string_view text, const Features& available) {
+// A character backend, for -serial or -debugcon (`option`, named in errors).
+SerialConfig parse_serial(std::string_view text, const Features& available, std::string_view option = "serial") {
   if (text == "none") return port(SerialConfig::Kind::None);
   const bool is_file = text.starts_with("file:");
   if (text != "stdio" && !is_file) {
-    fail("serial", "unknown backend '{}' (expected stdio, file:PATH or none)", text);
+    fail(option, "unknown backend '{}' (expected stdio, file:PATH or none)", text);
   }
-  if (!available.serial) fail("serial", "serial ports are not supported yet (only -serial none)");
+  if (!available.serial) fail(option, "serial ports are not supported yet (only -serial none)");
   if (!is_file) return port(SerialConfig::Kind::Stdio);
   const std::string path(text.substr(5));
-  if (path.empty()) fail("serial", "file: needs a path, e.g. file:serial.log");
-  check_creatable("serial", path);
+  if (path.empty()) fail(option, "file: needs a path, e.g. file:{}.log", option);
+  check_creatable(option, path);
   return port(SerialConfig::Kind::File, path);
 }
 
@@ -574,14 +635,14 @@ std::string parse_debug_items(std::string_view text) {
   return std::string(text);
 }
 
-// Seconds of virtual time, e.g. 30 or 2.5.
-uint64_t parse_timeout(std::string_view text) {
+// Seconds, e.g. 30 or 2.5.
+double parse_seconds(std::string_view option, std::string_view text) {
   char* end = nullptr;
   const std::string str(text);
   const double sec = std::strtod(str.c_str(), &end);
   if (str.empty() || end != str.c_str() + str.size() || !(sec > 0) || sec > 1e7)
-    fail("timeout", "invalid time '{}' (expected seconds, e.g. 30 or 2.5)", text);
-  return uint64_t(sec * 1e9);
+    fail(option, "invalid time '{}' (expected seconds, e.g. 30 or 2.5)", text);
+  return sec;
 }
 
 machine::AutomationStep parse_step(std::string_view text) {
@@ -642,14 +703,147 @@ void apply_global(std::string_view text, MachineConfig& cfg) {
     fail("global", "isa-serial.timing: bad value '{}' (expected fast or baud)", *value);
 }
 
+// ---- Machine, processor, clock --------------------------------------------------------------
+
+// -machine TYPE or type=TYPE: the i440FX PC under any of its QEMU names.
+void parse_machine(std::string_view option, std::string_view text) {
+  const auto fields = split(text, ',');
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const KeyValue kv = key_value(fields[i]);
+    if (!(i == 0 && !kv.value) && kv.key != "type")
+      fail(option, "property '{}' is not supported (only the machine type)", kv.key);
+    const std::string_view type = kv.value.value_or(kv.key);
+    if (type != "pc" && !type.starts_with("pc-i440fx-"))
+      fail(option, "machine type '{}' is not supported (only pc, also called pc-i440fx-*)", type);
+  }
+}
+
+// -smp N[,cpus=N][,sockets=S][,dies=D][,cores=C][,threads=T][,maxcpus=M]: all must come to one.
+void parse_smp(std::string_view text) {
+  uint64_t cpus = 1;
+  const auto fields = split(text, ',');
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const KeyValue kv = key_value(fields[i]);
+    const std::string_view key = !kv.value && i == 0 ? "cpus" : kv.key;
+    static constexpr std::array kKeys = {"cpus", "sockets", "dies", "cores", "threads", "maxcpus"};
+    if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end())
+      fail("smp", "unknown parameter '{}' (expected cpus, sockets, dies, cores, threads, maxcpus)", key);
+    const auto n = parse_whole<uint64_t>(kv.value.value_or(kv.key));
+    if (!n || *n == 0) fail("smp", "{}: '{}' is not a count above 0", key, kv.value.value_or(kv.key));
+    cpus = std::max(cpus, *n);
+  }
+  if (cpus > 1) fail("smp", "{} processors asked for: only 1 is supported (no SMP yet)", cpus);
+}
+
+// YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (QEMU's -rtc base=), as seconds since 1970-01-01 UTC.
+std::optional<int64_t> parse_rtc_date(std::string_view text) {
+  if (text.size() != 10 && text.size() != 19) return std::nullopt;
+  auto field = [&](size_t at, size_t len) { return parse_whole<int>(text.substr(at, len)); };
+  const auto y = field(0, 4), mo = field(5, 2), d = field(8, 2);
+  if (!y || !mo || !d || text[4] != '-' || text[7] != '-') return std::nullopt;
+  int h = 0, mi = 0, s = 0;
+  if (text.size() == 19) {
+    const auto hh = field(11, 2), mm = field(14, 2), ss = field(17, 2);
+    if (text[10] != 'T' || text[13] != ':' || text[16] != ':' || !hh || !mm || !ss || *hh > 23 || *mm > 59 || *ss > 59)
+      return std::nullopt;
+    h = *hh, mi = *mm, s = *ss;
+  }
+  const std::chrono::year_month_day date{std::chrono::year{*y}, std::chrono::month{unsigned(*mo)},
+                                         std::chrono::day{unsigned(*d)}};
+  if (!date.ok()) return std::nullopt;
+  const auto days = std::chrono::sys_days{date}.time_since_epoch().count();
+  return int64_t(days) * 86400 + h * 3600 + mi * 60 + s;
+}
+
+// -rtc base=utc|localtime|DATE[,clock=vm][,driftfix=none]. Nothing is read from the host:
+// without a DATE the RTC starts at its fixed default, and as the machine knows no time zone,
+// localtime is the same as utc.
+std::optional<int64_t> parse_rtc(std::string_view text) {
+  std::optional<int64_t> epoch;
+  for (std::string_view field : split(text, ',')) {
+    const auto [key, value] = key_value(field);
+    if (key == "base" && value) {
+      if (*value == "utc" || *value == "localtime") continue;
+      epoch = parse_rtc_date(*value);
+      if (!epoch) fail("rtc", "base={}: expected utc, localtime or a date as 2006-06-17 or 2006-06-17T16:01:21", *value);
+      if (*epoch < -2208988800 || *epoch > 7258118399) fail("rtc", "base={}: the RTC counts years 1900 to 2199 only", *value);
+    } else if (key == "clock" && value) {
+      if (*value != "vm") fail("rtc", "clock={} is not supported: the RTC runs on virtual time (clock=vm)", *value);
+    } else if (key == "driftfix" && value) {
+      if (*value != "none") fail("rtc", "driftfix={} is not supported (no tick is ever lost in virtual time)", *value);
+    } else {
+      fail("rtc", "unknown parameter '{}' (expected base=, clock= or driftfix=)", field);
+    }
+  }
+  return epoch;
+}
+
+// -name NAME or guest=NAME[,process=P][,debug-threads=on|off].
+std::string parse_name(std::string_view text) {
+  const auto fields = split(text, ',');
+  std::string name;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const KeyValue kv = key_value(fields[i]);
+    if (i == 0 && !kv.value) {
+      name = kv.key;
+    } else if (kv.key == "guest" && kv.value) {
+      name = *kv.value;
+    } else if ((kv.key != "process" && kv.key != "debug-threads") || !kv.value) {
+      fail("name", "unknown parameter '{}' (expected a name, or guest=NAME)", fields[i]);
+    }
+  }
+  return name;
+}
+
+// The machine and processor options, applied in one place.
+void apply_machine_options(const Given& given, MachineConfig& cfg) {
+  for (std::string_view option : {"machine", "M"})
+    for (const std::string& m : given.all(option)) parse_machine(option, m);
+  if (auto model = given.last("cpu")) {
+    if (!cpu::find_cpu_model(*model)) {
+      if (model->find(',') != std::string::npos)
+        fail("cpu", "'{}': feature flags are not supported (only a model name)", *model);
+      fail("cpu", "unknown model '{}' (expected pentium, pentium2, pentium3 or qemu32)", *model);
+    }
+    cfg.cpu_model = *model;
+  }
+  if (auto smp = given.last("smp")) parse_smp(*smp);
+  if (auto name = given.last("name")) cfg.name = parse_name(*name);
+  if (auto vga = given.last("vga")) {
+    if (*vga != "std" && *vga != "none") fail("vga", "unknown VGA type '{}' (expected std or none)", *vga);
+    cfg.vga = *vga == "std";
+  }
+  if (auto rtc = given.last("rtc")) cfg.rtc_epoch = parse_rtc(*rtc);
+}
+
+// The firmware, as QEMU chooses it: -bios FILE, else SeaBIOS. "-bios demo" is the built-in demo
+// ROM (MachineConfig's empty path), which boots no disk. A -kernel boot runs no firmware code
+// (the kernel is entered directly), so without -bios it keeps the small demo image mapped.
+void apply_firmware(const Given& given, const Features& available, MachineConfig& cfg) {
+  const auto bios = given.last("bios");
+  if (bios && *bios != kDemoFirmware) {
+    check_readable("bios", *bios);
+    cfg.bios_path = *bios;
+    return;
+  }
+  if (!bios && !cfg.kernel.empty()) return;
+  std::string_view drive;
+  for (std::string_view name : {"hda", "hdb", "cdrom", "fda"})
+    if (drive.empty() && given.has(name)) drive = name;
+  if (bios) {
+    if (!drive.empty() && cfg.kernel.empty())
+      fail("bios", "the demo firmware cannot boot -{} (leave out -bios to use SeaBIOS)", drive);
+    return;
+  }
+  if (available.default_bios.empty())
+    fail("bios", "no firmware: SeaBIOS is not installed (apt install seabios), give -bios FILE or -bios demo");
+  cfg.bios_path = available.default_bios;
+}
+
 MachineConfig build_config(const Given& given, const Features& available) {
   check_feature_gates(given, available);
   MachineConfig cfg;
   if (auto m = given.last("m")) cfg.ram_bytes = parse_ram_size(*m);
-  if (auto bios = given.last("bios")) {
-    check_readable("bios", *bios);
-    cfg.bios_path = *bios;
-  }
   cfg.hda = image_option(given, "hda");
   cfg.hdb = image_option(given, "hdb");
   cfg.cdrom = image_option(given, "cdrom");
@@ -678,17 +872,20 @@ MachineConfig build_config(const Given& given, const Features& available) {
   if (auto dev = given.last("debugcon")) {
     Features all = available;
     all.serial = true;  // the debug console needs no UART
-    cfg.debugcon = parse_serial(*dev, all);
+    cfg.debugcon = parse_serial(*dev, all, "debugcon");
   }
   for (const std::string& step : given.all("step")) cfg.steps.push_back(parse_step(step));
   if (auto re = given.last("until-serial")) cfg.until_serial = *re;
   if (auto re = given.last("until-screen")) cfg.until_screen = *re;
-  if (auto t = given.last("timeout")) cfg.timeout_ns = parse_timeout(*t);
+  if (auto t = given.last("timeout")) cfg.timeout_ns = uint64_t(parse_seconds("timeout", *t) * 1e9);
   if (auto f = given.last("screendump")) {
     if (!f->ends_with(".txt") && !f->ends_with(".png"))
       fail("screendump", "'{}': expected a .txt (text grid) or .png (picture) file name", *f);
+    check_creatable("screendump", *f);  // now, not after the whole run
     cfg.screendump = *f;
   }
+  apply_machine_options(given, cfg);
+  apply_firmware(given, available, cfg);
   return cfg;
 }
 
@@ -730,6 +927,7 @@ CliResult parse_command_line(const std::vector<std::string>& args, const Feature
     CliResult result;
     result.action = CliResult::Action::Run;
     result.config = build_config(Given(app), available);
+    if (auto t = Given(app).last("wall-timeout")) result.wall_timeout_s = parse_seconds("wall-timeout", *t);
     return result;
   } catch (const UsageError& e) {
     return exit_with(1, one_line(e.message));

@@ -16,6 +16,9 @@ struct CliResult {
   std::string message;  // help/version text, or one error line "ghost86: -opt: problem"
   machine::MachineConfig config;
   std::string until_serial;  // reserved, left empty
+  // --wall-timeout: host seconds after which the run is stopped (0: none). The one use of the
+  // host clock, a guard for CI; it is not part of the machine.
+  double wall_timeout_s = 0;
 };
 
 // What this build can actually do. Options needing a missing feature are rejected rather than
@@ -26,6 +29,9 @@ struct Features {
   // A graphical session exists (DISPLAY or WAYLAND_DISPLAY): without one the default display
   // is none, so headless runs never try to open a window.
   bool desktop = false;
+  // The firmware used without -bios, as QEMU's: Debian's SeaBIOS image when it is installed,
+  // empty when it is not (then a machine without -kernel needs -bios).
+  std::string default_bios;
 };
 
 // `args` excludes argv[0]. Never throws; every failure is reported as Action::Exit, exit_code 1.

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -43,11 +44,15 @@ int report_outcome(const machine::RunResult& r) {
   }
 }
 
-int run_machine(const machine::MachineConfig& config, const frontend::StopSignals& stop_signals) {
+// --wall-timeout's exit status: apart from --timeout's 3, so CI can tell a slow host from a guest
+// that never got there in virtual time.
+constexpr int kWallTimeoutStatus = 4;
+
+int run_machine(const machine::MachineConfig& config, double wall_timeout_s, const frontend::StopSignals& stop_signals) {
   try {
     using machine::SerialConfig;
-    const SerialConfig dcon = config.debugcon.value_or(
-        SerialConfig{config.bios_path.empty() ? SerialConfig::Kind::Stdio : SerialConfig::Kind::None, {}});
+    // As in QEMU, the debug console (port E9h) is shown only when -debugcon says where.
+    const SerialConfig dcon = config.debugcon.value_or(SerialConfig{});
     std::FILE* dcon_file = dcon.kind == SerialConfig::Kind::Stdio ? stdout
                            : dcon.kind == SerialConfig::Kind::File ? std::fopen(dcon.path.c_str(), "w")
                                                                    : nullptr;
@@ -84,15 +89,31 @@ int run_machine(const machine::MachineConfig& config, const frontend::StopSignal
       host.idle = [&display](uint64_t ns) { display->idle(ns); };
     }
 #endif
-    host.poll = [&pc, &stop_signals, poll = std::move(host.poll)] {
+    // The wall-clock guard is checked from the host poll, which runs every millisecond of virtual
+    // time; every instruction, exception and reset moves virtual time on.
+    using WallClock = std::chrono::steady_clock;
+    const auto wall_deadline = WallClock::now() + std::chrono::duration_cast<WallClock::duration>(
+                                                      std::chrono::duration<double>(wall_timeout_s));
+    bool wall_expired = false;
+    host.poll = [&, poll = std::move(host.poll)] {
       poll();
       if (const int sig = stop_signals.pending()) pc.request_stop(fmt::format("stopped by signal {} ({})", sig, strsignal(sig)));
+      if (wall_timeout_s > 0 && !wall_expired && WallClock::now() >= wall_deadline) {
+        wall_expired = true;
+        pc.request_stop("wall timeout");
+      }
     };
     pc.set_host_hooks(std::move(host));
     machine::RunResult r = pc.run();
     terminal.reset();
     std::fflush(stdout);
-    const int status = report_outcome(r);
+    int status = 0;
+    if (wall_expired && r.kind == machine::RunResult::Kind::Stopped && !stop_signals.pending()) {
+      std::fprintf(stderr, "ghost86: gave up after %g s of host time (--wall-timeout)\n", wall_timeout_s);
+      status = kWallTimeoutStatus;
+    } else {
+      status = report_outcome(r);
+    }
     // --report's line comes last, after any message, so scripts can take the final line.
     if (config.report) std::fprintf(stderr, "%s\n", pc.report_line().c_str());
     return status;
@@ -117,6 +138,7 @@ int main(int argc, char** argv) {
   features.sdl = true;
 #endif
   features.desktop = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
+  if (::access(machine::kSeabiosPath, R_OK) == 0) features.default_bios = machine::kSeabiosPath;
   frontend::CliResult cli = frontend::parse_command_line(args, features);
   if (cli.action == frontend::CliResult::Action::Exit) {
     std::fputs(cli.message.c_str(), cli.exit_code ? stderr : stdout);
@@ -124,7 +146,7 @@ int main(int argc, char** argv) {
     return cli.exit_code;
   }
   frontend::StopSignals stop_signals;
-  const int status = run_machine(cli.config, stop_signals);
+  const int status = run_machine(cli.config, cli.wall_timeout_s, stop_signals);
   // Everything is written and closed by now; a signal's stop ends as the signal would.
   std::fflush(nullptr);
   stop_signals.reraise();

@@ -3,7 +3,10 @@
 #include <SDL.h>
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 
 #include "devices/ps2_mouse.h"
 #include "devices/vga_render.h"
@@ -22,6 +25,8 @@ struct SdlDisplay::Impl {
   uint64_t frames = 0;
   bool grabbed = false;
   uint8_t buttons = 0;
+
+  std::string title;  // "ghost86", or "NAME - ghost86" with -name
 
   explicit Impl(machine::PcMachine& pc) : pc(pc) {}
   ~Impl() {
@@ -53,7 +58,7 @@ struct SdlDisplay::Impl {
   void set_grab(bool on) {
     grabbed = on;
     SDL_SetRelativeMouseMode(on ? SDL_TRUE : SDL_FALSE);
-    SDL_SetWindowTitle(window, on ? "ghost86 (Ctrl+Alt+G releases the mouse)" : "ghost86");
+    SDL_SetWindowTitle(window, on ? (title + " (Ctrl+Alt+G releases the mouse)").c_str() : title.c_str());
   }
 
   void handle(const SDL_Event& e) {
@@ -103,9 +108,18 @@ struct SdlDisplay::Impl {
 };
 
 SdlDisplay::SdlDisplay(machine::PcMachine& pc) : impl_(std::make_unique<Impl>(pc)) {
+  // Without a display SDL falls back to drawing off screen, and the run would go on with no
+  // window to show: refuse instead, as QEMU does. SDL_VIDEODRIVER still chooses any driver.
+  const bool driver_chosen = std::getenv("SDL_VIDEODRIVER") != nullptr;
+  if (!driver_chosen && !std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY"))
+    throw std::runtime_error("-display sdl: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset)");
   if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0)
     throw std::runtime_error(fmt::format("-display sdl: cannot initialise SDL: {}", SDL_GetError()));
-  impl_->window = SDL_CreateWindow("ghost86", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, 720, 400, 0);
+  const std::string_view driver = SDL_GetCurrentVideoDriver();
+  if (!driver_chosen && (driver == "offscreen" || driver == "dummy"))
+    throw std::runtime_error(fmt::format("-display sdl: no display to open a window on (SDL fell back to '{}')", driver));
+  impl_->title = pc.config().name.empty() ? "ghost86" : pc.config().name + " - ghost86";
+  impl_->window = SDL_CreateWindow(impl_->title.c_str(), SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, 720, 400, 0);
   if (!impl_->window) throw std::runtime_error(fmt::format("-display sdl: cannot open a window: {}", SDL_GetError()));
   impl_->renderer = SDL_CreateRenderer(impl_->window, -1, 0);
   if (!impl_->renderer)

@@ -249,6 +249,7 @@ void Engine::deliver(const cpu::CpuException& first, bool fault) {
   // Delivery takes virtual time like an instruction does, so a guest stuck taking the same
   // fault forever still reaches the run loop's limits and scheduled events.
   cpu_.s.icount++;
+  if (exception_stall_) exception_stall_();
   for (int depth = 0; depth < 8; depth++) {
     if (e.vector == cpu::kPF) cpu_.s.cr2 = e.address;
     // Fault-class exceptions push RF = 1, so the restarted instruction cannot hit its own

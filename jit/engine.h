@@ -36,6 +36,10 @@ class Engine : public mmu::CodeWriteListener {
     cpu::request_exit(cpu_.s);
   }
 
+  // Called at every exception delivery, which holds the processor for a while: the machine
+  // charges that virtual time (PcMachine: Clock::stall).
+  void set_exception_stall(std::function<void()> fn) { exception_stall_ = std::move(fn); }
+
   // The NMI input: taken at the next instruction boundary once NMIs are not blocked; wakes HLT.
   void raise_nmi();
 
@@ -99,6 +103,7 @@ class Engine : public mmu::CodeWriteListener {
   cpu::Decoder decoder_;
   BlockCache cache_;
   bool stop_requested_ = false;
+  std::function<void()> exception_stall_;
 #ifdef NDEBUG
   bool verify_ir_ = false;
 #else

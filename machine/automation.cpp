@@ -2,15 +2,56 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <optional>
 #include <stdexcept>
+#include <string_view>
 
 namespace machine {
 namespace {
+
+// The offset of a quantifier (*, +, ?, {n}) with nothing before it to repeat, at the start of
+// the pattern or of a group or alternative, if there is one. An ECMAScript syntax error
+// (ECMA-262 §22.2.1: a quantifier follows an atom), which libstdc++ reports as mismatched
+// parentheses.
+std::optional<size_t> dangling_quantifier(std::string_view re) {
+  bool atom = false;  // something repeatable ends here
+  for (size_t i = 0; i < re.size(); i++) {
+    const char c = re[i];
+    if (c == '\\') {
+      i++;
+      atom = true;
+    } else if (c == '[') {
+      // A class, up to its closing bracket.
+      size_t j = i + 1;
+      while (j < re.size() && re[j] != ']') j += re[j] == '\\' ? 2 : 1;
+      i = j;
+      atom = true;
+    } else if (c == '(') {
+      if (i + 2 < re.size() && re[i + 1] == '?' && (re[i + 2] == ':' || re[i + 2] == '=' || re[i + 2] == '!')) i += 2;
+      atom = false;
+    } else if (c == '|' || c == '^') {
+      atom = false;
+    } else if (c == '*' || c == '+' || c == '?' ||
+               (c == '{' && i + 1 < re.size() && std::isdigit(static_cast<unsigned char>(re[i + 1])))) {
+      if (!atom) return i;
+      if (c == '{') i = std::min(re.find('}', i), re.size());
+      if (i + 1 < re.size() && re[i + 1] == '?') i++;  // a lazy quantifier
+    } else {
+      atom = true;
+    }
+  }
+  return std::nullopt;
+}
 
 std::regex compile(const std::string& re, const char* opt) {
   try {
     return std::regex(re, std::regex::ECMAScript);
   } catch (const std::regex_error& e) {
+    if (const auto at = dangling_quantifier(re))
+      throw std::runtime_error(fmt::format("{}: invalid regular expression '{}': '{}' at offset {} has nothing before it to repeat (write \\{} for the character itself)",
+                                           opt, re, re[*at], *at, re[*at]));
     throw std::runtime_error(fmt::format("{}: invalid regular expression '{}': {}", opt, re, e.what()));
   }
 }

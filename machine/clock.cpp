@@ -1,5 +1,7 @@
 #include "machine/clock.h"
 
+#include <algorithm>
+
 namespace machine {
 
 Clock::TimerId Clock::add_timer(std::function<void()> fn) {
@@ -17,7 +19,7 @@ void Clock::stall(uint64_t ns) {
   stalled_ns_ += ns;
   if (stall_listener_) stall_listener_(ns);
   // The run's horizon was computed before this stall: a timer it brought forward must not wait.
-  if (cut_short_ && next_event_icount() < horizon_) cut_short_();
+  if (cut_short_ && std::min(next_event_icount(), icount_at_ns(deadline_ns_)) < horizon_) cut_short_();
 }
 
 uint64_t Clock::icount_at_ns(uint64_t ns) const {

@@ -53,6 +53,9 @@ class Clock {
   // device that arms a timer due before that count while the CPU runs (from a port access)
   // must cut the run short, or its event would fire late: arm() then calls `cut_short`.
   void set_run_horizon(uint64_t icount) { horizon_ = icount; }
+  // A limit in virtual time (--timeout) that is no event: a stall reaching it cuts the run short
+  // as a timer would, so a run whose time passes in stalls (resets, exceptions) still ends there.
+  void set_deadline_ns(uint64_t ns) { deadline_ns_ = ns; }
   void set_cut_short(std::function<void()> fn) { cut_short_ = std::move(fn); }
 
  private:
@@ -66,6 +69,7 @@ class Clock {
   uint64_t horizon_ = 0;  // 0: the CPU is not running
   std::function<void()> cut_short_;
   uint64_t stalled_ns_ = 0;
+  uint64_t deadline_ns_ = kNever;
   std::function<void(uint64_t)> stall_listener_;
 };
 

@@ -36,15 +36,17 @@ struct AutomationStep {
   uint64_t ns = 0;  // for Sleep
 };
 
+// Debian's SeaBIOS (package seabios): the default firmware, as QEMU's; its VGA BIOS sits next to it.
+inline constexpr const char* kSeabiosPath = "/usr/share/seabios/bios.bin";
+
 struct MachineConfig {
   uint64_t ram_bytes = 128ull << 20;
-  std::string bios_path;  // empty: the built-in demo ROM
+  std::string bios_path;  // empty: the built-in demo ROM (-bios demo; the CLI defaults to SeaBIOS)
   std::string hda, hdb, cdrom, fda, kernel, initrd, append;
   std::string boot_order = "cad";
   std::vector<SerialConfig> serial;  // COM1.. in order
   SerialTiming serial_timing = SerialTiming::Fast;
-  // Where the debug console (ports E9h and 402h, SeaBIOS's log) goes. Unset: stdio for the
-  // built-in firmware, nowhere otherwise.
+  // Where the debug console (ports E9h and 402h, SeaBIOS's log) goes. Unset: nowhere, as in QEMU.
   std::optional<SerialConfig> debugcon;
   DisplayKind display = DisplayKind::None;
   bool snapshot = false;
@@ -70,6 +72,15 @@ struct MachineConfig {
   uint64_t timeout_ns = 0;
   // Diagnostic log items for stderr, as QEMU's -d: "int", "exec", "in_asm", comma-separated.
   std::string debug_log;
+  // -cpu: a processor model name CPUID reports (cpu/cpu_model.h); empty: the default P6.
+  std::string cpu_model;
+  // -rtc base=: seconds since 1970-01-01 00:00:00 UTC the RTC shows at power-on; unset: the
+  // RTC's fixed default. Never the host's clock.
+  std::optional<int64_t> rtc_epoch;
+  // -vga none: no VGA adapter on the buses (the device model stays, unwired).
+  bool vga = true;
+  // -name: the guest's name, shown in the window title.
+  std::string name;
 };
 
 }  // namespace machine

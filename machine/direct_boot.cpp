@@ -4,8 +4,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 #include "cpu/helpers/descriptor.h"
@@ -13,6 +11,7 @@
 #include "machine/config.h"
 #include "machine/linux_boot.h"
 #include "machine/multiboot.h"
+#include "machine/read_file.h"
 
 namespace machine {
 
@@ -31,11 +30,6 @@ std::vector<E820Entry> direct_boot_e820(uint64_t ram_bytes, uint32_t bios_bytes)
   return m;
 }
 
-std::vector<uint8_t> read_boot_file(const std::string& path, const char* what) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error(fmt::format("{}: '{}': {}", what, path, std::strerror(errno)));
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
-}
 
 void install(const DirectBoot& boot, mmu::PhysMemory& mem, cpu::Cpu& cpu) {
   for (const DirectBoot::Blob& b : boot.blobs)
@@ -100,21 +94,26 @@ std::vector<std::string> split_commas(const std::string& s) {
 }  // namespace
 
 DirectBoot prepare_direct_boot(const MachineConfig& cfg, uint32_t bios_bytes) {
-  std::vector<uint8_t> kernel = read_boot_file(cfg.kernel, "-kernel");
-  const std::vector<std::string> initrds = split_commas(cfg.initrd);
+  // Whatever is loaded must fit in guest RAM, together: each file is refused before it is read
+  // once it could not (the loaders then place it exactly).
+  uint64_t room = cfg.ram_bytes;
+  auto read = [&room](const std::string& path, const char* what) {
+    std::vector<uint8_t> data = read_whole_file(path, what, room, "what is left of guest RAM, -m");
+    room -= data.size();
+    return data;
+  };
+  std::vector<uint8_t> kernel = read(cfg.kernel, "-kernel");
+  std::vector<std::pair<std::string, std::vector<uint8_t>>> parts;
+  for (const std::string& part : split_commas(cfg.initrd)) parts.emplace_back(part, read(part.substr(0, part.find(' ')), "-initrd"));
   if (is_bzimage(kernel)) {
     LinuxBootInput in{std::move(kernel), {}, cfg.append, cfg.ram_bytes, bios_bytes};
-    for (const std::string& part : initrds) {
-      const std::vector<uint8_t> data = read_boot_file(part.substr(0, part.find(' ')), "-initrd");
-      in.initrd.insert(in.initrd.end(), data.begin(), data.end());
-    }
+    for (const auto& [part, data] : parts) in.initrd.insert(in.initrd.end(), data.begin(), data.end());
     return load_linux(in);
   }
   if (find_multiboot_header(kernel)) {
     MultibootInput in{std::move(kernel), cfg.kernel, {}, cfg.ram_bytes, bios_bytes};
     if (!cfg.append.empty()) in.cmdline += " " + cfg.append;
-    for (const std::string& part : initrds)
-      in.modules.push_back({part, read_boot_file(part.substr(0, part.find(' ')), "-initrd")});
+    for (auto& [part, data] : parts) in.modules.push_back({part, std::move(data)});
     return load_multiboot(in);
   }
   throw std::runtime_error(

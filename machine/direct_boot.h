@@ -61,7 +61,4 @@ struct MachineConfig;
 // "file args" is a module) and -append. Throws std::runtime_error with a one-line reason.
 DirectBoot prepare_direct_boot(const MachineConfig& cfg, uint32_t bios_bytes);
 
-// Reads a whole file; throws std::runtime_error("<what>: '<path>': <reason>").
-std::vector<uint8_t> read_boot_file(const std::string& path, const char* what);
-
 }  // namespace machine

@@ -1,13 +1,12 @@
 #include "machine/pc_board.h"
 
 #include "machine/acpi.h"
+#include "machine/read_file.h"
 
 #include <fmt/format.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 #include <sys/stat.h>
@@ -23,6 +22,8 @@ constexpr struct {
 } kComPorts[] = {{0x3f8, 4}, {0x2f8, 3}, {0x3e8, 4}, {0x2e8, 3}};
 
 constexpr const char* kVgaBiosPath = "/usr/share/seabios/vgabios-stdvga.bin";
+// An option ROM is copied into the PC's expansion ROM area, the 128 KiB from C0000h to DFFFFh.
+constexpr uint64_t kMaxOptionRomBytes = 128u << 10;
 
 class StdioSerial : public devices::SerialBackend {
  public:
@@ -78,7 +79,7 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   port61_ = std::make_unique<devices::Port61>(*pit_, clock);
   bus.register_ports(0x61, 1, port61_.get(), "port61");
 
-  rtc_ = std::make_unique<devices::Rtc>(clock, *pic_);
+  rtc_ = std::make_unique<devices::Rtc>(clock, *pic_, cfg.rtc_epoch.value_or(devices::Rtc::kDefaultEpoch));
   bus.register_ports(0x70, 2, rtc_.get(), "rtc");
   add_floppy(cfg, clock);
   fill_cmos(cfg);
@@ -154,7 +155,7 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   pc.irq0_override = false;  // no I/O APIC: the timer stays on the 8259's IRQ 0
   devices::add_pc_items(*fw_cfg_, pc);
   add_acpi_tables();
-  add_vga(clock);
+  add_vga(clock, cfg.vga);
 }
 
 // The ACPI tables the QEMU way: SeaBIOS runs "etc/table-loader" to place and link them (and,
@@ -173,17 +174,18 @@ void PcBoard::setup_for_direct_boot() {
   pm_->config_write(devices::Piix4Pm::kPmRegMisc, 1, 1);  // PMIOSE: decode the PM block
 }
 
-void PcBoard::add_vga(Clock& clock) {
+void PcBoard::add_vga(Clock& clock, bool wired) {
   // Standard VGA at 00:02.0. With no expansion-ROM BAR, SeaBIOS takes a PCI device's option ROM
   // from the fw_cfg file "pci<vendor>,<device>.rom" and runs it with the device's address, which
   // the VGA BIOS needs to find its framebuffer BAR. No file, no VGA BIOS.
   vga_ = std::make_unique<devices::Vga>(clock);
+  if (!wired) return;  // -vga none: the screen stays blank, nothing answers at its addresses
   bus_.register_ports(devices::vga::kPortBase, devices::vga::kPortCount, vga_.get(), "vga", Bus::Timing::Fast);
   bus_.register_ports(devices::vga::kVbeIndexPort, 2, vga_.get(), "vga-vbe", Bus::Timing::Fast);
   mem_.add_mmio(devices::vga::kLegacyBase, devices::vga::kLegacySize, vga_->legacy_window(), "vga");
   pci_->attach(2, 0, vga_.get());
-  if (std::ifstream f{kVgaBiosPath, std::ios::binary}) {
-    std::vector<uint8_t> rom(std::istreambuf_iterator<char>(f), {});
+  if (::access(kVgaBiosPath, F_OK) == 0) {
+    std::vector<uint8_t> rom = read_whole_file(kVgaBiosPath, "VGA BIOS", kMaxOptionRomBytes, "the option ROM area");
     if (!rom.empty()) fw_cfg_->add_file("pci1234,1111.rom", std::move(rom));
   }
 }

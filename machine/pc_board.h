@@ -79,7 +79,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
  private:
   void set_a20_source(unsigned source, bool on);
   void fill_cmos(const MachineConfig& cfg);
-  void add_vga(Clock& clock);
+  void add_vga(Clock& clock, bool wired);
   void add_acpi_tables();
   void attach_drives(const MachineConfig& cfg);
   void add_floppy(const MachineConfig& cfg, Clock& clock);

@@ -4,24 +4,19 @@
 
 #include "cpu/flags.h"
 #include "devices/vga_render.h"
+#include "machine/read_file.h"
 #include "machine/screendump.h"
 #include "machine/state_hash.h"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 namespace machine {
 namespace {
 
-std::vector<uint8_t> read_file(const std::string& path, const char* what) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error(fmt::format("{} '{}': {}", what, path, std::strerror(errno)));
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
-}
+constexpr uint64_t kMaxFirmwareBytes = 1u << 20;  // the BIOS area below 1 MB holds at most this
 
 }  // namespace
 
@@ -32,6 +27,12 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
   phys_ = std::make_unique<mmu::PhysMemory>(cfg.ram_bytes);
   mmu_ = std::make_unique<mmu::Mmu>(*phys_);
   cpu_ = std::make_unique<cpu::Cpu>(*mmu_);
+  if (!cfg.cpu_model.empty()) {
+    const auto model = cpu::find_cpu_model(cfg.cpu_model);
+    if (!model) throw std::runtime_error(fmt::format("-cpu: unknown model '{}'", cfg.cpu_model));
+    cpu_->model = *model;
+    cpu_->reset();  // EDX holds the model's signature after RESET
+  }
   cpu_->io = &bus_;
   cpu_->ns_per_insn = cfg.ns_per_insn;
   clock_ = std::make_unique<Clock>(cpu_->s.icount, cfg.ns_per_insn);
@@ -40,6 +41,8 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
   if (cfg.accel == Accel::Jit) engine_->set_jit(true, cfg.jit_cache_mb);
   // Slow (ISA) port accesses stall the processor in virtual time; the TSC counts that time too.
   bus_.set_clock(clock_.get());
+  engine_->set_exception_stall([this] { clock_->stall(kExceptionNs); });
+  clock_->set_deadline_ns(cfg.timeout_ns ? cfg.timeout_ns : Clock::kNever);
   clock_->set_stall_listener([this](uint64_t ns) { cpu_->s.tsc_offset += ns; });
   if (!cfg.debug_log.empty()) {
     jit::Engine::Log log;
@@ -140,8 +143,8 @@ void PcMachine::request_stop(std::string why) {
 }
 
 uint32_t PcMachine::load_firmware() {
-  std::vector<uint8_t> rom = cfg_.bios_path.empty() ? builtin_demo_rom() : read_file(cfg_.bios_path, "-bios");
-  if (rom.empty() || rom.size() % 0x10000 != 0 || rom.size() > (1u << 20))
+  std::vector<uint8_t> rom = cfg_.bios_path.empty() ? builtin_demo_rom() : read_whole_file(cfg_.bios_path, "-bios", kMaxFirmwareBytes, "a PC's firmware");
+  if (rom.empty() || rom.size() % 0x10000 != 0 || rom.size() > kMaxFirmwareBytes)
     throw std::runtime_error(fmt::format(
         "-bios: '{}': firmware size {} bytes is not a multiple of 64 KiB up to 1 MiB",
         cfg_.bios_path.empty() ? "built-in" : cfg_.bios_path, rom.size()));
@@ -198,6 +201,7 @@ void PcMachine::reset() {
   mmu_->flush_tlb();
   engine_->reset();
   if (direct_boot_) start_direct_boot();
+  clock_->stall(kResetNs);
 }
 
 // In place of firmware: the chipset set up as a BIOS leaves it, the kernel and its data in RAM,
@@ -223,8 +227,10 @@ RunResult PcMachine::run() {
 }
 
 RunResult PcMachine::run_until_done() {
-  const uint64_t timeout_insns = cfg_.timeout_ns ? cfg_.timeout_ns / cfg_.ns_per_insn : 0;
   for (;;) {
+    // --timeout counts virtual time, stalls included (the instruction count it is reached at
+    // moves down as stalls add up).
+    const uint64_t timeout_insns = cfg_.timeout_ns ? std::max<uint64_t>(clock_->icount_at_ns(cfg_.timeout_ns), 1) : 0;
     uint64_t limit = clock_->next_event_icount();
     if (cfg_.max_insns && limit > cfg_.max_insns) limit = cfg_.max_insns;
     if (timeout_insns && limit > timeout_insns) limit = timeout_insns;
@@ -239,7 +245,7 @@ RunResult PcMachine::run_until_done() {
     if (stop_request_) return {RunResult::Kind::Stopped, 0, *stop_request_};
     if (power_off_) return {RunResult::Kind::PowerOff, 0, "guest powered off"};
     if (automation_->matched()) return {RunResult::Kind::Matched, 0, {}};
-    if (timeout_insns && cpu_->s.icount >= timeout_insns)
+    if (cfg_.timeout_ns && clock_->now_ns() >= cfg_.timeout_ns)
       return {RunResult::Kind::Timeout, 0,
               fmt::format("timed out after {} s of virtual time (--timeout) without a match", cfg_.timeout_ns / 1e9)};
     if (reset_requested_) {

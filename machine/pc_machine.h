@@ -33,6 +33,14 @@ struct RunResult {
 
 class PcMachine {
  public:
+  // Virtual time charged for events that retire no instruction, so that a guest caught in a
+  // loop of them still reaches --timeout and the timers. A reset holds the processor for 1 ms
+  // (the P6 datasheets' minimum RESET# assertion); an exception delivery for 1 us (a 486 spends
+  // 44 to 71 clocks entering a handler through a protected-mode gate and 36 more in its IRET,
+  // i486 Programmer's Reference Manual INT/IRET timings: about a microsecond at 66 MHz).
+  static constexpr uint64_t kResetNs = 1'000'000;
+  static constexpr uint64_t kExceptionNs = 1'000;
+
   using ConsoleSink = std::function<void(char)>;
 
   // Throws std::runtime_error with a one-line message when the configuration cannot be built
@@ -78,6 +86,7 @@ class PcMachine {
   mmu::PhysMemory& memory() { return *phys_; }
   jit::Engine& engine() { return *engine_; }
   PcBoard& board() { return *board_; }
+  const MachineConfig& config() const { return cfg_; }
 
   // The VGA text screen, one UTF-8 string per row (empty in graphics modes).
   std::vector<std::string> screen_text() const;

@@ -12,7 +12,7 @@ if [ $# -gt 0 ]; then exec "$ghost86" "$@"; fi
 linux=.cache/linux
 if [ ! -s "$linux/vmlinuz" ] || [ ! -s "$linux/initramfs.gz" ]; then
   echo "run.sh: the Linux guest could not be built (see scripts/fetch-linux.sh); booting the demo firmware" >&2
-  exec "$ghost86"
+  exec "$ghost86" -bios demo -debugcon stdio -display none
 fi
 exec "$ghost86" -m 128 -kernel "$linux/vmlinuz" -initrd "$linux/initramfs.gz" \
   -append "console=ttyS0,115200 quiet cryptomgr.notests ghost86.shell" -nographic

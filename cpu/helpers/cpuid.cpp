@@ -1,5 +1,5 @@
-// CPUID (SDM Vol.2 CPUID): a P6-class GenuineIntel processor that reports exactly the features
-// ghost86 implements.
+// CPUID (SDM Vol.2 CPUID): a GenuineIntel processor of the model Cpu::model describes (-cpu;
+// cpu/cpu_model.cpp), which reports only features ghost86 implements.
 #include "cpu/cpu.h"
 #include "cpu/helpers/helpers.h"
 
@@ -7,17 +7,6 @@ namespace cpu {
 namespace {
 
 constexpr uint32_t kMaxBasicLeaf = 1;
-// Leaf 1 EAX: stepping 3, model 3, family 6 (bits 3:0, 7:4, 11:8); also EDX after RESET.
-constexpr uint32_t kSignature = 0x0633;
-// Leaf 1 EDX feature bits.
-constexpr uint32_t kFpu = 1u << 0, kPse = 1u << 3, kTsc = 1u << 4, kPae = 1u << 6, kCx8 = 1u << 8;
-constexpr uint32_t kPge = 1u << 13, kCmov = 1u << 15, kMmx = 1u << 23, kFxsr = 1u << 24;
-// Model-specific registers and fast system calls (cpu/helpers/msr.cpp). No APIC (bit 9): there
-// is no local APIC device, only the IA32_APIC_BASE MSR.
-constexpr uint32_t kMsr = 1u << 5, kSep = 1u << 11, kMtrr = 1u << 12, kPat = 1u << 16;
-constexpr uint32_t kMsrFeatures = kMsr | kSep | kMtrr | kPat;
-constexpr uint32_t kFeaturesEdx = kFpu | kPse | kTsc | kPae | kCx8 | kPge | kCmov | kMmx | kFxsr | kMsrFeatures;
-constexpr uint32_t kDe = 1u << 2;  // debugging extensions: CR4.DE, I/O breakpoints
 
 // "GenuineIntel" as EBX, EDX, ECX hold it (little-endian ASCII).
 constexpr uint32_t ascii4(const char* p) {
@@ -39,10 +28,10 @@ uint32_t helper_cpuid(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t) {
     r[EDX] = ascii4("ineI");
     r[ECX] = ascii4("ntel");
   } else {
-    r[EAX] = kSignature;
+    r[EAX] = cpu.model.signature;
     r[EBX] = 0;
     r[ECX] = 0;
-    r[EDX] = kFeaturesEdx | kDe;
+    r[EDX] = cpu.model.features_edx;
   }
   return 0;
 }

@@ -52,10 +52,12 @@ uint32_t helper_v86_pushf(Cpu& cpu, uint32_t image, uint32_t, uint32_t, uint32_t
   return (image & ~(fl::IF | fl::IOPL)) | ((s.eflags & fl::VIF) ? fl::IF : 0) | fl::IOPL;
 }
 
-// ENTER, following the SDM's operation section literally: with a 16-bit stack only SP and BP
-// move (the nesting loop's BP arithmetic wraps at 64 KB); FrameTemp is the whole ESP for a
-// 32-bit operand size. All stores happen before any register changes, and the final stack
-// pointer is checked for writing (#SS when it lies outside the stack segment).
+// ENTER (SDM Vol.2 ENTER): with a 16-bit stack only SP and BP move (the nesting loop's BP
+// arithmetic wraps at 64 KB). FrameTemp follows the operand size: the operation section sets
+// it from ESP after pushing EBP when OperandSize = 32 (the push moving "(E)SP"), from SP when
+// it is 16, so a 32-bit ENTER on a 16-bit stack pushes all of ESP, upper half included. All
+// stores happen before any register changes, and the final stack pointer is checked for
+// writing (#SS when it lies outside the stack segment).
 uint32_t helper_enter(Cpu& cpu, uint32_t alloc, uint32_t level, uint32_t, uint32_t size) {
   CpuState& s = cpu.s;
   const bool big = cpu.stack32();
@@ -72,12 +74,13 @@ uint32_t helper_enter(Cpu& cpu, uint32_t alloc, uint32_t level, uint32_t, uint32
   // (SDM Vol.2 ENTER: "The stack-size attribute determines whether the BP (16 bits) or EBP
   // (32 bits) register specifies the current frame pointer").
   const uint32_t frame = esp & wrap;
+  const uint32_t frame_temp = size == 4 ? esp : esp & 0xffff;
   if (level > 0) {
     for (uint32_t i = 1; i < level; i++) {
       ebp = sub(ebp, size);
       push(cpu.load(SS, ebp & wrap, size));
     }
-    push(frame);
+    push(frame_temp);
   }
   esp = sub(esp, alloc);
   const uint32_t lin = cpu.check_seg(SS, esp & wrap, size, kSegWrite);

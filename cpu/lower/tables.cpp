@@ -61,6 +61,9 @@ void lower_verr_verw(LowerCtx& c) {
 }
 
 // ARPL dest, src: if dest.RPL < src.RPL then dest.RPL = src.RPL and ZF = 1, else ZF = 0.
+// The destination is written only in the first case (SDM Vol.2 ARPL: the write is inside the
+// IF branch), so a memory operand that needs no change is only read: no #GP for a read-only
+// data segment, no page made dirty.
 void lower_arpl(LowerCtx& c) {
   if (!protected_only(c)) return;
   const Operand& d = c.op(0);
@@ -69,8 +72,13 @@ void lower_arpl(LowerCtx& c) {
   const Temp drpl = c.b.and_(dst, c.imm(3)), srpl = c.b.and_(src, c.imm(3));
   const Temp lower = c.b.emit(ir::Op::LtU, drpl, srpl);
   const Temp adjusted = c.b.or_(c.b.and_(dst, c.imm(0xfffc)), srpl);
-  c.write(d, c.b.select(lower, adjusted, dst));
   c.b.emit(ir::Op::SetFlags, c.b.select(lower, c.imm(fl::ZF), c.imm(0)), ir::kNoTemp, ir::kNoTemp, 0, fl::ZF);
+  if (d.kind != OpKind::Mem) {
+    c.write(d, c.b.select(lower, adjusted, dst));
+    return;
+  }
+  c.b.branch_if(c.b.eq(lower, c.imm(0)), c.next_eip());
+  c.write(d, adjusted);
 }
 
 }  // namespace cpu

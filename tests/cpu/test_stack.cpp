@@ -226,6 +226,24 @@ TEST_CASE("ENTER builds frames with nesting levels", "[cpu][stack]") {
     CHECK(t.s().regs[EBP] == 0x89abfffc);
     CHECK(t.s().regs[ESP] == 0xabcdfff8);
   }
+  SECTION("32-bit operand size on a 16-bit stack, level 4: FrameTemp is all of ESP") {
+    // SDM ENTER, OperandSize = 32: Push(EBP); FrameTemp := ESP; three doublewords copied from
+    // [BP - 4], [BP - 8], [BP - 12]; Push(FrameTemp). SP wraps from 0 to FFFCh, so ESP is
+    // 0001FFFCh when FrameTemp is taken and [SS:FFECh] receives all 32 bits of it.
+    test::TestCpu t;
+    t.real_mode();
+    t.s().regs[ESP] = 0x00010000;
+    t.s().regs[EBP] = 0x5555f000;
+    t.poke(kRealBase + 0xeff4, {0x33, 0x33, 0x33, 0x33, 0x22, 0x22, 0x22, 0x22, 0x11, 0x11, 0x11, 0x11});
+    REQUIRE(test::run(t, {0x66, 0xc8, 0x08, 0x00, 0x24}) == StopReason::Halted);  // enter 8,24h
+    CHECK(t.peek32(kRealBase + 0xfffc) == 0x5555f000);
+    CHECK(t.peek32(kRealBase + 0xfff8) == 0x11111111);  // [BP - 4]
+    CHECK(t.peek32(kRealBase + 0xfff4) == 0x22222222);  // [BP - 8]
+    CHECK(t.peek32(kRealBase + 0xfff0) == 0x33333333);  // [BP - 12]
+    CHECK(t.peek32(kRealBase + 0xffec) == 0x0001fffc);
+    CHECK(t.s().regs[EBP] == 0x5555fffc);  // BP, the 16-bit stack's frame pointer
+    CHECK(t.s().regs[ESP] == 0x0001ffe4);
+  }
   SECTION("flat 32-bit, level 1, then LEAVE") {
     test::TestCpu t;
     t.flat32();

@@ -81,6 +81,31 @@ TEST_CASE("ARPL raises the destination RPL to the source's", "[cpu][tables]") {
   CHECK_FALSE((t.flags() & fl::ZF));
 }
 
+TEST_CASE("ARPL with a memory operand writes it only when the RPL changes", "[cpu][tables]") {
+  // SDM Vol.2 ARPL: the destination is written inside the IF branch only. With DS a read-only
+  // data segment, an ARPL that changes nothing runs; one that raises the RPL faults (#GP(0),
+  // a write to a read-only segment) and leaves the word as it was.
+  test::TestCpu t;
+  setup(t);
+  t.poke(0x4000 + kGP * 8, {0x00, 0x50, 0x08, 0x00, 0x00, 0x8e, 0x00, 0x00});  // #GP: 08h:5000h
+  t.poke(0x5000, {0xf4});
+  t.s().idtr = DescTable{0x4000, 0xff};
+  t.poke(0x2000, {0x23, 0x00});  // a selector with RPL 3
+  t.s().regs[EAX] = 0x1b;        // the read-only data segment
+  t.s().regs[EBX] = 0x0010;      // RPL 0
+  REQUIRE(t.run({0x8e, 0xd8, 0x63, 0x1d, 0x00, 0x20, 0x00, 0x00}) == jit::StopReason::Halted);  // mov ds, ax; arpl [2000h], bx
+  CHECK(t.s().eip != 0x5001);  // no #GP
+  CHECK(t.s().seg[DS].sel == 0x1b);
+  CHECK_FALSE((t.flags() & fl::ZF));
+  CHECK(t.peek16(0x2000) == 0x0023);
+  t.poke(0x2000, {0x20, 0x00});  // RPL 0 now: ARPL must raise it, a write
+  t.s().regs[EBX] = 0x0003;
+  t.s().halted = 0;
+  REQUIRE(t.run({0x63, 0x1d, 0x00, 0x20, 0x00, 0x00}) == jit::StopReason::Halted);  // arpl [2000h], bx
+  CHECK(t.s().eip == 0x5001);  // in the #GP handler
+  CHECK(t.peek16(0x2000) == 0x0020);
+}
+
 TEST_CASE("LLDT loads the LDTR and SLDT stores its selector", "[cpu][tables]") {
   test::TestCpu t;
   setup(t);

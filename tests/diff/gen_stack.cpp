@@ -100,8 +100,9 @@ bool enter(Group& g) {
   const unsigned size = g.osize();
   static constexpr uint32_t kLevels[] = {0, 0, 1, 2, 3, 31, 32, 33};
   uint32_t level = g.rng.chance(3, 4) ? g.rng.pick(kLevels) : g.rng.below(256);
-  // With a nesting level, a 32-bit ENTER on a 16-bit stack pushes FrameTemp: the SDM's
-  // pseudocode makes it SP (upper half zero), QEMU pushes all of ESP. Not generated.
+  // With a nesting level, a 32-bit ENTER on a 16-bit stack pushes FrameTemp: all of ESP by the
+  // SDM's operation section (OperandSize = 32), SP (upper half zero) in the oracle. Not
+  // generated; tests/cpu/test_stack.cpp checks it.
   if (g.real() && size == 4) level &= ~31u;
   const uint32_t alloc = g.rng.chance(1, 4) ? 0 : g.rng.below(64) & ~(g.rng.chance(3, 4) ? 1u : 0u);
   const unsigned drop = size * (1 + (level & 31)) + alloc;

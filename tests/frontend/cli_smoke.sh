@@ -43,6 +43,21 @@ check "truncated bzImage" -kernel "$tmp/short.bin"
 check "-initrd" -kernel "$tmp/zero.bin" -initrd "$tmp/missing.img"
 check "only allowed with -kernel" -initrd "$tmp/zero.bin"
 check "only allowed with -kernel" -append "console=ttyS0"
+# Files read whole are refused by their size before being read: sparse files of 4 GiB and 1 GiB
+# would otherwise fill host memory first.
+truncate -s 4G "$tmp/huge.bin"
+truncate -s 1G "$tmp/big.img"
+check "-bios: '$tmp/huge.bin': 4294967296 bytes, over the limit of 1048576 bytes" -bios "$tmp/huge.bin"
+check "-kernel: '$tmp/huge.bin': 4294967296 bytes, over the limit of 134217728 bytes" -kernel "$tmp/huge.bin"
+check "-initrd: '$tmp/big.img': 1073741824 bytes, over the limit of 134213632 bytes" -m 128 -kernel "$tmp/zero.bin" -initrd "$tmp/big.img"
+check "-initrd: '$tmp/big.img': 1073741824 bytes, over the limit" -m 128 -kernel "$tmp/zero.bin" -initrd "$tmp/big.img modarg"
+# A regular expression with nothing before its quantifier says so (libstdc++ alone reports
+# mismatched parentheses); -debugcon's errors name -debugcon; --screendump's path is checked
+# before the run.
+check "'*' at offset 0 has nothing before it to repeat" -bios demo --until-serial '*'
+check "'+' at offset 3 has nothing before it to repeat" -bios demo --step 'serial:ab(+c)'
+check "-debugcon: cannot create '$tmp/missing/x'" -bios demo -debugcon "file:$tmp/missing/x"
+check "--screendump: cannot create '$tmp/missing/x.png'" -bios demo --screendump "$tmp/missing/x.png" --max-insns 1000000000
 "$bin" --version | grep -q "^ghost86 " || { echo "FAIL: --version"; fail=1; }
 "$bin" --help | grep -q -- "-bios" || { echo "FAIL: --help"; fail=1; }
 exit $fail

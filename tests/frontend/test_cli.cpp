@@ -29,6 +29,7 @@ Features all_features() {
   Features f;
   f.jit = f.disks = f.floppy = f.cdrom = f.kernel = f.serial = f.sdl = f.gdb = f.snapshot_overlay =
       f.desktop = true;
+  f.default_bios = "/usr/share/seabios/bios.bin";  // only its name: the CLI does not open it
   return f;
 }
 
@@ -99,7 +100,7 @@ TEST_CASE("cli: no arguments give the default machine", "[frontend][cli]") {
   const CliResult r = parse({});
   check_runs(r);
   CHECK(r.config.ram_bytes == 128 * kMiB);
-  CHECK(r.config.bios_path.empty());
+  CHECK(r.config.bios_path == "/usr/share/seabios/bios.bin");  // SeaBIOS, as QEMU
   CHECK(r.config.boot_order == "cad");
   CHECK(r.config.serial.empty());
   CHECK(r.config.debug_exit.empty());
@@ -109,7 +110,9 @@ TEST_CASE("cli: no arguments give the default machine", "[frontend][cli]") {
   SECTION("accel and display follow what the build has") {
     CHECK(r.config.accel == Accel::Jit);
     CHECK(r.config.display == DisplayKind::Sdl);  // QEMU's default is graphical
-    const CliResult bare = parse({}, Features{});
+    Features none;
+    none.default_bios = "bios.bin";
+    const CliResult bare = parse({}, none);
     check_runs(bare);
     CHECK(bare.config.accel == Accel::Interp);
     CHECK(bare.config.display == DisplayKind::None);
@@ -118,6 +121,62 @@ TEST_CASE("cli: no arguments give the default machine", "[frontend][cli]") {
     CHECK(parse({}, headless).config.display == DisplayKind::None);
     CHECK(parse({"-display", "sdl"}, headless).config.display == DisplayKind::Sdl);
   }
+}
+
+TEST_CASE("cli: the firmware is SeaBIOS unless -bios says otherwise", "[frontend][cli]") {
+  TempDir tmp;
+  const std::string img = tmp.file("disk.img"), rom = tmp.file("rom.bin");
+  CHECK(parse({"-cdrom", img, "-boot", "d"}).config.bios_path == "/usr/share/seabios/bios.bin");
+  CHECK(parse({"-bios", rom, "-hda", img}).config.bios_path == rom);
+  SECTION("-bios demo is the built-in ROM, which boots no disk") {
+    const CliResult r = parse({"-bios", "demo"});
+    check_runs(r);
+    CHECK(r.config.bios_path.empty());
+    for (const char* drive : {"-hda", "-hdb", "-cdrom", "-fda"}) {
+      const CliResult bad = parse({"-bios", "demo", drive, img});
+      check_error(bad, "-bios");
+      CHECK(contains(bad.message, drive));
+    }
+  }
+  SECTION("-kernel runs no firmware: without -bios the demo image stays mapped") {
+    CHECK(parse({"-kernel", img}).config.bios_path.empty());
+    CHECK(parse({"-kernel", img, "-hda", img}).config.bios_path.empty());
+    CHECK(parse({"-kernel", img, "-bios", rom}).config.bios_path == rom);
+  }
+  SECTION("without SeaBIOS installed, a machine needs -bios") {
+    Features f = all_features();
+    f.default_bios.clear();
+    for (const std::vector<std::string>& args : {std::vector<std::string>{}, {"-hda", img}, {"-cdrom", img}}) {
+      const CliResult r = parse(args, f);
+      check_error(r, "-bios");
+      CHECK(contains(r.message, "SeaBIOS is not installed"));
+    }
+    check_runs(parse({"-bios", "demo"}, f));
+    check_runs(parse({"-kernel", img, "-hda", img}, f));
+  }
+}
+
+TEST_CASE("cli: --wall-timeout takes host seconds", "[frontend][cli]") {
+  CHECK(parse({}).wall_timeout_s == 0);
+  const CliResult r = parse({"--wall-timeout", "2.5"});
+  check_runs(r);
+  CHECK(r.wall_timeout_s == 2.5);
+  CHECK(r.config.timeout_ns == 0);  // not virtual time
+  for (const char* bad : {"0", "-1", "x", ""}) check_error(parse({"--wall-timeout", bad}), "--wall-timeout");
+}
+
+TEST_CASE("cli: output files are checked before the run, under their own option", "[frontend][cli]") {
+  TempDir tmp;
+  const std::string missing_dir = tmp.path("missing");
+  const CliResult dcon = parse({"-debugcon", "file:" + missing_dir + "/x"});
+  check_error(dcon, "-debugcon");
+  CHECK(contains(dcon.message, "cannot create"));
+  check_error(parse({"-debugcon", "file:"}), "-debugcon");
+  check_error(parse({"-debugcon", "tcp:1234"}), "-debugcon");
+  const CliResult dump = parse({"--screendump", missing_dir + "/x.png"});
+  check_error(dump, "--screendump");
+  CHECK(contains(dump.message, "cannot create"));
+  check_runs(parse({"--screendump", tmp.path("screen.txt")}));
 }
 
 TEST_CASE("cli: -m takes QEMU sizes, a bare number meaning MiB", "[frontend][cli]") {
@@ -422,6 +481,87 @@ TEST_CASE("cli: -accel", "[frontend][cli]") {
   check_error(parse({"-accel", "interp", "-accel", "kvm"}), "-accel");
 }
 
+TEST_CASE("cli: -machine/-M take the i440FX PC under its QEMU names", "[frontend][cli]") {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"-M", "pc"}, {"-machine", "pc"}, {"-machine", "pc-i440fx-7.2"}, {"-M", "pc-i440fx-2.0"},
+           {"-machine", "type=pc"}}) {
+    INFO(args[0] << " " << args[1]);
+    check_runs(parse(args));
+  }
+  const CliResult q35 = parse({"-machine", "q35"});
+  check_error(q35, "-machine");
+  CHECK(contains(q35.message, "'q35'"));
+  check_error(parse({"-M", "isapc"}), "-M");
+  check_error(parse({"-M", "pc-q35-7.2"}), "-M");
+  const CliResult prop = parse({"-machine", "pc,accel=kvm"});
+  check_error(prop, "-machine");
+  CHECK(contains(prop.message, "'accel'"));
+}
+
+TEST_CASE("cli: -cpu names a model CPUID reports", "[frontend][cli]") {
+  CHECK(parse({}).config.cpu_model.empty());
+  for (const char* model : {"pentium", "pentium2", "pentium3", "qemu32"}) {
+    const CliResult r = parse({"-cpu", model});
+    check_runs(r);
+    CHECK(r.config.cpu_model == model);
+  }
+  const CliResult unknown = parse({"-cpu", "486"});
+  check_error(unknown, "-cpu");
+  CHECK(contains(unknown.message, "'486'"));
+  const CliResult flags = parse({"-cpu", "pentium3,+sse2"});
+  check_error(flags, "-cpu");
+  CHECK(contains(flags.message, "feature flags"));
+}
+
+TEST_CASE("cli: -smp takes one processor", "[frontend][cli]") {
+  for (const char* ok : {"1", "cpus=1", "1,sockets=1,cores=1,threads=1", "1,maxcpus=1"}) check_runs(parse({"-smp", ok}));
+  for (const char* many : {"2", "cpus=4", "1,sockets=2", "1,maxcpus=2"}) {
+    INFO(many);
+    const CliResult r = parse({"-smp", many});
+    check_error(r, "-smp");
+    CHECK(contains(r.message, "only 1 is supported"));
+  }
+  check_error(parse({"-smp", "0"}), "-smp");
+  check_error(parse({"-smp", "1,books=1"}), "-smp");
+}
+
+TEST_CASE("cli: -name, -vga, -rtc", "[frontend][cli]") {
+  CHECK(parse({"-name", "web server"}).config.name == "web server");
+  CHECK(parse({"-name", "guest=db,process=qemu-db,debug-threads=on"}).config.name == "db");
+  check_error(parse({"-name", "db,colour=red"}), "-name");
+  CHECK(parse({}).config.vga);
+  CHECK(parse({"-vga", "std"}).config.vga);
+  CHECK_FALSE(parse({"-vga", "none"}).config.vga);
+  check_error(parse({"-vga", "cirrus"}), "-vga");
+  // Seconds since 1970-01-01 00:00:00 UTC (POSIX time of those dates).
+  CHECK_FALSE(parse({}).config.rtc_epoch);
+  CHECK_FALSE(parse({"-rtc", "base=utc"}).config.rtc_epoch);
+  CHECK_FALSE(parse({"-rtc", "base=localtime,clock=vm,driftfix=none"}).config.rtc_epoch);
+  CHECK(parse({"-rtc", "base=2006-06-17T16:01:21"}).config.rtc_epoch == 1150560081);
+  CHECK(parse({"-rtc", "base=2006-06-17"}).config.rtc_epoch == 1150502400);
+  CHECK(parse({"-rtc", "base=2000-02-29T23:59:59"}).config.rtc_epoch == 951868799);
+  for (const char* bad : {"base=2006-02-30", "base=2006-06-17T24:00:00", "base=yesterday", "base=1899-12-31",
+                          "clock=host", "driftfix=slew", "base"}) {
+    INFO(bad);
+    check_error(parse({"-rtc", bad}), "-rtc");
+  }
+}
+
+TEST_CASE("cli: QEMU options ghost86 lacks are refused by name", "[frontend][cli]") {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"-enable-kvm"}, "KVM is not supported"}, {{"-usb"}, "USB is not supported"},
+      {{"-usbdevice", "tablet"}, "USB is not supported"}, {{"-netdev", "user,id=n0"}, "networking"},
+      {{"-monitor", "stdio"}, "monitor"}, {{"-vnc", ":0"}, "VNC"},
+  };
+  for (const auto& [args, reason] : cases) {
+    INFO(args[0]);
+    const CliResult r = parse(args);
+    check_error(r, args[0]);
+    CHECK(contains(r.message, reason));
+  }
+  CHECK(contains(parse({"--frobnicate"}).message, "unknown option"));
+}
+
 TEST_CASE("cli: --max-insns", "[frontend][cli]") {
   CHECK(parse({"--max-insns", "1000"}).config.max_insns == 1000);
   CHECK(parse({"-max-insns", "0"}).config.max_insns == 0);
@@ -509,7 +649,7 @@ TEST_CASE("cli: options whose feature is missing are refused, not ignored", "[fr
     CHECK(r.config.ram_bytes == 32 * kMiB);
   }
   SECTION("-nographic is fine without serial support when -serial says where COM1 goes") {
-    check_runs(parse({"-nographic", "-serial", "none"}, none));
+    check_runs(parse({"-nographic", "-serial", "none", "-bios", "demo"}, none));
   }
 }
 

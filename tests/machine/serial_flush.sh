@@ -22,19 +22,27 @@ fifo_on="BA FA 03 B0 07 EE"                       # FCR = 07h: FIFOs on and rese
 # Divisor 0 (65536): 1.76 baud, so a character takes 5.7 s of virtual time.
 slowest="BA FB 03 B0 83 EE BA F8 03 B0 00 EE BA F9 03 EE BA FB 03 B0 03 EE"
 hello="BA F8 03 B0 68 EE B0 65 EE B0 6C EE B0 6C EE B0 6F EE"
+crlf="B0 0D EE B0 0A EE"                    # "\r\n" after it, as a guest ends its last line
 dbg="B0 64 E6 E9 B0 62 E6 E9 B0 67 E6 E9"
-exit_now="EB FE"                            # isa-debug-exit: status (0 << 1) | 1
+exit_now="B0 00 E6 F4"                     # isa-debug-exit: status (0 << 1) | 1
 spin="EB FE"
 
-# isa-debug-exit right after the writes, at the reset divisor (9600 baud), in both timings.
-rom "$dir/exit.bin" "$fifo_on $hello $dbg $exit_now"
-for timing in; do
+# isa-debug-exit right after the writes, at the reset divisor (9600 baud), in both timings: the
+# output ends with the "\r\n" still in the FIFO, on a file and on stdout alike.
+rom "$dir/exit.bin" "$fifo_on $hello $crlf $dbg $exit_now"
+printf 'hello\r\n' > "$dir/want.txt"
+for timing in fast baud; do
   status=0
   "$ghost86" -bios "$dir/exit.bin" -display none -serial "file:$dir/exit-$timing.txt" -debugcon "file:$dir/exit-dbg.txt" \
     -device isa-debug-exit,iobase=0xf4,iosize=4 -global isa-serial.timing=$timing || status=$?
   [ "$status" = 1 ] || fail "isa-debug-exit ($timing): exit status $status, expected 1"
-  [ "$(cat "$dir/exit-$timing.txt")" = hello ] || fail "isa-debug-exit ($timing): serial has '$(cat "$dir/exit-$timing.txt")'"
+  cmp -s "$dir/want.txt" "$dir/exit-$timing.txt" || fail "isa-debug-exit ($timing): serial has '$(od -c "$dir/exit-$timing.txt")'"
   [ "$(cat "$dir/exit-dbg.txt")" = dbg ] || fail "isa-debug-exit ($timing): debugcon has '$(cat "$dir/exit-dbg.txt")'"
+  status=0
+  "$ghost86" -bios "$dir/exit.bin" -display none -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 \
+    -global isa-serial.timing=$timing < /dev/null > "$dir/stdout-$timing.txt" || status=$?
+  [ "$status" = 1 ] || fail "isa-debug-exit ($timing, stdio): exit status $status, expected 1"
+  cmp -s "$dir/want.txt" "$dir/stdout-$timing.txt" || fail "isa-debug-exit ($timing, stdio): stdout has '$(od -c "$dir/stdout-$timing.txt")'"
 done
 
 # A signal while the characters wait in the FIFO and "dbg" in the debug console's buffer.
