@@ -13,8 +13,9 @@ TranslationMode current_mode(const Cpu& cpu) {
   m.cpl = cpu.s.cpl;
   for (unsigned i = 0; i < kNumSegs; i++) {
     const Segment& sg = cpu.s.seg[i];
-    if (sg.base == 0 && sg.lo == 0 && sg.hi == 0xffffffffu && sg.access == (kSegRead | kSegWrite))
-      m.flat_segs |= uint8_t(1u << i);
+    if (sg.lo != 0 || sg.hi != 0xffffffffu || sg.access != (kSegRead | kSegWrite)) continue;
+    m.open_segs |= uint8_t(1u << i);
+    if (sg.base == 0) m.flat_segs |= uint8_t(1u << i);
   }
   return m;
 }

@@ -75,6 +75,7 @@ void Engine::compile(CachedBlock& b, const cpu::TranslationMode& mode) {
   facts.lin = b.code.lin;
   facts.cs_base = cpu_.s.seg[cpu::CS].base;
   facts.flat_segs = mode.flat_segs;
+  facts.open_segs = mode.open_segs;
   facts.chainable = b.chainable;
   facts.mode_bits = mode_bits(mode);
   std::string listing;

@@ -25,6 +25,9 @@ struct TranslationMode {
   // skips the segment checks of such segments; instructions that load a segment register end
   // their block, so this holds for the whole block.
   uint8_t flat_segs = 0;
+  // Bit per segment register: limits 0..FFFFFFFFh, readable and writable, any base (a flat
+  // segment, or one like Linux's per-CPU FS): only the base is added.
+  uint8_t open_segs = 0;
 };
 
 class LowerCtx {

@@ -25,6 +25,7 @@ struct BlockFacts {
   uint32_t lin = 0;        // its linear address
   uint32_t cs_base = 0;
   uint8_t flat_segs = 0;   // bit per segment register: base 0, 4 GB limit, read/write
+  uint8_t open_segs = 0;   // bit per segment register: 4 GB limit, read/write, any base
   uint32_t mode_bits = 0;  // the translation mode as the block cache keys it
   bool chainable = false;  // its direct exits may jump straight to other blocks
 };

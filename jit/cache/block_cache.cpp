@@ -8,7 +8,8 @@ namespace jit {
 
 uint32_t mode_bits(const cpu::TranslationMode& m) {
   return uint32_t(m.code32) | uint32_t(m.stack32) << 1 | uint32_t(m.pe) << 2 |
-         uint32_t(m.vm) << 3 | uint32_t(m.cpl) << 4 | uint32_t(m.flat_segs) << 8;
+         uint32_t(m.vm) << 3 | uint32_t(m.cpl) << 4 | uint32_t(m.flat_segs) << 8 |
+         uint32_t(m.open_segs) << 16;
 }
 
 CachedBlock* BlockCache::find(const BlockKey& key) {

@@ -152,3 +152,25 @@ TEST_CASE("a loop block stops exactly at the instruction limit", "[jit][engine]"
   CHECK(t.s().regs[EDX] == 1000);
   CHECK(t.s().icount == 2 + 4 * 1000 + 1);
 }
+
+TEST_CASE("a segment with a base and a 4 GiB limit adds its base; a smaller limit is still checked", "[jit][engine]") {
+  // mov eax, fs:[10h]; mov fs:[14h], eax (64 8B 05 10 00 00 00; 64 89 05 14 00 00 00)
+  test::TestCpu t;
+  t.flat32(0x10000);
+  t.s().seg[FS].base = 0x30000;
+  t.poke(0x30010, {0x78, 0x56, 0x34, 0x12});
+  REQUIRE(t.run({0x64, 0x8b, 0x05, 0x10, 0, 0, 0, 0x64, 0x89, 0x05, 0x14, 0, 0, 0}) == jit::StopReason::Halted);
+  CHECK(t.s().regs[EAX] == 0x12345678);
+  CHECK(t.peek32(0x30014) == 0x12345678);
+  // The same code with FS limited to 13h bytes: the read is inside, the write (14h..17h) is
+  // not, so it raises #GP(0) (SDM Vol.3 §5.3); with no IDT that ends in a shutdown, and the
+  // write never happens.
+  test::TestCpu u;
+  u.flat32(0x10000);
+  u.s().seg[FS].base = 0x30000;
+  u.s().seg[FS].limit = u.s().seg[FS].hi = 0x13;
+  u.poke(0x30010, {0x78, 0x56, 0x34, 0x12});
+  CHECK(u.run({0x64, 0x8b, 0x05, 0x10, 0, 0, 0, 0x64, 0x89, 0x05, 0x14, 0, 0, 0}) == jit::StopReason::Shutdown);
+  CHECK(u.s().regs[EAX] == 0x12345678);
+  CHECK(u.peek32(0x30014) == 0);
+}

@@ -1,6 +1,7 @@
 // Guest memory accesses (DESIGN.md §5 "Soft MMU and TLB"). The fast path is inline: the
-// segment (nothing when the block was translated for a flat segment, else the limit and rights
-// checks and the base add), the TLB index, one compare of the tag against the page of the
+// segment (nothing when the block was translated for a flat segment, the base add alone for a
+// segment with a 4 GiB limit and read/write rights, else the limit and rights checks and the
+// base add), the TLB index, one compare of the tag against the page of the
 // access's last byte (so an access crossing into the next page misses), and the host access.
 // Everything else, including every fault, goes through the same C++ path the interpreter uses.
 #include "jit/backend/x64/compiler.h"
@@ -22,6 +23,12 @@ size_t seg_field(unsigned seg, size_t field) { return offsetof(CpuState, seg) + 
 x86::Gpd linear(Compiler& c, const Inst& in, x86::Gpd off, bool write, Label slow) {
   const unsigned seg = in.imm, size = in.sz;
   if (c.facts.flat_segs >> seg & 1) return off;
+  if (c.facts.open_segs >> seg & 1) {
+    // No limit or rights to check (per-CPU data through FS, for one).
+    c.a.mov(x86::eax, off);
+    c.a.add(x86::eax, Compiler::state(seg_field(seg, offsetof(cpu::Segment, base))));
+    return x86::eax;
+  }
   // Offsets in [lo, hi] are inside the segment; the last byte must be too (cpu::Cpu::check_seg).
   c.a.cmp(off, Compiler::state(seg_field(seg, offsetof(cpu::Segment, lo))));
   c.a.jb(slow);
