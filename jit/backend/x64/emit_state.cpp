@@ -143,15 +143,17 @@ void emit<Op::GetCF>(Compiler& c, const Inst& in) {
   using cpu::CcKind;
   asmjit::Label keep = c.a.newLabel(), slow = c.a.newLabel(), done = c.a.newLabel();
   const x86::Gpd d = c.def(in.dst, x86::eax);
+  asmjit::Label sub = c.a.newLabel();
   c.a.mov(x86::eax, Compiler::state(offsetof(CpuState, cc_op)));
-  c.a.mov(x86::ecx, x86::eax);
-  c.a.shr(x86::ecx, 2);
-  c.a.cmp(x86::ecx, Imm(uint32_t(CcKind::Dec)));
+  c.a.cmp(x86::eax, Imm(cpu::cc_op(CcKind::Sub, 4)));  // a loop's closing CMP: the usual case
+  c.a.je(sub);
+  c.a.shr(x86::eax, 2);
+  c.a.cmp(x86::eax, Imm(uint32_t(CcKind::Dec)));
   c.a.je(keep);
-  c.a.cmp(x86::ecx, Imm(uint32_t(CcKind::Inc)));
-  c.a.je(keep);
-  c.a.cmp(x86::eax, Imm(cpu::cc_op(CcKind::Sub, 4)));
+  c.a.cmp(x86::eax, Imm(uint32_t(CcKind::Inc)));
   c.a.jne(slow);
+  c.a.jmp(keep);
+  c.a.bind(sub);
   c.a.mov(x86::eax, Compiler::state(offsetof(CpuState, cc_src1)));
   c.a.cmp(x86::eax, Compiler::state(offsetof(CpuState, cc_src2)));
   c.a.setb(x86::al);
