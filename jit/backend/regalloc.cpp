@@ -13,12 +13,15 @@ Allocation allocate_registers(const ir::Block& block, const RegisterFile& regs) 
   al.def.assign(ntemps, kUnset);
   al.last.assign(ntemps, 0);
   std::vector<uint32_t> calls_before(insts.size() + 1, 0);  // ops calling out before index i
+  // Temps read only by sync groups, i.e. only on slow paths (jit/passes: defer_state_writes).
+  std::vector<bool> sync_only(ntemps, true);
   for (uint32_t i = 0; i < insts.size(); i++) {
     const ir::Inst& in = insts[i];
     const uint16_t f = ir::info(in.op).flags;
-    if (f & ir::kUsesA) al.last[in.a] = i;
-    if (f & ir::kUsesB) al.last[in.b] = i;
-    if (f & ir::kUsesC) al.last[in.c] = i;
+    const bool sync = in.op == ir::Op::SyncReg || in.op == ir::Op::SyncCc;
+    if (f & ir::kUsesA) al.last[in.a] = i, sync_only[in.a] = sync_only[in.a] && sync;
+    if (f & ir::kUsesB) al.last[in.b] = i, sync_only[in.b] = sync_only[in.b] && sync;
+    if (f & ir::kUsesC) al.last[in.c] = i, sync_only[in.c] = sync_only[in.c] && sync;
     if (f & ir::kHasDst) al.def[in.dst] = al.last[in.dst] = i;
     calls_before[i + 1] = calls_before[i] + (regs.calls_out && regs.calls_out(in) ? 1 : 0);
   }
@@ -63,6 +66,10 @@ Allocation allocate_registers(const ir::Block& block, const RegisterFile& regs) 
     Location& l = al.loc[d];
     // A temp live across a call may sit in a caller-saved register: the backend saves it there.
     std::vector<uint8_t>* pool = !first.empty() ? &first : !second.empty() ? &second : nullptr;
+    // When registers run short, one that only slow paths read waits in a spill slot: a store on
+    // the fast path instead of a register held for the rest of the block.
+    constexpr size_t kFewRegisters = 6;
+    if (sync_only[d] && al.last[d] > i && first.size() + second.size() < kFewRegisters) pool = nullptr;
     if (pool) {
       l = Location{Location::Reg, pool->back(), 0};
       pool->pop_back();
