@@ -56,8 +56,12 @@ struct JumpCacheEntry {
   CachedBlock* block = nullptr;   // nullptr: the entry is empty
 };
 static_assert(sizeof(JumpCacheEntry) == 32);
-constexpr unsigned kJumpCacheBits = 12;
-inline uint32_t jump_cache_index(uint32_t lin_eip) { return lin_eip & ((1u << kJumpCacheBits) - 1); }
+constexpr unsigned kJumpCacheBits = 14;
+// The page number is folded in, so blocks at the same offset of different pages (function
+// entries all over a kernel) do not all share one entry.
+inline uint32_t jump_cache_index(uint32_t lin_eip) {
+  return (lin_eip ^ (lin_eip >> kJumpCacheBits)) & ((1u << kJumpCacheBits) - 1);
+}
 
 uint32_t mode_bits(const cpu::TranslationMode& m);
 

@@ -93,8 +93,40 @@ void Compiler::call(const void* fn) {
 }
 
 void Compiler::pass_args(std::initializer_list<std::pair<Temp, std::optional<uint32_t>>> args) {
-  // Argument registers may hold other arguments' temps: stage every value in the frame first.
   static constexpr x86::Gpd kArgRegs[] = {x86::esi, x86::edx, x86::ecx, x86::r8d};
+  // Straight into the argument registers, each written only once no other argument still needs
+  // the temp it holds; a cycle (rare) stages every value in the frame first.
+  std::vector<std::pair<unsigned, std::pair<Temp, std::optional<uint32_t>>>> pending;
+  unsigned n = 0;
+  for (const auto& arg : args) pending.emplace_back(n++, arg);
+  auto reads = [&](const std::pair<Temp, std::optional<uint32_t>>& arg, unsigned j) {
+    return !arg.second && in_reg(arg.first) && reg(arg.first).id() == kArgRegs[j].id();
+  };
+  std::vector<size_t> order;
+  std::vector<bool> done(pending.size());
+  for (size_t step = 0; step < pending.size(); step++) {
+    size_t pick = pending.size();
+    for (size_t p = 0; p < pending.size() && pick == pending.size(); p++) {
+      if (done[p]) continue;
+      bool needed = false;
+      for (size_t q = 0; q < pending.size(); q++)
+        if (q != p && !done[q] && reads(pending[q].second, pending[p].first)) needed = true;
+      if (!needed) pick = p;
+    }
+    if (pick == pending.size()) break;
+    done[pick] = true;
+    order.push_back(pick);
+  }
+  if (order.size() == pending.size()) {
+    for (size_t p : order) {
+      const auto& [j, arg] = pending[p];
+      if (arg.second)
+        a.mov(kArgRegs[j], Imm(*arg.second));
+      else
+        load_into(kArgRegs[j], arg.first);
+    }
+    return;
+  }
   unsigned i = 0;
   for (const auto& [t, k] : args) {
     const x86::Mem slot = x86::dword_ptr(x86::rsp, kFrameArgs + 8 * int32_t(i++));
@@ -120,6 +152,12 @@ Label Compiler::fault_label() {
     jump_to_engine();
   });
   return l;
+}
+
+void Compiler::call_stub(uintptr_t stub) {
+  a.db(0xe8);
+  fixups_.push_back(Fixup{a.offset(), stub, false});
+  a.dd(0);
 }
 
 void Compiler::emit_rel32_jump(uintptr_t target, bool to_label_offset) {
@@ -153,8 +191,16 @@ void Compiler::exit_to(uint32_t eip, uint32_t count, bool counted, bool may_chai
     return;
   }
   a.mov(state(offsetof(cpu::CpuState, eip)), Imm(eip));
+  // A direct jump to another page cannot be patched (the page may be mapped elsewhere next
+  // time), but the jump cache knows whether the target is what it was.
+  if (may_chain && facts.chainable) return leave_through_cache();
   a.xor_(x86::eax, x86::eax);
   jump_to_engine();
+}
+
+void Compiler::leave_through_cache() {
+  a.mov(x86::rdx, Imm(uint64_t(facts.mode_bits) << 32 | facts.cs_base));
+  emit_rel32_jump(env.probe);
 }
 
 void Compiler::jump_back(uint32_t count, bool counted) {

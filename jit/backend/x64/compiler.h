@@ -35,6 +35,10 @@ constexpr int32_t kFrameSize = kFrameSpill + int32_t(kMaxSpills) * 8 + 8;  // ke
 // Addresses fixed for the life of the backend.
 struct Env {
   uintptr_t epilogue = 0;  // returns eax (a JitExit) to the engine
+  uintptr_t probe = 0;     // the shared jump-cache probe (x64_backend.cpp), then the epilogue
+  // Stubs that load rdi with the context and jump to thunk_load, thunk_store, thunk_helper: a
+  // call site is then one CALL rel32 (the code of a slow path is mostly its call).
+  uintptr_t load_stub = 0, store_stub = 0, helper_stub = 0;
   JitContext* ctx = nullptr;
 };
 
@@ -93,6 +97,7 @@ class Compiler {
   void save_live();
   void restore_live();
   void call(const void* fn);
+  void call_stub(uintptr_t stub);  // CALL rel32 to one of Env's stubs
   // Passes temps (or constants) as 32-bit arguments in esi, edx, ecx, r8d (after rdi).
   void pass_args(std::initializer_list<std::pair<ir::Temp, std::optional<uint32_t>>> args);
 
@@ -105,6 +110,9 @@ class Compiler {
   // `eip`: through a patchable jump when the target may chain, else back to the engine.
   void exit_to(uint32_t eip, uint32_t count, bool counted = false, bool may_chain = true);
   void jump_to_engine();  // jmp epilogue (eax holds the exit status)
+  // Leaves through the shared jump-cache probe (EIP stored, icount counted): into the block the
+  // cache holds for EIP when it is valid here, else back to the engine.
+  void leave_through_cache();
   // Instructions retired when leaving at the current op.
   uint32_t retired() const { return uint32_t(insn_index + 1); }
   void count_call() { helper_calls_++; }

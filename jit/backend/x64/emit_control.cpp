@@ -3,7 +3,6 @@
 // helper and any exception see the instruction that called it.
 #include "cpu/helpers/helpers.h"
 #include "jit/backend/x64/compiler.h"
-#include "jit/cache/block_cache.h"
 
 namespace jit::x64 {
 
@@ -19,8 +18,7 @@ void emit<Op::Call>(Compiler& c, const Inst& in) {
   c.pass_args({{in.a, std::nullopt}, {in.b, std::nullopt}, {in.c, std::nullopt}, {0, in.sz}});
   c.a.mov(Compiler::state(offsetof(CpuState, eip)), Imm(c.insn_eip));
   c.a.mov(x86::r9, Imm(reinterpret_cast<uint64_t>(cpu::helper_info(in.imm).fn)));
-  c.a.mov(x86::rdi, Imm(reinterpret_cast<uint64_t>(c.env.ctx)));
-  c.call(reinterpret_cast<const void*>(&thunk_helper));
+  c.call_stub(c.env.helper_stub);
   c.count_call();
   c.a.test(x86::rax, x86::rax);
   c.a.js(c.fault_label());
@@ -76,31 +74,7 @@ void emit<Op::JmpInd>(Compiler& c, const Inst& in) {
   const x86::Gpd target = c.use(in.a, x86::eax);
   c.a.mov(Compiler::state(offsetof(CpuState, eip)), target);
   c.a.add(Compiler::state(offsetof(CpuState, icount), 8), Imm(c.retired()));
-  if (c.facts.chainable) {
-    // Indirect jumps, calls and returns probe the jump cache inline (DESIGN.md §5): an entry
-    // for this EIP made under this block's CS base and mode, since the last TLB flush, with
-    // translated code, is entered directly (its own entry check still applies).
-    static_assert(offsetof(JumpCacheEntry, mode) == offsetof(JumpCacheEntry, cs_base) + 4);
-    asmjit::Label miss = c.a.newLabel();
-    c.a.lea(x86::ecx, x86::ptr(target.r64(), int32_t(c.facts.cs_base)));
-    c.a.and_(x86::ecx, Imm((1u << kJumpCacheBits) - 1));
-    c.a.shl(x86::ecx, 5);
-    static_assert(sizeof(JumpCacheEntry) == 32);
-    c.a.add(x86::rcx, Compiler::state(offsetof(CpuState, jump_cache), 8));
-    c.a.cmp(x86::dword_ptr(x86::rcx, offsetof(JumpCacheEntry, eip)), target);
-    c.a.jne(miss);
-    c.a.mov(x86::rdx, Imm(uint64_t(c.facts.mode_bits) << 32 | c.facts.cs_base));
-    c.a.cmp(x86::qword_ptr(x86::rcx, offsetof(JumpCacheEntry, cs_base)), x86::rdx);
-    c.a.jne(miss);
-    c.a.mov(x86::edx, Compiler::state(offsetof(CpuState, jc_gen)));
-    c.a.cmp(x86::dword_ptr(x86::rcx, offsetof(JumpCacheEntry, gen)), x86::edx);
-    c.a.jne(miss);
-    c.a.mov(x86::rcx, x86::qword_ptr(x86::rcx, offsetof(JumpCacheEntry, host)));
-    c.a.test(x86::rcx, x86::rcx);
-    c.a.jz(miss);
-    c.a.jmp(x86::rcx);
-    c.a.bind(miss);
-  }
+  if (c.facts.chainable) return c.leave_through_cache();
   c.a.xor_(x86::eax, x86::eax);
   c.jump_to_engine();
 }

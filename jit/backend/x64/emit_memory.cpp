@@ -60,10 +60,9 @@ void tlb_probe(Compiler& c, x86::Gpd lin, unsigned size, size_t tag, Label slow)
 
 // The slow path's call (after save_live() and the arguments): EIP of this instruction for a
 // fault, the live caller-saved registers restored, and a fault leaving the block.
-void slow_call(Compiler& c, const void* thunk) {
+void slow_call(Compiler& c, uintptr_t stub) {
   c.a.mov(Compiler::state(offsetof(CpuState, eip)), Imm(c.insn_eip));
-  c.a.mov(x86::rdi, Imm(reinterpret_cast<uint64_t>(c.env.ctx)));
-  c.call(thunk);
+  c.call_stub(stub);
   c.a.test(x86::rax, x86::rax);
   c.a.js(c.fault_label());
   c.restore_live();
@@ -90,7 +89,7 @@ void emit<Op::Load>(Compiler& c, const Inst& in) {
     c.save_live();
     c.emit_syncs();
     c.pass_args({{0, in.imm}, {in.a, std::nullopt}, {0, in.sz}});
-    slow_call(c, reinterpret_cast<const void*>(&thunk_load));
+    slow_call(c, c.env.load_stub);
     const x86::Gpd d = c.def(in.dst, x86::eax);
     if (d != x86::eax) c.a.mov(d, x86::eax);
     c.finish(in.dst, d);
@@ -118,7 +117,7 @@ void emit<Op::Store>(Compiler& c, const Inst& in) {
     c.save_live();
     c.emit_syncs();
     c.pass_args({{0, in.imm}, {in.a, std::nullopt}, {0, in.sz}, {in.b, std::nullopt}});
-    slow_call(c, reinterpret_cast<const void*>(&thunk_store));
+    slow_call(c, c.env.store_stub);
     c.exit_after_slow_path();
     c.a.jmp(done);
   });

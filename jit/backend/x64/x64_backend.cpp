@@ -1,7 +1,10 @@
 #include "jit/backend/x64/x64_backend.h"
 
+#include <cstddef>
 #include <cstring>
 #include <stdexcept>
+
+#include "jit/cache/block_cache.h"
 
 namespace jit::x64 {
 
@@ -42,6 +45,47 @@ RegisterFile register_file() {
   return rf;
 }
 
+namespace {
+
+// The jump-cache probe every leaving block shares (DESIGN.md §5: indirect jumps, calls and
+// returns probe the jump cache, and so do direct jumps to other pages, which cannot be patched
+// since the page may map elsewhere next time). Entered with CpuState::eip stored, icount counted
+// and rdx = mode << 32 | CS base of the leaving block: an entry for this EIP made under that CS
+// base and mode, since the last TLB flush, with translated code, is entered directly (its own
+// entry check still applies); anything else returns to the engine.
+void emit_jump_cache_probe(x86::Assembler& a, asmjit::Label epilogue) {
+  static_assert(offsetof(JumpCacheEntry, mode) == offsetof(JumpCacheEntry, cs_base) + 4);
+  static_assert(sizeof(JumpCacheEntry) == 32);
+  asmjit::Label miss = a.newLabel();
+  auto state = [](size_t off, uint32_t size = 4) { return x86::Mem(x86::rbp, int32_t(off), size); };
+  // jump_cache_index() of the linear EIP.
+  a.mov(x86::eax, state(offsetof(cpu::CpuState, eip)));
+  a.add(x86::eax, x86::edx);
+  a.mov(x86::ecx, x86::eax);
+  a.shr(x86::ecx, kJumpCacheBits);
+  a.xor_(x86::eax, x86::ecx);
+  a.and_(x86::eax, Imm((1u << kJumpCacheBits) - 1));
+  a.shl(x86::eax, 5);
+  a.add(x86::rax, state(offsetof(cpu::CpuState, jump_cache), 8));
+  a.mov(x86::ecx, state(offsetof(cpu::CpuState, eip)));
+  a.cmp(x86::dword_ptr(x86::rax, offsetof(JumpCacheEntry, eip)), x86::ecx);
+  a.jne(miss);
+  a.cmp(x86::qword_ptr(x86::rax, offsetof(JumpCacheEntry, cs_base)), x86::rdx);
+  a.jne(miss);
+  a.mov(x86::ecx, state(offsetof(cpu::CpuState, jc_gen)));
+  a.cmp(x86::dword_ptr(x86::rax, offsetof(JumpCacheEntry, gen)), x86::ecx);
+  a.jne(miss);
+  a.mov(x86::rax, x86::qword_ptr(x86::rax, offsetof(JumpCacheEntry, host)));
+  a.test(x86::rax, x86::rax);
+  a.jz(miss);
+  a.jmp(x86::rax);
+  a.bind(miss);
+  a.xor_(x86::eax, x86::eax);  // JitExit::Normal, EIP stored
+  a.jmp(epilogue);
+}
+
+}  // namespace
+
 X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
   env_.ctx = &ctx;
   // uint32_t entry(CpuState* s, const uint8_t* code): saves the callee-saved registers, sets up
@@ -55,13 +99,32 @@ X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
   a.jmp(x86::rsi);
   a.align(asmjit::AlignMode::kCode, 16);
   const size_t epilogue = a.offset();
+  asmjit::Label epilogue_label = a.newLabel();
+  a.bind(epilogue_label);
   a.add(x86::rsp, Imm(kFrameSize));
   for (x86::Gpq r : {x86::r15, x86::r14, x86::r13, x86::r12, x86::rbx, x86::rbp}) a.pop(r);
   a.ret();
+  a.align(asmjit::AlignMode::kCode, 16);
+  const size_t probe = a.offset();
+  emit_jump_cache_probe(a, epilogue_label);
+  size_t stubs[3];
+  const void* thunks[3] = {reinterpret_cast<const void*>(&thunk_load), reinterpret_cast<const void*>(&thunk_store),
+                           reinterpret_cast<const void*>(&thunk_helper)};
+  for (int i = 0; i < 3; i++) {
+    a.align(asmjit::AlignMode::kCode, 16);
+    stubs[i] = a.offset();
+    a.mov(x86::rdi, Imm(reinterpret_cast<uint64_t>(&ctx)));
+    a.mov(x86::rax, Imm(reinterpret_cast<uint64_t>(thunks[i])));
+    a.jmp(x86::rax);
+  }
   const size_t size = place(holder, buf_.cursor(), buf_.available());
   if (!size) throw std::runtime_error("the JIT code buffer cannot hold its entry code");
   entry_ = reinterpret_cast<EntryFn>(buf_.cursor());
   env_.epilogue = uintptr_t(buf_.cursor() + epilogue);
+  env_.probe = uintptr_t(buf_.cursor() + probe);
+  env_.load_stub = uintptr_t(buf_.cursor() + stubs[0]);
+  env_.store_stub = uintptr_t(buf_.cursor() + stubs[1]);
+  env_.helper_stub = uintptr_t(buf_.cursor() + stubs[2]);
   buf_.commit(size);
   permanent_ = buf_.used();
 }
