@@ -1,0 +1,58 @@
+#!/bin/sh
+# image_cli.sh GHOST86: the binary on images it must not use: another format, a damaged qcow2,
+# an image a QEMU tool holds. Each ends with status 1 and one line on stderr naming the file.
+# While ghost86 holds an image, qemu-img cannot open it without -U. Exit 77 without qemu-img.
+set -u
+bin=$1
+command -v qemu-img >/dev/null && command -v qemu-io >/dev/null ||
+  { echo "qemu-img or qemu-io not found (Debian qemu-utils): skipped"; exit 77; }
+tmp=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+status=0
+check() {  # check <expected stderr substring> <args...>
+  want=$1; shift
+  "$bin" -bios /usr/share/seabios/bios.bin "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  rc=$? lines=$(wc -l < "$tmp/err")
+  if [ $rc -ne 1 ] || [ "$lines" -ne 1 ] || ! grep -qF -- "$want" "$tmp/err"; then
+    echo "FAIL: ghost86 $* -> status $rc, stderr:"; cat "$tmp/err"; status=1
+  else
+    echo "ok: ghost86 $* -> $(cat "$tmp/err")"
+  fi
+}
+qemu-img create -q -f vmdk "$tmp/d.vmdk" 8M
+check "-hda: '$tmp/d.vmdk' is a vmdk image, which is not supported" -hda "$tmp/d.vmdk"
+qemu-img create -q -f qcow2 "$tmp/q.qcow2" 8M
+cp "$tmp/q.qcow2" "$tmp/bad.qcow2"
+printf '\377\377\377\377' | dd of="$tmp/bad.qcow2" bs=1 seek=40 conv=notrunc 2>/dev/null  # L1 offset
+check "-hda: qcow2 image '$tmp/bad.qcow2' has the L1 table" -hda "$tmp/bad.qcow2"
+check "-drive: '$tmp/d.vmdk' is not a qcow2 image" -drive "file=$tmp/d.vmdk,format=qcow2"
+
+# qemu-io holds q.qcow2 for writing until its input ends.
+mkfifo "$tmp/fifo"
+qemu-io -f qcow2 "$tmp/q.qcow2" <"$tmp/fifo" >/dev/null 2>&1 &
+pid=$!
+exec 3>"$tmp/fifo"
+i=0
+until ! qemu-img info "$tmp/q.qcow2" >/dev/null 2>&1 || [ $i -ge 500 ]; do sleep 0.02; i=$((i + 1)); done
+check "-hda: '$tmp/q.qcow2' is in use by another process" -hda "$tmp/q.qcow2"
+check "is in use by another process" -hda "$tmp/q.qcow2" -snapshot
+exec 3>&-
+wait $pid
+pid=
+
+# ghost86 holds it: qemu-img info fails without -U (until the guest reaches its prompt it runs).
+"$bin" -bios /usr/share/seabios/bios.bin -hda "$tmp/q.qcow2" -display none --until-screen NEVER-MATCHES --timeout 600 \
+  >/dev/null 2>&1 &
+pid=$!
+i=0
+until ! qemu-img info "$tmp/q.qcow2" >/dev/null 2>&1 || [ $i -ge 500 ]; do sleep 0.02; i=$((i + 1)); done
+if qemu-img info "$tmp/q.qcow2" >"$tmp/info" 2>&1; then echo "FAIL: qemu-img info opened an image ghost86 holds"; status=1
+elif grep -q 'Failed to get shared "write" lock' "$tmp/info"; then echo "ok: qemu-img info: $(head -1 "$tmp/info")"
+else echo "FAIL: qemu-img info: $(cat "$tmp/info")"; status=1; fi
+qemu-img info -U "$tmp/q.qcow2" >/dev/null 2>&1 || { echo "FAIL: qemu-img info -U"; status=1; }
+kill $pid
+wait $pid
+pid=
+qemu-img check -q "$tmp/q.qcow2" || { echo "FAIL: qemu-img check after ghost86 ended"; status=1; }
+exit $status
