@@ -1,7 +1,8 @@
 #!/bin/sh
 # image_cli.sh GHOST86: the binary on images it must not use: another format, a damaged qcow2,
 # an image a QEMU tool holds. Each ends with status 1 and one line on stderr naming the file.
-# While ghost86 holds an image, qemu-img cannot open it without -U. Exit 77 without qemu-img.
+# While ghost86 holds an image, qemu-img (without -U) and qemu-system-i386 (when installed)
+# cannot open it, and ghost86 cannot open one qemu-system-i386 holds. Exit 77 without qemu-img.
 set -u
 bin=$1
 command -v qemu-img >/dev/null && command -v qemu-io >/dev/null ||
@@ -51,8 +52,26 @@ if qemu-img info "$tmp/q.qcow2" >"$tmp/info" 2>&1; then echo "FAIL: qemu-img inf
 elif grep -q 'Failed to get shared "write" lock' "$tmp/info"; then echo "ok: qemu-img info: $(head -1 "$tmp/info")"
 else echo "FAIL: qemu-img info: $(cat "$tmp/info")"; status=1; fi
 qemu-img info -U "$tmp/q.qcow2" >/dev/null 2>&1 || { echo "FAIL: qemu-img info -U"; status=1; }
+if command -v qemu-system-i386 >/dev/null; then
+  if timeout 60 qemu-system-i386 -display none -hda "$tmp/q.qcow2" -S >"$tmp/qemu" 2>&1; then
+    echo "FAIL: qemu-system-i386 opened an image ghost86 holds"; status=1
+  elif grep -q 'Failed to get "write" lock' "$tmp/qemu"; then echo "ok: qemu-system-i386: $(head -1 "$tmp/qemu")"
+  else echo "FAIL: qemu-system-i386: $(cat "$tmp/qemu")"; status=1; fi
+fi
 kill $pid
 wait $pid
 pid=
 qemu-img check -q "$tmp/q.qcow2" || { echo "FAIL: qemu-img check after ghost86 ended"; status=1; }
+
+# qemu-system-i386 (stopped with -S) holds it: ghost86 refuses.
+if command -v qemu-system-i386 >/dev/null; then
+  qemu-system-i386 -display none -hda "$tmp/q.qcow2" -S >/dev/null 2>&1 &
+  pid=$!
+  i=0
+  until ! qemu-img info "$tmp/q.qcow2" >/dev/null 2>&1 || [ $i -ge 500 ]; do sleep 0.02; i=$((i + 1)); done
+  check "-hda: '$tmp/q.qcow2' is in use by another process" -hda "$tmp/q.qcow2"
+  kill $pid
+  wait $pid
+  pid=
+fi
 exit $status
