@@ -19,8 +19,8 @@ class DiskImage {
 
   // Opens `path`. `what` names the option for error messages ("-hda"). Throws
   // std::runtime_error with one line naming the option, the path and the reason.
-  static std::unique_ptr<DiskImage> open(const std::string& path, Mode mode, const std::string& what,
-                                         Format format = Format::Auto);
+  static std::unique_ptr<DiskImage> open(const std::string& path, Mode mode,
+                                         const std::string& what, Format format = Format::Auto);
   virtual ~DiskImage() = default;
   DiskImage(const DiskImage&) = delete;
   DiskImage& operator=(const DiskImage&) = delete;

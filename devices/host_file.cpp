@@ -20,7 +20,8 @@ namespace {
 // 200+P refuses permission P, and one at 100+P refuses not sharing P. Permissions by bit:
 // 0 consistent read, 1 write, 2 write-unchanged, 3 resize.
 constexpr off_t kPermBase = 100, kUnsharedBase = 200;
-constexpr std::array<std::string_view, 4> kPermName = {"consistent read", "write", "write unchanged", "resize"};
+constexpr std::array<std::string_view, 4> kPermName = {"consistent read", "write",
+                                                       "write unchanged", "resize"};
 constexpr unsigned kRead = 0, kWrite = 1, kResize = 3;
 
 struct LockPlan {
@@ -52,19 +53,23 @@ bool held_by_other(int fd, off_t at) {
 std::string lock(int fd, const LockPlan& plan) {
   auto take = [&](off_t at) {
     struct flock fl = byte_lock(F_RDLCK, at);
-    return fcntl(fd, F_OFD_SETLK, &fl) == 0 || errno == EINVAL || errno == ENOLCK || errno == ENOTSUP;
+    return fcntl(fd, F_OFD_SETLK, &fl) == 0 || errno == EINVAL || errno == ENOLCK ||
+           errno == ENOTSUP;
   };
   // Take ours first, then look for conflicts: two programs opening at once both see each other.
   for (unsigned i = 0; i < plan.used_count; i++)
-    if (!take(kPermBase + plan.used[i])) return fmt::format("cannot lock it: {}", std::strerror(errno));
+    if (!take(kPermBase + plan.used[i]))
+      return fmt::format("cannot lock it: {}", std::strerror(errno));
   for (unsigned p : plan.unshared)
     if (!take(kUnsharedBase + p)) return fmt::format("cannot lock it: {}", std::strerror(errno));
   for (unsigned i = 0; i < plan.used_count; i++)
     if (held_by_other(fd, kUnsharedBase + plan.used[i]))
-      return fmt::format("is in use by another process (it does not share \"{}\")", kPermName[plan.used[i]]);
+      return fmt::format("is in use by another process (it does not share \"{}\")",
+                         kPermName[plan.used[i]]);
   for (unsigned p : plan.unshared)
     if (held_by_other(fd, kPermBase + p))
-      return fmt::format("is in use by another process (it holds the \"{}\" permission)", kPermName[p]);
+      return fmt::format("is in use by another process (it holds the \"{}\" permission)",
+                         kPermName[p]);
   return {};
 }
 
@@ -72,13 +77,15 @@ std::string lock(int fd, const LockPlan& plan) {
 
 HostFile HostFile::open(const std::string& path, bool write, const std::string& what) {
   const int fd = ::open(path.c_str(), (write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error(fmt::format("{}: cannot open '{}': {}", what, path, std::strerror(errno)));
+  if (fd < 0)
+    throw std::runtime_error(
+        fmt::format("{}: cannot open '{}': {}", what, path, std::strerror(errno)));
   HostFile file(fd, 0);
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     const int err = errno;
-    throw std::runtime_error(
-        fmt::format("{}: '{}' is not a regular file{}", what, path, err ? std::string(": ") + std::strerror(err) : ""));
+    throw std::runtime_error(fmt::format("{}: '{}' is not a regular file{}", what, path,
+                                         err ? std::string(": ") + std::strerror(err) : ""));
   }
   file.size_ = uint64_t(st.st_size);
   if (std::string why = lock(fd, write ? kWriterLocks : kReaderLocks); !why.empty())

@@ -10,11 +10,11 @@
 namespace devices::qcow2 {
 
 // Header field offsets (big-endian fields).
-constexpr uint64_t kVersion = 4, kBackingOffset = 8, kBackingSize = 16, kClusterBits = 20, kSize = 24,
-                   kCryptMethod = 32, kL1Size = 36, kL1Offset = 40, kRefTableOffset = 48,
-                   kRefTableClusters = 56, kSnapshotCount = 60, kSnapshotsOffset = 64, kIncompatible = 72,
-                   kCompatible = 80, kAutoclear = 88, kRefcountOrder = 96, kHeaderLength = 100,
-                   kCompressionType = 104;
+constexpr uint64_t kVersion = 4, kBackingOffset = 8, kBackingSize = 16, kClusterBits = 20,
+                   kSize = 24, kCryptMethod = 32, kL1Size = 36, kL1Offset = 40,
+                   kRefTableOffset = 48, kRefTableClusters = 56, kSnapshotCount = 60,
+                   kSnapshotsOffset = 64, kIncompatible = 72, kCompatible = 80, kAutoclear = 88,
+                   kRefcountOrder = 96, kHeaderLength = 100, kCompressionType = 104;
 constexpr uint64_t kV2HeaderLength = 72, kV3MinHeaderLength = 104;
 
 // Table entries: offsets are bits 9..55; bit 63 says the cluster's refcount is exactly 1
@@ -31,7 +31,8 @@ constexpr unsigned kMinClusterBits = 9, kMaxClusterBits = 21, kMaxRefcountOrder 
 
 struct Header {
   uint32_t version = 0, cluster_bits = 0, l1_size = 0, refcount_order = 4, snapshot_count = 0;
-  uint64_t size = 0, l1_offset = 0, reftable_offset = 0, reftable_clusters = 0, snapshots_offset = 0;
+  uint64_t size = 0, l1_offset = 0, reftable_offset = 0, reftable_clusters = 0,
+           snapshots_offset = 0;
   uint64_t autoclear = 0;
   uint64_t header_length = kV2HeaderLength;
   std::string backing_file, backing_format;

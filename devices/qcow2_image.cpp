@@ -17,11 +17,14 @@ constexpr unsigned kMaxBackingDepth = 16;  // a longer chain is taken to be a lo
 constexpr uint32_t kMaxSnapshots = 65536;  // QEMU's limit
 constexpr uint64_t kSnapshotFixed = 40;    // bytes of a snapshot table entry before its extra data
 
-[[noreturn]] void refuse(const std::string& prefix, const std::string& why) { throw std::runtime_error(prefix + why); }
+[[noreturn]] void refuse(const std::string& prefix, const std::string& why) {
+  throw std::runtime_error(prefix + why);
+}
 
 }  // namespace
 
-Qcow2Image::Qcow2Image(HostFile file, bool writable, const std::string& path, const std::string& what, unsigned depth)
+Qcow2Image::Qcow2Image(HostFile file, bool writable, const std::string& path,
+                       const std::string& what, unsigned depth)
     : DiskImage(0, writable, path), file_(std::move(file)) {
   const std::string prefix = fmt::format("{}: qcow2 image '{}' ", what, path);
   try {
@@ -44,9 +47,11 @@ Qcow2Image::Qcow2Image(HostFile file, bool writable, const std::string& path, co
 // metadata lies so that no data cluster may overlap it.
 void Qcow2Image::load_tables(const std::string& prefix) {
   mark(0, std::min(cs_, file_.size()), prefix, "the header");
-  const auto load = [&](uint64_t offset, uint64_t count, std::vector<uint64_t>& table, const char* name) {
+  const auto load = [&](uint64_t offset, uint64_t count, std::vector<uint64_t>& table,
+                        const char* name) {
     std::vector<uint8_t> raw(count * 8);
-    if (count && !file_.read(offset, raw.data(), raw.size())) refuse(prefix, fmt::format("has {} that cannot be read", name));
+    if (count && !file_.read(offset, raw.data(), raw.size()))
+      refuse(prefix, fmt::format("has {} that cannot be read", name));
     table.resize(count);
     for (uint64_t i = 0; i < count; i++) table[i] = be_get(&raw[i * 8], 8);
     mark(offset, count * 8, prefix, name);
@@ -55,7 +60,8 @@ void Qcow2Image::load_tables(const std::string& prefix) {
   load(h_.reftable_offset, h_.reftable_clusters * cs_ / 8, reftable_, "the refcount table");
   mark_snapshot_table(prefix);
   for (uint64_t e : reftable_) {
-    if (e & kRefTableReserved) refuse(prefix, fmt::format("has a bad refcount table entry {:#x}", e));
+    if (e & kRefTableReserved)
+      refuse(prefix, fmt::format("has a bad refcount table entry {:#x}", e));
     if (e) mark(e, cs_, prefix, "a refcount block");
   }
   for (uint64_t e : l1_) {
@@ -66,10 +72,12 @@ void Qcow2Image::load_tables(const std::string& prefix) {
     if (e & kOffsetMask) check_l2_table(e & kOffsetMask, prefix);
 }
 
-// Records [offset, offset+bytes) as metadata: cluster-aligned, wholly inside the file, and overlapping
-// no other metadata (which also rules out one L2 table serving two L1 entries).
-void Qcow2Image::mark(uint64_t offset, uint64_t bytes, const std::string& prefix, const char* name) {
-  if (offset % cs_ != 0) refuse(prefix, fmt::format("has {} at {:#x}, not cluster-aligned", name, offset));
+// Records [offset, offset+bytes) as metadata: cluster-aligned, wholly inside the file, and
+// overlapping no other metadata (which also rules out one L2 table serving two L1 entries).
+void Qcow2Image::mark(uint64_t offset, uint64_t bytes, const std::string& prefix,
+                      const char* name) {
+  if (offset % cs_ != 0)
+    refuse(prefix, fmt::format("has {} at {:#x}, not cluster-aligned", name, offset));
   if (offset >= file_.size() || bytes > file_.size() - offset)
     refuse(prefix, fmt::format("has {} at {:#x}, outside the file (truncated?)", name, offset));
   const uint64_t clusters = std::max<uint64_t>(1, (bytes + cs_ - 1) / cs_);
@@ -80,12 +88,15 @@ void Qcow2Image::mark(uint64_t offset, uint64_t bytes, const std::string& prefix
 
 void Qcow2Image::mark_snapshot_table(const std::string& prefix) {
   if (h_.snapshot_count == 0) return;
-  if (h_.snapshot_count > kMaxSnapshots) refuse(prefix, fmt::format("has {} snapshots, too many", h_.snapshot_count));
+  if (h_.snapshot_count > kMaxSnapshots)
+    refuse(prefix, fmt::format("has {} snapshots, too many", h_.snapshot_count));
   uint64_t at = h_.snapshots_offset, end = at;
   for (uint32_t i = 0; i < h_.snapshot_count; i++) {
     uint8_t fixed[kSnapshotFixed];
-    if (!file_.read(at, fixed, sizeof fixed)) refuse(prefix, "has a snapshot table outside the file");
-    const uint64_t extra = be_get(fixed + 36, 4), id = be_get(fixed + 12, 2), name = be_get(fixed + 14, 2);
+    if (!file_.read(at, fixed, sizeof fixed))
+      refuse(prefix, "has a snapshot table outside the file");
+    const uint64_t extra = be_get(fixed + 36, 4), id = be_get(fixed + 12, 2),
+                   name = be_get(fixed + 14, 2);
     end = at + kSnapshotFixed + extra + id + name;
     at += (end - at + 7) / 8 * 8;  // entries are padded to 8 bytes, except perhaps the last
   }
@@ -96,11 +107,13 @@ void Qcow2Image::mark_snapshot_table(const std::string& prefix) {
 // clusters aligned, starting inside the file and not on metadata.
 void Qcow2Image::check_l2_table(uint64_t l2_offset, const std::string& prefix) {
   std::vector<uint8_t> table(cs_);
-  if (!file_.read(l2_offset, table.data(), cs_)) refuse(prefix, "has an L2 table that cannot be read");
+  if (!file_.read(l2_offset, table.data(), cs_))
+    refuse(prefix, "has an L2 table that cannot be read");
   for (uint64_t i = 0; i < cs_; i += 8) {
     const uint64_t e = be_get(&table[i], 8);
     if (e & kCompressed) refuse(prefix, "contains compressed clusters, which are not supported");
-    if (!valid_data(e)) refuse(prefix, fmt::format("has a bad L2 entry {:#x} in the table at {:#x}", e, l2_offset));
+    if (!valid_data(e))
+      refuse(prefix, fmt::format("has a bad L2 entry {:#x} in the table at {:#x}", e, l2_offset));
   }
 }
 
@@ -108,19 +121,24 @@ bool Qcow2Image::valid_data(uint64_t e) const {
   if (e & (kL2Reserved | kCompressed)) return false;
   if ((e & kZero) && h_.version < 3) return false;
   const uint64_t host = e & kOffsetMask;
-  return host == 0 || (host % cs_ == 0 && host < alloc_end_ && !metadata_.contains(host >> h_.cluster_bits));
+  return host == 0 ||
+         (host % cs_ == 0 && host < alloc_end_ && !metadata_.contains(host >> h_.cluster_bits));
 }
 
 void Qcow2Image::open_backing(const std::string& what, unsigned depth) {
   if (h_.backing_file.empty()) return;
-  const std::string prefix = fmt::format("{}: backing file '{}' of '{}'", what, h_.backing_file, path());
+  const std::string prefix =
+      fmt::format("{}: backing file '{}' of '{}'", what, h_.backing_file, path());
   if (depth + 1 >= kMaxBackingDepth) refuse(prefix, ": the backing chain is too long (a loop?)");
   if (h_.backing_file.find("://") != std::string::npos || h_.backing_file.starts_with("json:"))
     refuse(prefix, ": only local files are supported");
   Format format = Format::Auto;
-  if (h_.backing_format == "raw") format = Format::Raw;
-  else if (h_.backing_format == "qcow2") format = Format::Qcow2;
-  else if (!h_.backing_format.empty()) refuse(prefix, fmt::format(": format '{}' is not supported", h_.backing_format));
+  if (h_.backing_format == "raw")
+    format = Format::Raw;
+  else if (h_.backing_format == "qcow2")
+    format = Format::Qcow2;
+  else if (!h_.backing_format.empty())
+    refuse(prefix, fmt::format(": format '{}' is not supported", h_.backing_format));
   std::filesystem::path file(h_.backing_file);
   if (file.is_relative()) file = std::filesystem::path(path()).parent_path() / file;
   backing_ = detail::open_image(file.string(), false, what, format, depth + 1);
@@ -233,13 +251,15 @@ bool Qcow2Image::write_piece(uint64_t vcluster, uint64_t in, const uint8_t* src,
   // the entry points at it, the rest coming from what the guest saw there so far.
   std::vector<uint8_t> cluster(cs_, 0);
   if (n < cs_ && !(e & kZero)) {
-    const bool ok = host ? read_host(host, cluster.data(), cs_) : read_unmapped(vcluster << h_.cluster_bits, cluster.data(), cs_);
+    const bool ok = host ? read_host(host, cluster.data(), cs_)
+                         : read_unmapped(vcluster << h_.cluster_bits, cluster.data(), cs_);
     if (!ok) return false;
   }
   std::memcpy(cluster.data() + in, src, n);
   uint64_t target = host;
   if (!owned && !allocate(target)) return false;
-  if (!file_.write(target, cluster.data(), cs_) || !put_u64(entry_at, target | kCopied)) return false;
+  if (!file_.write(target, cluster.data(), cs_) || !put_u64(entry_at, target | kCopied))
+    return false;
   return owned || host == 0 || release(host);  // a cluster shared with a snapshot loses one user
 }
 
@@ -324,7 +344,8 @@ bool Qcow2Image::grow_reftable(uint64_t block_index) {
     if ((last >> rb_bits_) < entries) break;
     entries *= 2;
   }
-  const uint64_t table_at = alloc_end_, old_at = h_.reftable_offset, old_clusters = h_.reftable_clusters;
+  const uint64_t table_at = alloc_end_, old_at = h_.reftable_offset,
+                 old_clusters = h_.reftable_clusters;
   alloc_end_ += clusters * cs_;
   reftable_.resize(entries, 0);
   std::vector<uint8_t> raw(clusters * cs_, 0);

@@ -25,7 +25,8 @@ namespace devices {
 class Qcow2Image final : public DiskImage {
  public:
   // Throws std::runtime_error with one line naming `what` and the path.
-  Qcow2Image(HostFile file, bool writable, const std::string& path, const std::string& what, unsigned depth);
+  Qcow2Image(HostFile file, bool writable, const std::string& path, const std::string& what,
+             unsigned depth);
   ~Qcow2Image() override { flush(); }
   std::string_view format_name() const override { return "qcow2"; }
   void flush() override {
@@ -63,12 +64,12 @@ class Qcow2Image final : public DiskImage {
 
   HostFile file_;
   qcow2::Header h_;
-  uint64_t cs_;          // cluster size
-  unsigned rb_bits_;     // log2 of refcount entries per refcount block
+  uint64_t cs_;       // cluster size
+  unsigned rb_bits_;  // log2 of refcount entries per refcount block
   std::vector<uint64_t> l1_, reftable_;
   std::unordered_set<uint64_t> metadata_;  // host cluster numbers of the active metadata
   std::unique_ptr<DiskImage> backing_;
-  uint64_t alloc_end_;   // where the next cluster is allocated
+  uint64_t alloc_end_;    // where the next cluster is allocated
   bool growing_ = false;  // the refcount table is being replaced
 };
 

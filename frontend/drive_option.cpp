@@ -14,8 +14,8 @@ namespace {
 using machine::DriveConfig;
 
 constexpr unsigned kIdeSlots = 4, kFloppySlots = 2;
-constexpr std::array<std::string_view, kIdeSlots> kIdeSlotName = {"primary master", "primary slave",
-                                                                  "secondary master", "secondary slave"};
+constexpr std::array<std::string_view, kIdeSlots> kIdeSlotName = {
+    "primary master", "primary slave", "secondary master", "secondary slave"};
 
 [[noreturn]] void bad(std::string why) { throw std::invalid_argument(std::move(why)); }
 
@@ -71,15 +71,23 @@ DriveConfig parse_drive(std::string_view text, std::vector<std::string>& notes) 
     if (key == "file") {
       d.file = value, have_file = true;
     } else if (key == "format") {
-      if (value == "raw") d.format = DriveConfig::Format::Raw;
-      else if (value == "qcow2") d.format = DriveConfig::Format::Qcow2;
-      else bad(fmt::format("format={}: not supported (expected raw or qcow2)", value));
+      if (value == "raw")
+        d.format = DriveConfig::Format::Raw;
+      else if (value == "qcow2")
+        d.format = DriveConfig::Format::Qcow2;
+      else
+        bad(fmt::format("format={}: not supported (expected raw or qcow2)", value));
     } else if (key == "if") {
-      if (value == "ide") d.iface = DriveConfig::Interface::Ide;
-      else if (value == "floppy") d.iface = DriveConfig::Interface::Floppy;
-      else if (value == "none") d.iface = DriveConfig::Interface::None;
-      else if (value == "virtio") bad("if=virtio: virtio-blk is not implemented");
-      else bad(fmt::format("if={}: not supported (expected ide, floppy or none)", value));
+      if (value == "ide")
+        d.iface = DriveConfig::Interface::Ide;
+      else if (value == "floppy")
+        d.iface = DriveConfig::Interface::Floppy;
+      else if (value == "none")
+        d.iface = DriveConfig::Interface::None;
+      else if (value == "virtio")
+        bad("if=virtio: virtio-blk is not implemented");
+      else
+        bad(fmt::format("if={}: not supported (expected ide, floppy or none)", value));
     } else if (key == "index") {
       index = number(key, value, kIdeSlots);
     } else if (key == "bus") {
@@ -87,7 +95,8 @@ DriveConfig parse_drive(std::string_view text, std::vector<std::string>& notes) 
     } else if (key == "unit") {
       unit = number(key, value, 2);
     } else if (key == "media") {
-      if (value != "disk" && value != "cdrom") bad(fmt::format("media={}: expected disk or cdrom", value));
+      if (value != "disk" && value != "cdrom")
+        bad(fmt::format("media={}: expected disk or cdrom", value));
       d.cdrom = value == "cdrom";
     } else if (key == "readonly") {
       d.readonly = on_off(key, value);
@@ -95,27 +104,32 @@ DriveConfig parse_drive(std::string_view text, std::vector<std::string>& notes) 
       d.snapshot = on_off(key, value);
     } else if (key == "id") {
       if (value.empty() || !std::isalpha(static_cast<unsigned char>(value[0])) ||
-          value.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") !=
+          value.find_first_not_of(
+              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") !=
               std::string::npos)
         bad(fmt::format("id={}: expected a letter then letters, digits, '-', '.' or '_'", value));
       d.id = value;
     } else if (key == "cache") {
-      if (value != "writeback" && value != "none" && value != "writethrough" && value != "directsync" &&
-          value != "unsafe")
-        bad(fmt::format("cache={}: expected writeback, none, writethrough, directsync or unsafe", value));
-      notes.push_back(fmt::format("-drive: cache={} is ignored (writes reach the file at once and are synced at exit)",
-                                  value));
+      if (value != "writeback" && value != "none" && value != "writethrough" &&
+          value != "directsync" && value != "unsafe")
+        bad(fmt::format("cache={}: expected writeback, none, writethrough, directsync or unsafe",
+                        value));
+      notes.push_back(fmt::format(
+          "-drive: cache={} is ignored (writes reach the file at once and are synced at exit)",
+          value));
     } else {
-      bad(fmt::format("unknown parameter '{}' (expected file, format, if, index, bus, unit, media, readonly, "
-                      "snapshot, id or cache)",
-                      key));
+      bad(fmt::format(
+          "unknown parameter '{}' (expected file, format, if, index, bus, unit, media, readonly, "
+          "snapshot, id or cache)",
+          key));
     }
   }
   if (index && (bus || unit)) bad("index= cannot be combined with bus= or unit=");
   if (bus || unit) index = bus.value_or(0) * 2 + unit.value_or(0);
   if (d.iface == DriveConfig::Interface::Floppy) {
     if (d.cdrom) bad("media=cdrom needs if=ide");
-    if (index && *index >= kFloppySlots) bad(fmt::format("if=floppy: index={} (there are drives 0 and 1)", *index));
+    if (index && *index >= kFloppySlots)
+      bad(fmt::format("if=floppy: index={} (there are drives 0 and 1)", *index));
   }
   if (!have_file && !d.cdrom && d.iface == DriveConfig::Interface::Ide)
     bad("file= is missing (only a CD-ROM drive may be empty)");
@@ -146,10 +160,12 @@ void place_drives(machine::MachineConfig& cfg) {
     if (d.index < 0)
       for (int i = 0; i < count && d.index < 0; i++)
         if (slots[i].empty()) d.index = i;
-    if (d.index < 0) bad(fmt::format("{}: no free {} slot for '{}'", d.option, is_ide ? "IDE" : "floppy", d.file));
+    if (d.index < 0)
+      bad(fmt::format("{}: no free {} slot for '{}'", d.option, is_ide ? "IDE" : "floppy", d.file));
     std::string& holder = slots[d.index];
-    const std::string slot = is_ide ? fmt::format("index={} ({})", d.index, kIdeSlotName[size_t(d.index)])
-                                    : fmt::format("floppy index={}", d.index);
+    const std::string slot =
+        is_ide ? fmt::format("index={} ({})", d.index, kIdeSlotName[size_t(d.index)])
+               : fmt::format("floppy index={}", d.index);
     if (!holder.empty()) bad(fmt::format("{}: {} is already used by {}", d.option, slot, holder));
     holder = d.option;
   }

@@ -1,9 +1,8 @@
 // -drive, -hdc, -hdd and -fdb: QEMU's spellings map onto the IDE slots and floppy drives, and
 // every unknown key or value ends in one error line naming it.
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -64,7 +63,9 @@ TEST_CASE("-drive keys map onto the drive's slot, format and mode", "[frontend][
   }
   SECTION("every key") {
     const DriveConfig d = only_drive(parse(
-        {"-drive", "file=" + img.a + ",format=qcow2,if=ide,index=3,media=disk,readonly=on,snapshot=off,id=d0,cache=none"}));
+        {"-drive",
+         "file=" + img.a +
+             ",format=qcow2,if=ide,index=3,media=disk,readonly=on,snapshot=off,id=d0,cache=none"}));
     CHECK(d.index == 3);
     CHECK(d.format == DriveConfig::Format::Qcow2);
     CHECK(d.readonly);
@@ -116,10 +117,12 @@ TEST_CASE("-drive keys map onto the drive's slot, format and mode", "[frontend][
   }
 }
 
-TEST_CASE("-drive refuses unknown keys and values, and slot conflicts, with one line", "[frontend][cli][drive]") {
+TEST_CASE("-drive refuses unknown keys and values, and slot conflicts, with one line",
+          "[frontend][cli][drive]") {
   const Images img;
   const std::string f = "file=" + img.a;
-  check_error(parse({"-drive", f + ",if=virtio"}), "ghost86: -drive: if=virtio: virtio-blk is not implemented");
+  check_error(parse({"-drive", f + ",if=virtio"}),
+              "ghost86: -drive: if=virtio: virtio-blk is not implemented");
   check_error(parse({"-drive", f + ",aio=native"}), "ghost86: -drive: unknown parameter 'aio'");
   check_error(parse({"-drive", f + ",if=scsi"}), "if=scsi");
   check_error(parse({"-drive", f + ",format=vmdk"}), "format=vmdk");
@@ -135,11 +138,15 @@ TEST_CASE("-drive refuses unknown keys and values, and slot conflicts, with one 
   check_error(parse({"-drive", f + ",file=" + img.a}), "'file' given twice");
   check_error(parse({"-drive", img.a}), "expected KEY=VALUE");
   check_error(parse({"-drive", "if=ide"}), "file= is missing");
-  check_error(parse({"-drive", "file=" + (img.dir / "missing.img").string()}), "ghost86: -drive: cannot open");
+  check_error(parse({"-drive", "file=" + (img.dir / "missing.img").string()}),
+              "ghost86: -drive: cannot open");
   check_error(parse({"-hda", img.a, "-drive", f + ",index=0"}),
               "ghost86: -drive: index=0 (primary master) is already used by -hda");
-  check_error(parse({"-cdrom", img.a, "-hdc", img.a}), "ghost86: -hdc: index=2 (secondary master) is already used by -cdrom");
-  check_error(parse({"-fda", img.a, "-drive", f + ",if=floppy,index=0"}), "floppy index=0 is already used by -fda");
+  check_error(parse({"-cdrom", img.a, "-hdc", img.a}),
+              "ghost86: -hdc: index=2 (secondary master) is already used by -cdrom");
+  check_error(parse({"-fda", img.a, "-drive", f + ",if=floppy,index=0"}),
+              "floppy index=0 is already used by -fda");
   check_error(parse({"-drive", f + ",id=x", "-drive", f + ",id=x"}), "id 'x' is used twice");
-  check_error(parse({"-hda", img.a, "-hdb", img.a, "-hdc", img.a, "-hdd", img.a, "-drive", f}), "no free IDE slot");
+  check_error(parse({"-hda", img.a, "-hdb", img.a, "-hdc", img.a, "-hdd", img.a, "-drive", f}),
+              "no free IDE slot");
 }

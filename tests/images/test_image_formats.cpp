@@ -1,8 +1,7 @@
 // Format detection (no image is used as a format it is not) and QEMU-compatible image locks.
-#include <catch2/catch.hpp>
-
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <cstring>
 
 #include "devices/disk_image.h"
@@ -14,7 +13,8 @@ using devices::DiskImage;
 using test::ScratchDir;
 using test::sh;
 
-std::string with_head(const ScratchDir& dir, const std::string& name, uint64_t at, const std::string& magic) {
+std::string with_head(const ScratchDir& dir, const std::string& name, uint64_t at,
+                      const std::string& magic) {
   std::vector<uint8_t> data(64 * 1024, 0);
   std::memcpy(data.data() + at, magic.data(), magic.size());
   test::write_bytes(dir / name, data);
@@ -46,7 +46,8 @@ bool byte_locked(const std::string& path, off_t at) {
 
 }  // namespace
 
-TEST_CASE("images of other formats are refused by magic unless format=raw is given", "[images][format]") {
+TEST_CASE("images of other formats are refused by magic unless format=raw is given",
+          "[images][format]") {
   const ScratchDir dir;
   // Signatures from each format's specification.
   const std::vector<std::tuple<std::string, uint64_t, std::string>> cases = {
@@ -62,12 +63,14 @@ TEST_CASE("images of other formats are refused by magic unless format=raw is giv
     INFO(name);
     const std::string path = with_head(dir, "x." + name, at, magic);
     const std::string err = open_error(path);
-    CHECK(err == fmt::format("-hda: '{}' is a {} image, which is not supported (format=raw would use its bytes as "
-                             "the disk)",
-                             path, name));
+    CHECK(err ==
+          fmt::format(
+              "-hda: '{}' is a {} image, which is not supported (format=raw would use its bytes as "
+              "the disk)",
+              path, name));
     CHECK(open_error(path, DiskImage::Mode::ReadWrite, DiskImage::Format::Raw).empty());
-    CHECK(open_error(path, DiskImage::Mode::ReadOnly, DiskImage::Format::Qcow2).find("is not a qcow2 image") !=
-          std::string::npos);
+    CHECK(open_error(path, DiskImage::Mode::ReadOnly, DiskImage::Format::Qcow2)
+              .find("is not a qcow2 image") != std::string::npos);
   }
 }
 
@@ -104,7 +107,8 @@ TEST_CASE("a probed raw image refuses guest writes that would make it look like 
   CHECK(open_error(path).find("qcow2 image") != std::string::npos);  // now refused as bad qcow2
 }
 
-TEST_CASE("images are locked on QEMU's bytes: 100+ permissions, 200+ what is not shared", "[images][lock]") {
+TEST_CASE("images are locked on QEMU's bytes: 100+ permissions, 200+ what is not shared",
+          "[images][lock]") {
   const ScratchDir dir;
   const std::string path = with_head(dir, "l.img", 0, "");
   {
@@ -117,7 +121,8 @@ TEST_CASE("images are locked on QEMU's bytes: 100+ permissions, 200+ what is not
     CHECK_FALSE(byte_locked(path, 200));
     CHECK(byte_locked(path, 201));
     CHECK(byte_locked(path, 203));
-    CHECK(open_error(path, DiskImage::Mode::ReadOnly).find("is in use by another process") != std::string::npos);
+    CHECK(open_error(path, DiskImage::Mode::ReadOnly).find("is in use by another process") !=
+          std::string::npos);
   }
   auto ro = DiskImage::open(path, DiskImage::Mode::ReadOnly, "-cdrom");
   CHECK(byte_locked(path, 100));
@@ -152,6 +157,8 @@ TEST_CASE("QEMU's tools and ghost86 cannot both hold an image for writing", "[im
     if (!locked) usleep(10000);
   }
   REQUIRE(locked);
-  CHECK(open_error(q) == fmt::format("-hda: '{}' is in use by another process (it does not share \"write\")", q));
-  CHECK(open_error(q, DiskImage::Mode::Snapshot).find("is in use by another process") != std::string::npos);
+  CHECK(open_error(q) ==
+        fmt::format("-hda: '{}' is in use by another process (it does not share \"write\")", q));
+  CHECK(open_error(q, DiskImage::Mode::Snapshot).find("is in use by another process") !=
+        std::string::npos);
 }

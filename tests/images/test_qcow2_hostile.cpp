@@ -1,9 +1,9 @@
 // Damaged and hostile qcow2 images (valid ones from qemu-img, then edited): each is refused at
 // open with one line naming the option and the file, or its bad part reads as an I/O error.
 // Nothing may crash or read outside the file (CI runs these under AddressSanitizer).
-#include <catch2/catch.hpp>
-
 #include <fmt/format.h>
+
+#include <catch2/catch.hpp>
 
 #include "devices/disk_image.h"
 #include "tests/images/image_util.h"
@@ -16,8 +16,8 @@ using test::ScratchDir;
 using test::sh;
 
 // Header fields (QEMU's docs/interop/qcow2.txt).
-constexpr uint64_t kClusterBits = 20, kCryptMethod = 32, kL1Size = 36, kL1Offset = 40, kRefTableOffset = 48,
-                   kIncompatible = 72;
+constexpr uint64_t kClusterBits = 20, kCryptMethod = 32, kL1Size = 36, kL1Offset = 40,
+                   kRefTableOffset = 48, kIncompatible = 72;
 constexpr uint64_t kCopied = 1ull << 63;
 
 // Refused with one line naming -hda and the file, containing `why`.
@@ -56,10 +56,16 @@ struct Fixture {
   // A fresh image with data at 0 and 64 KiB (L1 entries 0 and 2 with 512-byte clusters).
   void make(const std::string& opts = "cluster_size=512") {
     REQUIRE(sh(fmt::format("qemu-img create -f qcow2 -o {} '{}' 1M", opts, q)) == 0);
-    REQUIRE(sh(fmt::format("qemu-io -f qcow2 -c 'write -P 0x42 0 4k' -c 'write -P 0x43 64k 4k' '{}'", q)) == 0);
+    REQUIRE(sh(fmt::format(
+                "qemu-io -f qcow2 -c 'write -P 0x42 0 4k' -c 'write -P 0x43 64k 4k' '{}'", q)) ==
+            0);
   }
-  uint64_t l1_entry(unsigned i) const { return test::peek_be(q, test::peek_be(q, kL1Offset, 8) + 8 * i, 8); }
-  void set_l1_entry(unsigned i, uint64_t v) const { poke_be(q, test::peek_be(q, kL1Offset, 8) + 8 * i, v, 8); }
+  uint64_t l1_entry(unsigned i) const {
+    return test::peek_be(q, test::peek_be(q, kL1Offset, 8) + 8 * i, 8);
+  }
+  void set_l1_entry(unsigned i, uint64_t v) const {
+    poke_be(q, test::peek_be(q, kL1Offset, 8) + 8 * i, v, 8);
+  }
 };
 
 }  // namespace
@@ -75,11 +81,13 @@ TEST_CASE("truncated qcow2 images are refused", "[images][qcow2]") {
   REQUIRE(sh(fmt::format("truncate -s {} '{}'", l1 + 4, f.q)) == 0);  // cut inside the L1 table
   check_refused(f.q, "outside the file");
   f.make();
-  REQUIRE(sh(fmt::format("truncate -s {} '{}'", (f.l1_entry(2) & ~kCopied) + 100, f.q)) == 0);  // cut an L2 table
+  REQUIRE(sh(fmt::format("truncate -s {} '{}'", (f.l1_entry(2) & ~kCopied) + 100, f.q)) ==
+          0);  // cut an L2 table
   check_refused(f.q, "outside the file");
 }
 
-TEST_CASE("qcow2 tables pointing outside the file or at other metadata are refused", "[images][qcow2]") {
+TEST_CASE("qcow2 tables pointing outside the file or at other metadata are refused",
+          "[images][qcow2]") {
   if (test::skip_without_qemu(true)) return;
   Fixture f;
   f.make();
@@ -113,7 +121,8 @@ TEST_CASE("qcow2 tables pointing outside the file or at other metadata are refus
   check_refused(f.q, "bad L2 entry");
 }
 
-TEST_CASE("qcow2 headers with absurd sizes or unsupported features are refused", "[images][qcow2]") {
+TEST_CASE("qcow2 headers with absurd sizes or unsupported features are refused",
+          "[images][qcow2]") {
   if (test::skip_without_qemu(true)) return;
   Fixture f;
   f.make();
@@ -140,11 +149,14 @@ TEST_CASE("qcow2 headers with absurd sizes or unsupported features are refused",
   poke_be(f.q, 96, 7, 4);
   check_refused(f.q, "refcount_order 7");
   // A real encrypted image and a compressed one, as qemu-img makes them.
-  REQUIRE(sh(fmt::format("qemu-img create -f qcow2 --object secret,id=s0,data=pw -o encrypt.format=luks,encrypt.key-secret=s0 "
+  REQUIRE(sh(fmt::format("qemu-img create -f qcow2 --object secret,id=s0,data=pw -o "
+                         "encrypt.format=luks,encrypt.key-secret=s0 "
                          "'{}' 1M",
                          f.q)) == 0);
   check_refused(f.q, "encrypted");
-  REQUIRE(sh(fmt::format("yes compressible | head -c 1048576 > '{0}.raw' && qemu-img convert -c -f raw -O qcow2 '{0}.raw' '{0}'", f.q)) == 0);
+  REQUIRE(sh(fmt::format("yes compressible | head -c 1048576 > '{0}.raw' && qemu-img convert -c -f "
+                         "raw -O qcow2 '{0}.raw' '{0}'",
+                         f.q)) == 0);
   check_refused(f.q, "compressed");
 }
 

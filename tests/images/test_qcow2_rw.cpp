@@ -1,9 +1,9 @@
 // qcow2 read/write against qemu-img: images it creates are written through ghost86's image code
 // alongside a raw copy; afterwards `qemu-img check` must find no errors or leaks and
 // `qemu-img compare` must find the two disks identical.
-#include <catch2/catch.hpp>
-
 #include <fmt/format.h>
+
+#include <catch2/catch.hpp>
 
 #include "devices/disk_image.h"
 #include "tests/images/image_util.h"
@@ -46,8 +46,9 @@ void check_and_compare(const std::string& qcow2, const std::string& raw) {
 
 }  // namespace
 
-TEST_CASE("qcow2 images of both versions and several cluster sizes are written as qemu-img reads them",
-          "[images][qcow2]") {
+TEST_CASE(
+    "qcow2 images of both versions and several cluster sizes are written as qemu-img reads them",
+    "[images][qcow2]") {
   if (test::skip_without_qemu()) return;
   const ScratchDir dir;
   const std::string q = dir / "q.qcow2", r = dir / "r.img";
@@ -55,8 +56,10 @@ TEST_CASE("qcow2 images of both versions and several cluster sizes are written a
     for (unsigned cluster : {512u, 65536u, 2u << 20}) {
       for (const char* prealloc : {"off", "metadata"}) {
         INFO("compat " << compat << ", cluster " << cluster << ", preallocation " << prealloc);
-        REQUIRE(sh(fmt::format("qemu-img create -f qcow2 -o compat={},cluster_size={},preallocation={} '{}' 8M",
-                               compat, cluster, prealloc, q)) == 0);
+        REQUIRE(
+            sh(fmt::format(
+                "qemu-img create -f qcow2 -o compat={},cluster_size={},preallocation={} '{}' 8M",
+                compat, cluster, prealloc, q)) == 0);
         REQUIRE(sh(fmt::format("truncate -s 0 '{0}' && truncate -s 8M '{0}'", r)) == 0);
         {
           auto qi = DiskImage::open(q, DiskImage::Mode::ReadWrite, "-hda");
@@ -70,7 +73,8 @@ TEST_CASE("qcow2 images of both versions and several cluster sizes are written a
   }
 }
 
-TEST_CASE("qcow2 with 512-byte clusters grows its refcount table as a whole disk is written", "[images][qcow2]") {
+TEST_CASE("qcow2 with 512-byte clusters grows its refcount table as a whole disk is written",
+          "[images][qcow2]") {
   if (test::skip_without_qemu()) return;
   const ScratchDir dir;
   const std::string q = dir / "q.qcow2", r = dir / "r.img";
@@ -97,7 +101,8 @@ TEST_CASE("qcow2 refcount widths other than 16 bits are kept consistent", "[imag
   const std::string q = dir / "q.qcow2", r = dir / "r.img";
   for (unsigned bits : {1u, 2u, 8u, 32u, 64u}) {
     INFO("refcount_bits " << bits);
-    REQUIRE(sh(fmt::format("qemu-img create -f qcow2 -o refcount_bits={},cluster_size=4096 '{}' 4M", bits, q)) == 0);
+    REQUIRE(sh(fmt::format("qemu-img create -f qcow2 -o refcount_bits={},cluster_size=4096 '{}' 4M",
+                           bits, q)) == 0);
     REQUIRE(sh(fmt::format("truncate -s 0 '{0}' && truncate -s 4M '{0}'", r)) == 0);
     {
       auto qi = DiskImage::open(q, DiskImage::Mode::ReadWrite, "-hda");
@@ -108,8 +113,9 @@ TEST_CASE("qcow2 refcount widths other than 16 bits are kept consistent", "[imag
   }
 }
 
-TEST_CASE("qcow2 overlays on raw and qcow2 backing files read through and leave the backing file alone",
-          "[images][qcow2]") {
+TEST_CASE(
+    "qcow2 overlays on raw and qcow2 backing files read through and leave the backing file alone",
+    "[images][qcow2]") {
   if (test::skip_without_qemu()) return;
   const ScratchDir dir;
   // A backing disk with a byte pattern, as raw and as qcow2; the reference starts as its copy.
@@ -117,14 +123,14 @@ TEST_CASE("qcow2 overlays on raw and qcow2 backing files read through and leave 
   uint64_t seed = 99;
   for (auto& b : base) b = uint8_t(test::splitmix64(seed) >> 56);
   test::write_bytes(dir / "base.raw", base);
-  REQUIRE(sh(fmt::format("qemu-img convert -f raw -O qcow2 -o compat=0.10 '{}' '{}'", dir / "base.raw",
-                         dir / "base.qcow2")) == 0);
+  REQUIRE(sh(fmt::format("qemu-img convert -f raw -O qcow2 -o compat=0.10 '{}' '{}'",
+                         dir / "base.raw", dir / "base.qcow2")) == 0);
   for (const char* fmt_name : {"raw", "qcow2"}) {
     INFO("backing format " << fmt_name);
     const std::string q = dir / "overlay.qcow2", r = dir / "ref.img";
     // Relative backing name, resolved against the overlay's directory; the overlay is larger.
-    REQUIRE(sh(fmt::format("cd '{}' && qemu-img create -f qcow2 -b base.{} -F {} overlay.qcow2 8M", dir.path.string(),
-                           fmt_name, fmt_name)) == 0);
+    REQUIRE(sh(fmt::format("cd '{}' && qemu-img create -f qcow2 -b base.{} -F {} overlay.qcow2 8M",
+                           dir.path.string(), fmt_name, fmt_name)) == 0);
     test::write_bytes(r, base);
     REQUIRE(sh(fmt::format("truncate -s 8M '{}'", r)) == 0);
     {
@@ -134,11 +140,13 @@ TEST_CASE("qcow2 overlays on raw and qcow2 backing files read through and leave 
     }
     check_and_compare(q, r);
     CHECK(test::file_bytes(dir / "base.raw") == base);
-    CHECK(sh(fmt::format("qemu-img compare -f qcow2 -F raw '{}' '{}'", dir / "base.qcow2", dir / "base.raw")) == 0);
+    CHECK(sh(fmt::format("qemu-img compare -f qcow2 -F raw '{}' '{}'", dir / "base.qcow2",
+                         dir / "base.raw")) == 0);
   }
 }
 
-TEST_CASE("qcow2 data written by qemu-io and qemu-img convert reads back the same", "[images][qcow2]") {
+TEST_CASE("qcow2 data written by qemu-io and qemu-img convert reads back the same",
+          "[images][qcow2]") {
   if (test::skip_without_qemu(true)) return;
   const ScratchDir dir;
   std::vector<uint8_t> raw(3 * kMiB);
@@ -149,8 +157,9 @@ TEST_CASE("qcow2 data written by qemu-io and qemu-img convert reads back the sam
   test::write_bytes(dir / "data.raw", raw);
   for (const char* compat : {"0.10", "1.1"}) {
     INFO("compat " << compat);
-    REQUIRE(sh(fmt::format("qemu-img convert -f raw -O qcow2 -o compat={},cluster_size=4096 '{}' '{}'", compat,
-                           dir / "data.raw", dir / "c.qcow2")) == 0);
+    REQUIRE(
+        sh(fmt::format("qemu-img convert -f raw -O qcow2 -o compat={},cluster_size=4096 '{}' '{}'",
+                       compat, dir / "data.raw", dir / "c.qcow2")) == 0);
     auto img = DiskImage::open(dir / "c.qcow2", DiskImage::Mode::ReadOnly, "-hda");
     std::vector<uint8_t> got(raw.size());
     REQUIRE(img->read(0, got.data(), got.size()));
@@ -160,7 +169,8 @@ TEST_CASE("qcow2 data written by qemu-io and qemu-img convert reads back the sam
   // allocated and flags it zero; ghost86 reads zeros there and can write into it.
   const std::string q = dir / "z.qcow2";
   REQUIRE(sh(fmt::format("qemu-img create -f qcow2 -o preallocation=metadata '{}' 1M", q)) == 0);
-  REQUIRE(sh(fmt::format("qemu-io -f qcow2 -c 'write -P 0x11 0 256k' -c 'write -z 64k 64k' -c 'write -z 192k 64k' '{}'",
+  REQUIRE(sh(fmt::format("qemu-io -f qcow2 -c 'write -P 0x11 0 256k' -c 'write -z 64k 64k' -c "
+                         "'write -z 192k 64k' '{}'",
                          q)) == 0);
   REQUIRE(sh(fmt::format("qemu-img convert -O raw '{}' '{}'", q, dir / "z.raw")) == 0);
   {
@@ -176,7 +186,8 @@ TEST_CASE("qcow2 data written by qemu-io and qemu-img convert reads back the sam
   check_and_compare(q, dir / "z.raw");
 }
 
-TEST_CASE("qcow2 internal snapshots stay intact while the active image is written", "[images][qcow2]") {
+TEST_CASE("qcow2 internal snapshots stay intact while the active image is written",
+          "[images][qcow2]") {
   if (test::skip_without_qemu(true)) return;
   const ScratchDir dir;
   const std::string q = dir / "s.qcow2", r = dir / "r.img";
@@ -191,11 +202,13 @@ TEST_CASE("qcow2 internal snapshots stay intact while the active image is writte
     write_both(*qi, *ri, 3, 100, 30000);
   }
   check_and_compare(q, r);
-  REQUIRE(sh(fmt::format("qemu-img convert -O raw -l snapshot.name=before '{}' '{}'", q, dir / "snap.raw")) == 0);
+  REQUIRE(sh(fmt::format("qemu-img convert -O raw -l snapshot.name=before '{}' '{}'", q,
+                         dir / "snap.raw")) == 0);
   CHECK(test::file_bytes(dir / "snap.raw") == test::file_bytes(dir / "before.raw"));
 }
 
-TEST_CASE("-snapshot on a qcow2 image keeps writes in memory and the file unchanged", "[images][qcow2]") {
+TEST_CASE("-snapshot on a qcow2 image keeps writes in memory and the file unchanged",
+          "[images][qcow2]") {
   if (test::skip_without_qemu()) return;
   const ScratchDir dir;
   const std::string q = dir / "q.qcow2";
