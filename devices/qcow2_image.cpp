@@ -49,8 +49,9 @@ void Qcow2Image::load_tables(const std::string& prefix) {
   mark(0, std::min(cs_, file_.size()), prefix, "the header");
   const auto load = [&](uint64_t offset, uint64_t count, std::vector<uint64_t>& table,
                         const char* name) {
+    if (count == 0) return;  // an empty disk has no L1 table
     std::vector<uint8_t> raw(count * 8);
-    if (count && !file_.read(offset, raw.data(), raw.size()))
+    if (!file_.read(offset, raw.data(), raw.size()))
       refuse(prefix, fmt::format("has {} that cannot be read", name));
     table.resize(count);
     for (uint64_t i = 0; i < count; i++) table[i] = be_get(&raw[i * 8], 8);

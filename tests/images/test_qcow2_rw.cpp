@@ -207,6 +207,14 @@ TEST_CASE("qcow2 internal snapshots stay intact while the active image is writte
   CHECK(test::file_bytes(dir / "snap.raw") == test::file_bytes(dir / "before.raw"));
 }
 
+TEST_CASE("an empty qcow2 image (no L1 table) opens with size 0", "[images][qcow2]") {
+  if (test::skip_without_qemu()) return;
+  const ScratchDir dir;
+  REQUIRE(sh(fmt::format("qemu-img create -f qcow2 '{}' 0", dir / "e.qcow2")) == 0);
+  auto img = DiskImage::open(dir / "e.qcow2", DiskImage::Mode::ReadWrite, "-hda");
+  CHECK(img->size() == 0);
+}
+
 TEST_CASE("-snapshot on a qcow2 image keeps writes in memory and the file unchanged",
           "[images][qcow2]") {
   if (test::skip_without_qemu()) return;
