@@ -142,7 +142,12 @@ void Qcow2Image::open_backing(const std::string& what, unsigned depth) {
     refuse(prefix, fmt::format(": format '{}' is not supported", h_.backing_format));
   std::filesystem::path file(h_.backing_file);
   if (file.is_relative()) file = std::filesystem::path(path()).parent_path() / file;
-  backing_ = detail::open_image(file.string(), false, what, format, depth + 1);
+  std::error_code ec;
+  if (std::filesystem::equivalent(file, path(), ec)) refuse(prefix, ": that is the image itself");
+  // Errors in the chain say which image the user gave it belongs to.
+  const std::string chain_what =
+      depth == 0 ? fmt::format("{}: backing file of '{}'", what, path()) : what;
+  backing_ = detail::open_image(file.string(), false, chain_what, format, depth + 1);
 }
 
 // ---- Reading --------------------------------------------------------------------------------

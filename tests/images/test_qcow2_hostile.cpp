@@ -3,6 +3,7 @@
 // Nothing may crash or read outside the file (CI runs these under AddressSanitizer).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "devices/disk_image.h"
@@ -32,6 +33,17 @@ void check_refused(const std::string& path, const std::string& why) {
     CHECK(msg.find(path) != std::string::npos);
     CHECK(msg.find('\n') == std::string::npos);
     CHECK(msg.find(why) != std::string::npos);
+  }
+}
+
+// The same, opened read-only.
+void check_refused_ro(const std::string& path, const std::string& why) {
+  try {
+    auto img = DiskImage::open(path, DiskImage::Mode::ReadOnly, "-hda");
+    FAIL("opened: " << path);
+  } catch (const std::runtime_error& e) {
+    INFO(e.what());
+    CHECK(std::string(e.what()).find(why) != std::string::npos);
   }
 }
 
@@ -174,4 +186,33 @@ TEST_CASE("randomly damaged qcow2 metadata never crashes", "[images][qcow2]") {
     }
     check_refused_or_safe(f.q);
   }
+}
+
+TEST_CASE("a missing, foreign or looping backing file is refused naming the image it backs",
+          "[images][qcow2]") {
+  if (test::skip_without_qemu()) return;
+  const ScratchDir dir;
+  const std::string top = dir / "top.qcow2";
+  REQUIRE(sh(fmt::format("qemu-img create -f raw '{}' 1M", dir / "base.raw")) == 0);
+  REQUIRE(sh(fmt::format("cd '{}' && qemu-img create -f qcow2 -b base.raw -F raw top.qcow2",
+                         dir.path.string())) == 0);
+  REQUIRE(sh(fmt::format("rm '{}'", dir / "base.raw")) == 0);
+  check_refused(top, "backing file of '" + top + "': cannot open '" + (dir / "base.raw") + "'");
+  REQUIRE(sh(fmt::format("qemu-img create -f vmdk '{}' 1M", dir / "base.vmdk")) == 0);
+  REQUIRE(sh(fmt::format("cd '{}' && qemu-img create -f qcow2 -u -b base.vmdk -F vmdk top.qcow2 1M",
+                         dir.path.string())) == 0);
+  check_refused(top, "format 'vmdk' is not supported");
+  // Without the backing format extension (its type renamed), the backing file is probed.
+  auto bytes = test::file_bytes(top);
+  const uint8_t ext[4] = {0xe2, 0x79, 0x2a, 0xca};
+  auto it = std::search(bytes.begin(), bytes.end(), ext, ext + 4);
+  REQUIRE(it != bytes.end());
+  it[0] = 0x12;
+  test::write_bytes(top, bytes);
+  check_refused(top, "is a vmdk image");
+  // top.qcow2 backed by loop.qcow2 backed by itself.
+  REQUIRE(sh(fmt::format("cd '{}' && qemu-img create -f qcow2 loop.qcow2 1M && qemu-img rebase -u "
+                         "-b loop.qcow2 -F qcow2 loop.qcow2",
+                         dir.path.string())) == 0);
+  check_refused_ro(dir / "loop.qcow2", "backing file");
 }
