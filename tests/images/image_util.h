@@ -33,7 +33,7 @@ struct ScratchDir {
 
 // Runs a shell command quietly; its exit status.
 inline int sh(const std::string& command) {
-  const int st = std::system((command + " >/dev/null 2>&1").c_str());
+  const int st = std::system(("(" + command + ") >/dev/null 2>&1").c_str());
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
