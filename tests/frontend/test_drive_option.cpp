@@ -49,7 +49,7 @@ void check_error(const CliResult& r, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("-drive keys map onto the drive's slot, format and mode", "[frontend][cli][drive]") {
+TEST_CASE("drive option: -drive keys map onto the drive's slot, format and mode", "[frontend][cli][drive]") {
   const Images img;
   SECTION("defaults: IDE, the first free slot, format detected, read-write") {
     const DriveConfig d = only_drive(parse({"-drive", "file=" + img.a}));
@@ -117,7 +117,7 @@ TEST_CASE("-drive keys map onto the drive's slot, format and mode", "[frontend][
   }
 }
 
-TEST_CASE("-drive refuses unknown keys and values, and slot conflicts, with one line",
+TEST_CASE("drive option: -drive refuses unknown keys and values, and slot conflicts, with one line",
           "[frontend][cli][drive]") {
   const Images img;
   const std::string f = "file=" + img.a;

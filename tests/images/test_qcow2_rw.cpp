@@ -215,7 +215,7 @@ TEST_CASE("an empty qcow2 image (no L1 table) opens with size 0", "[images][qcow
   CHECK(img->size() == 0);
 }
 
-TEST_CASE("-snapshot on a qcow2 image keeps writes in memory and the file unchanged",
+TEST_CASE("snapshot mode (-snapshot) on a qcow2 image keeps writes in memory and the file unchanged",
           "[images][qcow2]") {
   if (test::skip_without_qemu()) return;
   const ScratchDir dir;
