@@ -29,6 +29,7 @@ struct Images {
 CliResult parse(const std::vector<std::string>& args) {
   frontend::Features f;
   f.disks = f.floppy = f.cdrom = f.snapshot_overlay = true;
+  f.default_bios = "/usr/share/seabios/bios.bin";  // only its name: the CLI does not open it
   return frontend::parse_command_line(args, f);
 }
 
