@@ -231,13 +231,15 @@ devices::DiskImage::Mode drive_mode(const DriveConfig& d, bool snapshot) {
 }
 
 std::unique_ptr<devices::DiskImage> open_drive(const DriveConfig& d, bool snapshot) {
+  if (d.index < 0) throw std::runtime_error(fmt::format("{}: '{}' was given no slot", d.option, d.file));
   return devices::DiskImage::open(d.file, drive_mode(d, snapshot), d.option, image_format(d));
 }
 
 }  // namespace
 
-// 8237 DMA pair and the floppy controller with -fda in drive A:. An image whose file is not
-// writable (permission bits or a read-only mount) is attached write-protected.
+// 8237 DMA pair and the floppy controller with -fda in drive A: and floppy drives from -fdb or
+// -drive if=floppy. An -fda image whose file is not writable (permission bits or a read-only
+// mount) is attached write-protected.
 void PcBoard::add_floppy(const MachineConfig& cfg, Clock& clock) {
   dma_ = std::make_unique<devices::Dma8237>(mem_);
   bus_.register_ports(0x00, 16, dma_.get(), "dma1");
@@ -276,8 +278,9 @@ std::unique_ptr<devices::DiskImage> open_sectors(const std::string& path, device
 
 }  // namespace
 
-// IDE: -hda/-hdb on the primary channel, -cdrom as secondary master; CMOS gets the disk
-// geometry and SeaBIOS's translation hint (fill_cmos sets the boot order).
+// IDE: -hda/-hdb on the primary channel, -cdrom as secondary master, -hdc/-hdd and -drive in
+// the slots their index names; CMOS gets the primary disks' geometry and SeaBIOS's translation
+// hint (fill_cmos sets the boot order).
 void PcBoard::attach_drives(const MachineConfig& cfg) {
   using devices::DiskImage;
   using devices::IdeController;
@@ -288,11 +291,13 @@ void PcBoard::attach_drives(const MachineConfig& cfg) {
     idectl_->attach_cdrom(1, 0, open_sectors(cfg.cdrom, DiskImage::Mode::ReadOnly, "-cdrom", devices::atapi::kBlock));
   for (const DriveConfig& d : cfg.drives) {
     if (d.iface != DriveConfig::Interface::Ide) continue;
+    if (d.index < 0) throw std::runtime_error(fmt::format("{}: '{}' was given no slot", d.option, d.file));
     const unsigned ch = unsigned(d.index) / 2, unit = unsigned(d.index) % 2;
     if (idectl_->kind(ch, unit) != IdeController::Kind::None)
       throw std::runtime_error(fmt::format("{}: IDE index {} is already in use", d.option, d.index));
     const unsigned sector = d.cdrom ? devices::atapi::kBlock : IdeController::kSector;
-    auto img = d.file.empty() ? nullptr : open_sectors(d.file, drive_mode(d, cfg.snapshot), d.option, sector, image_format(d));
+    auto img = d.file.empty() ? nullptr
+                              : open_sectors(d.file, drive_mode(d, cfg.snapshot), d.option, sector, image_format(d));
     if (d.cdrom)
       idectl_->attach_cdrom(ch, unit, std::move(img));
     else

@@ -148,12 +148,13 @@ TEST_CASE("QEMU's tools and ghost86 cannot both hold an image for writing", "[im
     CHECK(sh(fmt::format("qemu-img info '{}'", q)) == 0);  // readers share
     CHECK(sh(fmt::format("qemu-io -f qcow2 -c 'write 0 512' '{}'", q)) != 0);
   }
-  // qemu-io holds the image open for writing until its stdin closes; wait for its lock.
+  // qemu-io holds the image open for writing until its stdin closes; wait for its locks (read
+  // without taking any, which could make qemu-io's own open fail).
   test::Child io({"qemu-io", "-f", "qcow2", q});
   REQUIRE(io.pid > 0);
   bool locked = false;
-  for (int i = 0; i < 1000 && !locked; i++) {
-    locked = byte_locked(q, 101);
+  for (int i = 0; i < 3000 && !locked; i++) {
+    locked = byte_locked(q, 101) && byte_locked(q, 201);  // opened and not sharing write
     if (!locked) usleep(10000);
   }
   REQUIRE(locked);
