@@ -1,5 +1,7 @@
 #include "frontend/cli.h"
 
+#include "frontend/drive_option.h"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -17,6 +19,7 @@
 #include <optional>
 #include <string_view>
 #include <system_error>
+#include <tuple>
 #include <utility>
 
 #include "cpu/cpu_model.h"
@@ -60,8 +63,15 @@ constexpr std::array kOptions = {
                &Features::disks, "hard disk images are"},
     OptionSpec{"hdb", "FILE", "Primary slave hard disk image", &Features::disks,
                "hard disk images are"},
-    OptionSpec{"cdrom", "FILE", "CD-ROM image", &Features::cdrom, "CD-ROM images are"},
+    OptionSpec{"hdc", "FILE", "Secondary master hard disk image", &Features::disks, "hard disk images are"},
+    OptionSpec{"hdd", "FILE", "Secondary slave hard disk image", &Features::disks, "hard disk images are"},
+    OptionSpec{"cdrom", "FILE", "CD-ROM image (secondary master)", &Features::cdrom, "CD-ROM images are"},
     OptionSpec{"fda", "FILE", "Floppy disk A image", &Features::floppy, "floppy disk images are"},
+    OptionSpec{"fdb", "FILE", "Floppy disk B image", &Features::floppy, "floppy disk images are"},
+    OptionSpec{"drive", "OPTS",
+               "Add a drive: file=F[,format=raw|qcow2][,if=ide|floppy|none][,index=N][,media=disk|cdrom]"
+               "[,readonly=on|off][,snapshot=on|off][,id=ID][,cache=M]",
+               &Features::disks, "drives are"},
     OptionSpec{"boot", "ORDER",
                "Boot order of a (floppy), c (hard disk), d (CD-ROM); or order=..."},
     OptionSpec{"kernel", "FILE", "Linux kernel to boot directly", &Features::kernel,
@@ -300,9 +310,9 @@ void define_options(CLI::App& app, const Features& available) {
   app.get_formatter()->column_width(24);
   app.footer(
       "Options use QEMU's spelling; -bios and --bios are the same.\n"
-      "Repeated options: the last one wins, except -serial and -device, which add ports\n"
-      "and devices, -global, applied in order, -accel, where the first one wins, and drive\n"
-      "images, allowed once each.");
+      "Repeated options: the last one wins, except -serial, -device and -drive, which add\n"
+      "ports, devices and drives, -global, applied in order, -accel, where the first one\n"
+      "wins, and drive images (-hda...), allowed once each.");
 }
 
 std::string trim_trailing_newlines(std::string text) {
@@ -517,6 +527,35 @@ std::string image_option(const Given& given, std::string_view name) {
   if (paths.size() > 1) fail(name, "given more than once (a bare argument counts as -hda)");
   check_readable(name, paths[0]);
   return paths[0];
+}
+
+// -hdc, -hdd, -fdb and -drive become cfg.drives, placed in the slots the other images leave.
+void apply_drives(const Given& given, MachineConfig& cfg, std::vector<std::string>& notes) {
+  using Interface = machine::DriveConfig::Interface;
+  const std::array<std::tuple<std::string_view, Interface, int>, 3> fixed = {
+      {{"hdc", Interface::Ide, 2}, {"hdd", Interface::Ide, 3}, {"fdb", Interface::Floppy, 1}}};
+  for (const auto& [name, iface, index] : fixed) {
+    machine::DriveConfig d;
+    d.file = image_option(given, name);
+    if (d.file.empty()) continue;
+    d.iface = iface, d.index = index, d.option = spelled(name);
+    cfg.drives.push_back(std::move(d));
+  }
+  for (const std::string& text : given.all("drive")) {
+    machine::DriveConfig d;
+    try {
+      d = parse_drive(text, notes);
+    } catch (const std::invalid_argument& e) {
+      fail("drive", "{}", e.what());
+    }
+    if (!d.file.empty()) check_readable("drive", d.file);
+    cfg.drives.push_back(std::move(d));
+  }
+  try {
+    place_drives(cfg);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError{fmt::format("ghost86: {}", e.what())};
+  }
 }
 
 void apply_kernel(const Given& given, MachineConfig& cfg) {
@@ -828,7 +867,7 @@ void apply_firmware(const Given& given, const Features& available, MachineConfig
   }
   if (!bios && !cfg.kernel.empty()) return;
   std::string_view drive;
-  for (std::string_view name : {"hda", "hdb", "cdrom", "fda"})
+  for (std::string_view name : {"hda", "hdb", "hdc", "hdd", "cdrom", "fda", "fdb", "drive"})
     if (drive.empty() && given.has(name)) drive = name;
   if (bios) {
     if (!drive.empty() && cfg.kernel.empty())
@@ -840,7 +879,7 @@ void apply_firmware(const Given& given, const Features& available, MachineConfig
   cfg.bios_path = available.default_bios;
 }
 
-MachineConfig build_config(const Given& given, const Features& available) {
+MachineConfig build_config(const Given& given, const Features& available, std::vector<std::string>& notes) {
   check_feature_gates(given, available);
   MachineConfig cfg;
   if (auto m = given.last("m")) cfg.ram_bytes = parse_ram_size(*m);
@@ -848,6 +887,7 @@ MachineConfig build_config(const Given& given, const Features& available) {
   cfg.hdb = image_option(given, "hdb");
   cfg.cdrom = image_option(given, "cdrom");
   cfg.fda = image_option(given, "fda");
+  apply_drives(given, cfg, notes);
   apply_kernel(given, cfg);
   if (auto boot = given.last("boot")) cfg.boot_order = parse_boot_order(*boot);
   apply_console(given, available, cfg);
@@ -926,7 +966,7 @@ CliResult parse_command_line(const std::vector<std::string>& args, const Feature
     app.parse(reversed);  // CLI11 consumes its vector from the back
     CliResult result;
     result.action = CliResult::Action::Run;
-    result.config = build_config(Given(app), available);
+    result.config = build_config(Given(app), available, result.notes);
     if (auto t = Given(app).last("wall-timeout")) result.wall_timeout_s = parse_seconds("wall-timeout", *t);
     return result;
   } catch (const UsageError& e) {

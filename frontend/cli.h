@@ -19,6 +19,7 @@ struct CliResult {
   // --wall-timeout: host seconds after which the run is stopped (0: none). The one use of the
   // host clock, a guard for CI; it is not part of the machine.
   double wall_timeout_s = 0;
+  std::vector<std::string> notes;  // for Run: remarks for stderr ("-drive: cache=none is ignored ...")
 };
 
 // What this build can actually do. Options needing a missing feature are rejected rather than

@@ -145,6 +145,7 @@ int main(int argc, char** argv) {
     if (!cli.message.empty() && cli.message.back() != '\n') std::fputc('\n', cli.exit_code ? stderr : stdout);
     return cli.exit_code;
   }
+  for (const std::string& note : cli.notes) std::fprintf(stderr, "ghost86: %s\n", note.c_str());
   frontend::StopSignals stop_signals;
   const int status = run_machine(cli.config, cli.wall_timeout_s, stop_signals);
   // Everything is written and closed by now; a signal's stop ends as the signal would.

@@ -39,10 +39,27 @@ struct AutomationStep {
 // Debian's SeaBIOS (package seabios): the default firmware, as QEMU's; its VGA BIOS sits next to it.
 inline constexpr const char* kSeabiosPath = "/usr/share/seabios/bios.bin";
 
+// A drive from -drive (or -hdc, -hdd, -fdb), QEMU's way: an IDE slot (index 0-3: primary
+// master, primary slave, secondary master, secondary slave) or a floppy drive (0 A:, 1 B:).
+struct DriveConfig {
+  enum class Interface { Ide, Floppy, None };  // None: defined but attached nowhere
+  enum class Format { Auto, Raw, Qcow2 };      // Auto: detected by magic
+  std::string file;                            // empty: a drive with no medium
+  Format format = Format::Auto;
+  Interface iface = Interface::Ide;
+  int index = -1;  // the slot; -1 until placed (the first free one)
+  bool cdrom = false;
+  bool readonly = false;
+  std::optional<bool> snapshot;  // unset: as -snapshot says
+  std::string id;
+  std::string option = "-drive";  // how it was given, for messages
+};
+
 struct MachineConfig {
   uint64_t ram_bytes = 128ull << 20;
   std::string bios_path;  // empty: the built-in demo ROM (-bios demo; the CLI defaults to SeaBIOS)
   std::string hda, hdb, cdrom, fda, kernel, initrd, append;
+  std::vector<DriveConfig> drives;  // placed in slots -hda/-hdb/-cdrom/-fda leave free
   std::string boot_order = "cad";
   std::vector<SerialConfig> serial;  // COM1.. in order
   SerialTiming serial_timing = SerialTiming::Fast;

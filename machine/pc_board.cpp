@@ -211,8 +211,35 @@ void PcBoard::fill_cmos(const MachineConfig& cfg) {
   rtc_->set_floppy_types(devices::Rtc::Floppy(fdc_->cmos_type(0)), devices::Rtc::Floppy(fdc_->cmos_type(1)));
 }
 
-// 8237 DMA pair and the floppy controller with -fda in drive A:. An image whose file is not
-// writable (permission bits or a read-only mount) is attached write-protected.
+namespace {
+
+devices::DiskImage::Format image_format(const DriveConfig& d) {
+  using F = devices::DiskImage::Format;
+  switch (d.format) {
+    case DriveConfig::Format::Raw: return F::Raw;
+    case DriveConfig::Format::Qcow2: return F::Qcow2;
+    case DriveConfig::Format::Auto: break;
+  }
+  return F::Auto;
+}
+
+// readonly=on and CDs open read-only; snapshot=on|off overrides -snapshot for the drive.
+devices::DiskImage::Mode drive_mode(const DriveConfig& d, bool snapshot) {
+  using Mode = devices::DiskImage::Mode;
+  if (d.readonly || d.cdrom) return Mode::ReadOnly;
+  return d.snapshot.value_or(snapshot) ? Mode::Snapshot : Mode::ReadWrite;
+}
+
+std::unique_ptr<devices::DiskImage> open_drive(const DriveConfig& d, bool snapshot) {
+  if (d.index < 0) throw std::runtime_error(fmt::format("{}: '{}' was given no slot", d.option, d.file));
+  return devices::DiskImage::open(d.file, drive_mode(d, snapshot), d.option, image_format(d));
+}
+
+}  // namespace
+
+// 8237 DMA pair and the floppy controller with -fda in drive A: and floppy drives from -fdb or
+// -drive if=floppy. An -fda image whose file is not writable (permission bits or a read-only
+// mount) is attached write-protected.
 void PcBoard::add_floppy(const MachineConfig& cfg, Clock& clock) {
   dma_ = std::make_unique<devices::Dma8237>(mem_);
   bus_.register_ports(0x00, 16, dma_.get(), "dma1");
@@ -221,6 +248,9 @@ void PcBoard::add_floppy(const MachineConfig& cfg, Clock& clock) {
   fdc_ = std::make_unique<devices::Floppy>(clock, *pic_, *dma_);
   bus_.register_ports(0x3f0, 6, fdc_.get(), "fdc");
   bus_.register_ports(0x3f7, 1, fdc_.get(), "fdc-dir");
+  for (const DriveConfig& d : cfg.drives)
+    if (d.iface == DriveConfig::Interface::Floppy && !d.file.empty())
+      fdc_->attach(unsigned(d.index), open_drive(d, cfg.snapshot), d.option);
   if (cfg.fda.empty()) return;
   using Mode = devices::DiskImage::Mode;
   Mode mode = Mode::Snapshot;
@@ -237,8 +267,9 @@ namespace {
 // A raw image holds whole sectors; anything else was cut short (an interrupted copy or
 // download), and its last sector would read back as invented zeros.
 std::unique_ptr<devices::DiskImage> open_sectors(const std::string& path, devices::DiskImage::Mode mode,
-                                                 const char* what, unsigned sector) {
-  auto img = devices::DiskImage::open(path, mode, what);
+                                                 const std::string& what, unsigned sector,
+                                                 devices::DiskImage::Format format = devices::DiskImage::Format::Auto) {
+  auto img = devices::DiskImage::open(path, mode, what, format);
   if (img->size() == 0 || img->size() % sector != 0)
     throw std::runtime_error(fmt::format("{}: '{}' is {} bytes, not a whole number of {}-byte sectors (truncated?)",
                                          what, path, img->size(), sector));
@@ -247,8 +278,9 @@ std::unique_ptr<devices::DiskImage> open_sectors(const std::string& path, device
 
 }  // namespace
 
-// IDE: -hda/-hdb on the primary channel, -cdrom as secondary master; CMOS gets the disk
-// geometry and SeaBIOS's translation hint (fill_cmos sets the boot order).
+// IDE: -hda/-hdb on the primary channel, -cdrom as secondary master, -hdc/-hdd and -drive in
+// the slots their index names; CMOS gets the primary disks' geometry and SeaBIOS's translation
+// hint (fill_cmos sets the boot order).
 void PcBoard::attach_drives(const MachineConfig& cfg) {
   using devices::DiskImage;
   using devices::IdeController;
@@ -257,6 +289,20 @@ void PcBoard::attach_drives(const MachineConfig& cfg) {
   if (!cfg.hdb.empty()) idectl_->attach_disk(0, 1, open_sectors(cfg.hdb, mode, "-hdb", IdeController::kSector));
   if (!cfg.cdrom.empty())
     idectl_->attach_cdrom(1, 0, open_sectors(cfg.cdrom, DiskImage::Mode::ReadOnly, "-cdrom", devices::atapi::kBlock));
+  for (const DriveConfig& d : cfg.drives) {
+    if (d.iface != DriveConfig::Interface::Ide) continue;
+    if (d.index < 0) throw std::runtime_error(fmt::format("{}: '{}' was given no slot", d.option, d.file));
+    const unsigned ch = unsigned(d.index) / 2, unit = unsigned(d.index) % 2;
+    if (idectl_->kind(ch, unit) != IdeController::Kind::None)
+      throw std::runtime_error(fmt::format("{}: IDE index {} is already in use", d.option, d.index));
+    const unsigned sector = d.cdrom ? devices::atapi::kBlock : IdeController::kSector;
+    auto img = d.file.empty() ? nullptr
+                              : open_sectors(d.file, drive_mode(d, cfg.snapshot), d.option, sector, image_format(d));
+    if (d.cdrom)
+      idectl_->attach_cdrom(ch, unit, std::move(img));
+    else
+      idectl_->attach_disk(ch, unit, std::move(img));
+  }
   for (unsigned ch = 0; ch < 2; ch++) {
     bus_.register_ports(IdeController::kCmdBase[ch], 8, idectl_.get(), fmt::format("ide{}", ch), Bus::Timing::Fast);
     bus_.register_ports(IdeController::kCtlPort[ch], 1, idectl_.get(), fmt::format("ide{}-ctl", ch), Bus::Timing::Fast);

@@ -9,6 +9,7 @@ packages=(
   seabios          # firmware: /usr/share/seabios/bios.bin, vgabios-stdvga.bin
   libunicorn-dev   # test-only: reference CPU for the differential tests
   python3-mpmath   # test-only: the high-precision reference of the x87 transcendentals
+  qemu-utils       # test-only: qemu-img/qemu-io, the reference for qcow2 images and image locks
 )
 # Test-only: gcc -m32 builds the x87 guest program (tests/guest/x87) and its host twin.
 if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then packages+=(gcc-multilib); fi
