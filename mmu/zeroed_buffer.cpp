@@ -10,7 +10,8 @@ namespace mmu {
 
 ZeroedBuffer::ZeroedBuffer(size_t bytes) : size_(bytes) {
   // Anonymous mappings read as zero until written (POSIX mmap, MAP_ANONYMOUS).
-  void* p = mmap(nullptr, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* p =
+      mmap(nullptr, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   mapped_ = p != MAP_FAILED;
   if (!mapped_) {
     p = std::calloc(bytes ? bytes : 1, 1);

@@ -18,14 +18,16 @@ uint32_t block_length(test::TestCpu& t) {
 
 }  // namespace
 
-TEST_CASE("a forward conditional branch is a side exit, a backward one ends the block", "[jit][engine]") {
+TEST_CASE("a forward conditional branch is a side exit, a backward one ends the block",
+          "[jit][engine]") {
   test::TestCpu t;
   t.flat32(0x10000);
   // cmp eax, ebx; jb +2; nop; nop; jb -6 (back to the first jb); nop
   t.poke(0x10000, {0x39, 0xd8, 0x72, 0x02, 0x90, 0x90, 0x72, 0xfa, 0x90});
   CHECK(block_length(t) == 5);
   // Four side exits at most: the fifth forward branch ends the block.
-  t.poke(0x10000, {0x72, 0x00, 0x72, 0x00, 0x72, 0x00, 0x72, 0x00, 0x72, 0x00, 0x72, 0x00});  // jb +0, 6 times
+  t.poke(0x10000, {0x72, 0x00, 0x72, 0x00, 0x72, 0x00, 0x72, 0x00, 0x72, 0x00, 0x72,
+                   0x00});  // jb +0, 6 times
   CHECK(block_length(t) == 5);
 }
 
@@ -35,13 +37,14 @@ TEST_CASE("a taken side exit leaves the flags of the compare before it", "[jit][
     uint32_t a, b;
     uint32_t ecx, dl, dh;  // SDM CMP: ZF = (a == b), CF = (a < b) unsigned
   };
-  for (const Case& c : {Case{5, 5, 0, 1, 0}, Case{3, 9, 0, 0, 1}, Case{9, 3, 1, 0, 0}, Case{0x80000000u, 1, 1, 0, 0}}) {
+  for (const Case& c : {Case{5, 5, 0, 1, 0}, Case{3, 9, 0, 0, 1}, Case{9, 3, 1, 0, 0},
+                        Case{0x80000000u, 1, 1, 0, 0}}) {
     test::TestCpu t;
     t.flat32(0x10000);
     t.s().regs[EAX] = c.a;
     t.s().regs[EBX] = c.b;
-    REQUIRE(t.run({0x39, 0xd8, 0x76, 0x05, 0xb9, 0x01, 0, 0, 0, 0x0f, 0x94, 0xc2, 0x0f, 0x92, 0xc6}) ==
-            jit::StopReason::Halted);
+    REQUIRE(t.run({0x39, 0xd8, 0x76, 0x05, 0xb9, 0x01, 0, 0, 0, 0x0f, 0x94, 0xc2, 0x0f, 0x92,
+                   0xc6}) == jit::StopReason::Halted);
     CHECK(t.s().regs[ECX] == c.ecx);
     CHECK((t.s().regs[EDX] & 0xff) == c.dl);
     CHECK((t.s().regs[EDX] >> 8 & 0xff) == c.dh);
@@ -83,12 +86,14 @@ TEST_CASE("CF is read correctly from the flag record of an earlier block", "[jit
   }
 }
 
-TEST_CASE("loop blocks carry registers across iterations, swaps and partial writes included", "[jit][engine]") {
+TEST_CASE("loop blocks carry registers across iterations, swaps and partial writes included",
+          "[jit][engine]") {
   SECTION("xchg in the body") {
     // mov ecx, 1000; xor eax, eax; mov ebx, 1; L: add eax, ebx; xchg eax, ebx; dec ecx; jnz L
     test::TestCpu t;
     t.flat32(0x10000);
-    REQUIRE(t.run({0xb9, 0xe8, 0x03, 0, 0, 0x31, 0xc0, 0xbb, 0x01, 0, 0, 0, 0x01, 0xd8, 0x93, 0x49, 0x75, 0xfa},
+    REQUIRE(t.run({0xb9, 0xe8, 0x03, 0, 0, 0x31, 0xc0, 0xbb, 0x01, 0, 0, 0, 0x01, 0xd8, 0x93, 0x49,
+                   0x75, 0xfa},
                   10000) == jit::StopReason::Halted);
     uint32_t a = 0, b = 1;
     for (int i = 0; i < 1000; i++) {
@@ -104,8 +109,8 @@ TEST_CASE("loop blocks carry registers across iterations, swaps and partial writ
     // EDI is 7 in the first iteration only: EAX = 7.
     test::TestCpu t;
     t.flat32(0x10000);
-    REQUIRE(t.run({0xb9, 0x03, 0, 0, 0, 0xbf, 0x07, 0, 0, 0, 0x31, 0xc0, 0x01, 0xf8, 0x31, 0xff, 0x49, 0x75, 0xf9}) ==
-            jit::StopReason::Halted);
+    REQUIRE(t.run({0xb9, 0x03, 0, 0, 0, 0xbf, 0x07, 0, 0, 0, 0x31, 0xc0, 0x01, 0xf8, 0x31, 0xff,
+                   0x49, 0x75, 0xf9}) == jit::StopReason::Halted);
     CHECK(t.s().regs[EAX] == 7);
     CHECK(t.s().regs[EDI] == 0);
   }
@@ -113,7 +118,8 @@ TEST_CASE("loop blocks carry registers across iterations, swaps and partial writ
     // mov ecx, 300; xor eax, eax; L: add eax, 101h; mov al, cl; dec ecx; jnz L
     test::TestCpu t;
     t.flat32(0x10000);
-    REQUIRE(t.run({0xb9, 0x2c, 0x01, 0, 0, 0x31, 0xc0, 0x05, 0x01, 0x01, 0, 0, 0x88, 0xc8, 0x49, 0x75, 0xf6},
+    REQUIRE(t.run({0xb9, 0x2c, 0x01, 0, 0, 0x31, 0xc0, 0x05, 0x01, 0x01, 0, 0, 0x88, 0xc8, 0x49,
+                   0x75, 0xf6},
                   10000) == jit::StopReason::Halted);
     uint32_t a = 0;
     for (uint32_t c = 300; c > 0; c--) a = ((a + 0x101) & ~0xffu) | (c & 0xff);
@@ -128,7 +134,8 @@ TEST_CASE("loop blocks carry registers across iterations, swaps and partial writ
     const uint32_t signature = t.s().regs[EAX];  // CPUID leaf 1's EAX, as this CPU reports it
     t.s().eip = 0x10000;
     t.s().regs[EDI] = 0;
-    REQUIRE(t.run({0xbe, 0x32, 0, 0, 0, 0xb8, 0x01, 0, 0, 0, 0x31, 0xc9, 0x0f, 0xa2, 0x01, 0xc7, 0x4e, 0x75, 0xf2},
+    REQUIRE(t.run({0xbe, 0x32, 0, 0, 0, 0xb8, 0x01, 0, 0, 0, 0x31, 0xc9, 0x0f, 0xa2, 0x01, 0xc7,
+                   0x4e, 0x75, 0xf2},
                   10000) == jit::StopReason::Halted);
     CHECK(t.s().regs[EDI] == 50 * signature);
   }
@@ -138,7 +145,8 @@ TEST_CASE("a loop block stops exactly at the instruction limit", "[jit][engine]"
   // mov ecx, 1000; xor eax, eax; L: add eax, 3; inc edx; dec ecx; jnz L; hlt
   test::TestCpu t;
   t.flat32(0x10000);
-  t.poke(0x10000, {0xb9, 0xe8, 0x03, 0, 0, 0x31, 0xc0, 0x83, 0xc0, 0x03, 0x42, 0x49, 0x75, 0xf9, 0xf4});
+  t.poke(0x10000,
+         {0xb9, 0xe8, 0x03, 0, 0, 0x31, 0xc0, 0x83, 0xc0, 0x03, 0x42, 0x49, 0x75, 0xf9, 0xf4});
   t.s().regs[EDX] = 0;  // reset leaves the processor signature there
   // Two set-up instructions, ten iterations of four, then ADD and INC of the eleventh.
   CHECK(t.engine.run(2 + 4 * 10 + 2) == jit::StopReason::Limit);
@@ -153,13 +161,15 @@ TEST_CASE("a loop block stops exactly at the instruction limit", "[jit][engine]"
   CHECK(t.s().icount == 2 + 4 * 1000 + 1);
 }
 
-TEST_CASE("a segment with a base and a 4 GiB limit adds its base; a smaller limit is still checked", "[jit][engine]") {
+TEST_CASE("a segment with a base and a 4 GiB limit adds its base; a smaller limit is still checked",
+          "[jit][engine]") {
   // mov eax, fs:[10h]; mov fs:[14h], eax (64 8B 05 10 00 00 00; 64 89 05 14 00 00 00)
   test::TestCpu t;
   t.flat32(0x10000);
   t.s().seg[FS].base = 0x30000;
   t.poke(0x30010, {0x78, 0x56, 0x34, 0x12});
-  REQUIRE(t.run({0x64, 0x8b, 0x05, 0x10, 0, 0, 0, 0x64, 0x89, 0x05, 0x14, 0, 0, 0}) == jit::StopReason::Halted);
+  REQUIRE(t.run({0x64, 0x8b, 0x05, 0x10, 0, 0, 0, 0x64, 0x89, 0x05, 0x14, 0, 0, 0}) ==
+          jit::StopReason::Halted);
   CHECK(t.s().regs[EAX] == 0x12345678);
   CHECK(t.peek32(0x30014) == 0x12345678);
   // The same code with FS limited to 13h bytes: the read is inside, the write (14h..17h) is
@@ -170,7 +180,8 @@ TEST_CASE("a segment with a base and a 4 GiB limit adds its base; a smaller limi
   u.s().seg[FS].base = 0x30000;
   u.s().seg[FS].limit = u.s().seg[FS].hi = 0x13;
   u.poke(0x30010, {0x78, 0x56, 0x34, 0x12});
-  CHECK(u.run({0x64, 0x8b, 0x05, 0x10, 0, 0, 0, 0x64, 0x89, 0x05, 0x14, 0, 0, 0}) == jit::StopReason::Shutdown);
+  CHECK(u.run({0x64, 0x8b, 0x05, 0x10, 0, 0, 0, 0x64, 0x89, 0x05, 0x14, 0, 0, 0}) ==
+        jit::StopReason::Shutdown);
   CHECK(u.s().regs[EAX] == 0x12345678);
   CHECK(u.peek32(0x30014) == 0);
 }
