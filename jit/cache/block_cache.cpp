@@ -87,7 +87,7 @@ void BlockCache::clear() {
   map_.clear();
   for (const auto& [page, blocks] : pages_) empty_pages_.push_back(page);
   pages_.clear();
-  jump_cache_.fill(JumpCacheEntry{});
+  std::fill(jump_cache_.begin(), jump_cache_.end(), JumpCacheEntry{});
 }
 
 }  // namespace jit

@@ -96,7 +96,8 @@ class BlockCache {
   std::vector<uint32_t> empty_pages_;
   std::vector<std::unique_ptr<CachedBlock>> graveyard_;
   Backend* backend_ = nullptr;
-  std::array<JumpCacheEntry, (1u << kJumpCacheBits)> jump_cache_{};
+  // On the heap: 512 KiB is too much for an engine that lives on a stack (as in tests).
+  std::vector<JumpCacheEntry> jump_cache_ = std::vector<JumpCacheEntry>(1u << kJumpCacheBits);
 };
 
 }  // namespace jit
