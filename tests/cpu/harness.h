@@ -81,6 +81,31 @@ class TestCpu {
   }
 
   uint32_t flags() const { return cpu::read_eflags(cpu.s); }
+
+  void put32(uint32_t addr, uint32_t v) {
+    poke(addr, {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)});
+  }
+  // flat32() plus a GDT at `gdt` (flat ring-0 code 08h, data 10h) and an empty IDT at `idt`
+  // that gate() fills, for tests whose exceptions must reach handlers.
+  void flat32_with_tables(uint32_t gdt, uint32_t idt, uint32_t eip = 0x10000) {
+    flat32(eip);
+    gdt_ = gdt, idt_ = idt;
+    desc(0x08, 0x00cf9b000000ffffull);
+    desc(0x10, 0x00cf93000000ffffull);
+    cpu.s.gdtr = cpu::DescTable{gdt, 0xff};
+    cpu.s.idtr = cpu::DescTable{idt, 0x7ff};
+  }
+  void desc(uint16_t sel, uint64_t d) {
+    put32(gdt_ + sel, uint32_t(d));
+    put32(gdt_ + sel + 4, uint32_t(d >> 32));
+  }
+  void gate(unsigned vector, uint32_t offset) {  // 32-bit interrupt gate to 08:offset
+    put32(idt_ + 8 * vector, 0x00080000u | (offset & 0xffff));
+    put32(idt_ + 8 * vector + 4, (offset & 0xffff0000u) | 0x8e00);
+  }
+
+ private:
+  uint32_t gdt_ = 0, idt_ = 0;
 };
 
 // Runs `f` and returns the vector and error code (-1 without one) of the CpuException it throws,

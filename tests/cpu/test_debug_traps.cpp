@@ -19,28 +19,13 @@ constexpr uint32_t kB0 = 1, kBS = 1u << 14;
 // handler is a HLT at 7000h, #UD a HLT at 6000h and NMI an INC EAX; HLT at 6100h.
 struct DebugCpu : test::TestCpu {
   DebugCpu() {
-    flat32();
-    desc(0x08, 0x00cf9b000000ffffull);
-    desc(0x10, 0x00cf93000000ffffull);
-    s().gdtr = DescTable{kGdt, 0xff};
-    s().idtr = DescTable{kIdt, 0x7ff};
+    flat32_with_tables(kGdt, kIdt);
     gate(1, kDbHandler);
     gate(2, kNmiHandler);
     gate(6, kUdHandler);
     poke(kDbHandler, {0xf4});
     poke(kUdHandler, {0xf4});
     poke(kNmiHandler, {0x40, 0xf4});
-  }
-  void put32(uint32_t a, uint32_t v) {
-    poke(a, {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)});
-  }
-  void desc(uint16_t sel, uint64_t d) {
-    put32(kGdt + sel, uint32_t(d));
-    put32(kGdt + sel + 4, uint32_t(d >> 32));
-  }
-  void gate(unsigned vector, uint32_t offset) {  // 32-bit interrupt gate to 08:offset
-    put32(kIdt + 8 * vector, 0x00080000u | (offset & 0xffff));
-    put32(kIdt + 8 * vector + 4, (offset & 0xffff0000u) | 0x8e00);
   }
   // Breakpoint i at `lin`, globally enabled, with R/W and LEN codes as DR7 holds them.
   void arm(unsigned i, uint32_t lin, unsigned rw, unsigned len) {

@@ -15,11 +15,7 @@ constexpr uint32_t kPfHandler = 0x6000, kDeHandler = 0x6100, kGpHandler = 0x6200
 
 struct FaultCpu : test::TestCpu {
   FaultCpu() {
-    flat32(0x10000);
-    desc(0x08, 0x00cf9b000000ffffull);
-    desc(0x10, 0x00cf93000000ffffull);
-    s().gdtr = DescTable{kGdt, 0xff};
-    s().idtr = DescTable{kIdt, 0x7ff};
+    flat32_with_tables(kGdt, kIdt);
     gate(0, kDeHandler);
     gate(13, kGpHandler);
     gate(14, kPfHandler);
@@ -52,17 +48,6 @@ struct FaultCpu : test::TestCpu {
     // #GP: skip the two-byte instruction that raised it.
     poke(kGpHandler, {0x83, 0xc4, 0x04, 0x83, 0x04, 0x24, 0x02, 0x45,
                       0xcf});  // add esp,4; add [esp],2; inc ebp; iretd
-  }
-  void put32(uint32_t a, uint32_t v) {
-    poke(a, {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)});
-  }
-  void desc(uint16_t sel, uint64_t d) {
-    put32(kGdt + sel, uint32_t(d));
-    put32(kGdt + sel + 4, uint32_t(d >> 32));
-  }
-  void gate(unsigned vector, uint32_t offset) {  // 32-bit interrupt gate to 08:offset
-    put32(kIdt + 8 * vector, 0x00080000u | (offset & 0xffff));
-    put32(kIdt + 8 * vector + 4, (offset & 0xffff0000u) | 0x8e00);
   }
 };
 
