@@ -86,6 +86,7 @@ constexpr std::array kOptions = {
     OptionSpec{"snapshot", "", "Write disk changes to a temporary overlay, not the images",
                &Features::snapshot_overlay, "snapshot overlays are"},
     OptionSpec{"no-reboot", "", "Exit instead of rebooting"},
+    OptionSpec{"perfmap", "", "Name translated blocks in /tmp/perf-PID.map for perf (as QEMU's -perfmap)"},
     OptionSpec{"device", "DEV", "Add a device: isa-debug-exit[,iobase=N][,iosize=N]"},
     OptionSpec{"global", "DRV.PROP=VAL",
                "Set a device property: isa-serial.timing=fast (default: characters leave at once) or "
@@ -896,6 +897,7 @@ MachineConfig build_config(const Given& given, const Features& available, std::v
   cfg.accel = choose_accel(given, available);
   cfg.snapshot = given.has("snapshot");
   cfg.no_reboot = given.has("no-reboot");
+  cfg.perfmap = given.has("perfmap");
   cfg.gdb_stub = given.has("s");
   cfg.start_stopped = given.has("S");
   // Without a gdb stub (or a monitor, which we lack) nothing could ever start the CPU.

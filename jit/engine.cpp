@@ -99,6 +99,7 @@ void Engine::compile(CachedBlock& b, const cpu::TranslationMode& mode) {
     log_.sink(fmt::format("jit: {:08x} {} guest instructions, {} IR ops, {} bytes, {} calls{}\n", b.code.eip,
                           code.guest_insns, code.insts.size(), out.size, out.helper_calls,
                           b.chainable ? "" : ", not chainable"));
+  if (log_.translated) log_.translated(out.entry, out.size, b.code.eip);
   if (want) log_.sink(fmt::format("OUT: [size={}]\n{}\n", out.size, listing));
 }
 
@@ -150,6 +151,16 @@ void Engine::code_written(uint32_t phys, uint32_t len) {
   for (uint32_t p : cache_.take_empty_pages()) cpu_.mmu().unprotect_code_page(p);
 }
 
+bool Engine::second_page_holds(const CachedBlock& b) {
+  if (b.code.npages < 2) return true;
+  const uint32_t second = (b.code.lin + b.code.byte_len - 1) & mmu::kPageMask;
+  try {
+    return (cpu_.mmu().translate_exec(second) & mmu::kPageMask) == b.code.pages[1];
+  } catch (const cpu::CpuException&) {
+    return false;
+  }
+}
+
 CachedBlock* Engine::lookup() {
   const cpu::CpuState& s = cpu_.s;
   if (mode_stale_) {
@@ -160,11 +171,25 @@ CachedBlock* Engine::lookup() {
   const uint32_t cs_base = s.seg[cpu::CS].base;
   const uint32_t lin = cs_base + s.eip;
   JumpCacheEntry& jc = cache_.jump_cache_slot(lin);
-  if (jc.block && jc.eip == s.eip && jc.cs_base == cs_base && jc.mode == mode_bits_ && jc.gen == s.jc_gen)
-    return jc.block;
+  if (jc.block && jc.eip == s.eip && jc.cs_base == cs_base && jc.mode == mode_bits_) {
+    if (jc.gen == s.jc_gen) return jc.block;
+    // The TLB was flushed since the entry was made (a CR3 write or an INVLPG anywhere): it still
+    // holds when the block's code maps where it did. Kernels flush often and their code stays
+    // mapped, so this spares most lookups in the block map.
+    if (cpu_.mmu().translate_exec(lin) == jc.block->key.phys && second_page_holds(*jc.block)) {
+      jc.gen = s.jc_gen;
+      return jc.block;
+    }
+  }
   const uint32_t phys = cpu_.mmu().translate_exec(lin);
   const BlockKey key{s.eip, cs_base, phys, mode_bits_};
   CachedBlock* found = cache_.find(key);
+  if (found && !second_page_holds(*found)) {
+    // The block continues on a page that now maps elsewhere or not at all: translate again,
+    // which also raises a fault on that page at the instruction that reaches it.
+    cache_.drop(found);
+    found = nullptr;
+  }
   if (!found) found = translate(key);
   // Translated code enters only blocks that keep the mode (as chaining does, run_compiled()).
   jc = JumpCacheEntry{s.eip, cs_base, mode_bits_, s.jc_gen, found->chainable ? found->host : nullptr, found};

@@ -76,6 +76,8 @@ class Engine : public mmu::CodeWriteListener {
     bool interrupts = false, exec = false, in_asm = false;
     bool jit = false, out_asm = false;  // translations, flushes and statistics; host code
     std::function<void(const std::string&)> sink;
+    // Called with every translation's host code range and guest EIP (-perfmap).
+    std::function<void(const void* code, size_t size, uint32_t eip)> translated;
     // Called with every exception the processor raises, before its delivery is attempted (for
     // debuggers and test harnesses; e.g. to learn a #PF's error code when delivery fails).
     std::function<void(const cpu::CpuException&)> exception;
@@ -85,6 +87,9 @@ class Engine : public mmu::CodeWriteListener {
  private:
   // The block at CS:EIP: from the jump cache, the block map, or translated now.
   CachedBlock* lookup();
+  // Whether a block that continues on a second page still finds there the page it was
+  // translated from (the block key names only the first).
+  bool second_page_holds(const CachedBlock& b);
   CachedBlock* translate(const BlockKey& key);
   // `fault`: a fault-class exception (pushes RF = 1).
   void deliver(const cpu::CpuException& e, bool fault = true);

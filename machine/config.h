@@ -89,6 +89,9 @@ struct MachineConfig {
   uint64_t timeout_ns = 0;
   // Diagnostic log items for stderr, as QEMU's -d: "int", "exec", "in_asm", comma-separated.
   std::string debug_log;
+  // -perfmap: name every translated block in /tmp/perf-PID.map, so that `perf report` can
+  // attribute host samples to guest code.
+  bool perfmap = false;
   // -cpu: a processor model name CPUID reports (cpu/cpu_model.h); empty: the default P6.
   std::string cpu_model;
   // -rtc base=: seconds since 1970-01-01 00:00:00 UTC the RTC shows at power-on; unset: the

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <unistd.h>
 #include <stdexcept>
 
 namespace machine {
@@ -44,7 +45,7 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
   engine_->set_exception_stall([this] { clock_->stall(kExceptionNs); });
   clock_->set_deadline_ns(cfg.timeout_ns ? cfg.timeout_ns : Clock::kNever);
   clock_->set_stall_listener([this](uint64_t ns) { cpu_->s.tsc_offset += ns; });
-  if (!cfg.debug_log.empty()) {
+  if (!cfg.debug_log.empty() || cfg.perfmap) {
     jit::Engine::Log log;
     log.interrupts = cfg.debug_log.find("int") != std::string::npos;
     log.exec = cfg.debug_log.find("exec") != std::string::npos;
@@ -52,6 +53,15 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
     log.out_asm = cfg.debug_log.find("out_asm") != std::string::npos;
     log.jit = cfg.debug_log.find("jit") != std::string::npos;
     log.sink = [](const std::string& line) { std::fputs(line.c_str(), stderr); };
+    if (cfg.perfmap) {
+      // perf's convention for JIT symbols: one "START SIZE NAME" line (hex) per code range.
+      const std::string path = fmt::format("/tmp/perf-{}.map", ::getpid());
+      perfmap_.reset(std::fopen(path.c_str(), "w"));
+      if (!perfmap_) throw std::runtime_error(fmt::format("-perfmap: cannot write {}", path));
+      log.translated = [f = perfmap_.get()](const void* code, size_t size, uint32_t eip) {
+        fmt::print(f, "{:x} {:x} guest_{:08x}\n", uintptr_t(code), size, eip);
+      };
+    }
     engine_->set_log(std::move(log));
   }
   const uint32_t bios_bytes = load_firmware();

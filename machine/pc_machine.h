@@ -101,6 +101,10 @@ class PcMachine {
   std::unique_ptr<cpu::Cpu> cpu_;
   std::unique_ptr<Clock> clock_;
   std::unique_ptr<jit::Engine> engine_;
+  struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+  };
+  std::unique_ptr<std::FILE, FileCloser> perfmap_;  // -perfmap
   Bus bus_;
   std::unique_ptr<devices::DebugCon> debugcon_;
   std::vector<std::unique_ptr<devices::DebugExit>> debug_exits_;

@@ -27,6 +27,8 @@ class CodeBuffer {
   size_t used() const { return used_; }
 
  private:
+  uint8_t* map_ = nullptr;  // the whole mapping; base_ is its first 2 MiB boundary
+  size_t map_size_ = 0;
   uint8_t* base_ = nullptr;
   size_t size_ = 0;
   size_t used_ = 0;

@@ -73,6 +73,8 @@ class BlockCache {
   // The block for `key` or nullptr.
   CachedBlock* find(const BlockKey& key);
   CachedBlock* insert(const BlockKey& key, std::unique_ptr<CachedBlock> block);
+  // Drops one block (as invalidate() does), e.g. one whose second page now maps elsewhere.
+  void drop(CachedBlock* b) { remove(b); }
 
   // Drops every block whose code bytes overlap [phys, phys + len). Returns true if any block
   // was dropped. Dropped blocks stay allocated until collect(), since one may be running.

@@ -185,3 +185,33 @@ TEST_CASE("a segment with a base and a 4 GiB limit adds its base; a smaller limi
   CHECK(u.s().regs[EAX] == 0x12345678);
   CHECK(u.peek32(0x30014) == 0);
 }
+
+TEST_CASE("a block that continues on a page that then maps elsewhere runs the new bytes",
+          "[jit][engine]") {
+  // The block starts on linear page 10000h and its second instruction, MOV EBX, imm32, takes
+  // its upper immediate bytes (and the HLT after it) from linear page 11000h. Remapping that
+  // page (and flushing the TLB, as a CR3 write does) must make the same EIP run the bytes of
+  // the new physical page (SDM Vol.3 §4.10.4: after the flush, fetches use the new mapping).
+  constexpr uint32_t kPd = 0x3000, kPt = 0x4000;
+  test::TestCpu t;
+  t.flat32(0x10ff8);
+  t.put32(kPd, kPt | 3);
+  for (uint32_t page = 0; page < 0x400; page++) t.put32(kPt + 4 * page, page << 12 | 3);
+  t.put32(kPt + 4 * 0x11, 0x21000 | 3);
+  t.s().cr3 = kPd;
+  t.s().cr0 |= cr0::PG;
+  t.mmu.flush_tlb();
+  t.poke(0x10ff8, {0xb8, 0x11, 0x11, 0x11, 0x11, 0xbb, 0x44, 0x44});  // mov eax, ..; mov ebx, ..
+  t.poke(0x21000, {0x22, 0x22, 0xf4});                                // .. 2222h; hlt
+  t.poke(0x31000, {0x33, 0x33, 0xf4});                                // .. 3333h; hlt
+  REQUIRE(t.engine.run(100) == jit::StopReason::Halted);
+  CHECK(t.s().regs[EBX] == 0x22224444);
+  for (int round = 0; round < 2; round++) {
+    t.put32(kPt + 4 * 0x11, (round == 0 ? 0x31000 : 0x21000) | 3);
+    t.mmu.flush_tlb();
+    t.s().eip = 0x10ff8;
+    t.s().halted = 0;
+    REQUIRE(t.engine.run(100) == jit::StopReason::Halted);
+    CHECK(t.s().regs[EBX] == (round == 0 ? 0x33334444u : 0x22224444u));
+  }
+}

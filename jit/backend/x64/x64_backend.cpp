@@ -26,14 +26,33 @@ bool calls_out(const ir::Inst& in) {
   }
 }
 
-// Assembles into `holder` placed at `at` and copies the result there; returns its size or 0
-// when it does not fit in `room` bytes.
-size_t place(CodeHolder& holder, uint8_t* at, size_t room) {
-  if (holder.flatten() || holder.resolveUnresolvedLinks() || holder.relocateToBase(uint64_t(at))) return 0;
-  const size_t size = holder.codeSize();
-  if (size > room || holder.copyFlattenedData(at, room)) return 0;
-  return size;
-}
+// Assembly straight into the code buffer: asmjit's text section is pointed at the buffer's
+// free space as fixed external memory, so the code is neither copied nor allocated. An emit that
+// would not fit fails; the error handler remembers that.
+class InPlace : public asmjit::ErrorHandler {
+ public:
+  InPlace(CodeHolder& holder, uint8_t* at, size_t room) : holder_(holder), at_(at) {
+    holder.init(Environment::host(), uint64_t(at));
+    asmjit::CodeBuffer& b = holder.textSection()->_buffer;
+    b._data = at;
+    b._size = 0;
+    b._capacity = room;
+    b._flags = asmjit::CodeBufferFlags::kIsExternal | asmjit::CodeBufferFlags::kIsFixed;
+    holder.setErrorHandler(this);
+  }
+  void handleError(asmjit::Error, const char*, asmjit::BaseEmitter*) override { failed_ = true; }
+  // The size of the finished code, or 0 when it did not fit.
+  size_t finish() {
+    if (failed_ || holder_.flatten() || holder_.resolveUnresolvedLinks() || holder_.relocateToBase(uint64_t(at_)))
+      return 0;
+    return failed_ ? 0 : holder_.codeSize();
+  }
+
+ private:
+  CodeHolder& holder_;
+  uint8_t* at_;
+  bool failed_ = false;
+};
 
 }  // namespace
 
@@ -91,7 +110,7 @@ X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
   // uint32_t entry(CpuState* s, const uint8_t* code): saves the callee-saved registers, sets up
   // the frame every block shares, and jumps into the code; the epilogue returns eax.
   CodeHolder holder;
-  holder.init(Environment::host(), uint64_t(buf_.cursor()));
+  InPlace in_place(holder, buf_.cursor(), buf_.available());
   x86::Assembler a(&holder);
   for (x86::Gpq r : {x86::rbp, x86::rbx, x86::r12, x86::r13, x86::r14, x86::r15}) a.push(r);
   a.sub(x86::rsp, Imm(kFrameSize));
@@ -117,7 +136,7 @@ X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
     a.mov(x86::rax, Imm(reinterpret_cast<uint64_t>(thunks[i])));
     a.jmp(x86::rax);
   }
-  const size_t size = place(holder, buf_.cursor(), buf_.available());
+  const size_t size = in_place.finish();
   if (!size) throw std::runtime_error("the JIT code buffer cannot hold its entry code");
   entry_ = reinterpret_cast<EntryFn>(buf_.cursor());
   env_.epilogue = uintptr_t(buf_.cursor() + epilogue);
@@ -133,14 +152,14 @@ CompiledBlock X64Backend::compile(const ir::Block& block, const BlockFacts& fact
   const Allocation al = allocate_registers(block, register_file());
   if (al.spill_slots > kMaxSpills) return {};
   uint8_t* at = buf_.cursor();
-  CodeHolder holder;
-  holder.init(Environment::host(), uint64_t(at));
+  CodeHolder holder(asmjit::Support::Temporary(scratch_.get(), kScratchBytes));
+  InPlace in_place(holder, at, buf_.available());
   asmjit::StringLogger logger;
   if (listing) holder.setLogger(&logger);
   x86::Assembler a(&holder);
   Compiler c(a, block, facts, al, env_, uintptr_t(at));
   c.compile();
-  const size_t size = place(holder, at, buf_.available());
+  const size_t size = in_place.finish();
   if (!size) return {};
   for (const Fixup& f : c.fixups()) {
     const uintptr_t target = f.label ? uintptr_t(at) + holder.labelOffset(uint32_t(f.target)) : f.target;

@@ -24,6 +24,10 @@ class X64Backend : public Backend {
  private:
   using EntryFn = uint32_t (*)(cpu::CpuState*, const uint8_t*);
   CodeBuffer buf_;
+  // The first block of asmjit's per-translation allocator (labels, fixups), reused by every
+  // translation instead of being taken from and given back to malloc each time.
+  static constexpr size_t kScratchBytes = 64 * 1024;
+  std::unique_ptr<uint8_t[]> scratch_ = std::make_unique<uint8_t[]>(kScratchBytes);
   Env env_;
   EntryFn entry_ = nullptr;
   size_t permanent_ = 0;
