@@ -33,6 +33,113 @@ bool jumps_back(const ir::Block& b, uint32_t eip) {
   return n >= 2 && b.insts[n - 2].op == Op::BranchIf && b.insts[n - 2].imm == eip;
 }
 
+ir::Inst reg_write(Op op, unsigned r, ir::Temp value) {
+  ir::Inst w{};
+  w.op = op;
+  w.sz = uint8_t(r);
+  w.a = value;
+  return w;
+}
+
+// Whether the flag record an iteration starts with is never observed: the block sets flags of
+// its own (a SetCc or SyncCc, which defer_state_writes places where the pending record is first
+// needed) before anything could look at them.
+bool flags_dead_at_head(const ir::Block& b) {
+  for (size_t i = b.loop_head_ops; i < b.insts.size(); i++) {
+    const ir::Inst& in = b.insts[i];
+    if (in.op == Op::SetCc || in.op == Op::SyncCc) return true;
+    if (takes_syncs(in) || in.op == Op::Call || in.op == Op::Jmp || in.op == Op::JmpInd || in.op == Op::GetCF ||
+        in.op == Op::Cond || in.op == Op::GetFlags || in.op == Op::SetFlags)
+      return false;
+  }
+  return false;
+}
+
+// The jump back of a loop block need not write the registers it carries in host registers, nor
+// a flag record the next iteration overwrites before anything reads it: only the exits do. So
+// the final writes of those move to the exit path (after the branch back), and sync ops before
+// the branch give them to the one way out of the jump back, its budget check. In exchange,
+// CpuState holds an older value of such a register until the iteration writes it, so every
+// point that may observe it first gets the iteration's starting value (the head temp): a sync
+// op in each sync group, a write before helper calls, exits and partial accesses.
+void defer_back_edge_writes(ir::Block& b, uint32_t eip) {
+  const size_t n = b.insts.size();
+  const bool cond = n >= 2 && b.insts[n - 2].op == Op::BranchIf && b.insts[n - 2].imm == eip &&
+                    b.insts[n - 1].op == Op::Jmp && b.insts[n - 1].imm != eip;
+  const bool uncond = !cond && b.insts[n - 1].op == Op::Jmp && b.insts[n - 1].imm == eip;
+  if (!cond && !uncond) return;
+  std::array<bool, 8> carried{};
+  std::array<ir::Temp, 8> head{}, next{};
+  for (const ir::LoopReg& lr : b.loop) {
+    if (lr.how != ir::LoopReg::Next::Temp || lr.next == lr.head) continue;
+    carried[lr.reg] = true;
+    head[lr.reg] = lr.head;
+    next[lr.reg] = lr.next;
+  }
+  const bool flags_dead = flags_dead_at_head(b);
+  // The final group of writes: what defer_state_writes put before the branch back.
+  const size_t branch = cond ? n - 2 : n - 1;
+  size_t group = branch;
+  while (group > b.loop_head_ops && (b.insts[group - 1].op == Op::SetReg32 || b.insts[group - 1].op == Op::SetCc))
+    group--;
+  std::vector<ir::Inst> out(b.insts.begin(), b.insts.begin() + b.loop_head_ops);
+  out.reserve(n + 16);
+  std::array<bool, 8> stale = carried;
+  auto write_stale = [&](unsigned r) {
+    if (!stale[r]) return;
+    out.push_back(reg_write(Op::SetReg32, r, head[r]));
+    stale[r] = false;
+  };
+  for (size_t i = b.loop_head_ops; i < group; i++) {
+    const ir::Inst& in = b.insts[i];
+    switch (in.op) {
+      case Op::SetReg32:
+      case Op::SyncReg: stale[in.sz] = false; break;  // a newer value: the head's is gone
+      case Op::GetReg32:
+      case Op::GetReg16:
+      case Op::SetReg16: write_stale(in.sz); break;
+      case Op::GetReg8:
+      case Op::SetReg8: write_stale(in.sz < 4 ? in.sz : in.sz - 4u); break;
+      case Op::Call:
+      case Op::Jmp:
+      case Op::JmpInd:
+        for (unsigned r = 0; r < 8; r++) write_stale(r);
+        break;
+      default:
+        if (takes_syncs(in))
+          for (unsigned r = 0; r < 8; r++)
+            if (stale[r])
+              out.push_back(reg_write(Op::SyncReg, r, head[r]));
+        break;
+    }
+    out.push_back(in);
+  }
+  std::vector<ir::Inst> exit_writes;
+  for (size_t i = group; i < branch; i++) {
+    ir::Inst in = b.insts[i];
+    if (in.op == Op::SetReg32) stale[in.sz] = false;
+    const bool deferred = in.op == Op::SetReg32 ? carried[in.sz] && in.a == next[in.sz] : flags_dead;
+    if (!deferred) {
+      out.push_back(in);
+      continue;
+    }
+    exit_writes.push_back(in);
+    in.op = in.op == Op::SetReg32 ? Op::SyncReg : Op::SyncCc;
+    out.push_back(in);
+  }
+  for (unsigned r = 0; r < 8; r++)
+    if (stale[r]) {  // not written by this iteration (cannot happen for a carried register, but cheap)
+      out.push_back(reg_write(Op::SyncReg, r, head[r]));
+      exit_writes.push_back(reg_write(Op::SetReg32, r, head[r]));
+    }
+  out.push_back(b.insts[branch]);
+  if (cond) {
+    out.insert(out.end(), exit_writes.begin(), exit_writes.end());
+    out.push_back(b.insts[n - 1]);
+  }
+  b.insts.swap(out);
+}
+
 }  // namespace
 
 void prepare_loop(ir::Block& b, uint32_t eip) {
@@ -81,6 +188,7 @@ void prepare_loop(ir::Block& b, uint32_t eip) {
   }
   b.insts.swap(out);
   b.loop_head_ops = uint32_t(heads.size());
+  defer_back_edge_writes(b, eip);
 }
 
 }  // namespace jit::passes

@@ -84,3 +84,28 @@ TEST_CASE("translated code that faults on every kind of path resumes exactly", "
   }
   CHECK(t.s().eip == 0x1002a);  // past the HLT that follows WRMSR
 }
+
+TEST_CASE("a fault in a later iteration of a loop block sees that iteration's registers",
+          "[jit][engine]") {
+  // L: add eax, ebx; add ebx, [esi]; add esi, 4; dec ecx; jnz L. A loop block keeps EAX, EBX,
+  // ESI and ECX in host registers across iterations; the 17th load touches the page at 50000h,
+  // which is not present, so the #PF must find CpuState as that iteration left it. The handler
+  // maps the page and the load is retried; the sums follow from the instructions' definitions.
+  FaultCpu t;
+  for (uint32_t a = 0x4ffc0; a < 0x50040; a += 4) t.put32(a, a * 7 + 1);
+  uint32_t eax = 5, ebx = 3, esi = 0x4ffc0;
+  for (uint32_t ecx = 32; ecx; ecx--) {
+    eax += ebx;
+    ebx += esi * 7 + 1;
+    esi += 4;
+  }
+  t.s().regs[EAX] = 5, t.s().regs[EBX] = 3, t.s().regs[ESI] = 0x4ffc0, t.s().regs[ECX] = 32;
+  t.s().regs[EBP] = 0;
+  REQUIRE(t.run({0x01, 0xd8, 0x03, 0x1e, 0x83, 0xc6, 0x04, 0x49, 0x75, 0xf6}, 10000) ==
+          jit::StopReason::Halted);
+  CHECK(t.s().regs[EBP] == 1);  // one fault
+  CHECK(t.s().regs[EAX] == eax);
+  CHECK(t.s().regs[EBX] == ebx);
+  CHECK(t.s().regs[ESI] == esi);
+  CHECK(t.s().regs[ECX] == 0);
+}

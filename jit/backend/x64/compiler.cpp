@@ -169,7 +169,7 @@ void Compiler::emit_rel32_jump(uintptr_t target, bool to_label_offset) {
 void Compiler::jump_to_engine() { emit_rel32_jump(env.epilogue); }
 
 void Compiler::exit_to(uint32_t eip, uint32_t count, bool counted, bool may_chain) {
-  if (loop_ && may_chain && eip == facts.eip && op_index + 2 >= blk.insts.size()) return jump_back(count, counted);
+  if (loop_ && may_chain && eip == facts.eip && op_index + 1 == blk.insts.size()) return jump_back(count, counted);
   if (count && !counted) a.add(state(offsetof(cpu::CpuState, icount), 8), Imm(count));
   const uint32_t lin = facts.cs_base + eip;
   if (may_chain && facts.chainable && (lin & ~0xfffu) == (facts.lin & ~0xfffu)) {
@@ -204,8 +204,8 @@ void Compiler::leave_through_cache() {
 }
 
 void Compiler::jump_back(uint32_t count, bool counted) {
-  // Every register and the flag record are in CpuState already (the block's final exits write
-  // them), so leaving from here needs only EIP.
+  // CpuState holds every register and the flag record except what the sync ops before the
+  // branch give (passes::defer_back_edge_writes): leaving from here writes those and EIP.
   if (count && !counted) a.add(state(offsetof(cpu::CpuState, icount), 8), Imm(count));
   check_budget();
   move_loop_registers();
@@ -223,6 +223,7 @@ void Compiler::check_budget() {
   a.ja(out);
   cold([this, out] {
     a.bind(out);
+    emit_syncs();  // a jump back's deferred writes (none at the block entry)
     a.mov(state(offsetof(cpu::CpuState, eip)), Imm(facts.eip));
     a.xor_(x86::eax, x86::eax);
     jump_to_engine();
@@ -349,7 +350,11 @@ void Compiler::write_cc(const ir::Inst& in) {
 }
 
 bool Compiler::is_final_jump_next() const {
-  return op_index + 2 == blk.insts.size() && blk.insts.back().op == Op::Jmp;
+  // Writes for the fall-through exit only may stand between (passes::defer_back_edge_writes).
+  if (blk.insts.back().op != Op::Jmp) return false;
+  for (size_t i = op_index + 1; i + 1 < blk.insts.size(); i++)
+    if (blk.insts[i].op != Op::SetReg32 && blk.insts[i].op != Op::SetCc) return false;
+  return op_index + 1 < blk.insts.size();
 }
 
 void Compiler::compile() {

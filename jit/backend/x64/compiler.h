@@ -129,6 +129,11 @@ class Compiler {
   uint8_t emit_compare(const Fused& f);
 
   bool is_final_jump_next() const;
+  // Loop blocks (ir::Block::loop): whether a jump to `eip` is the jump back to the block's start,
+  // and the jump back: a budget check, then a jump to just after the carried registers' reads,
+  // with their next values moved in.
+  bool loop_back(uint32_t eip) const { return loop_ && eip == facts.eip; }
+  void jump_back(uint32_t count, bool counted);
 
   // Sync groups (jit/passes: defer_state_writes): whether the Sync op being emitted belongs to
   // a group that the next op's slow path performs, and emitting that group there.
@@ -144,9 +149,6 @@ class Compiler {
 
  private:
   void emit_rel32_jump(uintptr_t target, bool to_label_offset = false);
-  // Loop blocks (ir::Block::loop): the final exit back to the block's start checks the budget
-  // and jumps to just after the carried registers' reads, with their next values moved in.
-  void jump_back(uint32_t count, bool counted);
   void check_budget();
   void move_loop_registers();
   bool loop_ = false;

@@ -50,11 +50,27 @@ void emit<Op::BranchIf>(Compiler& c, const Inst& in) {
   Label taken = c.a.newLabel();
   c.a.j(cc, taken);
   if (pair) {
-    const ir::Inst& last = c.blk.insts.back();
-    c.exit_to(last.imm, c.retired(), true);
+    // The fall-through exit, with the writes only it needs, then the taken one: a loop block's
+    // jump back, or an exit that first performs the sync ops before the branch.
+    const size_t branch = c.op_index;
+    const size_t last = c.blk.insts.size() - 1;
+    for (c.op_index = branch + 1; c.op_index < last; c.op_index++) {
+      const ir::Inst& w = c.blk.insts[c.op_index];
+      if (w.op == Op::SetReg32)
+        c.write_reg(w);
+      else
+        c.write_cc(w);
+    }
+    c.exit_to(c.blk.insts[last].imm, c.retired(), true);
+    c.op_index = branch;
     c.a.bind(taken);
-    c.exit_to(in.imm, c.retired(), true);
-    c.op_index++;  // the final jump is emitted
+    if (c.loop_back(in.imm)) {
+      c.jump_back(c.retired(), true);
+    } else {
+      c.emit_syncs();
+      c.exit_to(in.imm, c.retired(), true);
+    }
+    c.op_index = last;  // the final jump is emitted
     return;
   }
   c.cold([&c, taken, target = in.imm] {
@@ -66,6 +82,9 @@ void emit<Op::BranchIf>(Compiler& c, const Inst& in) {
 
 template <>
 void emit<Op::Jmp>(Compiler& c, const Inst& in) {
+  // Sync ops before the final jump are a loop block's back-edge writes: the jump back performs
+  // them only when it leaves; any other exit performs them here.
+  if (!c.loop_back(in.imm)) c.emit_syncs();
   c.exit_to(in.imm, c.retired());
 }
 
