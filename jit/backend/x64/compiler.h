@@ -4,8 +4,9 @@
 //
 // Host register use while translated code runs:
 //   rbp        CpuState*                     rsp   the engine frame (save area, spill slots)
+//   r15        CpuState::tlb (the TLB set in use; reloaded after helper calls)
 //   rax rcx rdx r11                          scratch within one op
-//   rsi rdi r8 r9 r10, rbx r12-r15           temps, by the shared allocator (jit/backend/regalloc)
+//   rsi rdi r8 r9 r10, rbx r12-r14           temps, by the shared allocator (jit/backend/regalloc)
 #pragma once
 
 #include <asmjit/x86.h>

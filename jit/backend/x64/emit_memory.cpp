@@ -50,12 +50,11 @@ void tlb_probe(Compiler& c, x86::Gpd lin, unsigned size, size_t tag, Label slow)
   c.a.mov(x86::ecx, lin);
   c.a.shr(x86::ecx, mmu::kPageBits - 5);
   c.a.and_(x86::ecx, Imm((mmu::kTlbSize - 1) << 5));
-  c.a.add(x86::rcx, Compiler::state(offsetof(CpuState, tlb), 8));
   c.a.lea(x86::edx, x86::ptr(lin.r64(), int32_t(size - 1)));
   c.a.and_(x86::edx, Imm(mmu::kPageMask));
-  c.a.cmp(x86::edx, x86::dword_ptr(x86::rcx, int32_t(tag)));
+  c.a.cmp(x86::edx, x86::dword_ptr(x86::r15, x86::rcx, 0, int32_t(tag)));
   c.a.jne(slow);
-  c.a.mov(x86::rcx, x86::qword_ptr(x86::rcx, int32_t(offsetof(mmu::TlbEntry, addend))));
+  c.a.mov(x86::rcx, x86::qword_ptr(x86::r15, x86::rcx, 0, int32_t(offsetof(mmu::TlbEntry, addend))));
 }
 
 // The slow path's call (after save_live() and the arguments): EIP of this instruction for a

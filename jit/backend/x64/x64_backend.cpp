@@ -59,7 +59,7 @@ class InPlace : public asmjit::ErrorHandler {
 RegisterFile register_file() {
   RegisterFile rf;
   rf.caller_saved = {6 /* rsi */, 7 /* rdi */, 8, 9, 10};
-  rf.callee_saved = {3 /* rbx */, 12, 13, 14, 15};
+  rf.callee_saved = {3 /* rbx */, 12, 13, 14};  // r15 holds the TLB pointer
   rf.calls_out = &calls_out;
   return rf;
 }
@@ -115,6 +115,7 @@ X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
   for (x86::Gpq r : {x86::rbp, x86::rbx, x86::r12, x86::r13, x86::r14, x86::r15}) a.push(r);
   a.sub(x86::rsp, Imm(kFrameSize));
   a.mov(x86::rbp, x86::rdi);
+  a.mov(x86::r15, x86::qword_ptr(x86::rbp, offsetof(cpu::CpuState, tlb)));
   a.jmp(x86::rsi);
   a.align(asmjit::AlignMode::kCode, 16);
   const size_t epilogue = a.offset();
