@@ -13,10 +13,7 @@ namespace jit::passes {
 class Rewriter {
  public:
   explicit Rewriter(ir::Block& b) : b_(b), alias_(b.values.size()) {
-    for (size_t t = 0; t < alias_.size(); t++) {
-      alias_[t] = ir::Temp(t);
-      if (b.is_const[t]) consts_.try_emplace(b.values[t], ir::Temp(t));
-    }
+    for (size_t t = 0; t < alias_.size(); t++) alias_[t] = ir::Temp(t);
     in_.swap(b.insts);
     out_.reserve(in_.size());
   }
@@ -37,6 +34,13 @@ class Rewriter {
   bool is_const(ir::Temp t) const { return b_.is_const[t]; }
   uint32_t value(ir::Temp t) const { return b_.values[t]; }
   ir::Temp imm(uint32_t v) {
+    // The table of existing constants is made on first use: most rewrites make none, and it
+    // would cost an allocation per constant of the block.
+    if (!consts_made_) {
+      consts_made_ = true;
+      for (size_t t = 0; t < b_.values.size(); t++)
+        if (b_.is_const[t]) consts_.try_emplace(b_.values[t], ir::Temp(t));
+    }
     auto [it, fresh] = consts_.try_emplace(v, ir::kNoTemp);
     if (fresh) it->second = new_temp(true, v);
     return it->second;
@@ -61,6 +65,7 @@ class Rewriter {
   ir::Block& b_;
   std::vector<ir::Temp> alias_;
   std::unordered_map<uint32_t, ir::Temp> consts_;
+  bool consts_made_ = false;
   std::vector<ir::Inst> in_, out_;
 };
 

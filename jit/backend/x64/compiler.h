@@ -13,6 +13,8 @@
 
 #include <cstddef>
 #include <functional>
+#include <new>
+#include <type_traits>
 #include <optional>
 #include <vector>
 
@@ -49,6 +51,42 @@ struct Fixup {
   size_t offset;       // of the rel32 field within the block
   uintptr_t target;    // absolute, or a label's offset when `label` is set
   bool label = false;
+};
+
+// An out-of-line emitter, stored in place: they capture a few words, for which std::function
+// would allocate, once per slow path and exit of every block.
+class ColdFn {
+ public:
+  template <class F>
+  explicit ColdFn(F f) {
+    static_assert(sizeof(F) <= sizeof(buf_) && alignof(F) <= alignof(std::max_align_t));
+    new (buf_) F(std::move(f));
+    ops_ = &kOps<F>;
+  }
+  ColdFn(const ColdFn& o) : ops_(o.ops_) { ops_->copy(buf_, o.buf_); }
+  ColdFn& operator=(const ColdFn& o) {
+    if (this != &o) {
+      ops_->destroy(buf_);
+      ops_ = o.ops_;
+      ops_->copy(buf_, o.buf_);
+    }
+    return *this;
+  }
+  ~ColdFn() { ops_->destroy(buf_); }
+  void operator()() { ops_->call(buf_); }
+
+ private:
+  struct Ops {
+    void (*call)(void*);
+    void (*copy)(void*, const void*);
+    void (*destroy)(void*);
+  };
+  template <class F>
+  static constexpr Ops kOps = {[](void* p) { (*static_cast<F*>(p))(); },
+                               [](void* d, const void* s) { new (d) F(*static_cast<const F*>(s)); },
+                               [](void* p) { static_cast<F*>(p)->~F(); }};
+  alignas(std::max_align_t) unsigned char buf_[64];
+  const Ops* ops_;
 };
 
 class Compiler {
@@ -104,7 +142,10 @@ class Compiler {
 
   // Out-of-line code, emitted after the block in the order registered, with op_index,
   // insn_index and insn_eip as they are now.
-  void cold(std::function<void()> f) { cold_.push_back(Cold{op_index, insn_index, insn_eip, std::move(f)}); }
+  template <class F>
+  void cold(F f) {
+    cold_.push_back(Cold{op_index, insn_index, insn_eip, ColdFn(f)});
+  }
   // The label of the stub that leaves with a Fault status for the current instruction.
   asmjit::Label fault_label();
   // Leaves the block: retires `count` instructions (unless already counted) and continues at
@@ -159,7 +200,7 @@ class Compiler {
     uint32_t op_index;
     int32_t insn_index;
     uint32_t insn_eip;
-    std::function<void()> emit;
+    ColdFn emit;
   };
   uintptr_t base_;
   std::vector<Cold> cold_;
