@@ -57,14 +57,16 @@ void tlb_probe(Compiler& c, x86::Gpd lin, unsigned size, size_t tag, Label slow)
   c.a.mov(x86::rcx, x86::qword_ptr(x86::r15, x86::rcx, 0, int32_t(offsetof(mmu::TlbEntry, addend))));
 }
 
-// The slow path's call (after save_live() and the arguments): EIP of this instruction for a
-// fault, the live caller-saved registers restored, and a fault leaving the block.
-void slow_call(Compiler& c, uintptr_t stub) {
+// The slow path's call through a stub that keeps the allocated registers (X64Backend's
+// constructor): EIP of this instruction for a fault, the arguments in scratch registers, and a
+// fault leaving the block.
+void slow_call(Compiler& c, const Inst& in, uintptr_t stub) {
   c.a.mov(Compiler::state(offsetof(CpuState, eip)), Imm(c.insn_eip));
+  c.load_into(x86::edx, in.a);
+  c.a.mov(x86::ecx, Imm(in.imm | uint32_t(in.sz) << 8));
   c.call_stub(stub);
   c.a.test(x86::rax, x86::rax);
   c.a.js(c.fault_label());
-  c.restore_live();
 }
 
 }  // namespace
@@ -85,10 +87,8 @@ void emit<Op::Load>(Compiler& c, const Inst& in) {
   c.a.bind(done);
   c.cold([&c, in, slow, done] {
     c.a.bind(slow);
-    c.save_live();
     c.emit_syncs();
-    c.pass_args({{0, in.imm}, {in.a, std::nullopt}, {0, in.sz}});
-    slow_call(c, c.env.load_stub);
+    slow_call(c, in, c.env.load_stub);
     const x86::Gpd d = c.def(in.dst, x86::eax);
     if (d != x86::eax) c.a.mov(d, x86::eax);
     c.finish(in.dst, d);
@@ -113,10 +113,9 @@ void emit<Op::Store>(Compiler& c, const Inst& in) {
   c.a.bind(done);
   c.cold([&c, in, slow, done] {
     c.a.bind(slow);
-    c.save_live();
     c.emit_syncs();
-    c.pass_args({{0, in.imm}, {in.a, std::nullopt}, {0, in.sz}, {in.b, std::nullopt}});
-    slow_call(c, c.env.store_stub);
+    c.load_into(x86::r11d, in.b);
+    slow_call(c, in, c.env.store_stub);
     c.exit_after_slow_path();
     c.a.jmp(done);
   });

@@ -128,15 +128,30 @@ X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
   const size_t probe = a.offset();
   emit_jump_cache_probe(a, epilogue_label);
   size_t stubs[3];
-  const void* thunks[3] = {reinterpret_cast<const void*>(&thunk_load), reinterpret_cast<const void*>(&thunk_store),
-                           reinterpret_cast<const void*>(&thunk_helper)};
-  for (int i = 0; i < 3; i++) {
+  // The memory slow paths' stubs keep every allocatable caller-saved register (translated code
+  // then needs no saves around each access's slow path, only the arguments): ecx = segment |
+  // size << 8, edx = offset, r11d = the value of a store; rax returns as from the thunk.
+  const void* memory_thunks[2] = {reinterpret_cast<const void*>(&thunk_load),
+                                  reinterpret_cast<const void*>(&thunk_store)};
+  for (int i = 0; i < 2; i++) {
     a.align(asmjit::AlignMode::kCode, 16);
     stubs[i] = a.offset();
+    // Five pushes after the return address keep the stack 16-byte aligned for the call.
+    for (x86::Gpq r : {x86::rsi, x86::rdi, x86::r8, x86::r9, x86::r10}) a.push(r);
+    a.movzx(x86::esi, x86::cl);
+    a.shr(x86::ecx, 8);
+    if (i == 1) a.mov(x86::r8d, x86::r11d);
     a.mov(x86::rdi, Imm(reinterpret_cast<uint64_t>(&ctx)));
-    a.mov(x86::rax, Imm(reinterpret_cast<uint64_t>(thunks[i])));
-    a.jmp(x86::rax);
+    a.mov(x86::rax, Imm(reinterpret_cast<uint64_t>(memory_thunks[i])));
+    a.call(x86::rax);
+    for (x86::Gpq r : {x86::r10, x86::r9, x86::r8, x86::rdi, x86::rsi}) a.pop(r);
+    a.ret();
   }
+  a.align(asmjit::AlignMode::kCode, 16);
+  stubs[2] = a.offset();
+  a.mov(x86::rdi, Imm(reinterpret_cast<uint64_t>(&ctx)));
+  a.mov(x86::rax, Imm(reinterpret_cast<uint64_t>(&thunk_helper)));
+  a.jmp(x86::rax);
   const size_t size = in_place.finish();
   if (!size) throw std::runtime_error("the JIT code buffer cannot hold its entry code");
   entry_ = reinterpret_cast<EntryFn>(buf_.cursor());
