@@ -183,10 +183,8 @@ void Compiler::exit_to(uint32_t eip, uint32_t count, bool counted, bool may_chai
     cold([this, stub, eip, site] {
       a.bind(stub);
       a.mov(state(offsetof(cpu::CpuState, eip)), Imm(eip));
-      a.mov(x86::rax, Imm(uint64_t(base_ + site)));
-      a.mov(state(offsetof(cpu::CpuState, chain_site), 8), x86::rax);
-      a.mov(x86::eax, Imm(uint32_t(JitExit::Chain)));
-      jump_to_engine();
+      call_stub(env.chain_stub);
+      a.dd(uint32_t(int32_t(site) - int32_t(a.offset())));
     });
     return;
   }

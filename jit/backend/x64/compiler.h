@@ -42,6 +42,9 @@ struct Env {
   // Stubs that load rdi with the context and jump to thunk_load, thunk_store, thunk_helper: a
   // call site is then one CALL rel32 (the code of a slow path is mostly its call).
   uintptr_t load_stub = 0, store_stub = 0, helper_stub = 0;
+  // Asks the engine to link a direct jump: called with the jump's rel32 field as a 32-bit
+  // displacement from the return address stored right after the call.
+  uintptr_t chain_stub = 0;
   JitContext* ctx = nullptr;
 };
 

@@ -148,6 +148,14 @@ X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
     a.ret();
   }
   a.align(asmjit::AlignMode::kCode, 16);
+  const size_t chain = a.offset();
+  a.pop(x86::rax);  // the address of the displacement: the call does not return
+  a.movsxd(x86::rcx, x86::dword_ptr(x86::rax));
+  a.add(x86::rax, x86::rcx);
+  a.mov(x86::qword_ptr(x86::rbp, offsetof(cpu::CpuState, chain_site)), x86::rax);
+  a.mov(x86::eax, Imm(uint32_t(JitExit::Chain)));
+  a.jmp(epilogue_label);
+  a.align(asmjit::AlignMode::kCode, 16);
   stubs[2] = a.offset();
   a.mov(x86::rdi, Imm(reinterpret_cast<uint64_t>(&ctx)));
   a.mov(x86::rax, Imm(reinterpret_cast<uint64_t>(&thunk_helper)));
@@ -160,6 +168,7 @@ X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
   env_.load_stub = uintptr_t(buf_.cursor() + stubs[0]);
   env_.store_stub = uintptr_t(buf_.cursor() + stubs[1]);
   env_.helper_stub = uintptr_t(buf_.cursor() + stubs[2]);
+  env_.chain_stub = uintptr_t(buf_.cursor() + chain);
   buf_.commit(size);
   permanent_ = buf_.used();
 }
