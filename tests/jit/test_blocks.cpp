@@ -71,6 +71,19 @@ TEST_CASE("CF is read correctly from the flag record of an earlier block", "[jit
       {"sub al, bl (borrow)", {0x28, 0xd8}, 0x100, 0x01, 1},
       {"add eax, ebx (carry)", {0x01, 0xd8}, 0xffffffffu, 1, 1},
       {"and eax, ebx", {0xf9, 0x21, 0xd8}, 3, 1, 0},
+      {"add eax, ebx (none)", {0x01, 0xd8}, 0x7fffffffu, 1, 0},
+      {"add ax, bx (carry)", {0x66, 0x01, 0xd8}, 0x1ffff, 1, 1},
+      {"add ax, bx (none)", {0x66, 0x01, 0xd8}, 0xfffe, 1, 0},
+      {"add al, bl (carry)", {0x00, 0xd8}, 0xff, 0x01, 1},
+      {"stc; adc al, bl (carry from CF alone)", {0xf9, 0x10, 0xd8}, 0xff, 0x00, 1},
+      {"stc; sbb eax, ebx (borrow from CF alone)", {0xf9, 0x19, 0xd8}, 5, 5, 1},
+      {"clc; sbb eax, ebx (none)", {0xf8, 0x19, 0xd8}, 5, 5, 0},
+      {"stc; sbb ax, bx (borrow)", {0xf9, 0x66, 0x19, 0xd8}, 0x10000, 0, 1},
+      {"sub ax, bx (borrow)", {0x66, 0x29, 0xd8}, 0x10001, 2, 1},
+      {"cmp eax, ebx (none)", {0x39, 0xd8}, 0x80000000u, 0x7fffffffu, 0},
+      {"stc; or al, bl", {0xf9, 0x08, 0xd8}, 0x80, 0x01, 0},
+      {"sar eax, 1", {0xd1, 0xf8}, 0x80000001u, 0, 1},
+      {"neg eax (nonzero)", {0xf7, 0xd8}, 7, 0, 1},
   };
   for (const Case& c : cases) {
     INFO(c.what);

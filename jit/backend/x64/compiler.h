@@ -45,6 +45,8 @@ struct Env {
   // Asks the engine to link a direct jump: called with the jump's rel32 field as a 32-bit
   // displacement from the return address stored right after the call.
   uintptr_t chain_stub = 0;
+  // CF of the flag record in CpuState, in eax; keeps every allocatable register.
+  uintptr_t carry_stub = 0;
   JitContext* ctx = nullptr;
 };
 

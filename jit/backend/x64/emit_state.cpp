@@ -136,44 +136,13 @@ void emit<Op::SetCc>(Compiler& c, const Inst& in) {
 
 template <>
 void emit<Op::GetCF>(Compiler& c, const Inst& in) {
-  // CF of a flag record from an earlier block: INC, DEC, ADC, SBB and rotates through carry at
-  // the top of a loop. The records such loops leave are tested inline (cpu::carry_flag is the
-  // reference): INC and DEC keep the old CF in cc_src2, a 32-bit SUB/CMP borrows when
-  // src1 < src2. Any other kind calls cpu::carry_flag out of line.
-  using cpu::CcKind;
-  asmjit::Label keep = c.a.newLabel(), slow = c.a.newLabel(), done = c.a.newLabel();
+  // CF of a flag record from an earlier block (INC, DEC, ADC, SBB and rotates through carry at
+  // the top of a block): one call to the backend's shared stub, which keeps the allocated
+  // registers (X64Backend: emit_carry_stub).
   const x86::Gpd d = c.def(in.dst, x86::eax);
-  asmjit::Label sub = c.a.newLabel();
-  c.a.mov(x86::eax, Compiler::state(offsetof(CpuState, cc_op)));
-  c.a.cmp(x86::eax, Imm(cpu::cc_op(CcKind::Sub, 4)));  // a loop's closing CMP: the usual case
-  c.a.je(sub);
-  c.a.shr(x86::eax, 2);
-  c.a.cmp(x86::eax, Imm(uint32_t(CcKind::Dec)));
-  c.a.je(keep);
-  c.a.cmp(x86::eax, Imm(uint32_t(CcKind::Inc)));
-  c.a.jne(slow);
-  c.a.jmp(keep);
-  c.a.bind(sub);
-  c.a.mov(x86::eax, Compiler::state(offsetof(CpuState, cc_src1)));
-  c.a.cmp(x86::eax, Compiler::state(offsetof(CpuState, cc_src2)));
-  c.a.setb(x86::al);
-  c.a.movzx(d, x86::al);
-  c.a.jmp(done);
-  c.a.bind(keep);
-  c.a.cmp(Compiler::state(offsetof(CpuState, cc_src2)), Imm(0));
-  c.a.setne(x86::al);
-  c.a.movzx(d, x86::al);
-  c.a.bind(done);
+  c.call_stub(c.env.carry_stub);
+  if (d != x86::eax) c.a.mov(d, x86::eax);
   c.finish(in.dst, d);
-  c.cold([&c, slow, done, d] {
-    c.a.bind(slow);
-    c.save_live();
-    c.a.mov(x86::rdi, x86::rbp);
-    c.call(reinterpret_cast<const void*>(&thunk_get_cf));
-    c.restore_live();
-    if (d != x86::eax) c.a.mov(d, x86::eax);
-    c.a.jmp(done);
-  });
 }
 
 template <>

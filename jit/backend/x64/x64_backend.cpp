@@ -14,11 +14,11 @@ using asmjit::Imm;
 
 namespace {
 
-// Ops that call C++ on the fast path, clobbering the caller-saved registers.
+// Ops that call C++ on the fast path, clobbering the caller-saved registers. (GetCF calls a stub
+// that keeps them.)
 bool calls_out(const ir::Inst& in) {
   switch (in.op) {
     case ir::Op::Call:
-    case ir::Op::GetCF:
     case ir::Op::Cond:
     case ir::Op::GetFlags:
     case ir::Op::SetFlags: return true;
@@ -103,6 +103,78 @@ void emit_jump_cache_probe(x86::Assembler& a, asmjit::Label epilogue) {
   a.jmp(epilogue);
 }
 
+// CF of the flag record in CpuState (cpu::carry_flag is the reference), for a block that reads
+// the carry an earlier block left: INC/DEC keep the old CF in cc_src2, logic operations clear it,
+// ADD/ADC carry and SUB/SBB/CMP borrow out of the operand's top bit, found from the operands and
+// the result (the carry into bit n+1 of a + b = r is (a & b | (a | b) & ~r) at bit n; the borrow
+// of a - b = r is (~a & b | (~a | b) & r) at bit n). Other kinds call cpu::carry_flag. Shared by
+// all blocks (one call per read) and clobbering only rax, rcx, rdx, r11, so call sites need no
+// saves.
+void emit_carry_stub(x86::Assembler& a, const void* slow_fn) {
+  using cpu::CcKind;
+  auto field = [](size_t off) { return x86::dword_ptr(x86::rbp, int32_t(off)); };
+  asmjit::Label sub = a.newLabel(), add = a.newLabel(), zero = a.newLabel(), keep = a.newLabel(),
+                bit = a.newLabel();
+  a.mov(x86::eax, field(offsetof(cpu::CpuState, cc_op)));
+  a.mov(x86::ecx, x86::eax);
+  a.shr(x86::ecx, 2);
+  a.cmp(x86::ecx, Imm(uint32_t(CcKind::Sub)));
+  a.je(sub);
+  a.cmp(x86::ecx, Imm(uint32_t(CcKind::Sbb)));
+  a.je(sub);
+  a.cmp(x86::ecx, Imm(uint32_t(CcKind::Add)));
+  a.je(add);
+  a.cmp(x86::ecx, Imm(uint32_t(CcKind::Logic)));
+  a.je(zero);
+  a.cmp(x86::ecx, Imm(uint32_t(CcKind::Inc)));
+  a.je(keep);
+  a.cmp(x86::ecx, Imm(uint32_t(CcKind::Dec)));
+  a.je(keep);
+  // Five pushes after the return address keep the stack 16-byte aligned for the call.
+  for (x86::Gpq r : {x86::rsi, x86::rdi, x86::r8, x86::r9, x86::r10}) a.push(r);
+  a.mov(x86::rdi, x86::rbp);
+  a.mov(x86::rax, Imm(reinterpret_cast<uint64_t>(slow_fn)));
+  a.call(x86::rax);
+  for (x86::Gpq r : {x86::r10, x86::r9, x86::r8, x86::rdi, x86::rsi}) a.pop(r);
+  a.ret();
+  a.bind(zero);
+  a.xor_(x86::eax, x86::eax);
+  a.ret();
+  a.bind(keep);
+  a.xor_(x86::eax, x86::eax);
+  a.cmp(field(offsetof(cpu::CpuState, cc_src2)), Imm(0));
+  a.setne(x86::al);
+  a.ret();
+  a.bind(sub);  // edx = ~a & b | (~a | b) & r
+  a.mov(x86::ecx, field(offsetof(cpu::CpuState, cc_src1)));
+  a.not_(x86::ecx);
+  a.mov(x86::edx, x86::ecx);
+  a.and_(x86::edx, field(offsetof(cpu::CpuState, cc_src2)));
+  a.or_(x86::ecx, field(offsetof(cpu::CpuState, cc_src2)));
+  a.and_(x86::ecx, field(offsetof(cpu::CpuState, cc_res)));
+  a.or_(x86::edx, x86::ecx);
+  a.jmp(bit);
+  a.bind(add);  // edx = a & b | (a | b) & ~r
+  a.mov(x86::ecx, field(offsetof(cpu::CpuState, cc_src1)));
+  a.mov(x86::edx, x86::ecx);
+  a.and_(x86::edx, field(offsetof(cpu::CpuState, cc_src2)));
+  a.or_(x86::ecx, field(offsetof(cpu::CpuState, cc_src2)));
+  a.mov(x86::r11d, field(offsetof(cpu::CpuState, cc_res)));
+  a.not_(x86::r11d);
+  a.and_(x86::ecx, x86::r11d);
+  a.or_(x86::edx, x86::ecx);
+  a.bind(bit);  // the operand's top bit: 7, 15 or 31 for log2(size) = 0, 1, 2 in cc_op's low bits
+  a.and_(x86::eax, Imm(3));
+  a.mov(x86::ecx, x86::eax);
+  a.mov(x86::eax, Imm(8));
+  a.shl(x86::eax, x86::cl);
+  a.lea(x86::ecx, x86::ptr(x86::rax, -1));
+  a.shr(x86::edx, x86::cl);
+  a.mov(x86::eax, x86::edx);
+  a.and_(x86::eax, Imm(1));
+  a.ret();
+}
+
 }  // namespace
 
 X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
@@ -148,6 +220,9 @@ X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
     a.ret();
   }
   a.align(asmjit::AlignMode::kCode, 16);
+  const size_t carry = a.offset();
+  emit_carry_stub(a, reinterpret_cast<const void*>(&thunk_get_cf));
+  a.align(asmjit::AlignMode::kCode, 16);
   const size_t chain = a.offset();
   a.pop(x86::rax);  // the address of the displacement: the call does not return
   a.movsxd(x86::rcx, x86::dword_ptr(x86::rax));
@@ -169,6 +244,7 @@ X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
   env_.store_stub = uintptr_t(buf_.cursor() + stubs[1]);
   env_.helper_stub = uintptr_t(buf_.cursor() + stubs[2]);
   env_.chain_stub = uintptr_t(buf_.cursor() + chain);
+  env_.carry_stub = uintptr_t(buf_.cursor() + carry);
   buf_.commit(size);
   permanent_ = buf_.used();
 }
