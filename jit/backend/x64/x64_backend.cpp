@@ -103,6 +103,18 @@ void emit_jump_cache_probe(x86::Assembler& a, asmjit::Label epilogue) {
   a.jmp(epilogue);
 }
 
+// Calls `fn` from a stub that translated code called, keeping the caller-saved registers the
+// allocator uses (five pushes after the return address also align the stack for the call).
+// `args` puts the arguments in place once those registers are saved.
+template <class Args>
+void call_keeping_temps(x86::Assembler& a, const void* fn, Args args) {
+  for (x86::Gpq r : {x86::rsi, x86::rdi, x86::r8, x86::r9, x86::r10}) a.push(r);
+  args();
+  a.mov(x86::rax, Imm(reinterpret_cast<uint64_t>(fn)));
+  a.call(x86::rax);
+  for (x86::Gpq r : {x86::r10, x86::r9, x86::r8, x86::rdi, x86::rsi}) a.pop(r);
+}
+
 // CF of the flag record in CpuState (cpu::carry_flag is the reference), for a block that reads
 // the carry an earlier block left: INC/DEC keep the old CF in cc_src2, logic operations clear it,
 // ADD/ADC carry and SUB/SBB/CMP borrow out of the operand's top bit, found from the operands and
@@ -118,24 +130,13 @@ void emit_carry_stub(x86::Assembler& a, const void* slow_fn) {
   a.mov(x86::eax, field(offsetof(cpu::CpuState, cc_op)));
   a.mov(x86::ecx, x86::eax);
   a.shr(x86::ecx, 2);
-  a.cmp(x86::ecx, Imm(uint32_t(CcKind::Sub)));
-  a.je(sub);
-  a.cmp(x86::ecx, Imm(uint32_t(CcKind::Sbb)));
-  a.je(sub);
-  a.cmp(x86::ecx, Imm(uint32_t(CcKind::Add)));
-  a.je(add);
-  a.cmp(x86::ecx, Imm(uint32_t(CcKind::Logic)));
-  a.je(zero);
-  a.cmp(x86::ecx, Imm(uint32_t(CcKind::Inc)));
-  a.je(keep);
-  a.cmp(x86::ecx, Imm(uint32_t(CcKind::Dec)));
-  a.je(keep);
-  // Five pushes after the return address keep the stack 16-byte aligned for the call.
-  for (x86::Gpq r : {x86::rsi, x86::rdi, x86::r8, x86::r9, x86::r10}) a.push(r);
-  a.mov(x86::rdi, x86::rbp);
-  a.mov(x86::rax, Imm(reinterpret_cast<uint64_t>(slow_fn)));
-  a.call(x86::rax);
-  for (x86::Gpq r : {x86::r10, x86::r9, x86::r8, x86::rdi, x86::rsi}) a.pop(r);
+  const std::pair<CcKind, asmjit::Label> kinds[] = {{CcKind::Sub, sub},   {CcKind::Sbb, sub},  {CcKind::Add, add},
+                                                     {CcKind::Logic, zero}, {CcKind::Inc, keep}, {CcKind::Dec, keep}};
+  for (const auto& [kind, label] : kinds) {
+    a.cmp(x86::ecx, Imm(uint32_t(kind)));
+    a.je(label);
+  }
+  call_keeping_temps(a, slow_fn, [&a] { a.mov(x86::rdi, x86::rbp); });
   a.ret();
   a.bind(zero);
   a.xor_(x86::eax, x86::eax);
@@ -208,15 +209,12 @@ X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
   for (int i = 0; i < 2; i++) {
     a.align(asmjit::AlignMode::kCode, 16);
     stubs[i] = a.offset();
-    // Five pushes after the return address keep the stack 16-byte aligned for the call.
-    for (x86::Gpq r : {x86::rsi, x86::rdi, x86::r8, x86::r9, x86::r10}) a.push(r);
-    a.movzx(x86::esi, x86::cl);
-    a.shr(x86::ecx, 8);
-    if (i == 1) a.mov(x86::r8d, x86::r11d);
-    a.mov(x86::rdi, Imm(reinterpret_cast<uint64_t>(&ctx)));
-    a.mov(x86::rax, Imm(reinterpret_cast<uint64_t>(memory_thunks[i])));
-    a.call(x86::rax);
-    for (x86::Gpq r : {x86::r10, x86::r9, x86::r8, x86::rdi, x86::rsi}) a.pop(r);
+    call_keeping_temps(a, memory_thunks[i], [&a, &ctx, i] {
+      a.movzx(x86::esi, x86::cl);
+      a.shr(x86::ecx, 8);
+      if (i == 1) a.mov(x86::r8d, x86::r11d);
+      a.mov(x86::rdi, Imm(reinterpret_cast<uint64_t>(&ctx)));
+    });
     a.ret();
   }
   a.align(asmjit::AlignMode::kCode, 16);
