@@ -11,6 +11,7 @@ TranslationMode current_mode(const Cpu& cpu) {
   m.pe = cpu.protected_mode();
   m.vm = cpu.v86();
   m.cpl = cpu.s.cpl;
+  m.ns_per_insn = cpu.ns_per_insn;
   for (unsigned i = 0; i < kNumSegs; i++) {
     const Segment& sg = cpu.s.seg[i];
     if (sg.lo != 0 || sg.hi != 0xffffffffu || sg.access != (kSegRead | kSegWrite)) continue;

@@ -28,6 +28,8 @@ struct TranslationMode {
   // Bit per segment register: limits 0..FFFFFFFFh, readable and writable, any base (a flat
   // segment, or one like Linux's per-CPU FS): only the base is added.
   uint8_t open_segs = 0;
+  // Virtual time per instruction (Cpu::ns_per_insn), the same for every block of a machine.
+  uint32_t ns_per_insn = 1;
 };
 
 class LowerCtx {

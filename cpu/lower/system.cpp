@@ -97,7 +97,20 @@ void lower_sti(LowerCtx& c) { c.call(Helper::Sti); }
 
 void lower_cpuid(LowerCtx& c) { c.call(Helper::Cpuid); }
 
-void lower_rdtsc(LowerCtx& c) { c.call(Helper::Rdtsc, c.imm(c.insn_index)); }
+void lower_rdtsc(LowerCtx& c) {
+  // CR4.TSD makes RDTSC privileged (SDM Vol.2 RDTSC): outside CPL 0 in protected mode the
+  // helper checks it. Elsewhere the counter is read inline; it counts virtual time, which
+  // derives from retired instructions (DESIGN.md §2.1).
+  if (c.mode.pe && c.mode.cpl != 0) {
+    c.call(Helper::Rdtsc, c.imm(c.insn_index));
+    return;
+  }
+  const Temp ns = c.imm(c.mode.ns_per_insn);
+  const Temp lo = c.b.emit(ir::Op::GetTsc, ns, ir::kNoTemp, ir::kNoTemp, 0, c.insn_index);
+  const Temp hi = c.b.emit(ir::Op::GetTsc, ns, ir::kNoTemp, ir::kNoTemp, 1, c.insn_index);
+  c.set_reg(EAX, 4, lo);
+  c.set_reg(EDX, 4, hi);
+}
 
 // RDMSR/WRMSR need CPL 0; the helpers check the MSR number and its reserved bits.
 void lower_rdmsr(LowerCtx& c) {

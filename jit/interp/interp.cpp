@@ -43,6 +43,9 @@ void interpret(cpu::Cpu& cpu, ir::Block& block, uint32_t max_insns) {
           break;
         case Op::GetSegSel: v[in->dst] = s.seg[in->sz].sel; break;
         case Op::GetSegBase: v[in->dst] = s.seg[in->sz].base; break;
+        case Op::GetTsc:
+          v[in->dst] = uint32_t(((s.icount + in->imm) * v[in->a] + s.tsc_offset) >> (in->sz ? 32 : 0));
+          break;
         case Op::SetCc:
         case Op::SyncCc:
           s.cc_op = in->imm;

@@ -24,6 +24,9 @@ enum class Op : uint8_t {
   SyncReg,   // sz = register, a = value
   SyncCc,    // imm = cc_op; a = src1, b = src2, c = result (none: sz says it is a + b or a - b)
   GetSegSel, GetSegBase,        // sz = segment register
+  // The time-stamp counter at the instruction `imm` of the block (icount + imm) * a +
+  // CpuState::tsc_offset, where a = nanoseconds per instruction: sz = 0 its low, 1 its high half
+  GetTsc,
   // Lazy flags
   SetCc,     // imm = cc_op; a = src1, b = src2, c = result
   GetCF,     // -> 0/1
@@ -87,6 +90,7 @@ inline constexpr std::array<OpInfo, size_t(Op::kCount)> kOpTable = {{
     {Op::SyncCc, "sync_cc", A | B | C | SE},
     {Op::GetSegSel, "get_seg_sel", D},
     {Op::GetSegBase, "get_seg_base", D},
+    {Op::GetTsc, "get_tsc", D | A},
     {Op::SetCc, "set_cc", A | B | C | SE},
     {Op::GetCF, "get_cf", D | RF},
     {Op::Cond, "cond", D | RF},

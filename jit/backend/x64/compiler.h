@@ -252,6 +252,8 @@ void emit<ir::Op::GetSegSel>(Compiler&, const ir::Inst&);
 template <>
 void emit<ir::Op::GetSegBase>(Compiler&, const ir::Inst&);
 template <>
+void emit<ir::Op::GetTsc>(Compiler&, const ir::Inst&);
+template <>
 void emit<ir::Op::SetCc>(Compiler&, const ir::Inst&);
 template <>
 void emit<ir::Op::GetCF>(Compiler&, const ir::Inst&);

@@ -130,6 +130,23 @@ void emit<Op::GetSegBase>(Compiler& c, const Inst& in) {
 }
 
 template <>
+void emit<Op::GetTsc>(Compiler& c, const Inst& in) {
+  c.a.mov(x86::rax, Compiler::state(offsetof(CpuState, icount), 8));
+  if (in.imm) c.a.add(x86::rax, Imm(in.imm));
+  if (c.is_const(in.a)) {
+    if (c.value(in.a) != 1) c.a.imul(x86::rax, x86::rax, Imm(c.value(in.a)));
+  } else {
+    c.load_into(x86::ecx, in.a);
+    c.a.imul(x86::rax, x86::rcx);
+  }
+  c.a.add(x86::rax, Compiler::state(offsetof(CpuState, tsc_offset), 8));
+  if (in.sz) c.a.shr(x86::rax, 32);
+  const x86::Gpd d = c.def(in.dst, x86::eax);
+  if (d != x86::eax) c.a.mov(d, x86::eax);
+  c.finish(in.dst, d);
+}
+
+template <>
 void emit<Op::SetCc>(Compiler& c, const Inst& in) {
   c.write_cc(in);
 }
