@@ -27,7 +27,11 @@ constexpr bool is_caller_saved(uint8_t r) { return r == 6 || r == 7 || (r >= 8 &
 
 Compiler::Compiler(x86::Assembler& a, const ir::Block& blk, const BlockFacts& facts, const Allocation& al,
                    const Env& env, uintptr_t base)
-    : a(a), blk(blk), facts(facts), al(al), env(env), base_(base) {}
+    : a(a), blk(blk), facts(facts), al(al), env(env), base_(base) {
+  // Out-of-line paths: about one per memory access, exit and instruction that may fault.
+  cold_.reserve(blk.insts.size() / 2 + 8);
+  fixups_.reserve(16);
+}
 
 asmjit::Operand Compiler::operand(Temp t) const {
   switch (loc(t).kind) {
