@@ -209,7 +209,7 @@ constexpr InsnInfo kTable[] = {
     {ZYDIS_MNEMONIC_SYSENTER, lower_sysenter, kEnds, 0, Feature::Sep},
     {ZYDIS_MNEMONIC_SYSEXIT, lower_sysenter, kEnds, 0, Feature::Sep},
 
-    // --- x87.cpp: one lowering for the whole escape space; the helper decodes the FOP
+    // --- x87.cpp: one lowering for the whole escape space, which decodes the FOP (x87::select)
     {ZYDIS_MNEMONIC_F2XM1, lower_x87, 0, 0, Feature::Fpu},
     {ZYDIS_MNEMONIC_FABS, lower_x87, 0, 0, Feature::Fpu},
     {ZYDIS_MNEMONIC_FADD, lower_x87, 0, 0, Feature::Fpu},

@@ -64,8 +64,8 @@ enum class Helper : uint32_t {
   ReadDtr,     // k = 0 GDTR / 1 IDTR, +2 for the base -> limit or base
   Invlpg,      // a = linear address
   // --- x87 FPU: cpu/helpers/x87*.cpp
-  X87,     // a = memory offset, b = FOP | x87::kSegShift/kAddr16/kOp16/kHasMem bits: one
-           // D8-DF instruction, with the #NM and pending-exception checks
+  X87,     // a = memory offset, b = FOP | kX87* bits, k = x87::Leaf (cpu/helpers/x87_select.h):
+           // one D8-DF instruction, with the #NM and pending-exception checks
   Fwait,   // WAIT/FWAIT: #NM with CR0.MP and TS, then pending unmasked exceptions
   Fxsave,  // a = offset, b = segment | kX87Addr16, k = 0 FXSAVE / 1 FXRSTOR
   // --- MMX: cpu/helpers/mmx.cpp
@@ -169,13 +169,16 @@ uint32_t helper_write_dr(Cpu&, uint32_t value, uint32_t, uint32_t, uint32_t n);
 uint32_t helper_load_dtr(Cpu&, uint32_t limit, uint32_t base, uint32_t, uint32_t which);
 uint32_t helper_read_dtr(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t which);
 uint32_t helper_invlpg(Cpu&, uint32_t lin, uint32_t, uint32_t, uint32_t);
-// Helper::X87's b argument: the 11-bit FOP, the memory operand's segment, the address size and
-// the operand size (the environment formats depend on it).
+// Helper::X87's b argument: the 11-bit FOP, the memory operand's segment, the address size, the
+// operand size (the environment formats depend on it), and what x87::select() said of the
+// instruction: a control instruction (FIP, FOP, FDP stay), a non-waiting one.
 constexpr uint32_t kX87SegShift = 11;
 constexpr uint32_t kX87Addr16 = 1u << 14;
 constexpr uint32_t kX87Op16 = 1u << 15;
 constexpr uint32_t kX87HasMem = 1u << 16;
-uint32_t helper_x87(Cpu&, uint32_t off, uint32_t b, uint32_t, uint32_t);
+constexpr uint32_t kX87Control = 1u << 17;
+constexpr uint32_t kX87NoWait = 1u << 18;
+uint32_t helper_x87(Cpu&, uint32_t off, uint32_t b, uint32_t, uint32_t leaf);
 uint32_t helper_fwait(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t);
 uint32_t helper_fxsave(Cpu&, uint32_t off, uint32_t b, uint32_t, uint32_t restore);
 // --- MMX

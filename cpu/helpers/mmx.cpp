@@ -2,8 +2,10 @@
 // physical x87 registers R0-R7. Every MMX instruction except EMMS sets TOP to 0 and tags all
 // registers valid; a write also sets the register's sign/exponent word to FFFFh (§9.5).
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <type_traits>
+#include <utility>
 
 #include "cpu/helpers/x87.h"
 
@@ -115,58 +117,97 @@ uint64_t pmaddwd(uint64_t a, uint64_t b) {
   return r;
 }
 
-uint64_t compute(MmxOp op, uint64_t a, uint64_t b) {
-  switch (op) {
-    case MmxOp::Paddb: return add<int8_t>(a, b);
-    case MmxOp::Paddw: return add<int16_t>(a, b);
-    case MmxOp::Paddd: return add<int32_t>(a, b);
-    case MmxOp::Paddsb: return adds<int8_t>(a, b);
-    case MmxOp::Paddsw: return adds<int16_t>(a, b);
-    case MmxOp::Paddusb: return adds<uint8_t>(a, b);
-    case MmxOp::Paddusw: return adds<uint16_t>(a, b);
-    case MmxOp::Psubb: return sub<int8_t>(a, b);
-    case MmxOp::Psubw: return sub<int16_t>(a, b);
-    case MmxOp::Psubd: return sub<int32_t>(a, b);
-    case MmxOp::Psubsb: return subs<int8_t>(a, b);
-    case MmxOp::Psubsw: return subs<int16_t>(a, b);
-    case MmxOp::Psubusb: return subs<uint8_t>(a, b);
-    case MmxOp::Psubusw: return subs<uint16_t>(a, b);
-    case MmxOp::Pcmpeqb: return cmpeq<int8_t>(a, b);
-    case MmxOp::Pcmpeqw: return cmpeq<int16_t>(a, b);
-    case MmxOp::Pcmpeqd: return cmpeq<int32_t>(a, b);
-    case MmxOp::Pcmpgtb: return cmpgt<int8_t>(a, b);
-    case MmxOp::Pcmpgtw: return cmpgt<int16_t>(a, b);
-    case MmxOp::Pcmpgtd: return cmpgt<int32_t>(a, b);
-    case MmxOp::Pmullw:
-      return lanes<int16_t>(a, b, [](int16_t x, int16_t y) { return int16_t(int32_t(x) * y); });
-    case MmxOp::Pmulhw:
-      return lanes<int16_t>(a, b,
-                            [](int16_t x, int16_t y) { return int16_t((int32_t(x) * y) >> 16); });
-    case MmxOp::Pmaddwd: return pmaddwd(a, b);
-    case MmxOp::Pand: return a & b;
-    case MmxOp::Pandn: return ~a & b;
-    case MmxOp::Por: return a | b;
-    case MmxOp::Pxor: return a ^ b;
-    case MmxOp::Packsswb: return pack<int16_t, int8_t>(a, b);
-    case MmxOp::Packssdw: return pack<int32_t, int16_t>(a, b);
-    case MmxOp::Packuswb: return pack<int16_t, uint8_t>(a, b);
-    case MmxOp::Punpckhbw: return unpack<uint8_t>(a, b, true);
-    case MmxOp::Punpckhwd: return unpack<uint16_t>(a, b, true);
-    case MmxOp::Punpckhdq: return unpack<uint32_t>(a, b, true);
-    case MmxOp::Punpcklbw: return unpack<uint8_t>(a, b, false);
-    case MmxOp::Punpcklwd: return unpack<uint16_t>(a, b, false);
-    case MmxOp::Punpckldq: return unpack<uint32_t>(a, b, false);
-    case MmxOp::Psllw: return shift<int16_t>(a, b, -1);
-    case MmxOp::Pslld: return shift<int32_t>(a, b, -1);
-    case MmxOp::Psllq: return shift_q(a, b, true);
-    case MmxOp::Psrlw: return shift<int16_t>(a, b, 1);
-    case MmxOp::Psrld: return shift<int32_t>(a, b, 1);
-    case MmxOp::Psrlq: return shift_q(a, b, false);
-    case MmxOp::Psraw: return shift<int16_t>(a, b, 2);
-    case MmxOp::Psrad: return shift<int32_t>(a, b, 2);
-    default: return b;  // MOVD/MOVQ: the source
-  }
+uint64_t pmullw(uint64_t a, uint64_t b) {
+  return lanes<int16_t>(a, b, [](int16_t x, int16_t y) { return int16_t(int32_t(x) * y); });
 }
+uint64_t pmulhw(uint64_t a, uint64_t b) {
+  return lanes<int16_t>(a, b, [](int16_t x, int16_t y) { return int16_t((int32_t(x) * y) >> 16); });
+}
+uint64_t pand(uint64_t a, uint64_t b) { return a & b; }
+uint64_t pandn(uint64_t a, uint64_t b) { return ~a & b; }
+uint64_t por(uint64_t a, uint64_t b) { return a | b; }
+uint64_t pxor(uint64_t a, uint64_t b) { return a ^ b; }
+template <typename T, bool high>
+uint64_t unpack_half(uint64_t a, uint64_t b) {
+  return unpack<T>(a, b, high);
+}
+template <typename T, int dir>
+uint64_t shift_lanes(uint64_t a, uint64_t count) {
+  return shift<T>(a, count, dir);
+}
+template <bool left>
+uint64_t shift_quad(uint64_t a, uint64_t count) {
+  return shift_q(a, count, left);
+}
+// The moves take the source; MOVD only its low doubleword.
+uint64_t movd(uint64_t, uint64_t b) { return b & 0xffffffffu; }
+uint64_t movq(uint64_t, uint64_t b) { return b; }
+[[noreturn]] uint64_t invalid(uint64_t, uint64_t) { raise(kUD); }
+
+// The operation of each MmxOp (k of Helper::Mmx): destination, source -> result. EMMS has no
+// operands and is handled before; every other k raises #UD.
+using OpFn = uint64_t (*)(uint64_t, uint64_t);
+constexpr std::array<OpFn, 256> kOps = [] {
+  std::array<OpFn, 256> t{};
+  t.fill(&invalid);
+  const std::pair<MmxOp, OpFn> ops[] = {
+      {MmxOp::Movd, &movd},
+      {MmxOp::Movq, &movq},
+      {MmxOp::Paddb, &add<int8_t>},
+      {MmxOp::Paddw, &add<int16_t>},
+      {MmxOp::Paddd, &add<int32_t>},
+      {MmxOp::Paddsb, &adds<int8_t>},
+      {MmxOp::Paddsw, &adds<int16_t>},
+      {MmxOp::Paddusb, &adds<uint8_t>},
+      {MmxOp::Paddusw, &adds<uint16_t>},
+      {MmxOp::Psubb, &sub<int8_t>},
+      {MmxOp::Psubw, &sub<int16_t>},
+      {MmxOp::Psubd, &sub<int32_t>},
+      {MmxOp::Psubsb, &subs<int8_t>},
+      {MmxOp::Psubsw, &subs<int16_t>},
+      {MmxOp::Psubusb, &subs<uint8_t>},
+      {MmxOp::Psubusw, &subs<uint16_t>},
+      {MmxOp::Pcmpeqb, &cmpeq<int8_t>},
+      {MmxOp::Pcmpeqw, &cmpeq<int16_t>},
+      {MmxOp::Pcmpeqd, &cmpeq<int32_t>},
+      {MmxOp::Pcmpgtb, &cmpgt<int8_t>},
+      {MmxOp::Pcmpgtw, &cmpgt<int16_t>},
+      {MmxOp::Pcmpgtd, &cmpgt<int32_t>},
+      {MmxOp::Pmullw, &pmullw},
+      {MmxOp::Pmulhw, &pmulhw},
+      {MmxOp::Pmaddwd, &pmaddwd},
+      {MmxOp::Pand, &pand},
+      {MmxOp::Pandn, &pandn},
+      {MmxOp::Por, &por},
+      {MmxOp::Pxor, &pxor},
+      {MmxOp::Packsswb, &pack<int16_t, int8_t>},
+      {MmxOp::Packssdw, &pack<int32_t, int16_t>},
+      {MmxOp::Packuswb, &pack<int16_t, uint8_t>},
+      {MmxOp::Punpckhbw, &unpack_half<uint8_t, true>},
+      {MmxOp::Punpckhwd, &unpack_half<uint16_t, true>},
+      {MmxOp::Punpckhdq, &unpack_half<uint32_t, true>},
+      {MmxOp::Punpcklbw, &unpack_half<uint8_t, false>},
+      {MmxOp::Punpcklwd, &unpack_half<uint16_t, false>},
+      {MmxOp::Punpckldq, &unpack_half<uint32_t, false>},
+      {MmxOp::Psllw, &shift_lanes<int16_t, -1>},
+      {MmxOp::Pslld, &shift_lanes<int32_t, -1>},
+      {MmxOp::Psllq, &shift_quad<true>},
+      {MmxOp::Psrlw, &shift_lanes<int16_t, 1>},
+      {MmxOp::Psrld, &shift_lanes<int32_t, 1>},
+      {MmxOp::Psrlq, &shift_quad<false>},
+      {MmxOp::Psraw, &shift_lanes<int16_t, 2>},
+      {MmxOp::Psrad, &shift_lanes<int32_t, 2>},
+  };
+  for (const auto& [op, fn] : ops) t[unsigned(op)] = fn;
+  return t;
+}();
+
+constexpr bool every_op_set() {
+  for (unsigned op = 0; op < unsigned(MmxOp::kCount); op++)
+    if (MmxOp(op) != MmxOp::Emms && kOps[op] == &invalid) return false;
+  return true;
+}
+static_assert(every_op_set(), "an MmxOp without its function in kOps");
 
 }  // namespace
 
@@ -197,10 +238,8 @@ uint32_t helper_mmx(Cpu& cpu, uint32_t off, uint32_t b, uint32_t c, uint32_t k) 
     }
   };
   const uint64_t src = read(sk, sreg);
-  const uint64_t dst =
-      dk == MmxKind::Mm && op != MmxOp::Movd && op != MmxOp::Movq ? f.r[dreg].sig : 0;
-  uint64_t v = compute(op, dst, src);
-  if (op == MmxOp::Movd) v &= 0xffffffffu;
+  const uint64_t dst = dk == MmxKind::Mm ? f.r[dreg].sig : 0;
+  const uint64_t v = kOps[k & 0xff](dst, src);
   switch (dk) {
     case MmxKind::Mem:
       fpu.probe_store(mem, msize);

@@ -7,6 +7,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/helpers/helpers.h"
+#include "cpu/helpers/x87_select.h"
 #include "cpu/softfloat/f80.h"
 
 namespace cpu::x87 {
@@ -99,27 +100,98 @@ class Fpu {
   }
 };
 
-// Instruction groups, by file. Each takes the decoded FOP fields; `m` is the memory operand
-// (mod != 3) or nullptr.
-struct Insn {
-  unsigned esc;  // opcode & 7 (D8..DF)
-  unsigned reg;  // ModRM.reg
-  unsigned rm;   // ModRM.rm (register forms: ST(i))
-  const Mem* m;  // memory operand or nullptr
-  bool op16;     // 16-bit operand size (environment formats)
+// What a leaf needs besides the FPU, decoded by the lowering: ST(i) (ModRM.rm of a register form),
+// the memory operand of a memory form, and the operand size (the environment formats).
+struct Operands {
+  unsigned i = 0;
+  Mem m;
+  bool op16 = false;
 };
+// One instruction's execution once the checks of Helper::X87 are done (cpu/helpers/x87_select.h
+// chooses it at translation time).
+using LeafFn = void (*)(Fpu&, const Operands&);
 
-// x87_arith.cpp: arithmetic, comparisons, FCMOVcc and the one-operand instructions.
-bool exec_arith(Fpu& fpu, const Insn& in);
-// x87_mem.cpp: loads, stores, constants, FXCH, FFREE, stack pointer moves.
-bool exec_move(Fpu& fpu, const Insn& in);
-// x87_env.cpp: control instructions (FNINIT, FNCLEX, FLDCW/FNSTCW, FNSTSW, FNSTENV/FLDENV,
-// FNSAVE/FRSTOR).
-bool exec_control(Fpu& fpu, const Insn& in);
-// Whether the instruction is a control instruction (SDM Vol.1 §8.1.8: it does not update the
-// last instruction and data pointers) and whether it waits for pending exceptions.
-bool is_control(const Insn& in);
-bool is_nonwaiting(const Insn& in);
+// x87_arith.cpp. Member functions of class templates, so that one explicit instantiation per
+// operation provides every form.
+template <BinOp op>
+struct Arith {
+  static void m32fp(Fpu&, const Operands&);
+  static void m32int(Fpu&, const Operands&);
+  static void m64fp(Fpu&, const Operands&);
+  static void m16int(Fpu&, const Operands&);
+  static void st0(Fpu&, const Operands&);      // ST(0) = ST(0) op ST(i)
+  static void sti(Fpu&, const Operands&);      // ST(i) = ST(0) op ST(i)
+  static void sti_pop(Fpu&, const Operands&);  // the same, then pop
+};
+// FCOM/FCOMP/FCOMPP (quiet: FUCOM...) with ST(i) or memory, then `pops` pops; FCOMI and friends.
+template <bool quiet, unsigned pops>
+struct Compare {
+  static void m32fp(Fpu&, const Operands&);
+  static void m32int(Fpu&, const Operands&);
+  static void m64fp(Fpu&, const Operands&);
+  static void m16int(Fpu&, const Operands&);
+  static void sti(Fpu&, const Operands&);
+  static void sti_eflags(Fpu&, const Operands&);
+};
+template <Cond cc>
+void fcmov(Fpu&, const Operands&);
+void fchs(Fpu&, const Operands&);
+void fabs(Fpu&, const Operands&);
+void ftst(Fpu&, const Operands&);
+void fxam(Fpu&, const Operands&);
+void f2xm1(Fpu&, const Operands&);
+void fyl2x(Fpu&, const Operands&);
+void fptan(Fpu&, const Operands&);
+void fpatan(Fpu&, const Operands&);
+void fxtract(Fpu&, const Operands&);
+void fprem1(Fpu&, const Operands&);
+void fprem(Fpu&, const Operands&);
+void fyl2xp1(Fpu&, const Operands&);
+void fsqrt(Fpu&, const Operands&);
+void fsincos(Fpu&, const Operands&);
+void frndint(Fpu&, const Operands&);
+void fscale(Fpu&, const Operands&);
+void fsin(Fpu&, const Operands&);
+void fcos(Fpu&, const Operands&);
+
+// x87_mem.cpp. Real formats: 0 = m32fp, 1 = m64fp, 2 = m80fp; integers by size in bytes.
+template <unsigned fmt>
+struct Real {
+  static void load(Fpu&, const Operands&);
+  static void store(Fpu&, const Operands&);
+  static void store_pop(Fpu&, const Operands&);
+};
+template <unsigned bytes>
+struct Int {
+  static void load(Fpu&, const Operands&);
+  static void store(Fpu&, const Operands&);
+  static void store_pop(Fpu&, const Operands&);
+};
+void fbld(Fpu&, const Operands&);
+void fbstp(Fpu&, const Operands&);
+void fld_sti(Fpu&, const Operands&);
+template <sf::Const c>
+void fld_const(Fpu&, const Operands&);
+void fxch(Fpu&, const Operands&);
+void fst_sti(Fpu&, const Operands&);
+void fstp_sti(Fpu&, const Operands&);
+void ffree(Fpu&, const Operands&);
+void ffreep(Fpu&, const Operands&);
+void fdecstp(Fpu&, const Operands&);
+void fincstp(Fpu&, const Operands&);
+void nop(Fpu&, const Operands&);
+
+// x87_env.cpp: the control instructions.
+void fldenv(Fpu&, const Operands&);
+void fldcw(Fpu&, const Operands&);
+void fnstenv(Fpu&, const Operands&);
+void fnstcw(Fpu&, const Operands&);
+void frstor(Fpu&, const Operands&);
+void fnsave(Fpu&, const Operands&);
+void fnstsw_m16(Fpu&, const Operands&);
+void fnstsw_ax(Fpu&, const Operands&);
+void fnclex(Fpu&, const Operands&);
+void fninit(Fpu&, const Operands&);
 
 // FNINIT's state (also what FNSAVE leaves behind).
 void init(FpuState& f);

@@ -23,16 +23,20 @@ bool present(Fpu& fpu, std::initializer_list<unsigned> regs, bool& masked) {
   return true;
 }
 
-// The binary operation of ModRM.reg 0,1,4..7: `a` is ST(0), `b` the other operand; the
-// reversed forms swap them (SDM Vol.2 FSUBR/FDIVR).
-F80 binop(unsigned r, F80 a, F80 b, Env& e) {
-  switch (r) {
-    case 0: return sf::add(a, b, e);
-    case 1: return sf::mul(a, b, e);
-    case 4: return sf::sub(a, b, e);
-    case 5: return sf::sub(b, a, e);
-    case 6: return sf::div(a, b, e);
-    default: return sf::div(b, a, e);
+template <BinOp op>
+F80 binop(F80 a, F80 b, Env& e) {
+  if constexpr (op == BinOp::Add) {
+    return sf::add(a, b, e);
+  } else if constexpr (op == BinOp::Mul) {
+    return sf::mul(a, b, e);
+  } else if constexpr (op == BinOp::Sub) {
+    return sf::sub(a, b, e);
+  } else if constexpr (op == BinOp::SubR) {
+    return sf::sub(b, a, e);
+  } else if constexpr (op == BinOp::Div) {
+    return sf::div(a, b, e);
+  } else {
+    return sf::div(b, a, e);
   }
 }
 
@@ -89,13 +93,14 @@ void compare_eflags(Fpu& fpu, unsigned i, bool quiet, bool pop) {
 
 // Arithmetic with the result in ST(dst): `b` is the second operand, `loaded` the flags of its
 // conversion from memory.
-void arith(Fpu& fpu, unsigned r, F80 b, bool b_ok, unsigned dst, bool pop, uint16_t loaded = 0) {
+template <BinOp op>
+void arith(Fpu& fpu, F80 b, bool b_ok, unsigned dst, bool pop, uint16_t loaded = 0) {
   if (fpu.empty(0) || !b_ok) {
     if (!fpu.stack_fault(false)) return;
     fpu.set_st(dst, sf::kIndefinite);
   } else {
     Env e = fpu.env();
-    const F80 v = binop(r, fpu.st(0), b, e);
+    const F80 v = binop<op>(fpu.st(0), b, e);
     e.flags = with_loaded(e.flags, loaded, fpu.st(0));
     if (!fpu.finish(e)) return;
     fpu.set_st(dst, v);
@@ -106,17 +111,18 @@ void arith(Fpu& fpu, unsigned r, F80 b, bool b_ok, unsigned dst, bool pop, uint1
 // The memory operand of D8/DA/DC/DE: m32fp, m32int, m64fp, m16int.
 // A signalling NaN stays signalling (quiet bit clear) so that the operation applies the NaN
 // rules of SDM Vol.1 table 4-7 to it: with a QNaN in ST(0), the QNaN is the result.
-F80 load_operand(Fpu& fpu, const Insn& in, Env& e) {
-  const Mem& m = *in.m;
-  F80 v;
-  switch (in.esc) {
-    case 0: v = sf::from_f32(fpu.ld(m, 0, 4), e); break;
-    case 2: return sf::from_int(int32_t(fpu.ld(m, 0, 4)));
-    case 4: v = sf::from_f64(fpu.ld64(m, 0), e); break;
-    default: return sf::from_int(int16_t(fpu.ld(m, 0, 2)));
+template <ArithForm form>
+F80 load_operand(Fpu& fpu, const Mem& m, Env& e) {
+  if constexpr (form == ArithForm::M32int) {
+    return sf::from_int(int32_t(fpu.ld(m, 0, 4)));
+  } else if constexpr (form == ArithForm::M16int) {
+    return sf::from_int(int16_t(fpu.ld(m, 0, 2)));
+  } else {
+    F80 v = form == ArithForm::M32fp ? sf::from_f32(fpu.ld(m, 0, 4), e)
+                                     : sf::from_f64(fpu.ld64(m, 0), e);
+    if ((e.flags & sf::exc::IE) && sf::is_nan(v)) v.sig &= ~(1ull << 62);
+    return v;
   }
-  if ((e.flags & sf::exc::IE) && sf::is_nan(v)) v.sig &= ~(1ull << 62);
-  return v;
 }
 
 // One-operand instructions on ST(0) with a result in ST(0).
@@ -261,136 +267,139 @@ void examine(Fpu& fpu) {
 }
 
 // FCMOVcc: DA /0-3 test B, E, BE, U; DB /0-3 their negations.
-void fcmov(Fpu& fpu, const Insn& in) {
-  const CpuState& s = fpu.cpu.s;
-  static constexpr Cond kCond[4] = {B, E, BE, P};
-  const bool take = eval_cond(s, kCond[in.reg] ^ (in.esc == 3 ? 1 : 0));
-  if (fpu.empty(0) || fpu.empty(in.rm)) {
+template <Cond cc>
+void fcmov_sti(Fpu& fpu, unsigned i) {
+  const bool take = eval_cond(fpu.cpu.s, cc);
+  if (fpu.empty(0) || fpu.empty(i)) {
     if (fpu.stack_fault(false)) fpu.set_st(0, sf::kIndefinite);
     return;
   }
   // C1 changes only on a stack underflow (SDM Vol.2 FCMOVcc; the host agrees).
-  if (take) fpu.set_st(0, fpu.st(in.rm));
+  if (take) fpu.set_st(0, fpu.st(i));
 }
 
-bool exec_d9_group(Fpu& fpu, const Insn& in) {
-  if (in.reg == 4) {
-    switch (in.rm) {
-      case 0:
-        unary(fpu, chs_fn);
-        fpu.set_c1(false);
-        return true;
-      case 1:
-        unary(fpu, abs_fn);
-        fpu.set_c1(false);
-        return true;
-      case 4: {  // FTST: compare with +0.0
-        compare(fpu, sf::zero(false), true, false, 0);
-        return true;
-      }
-      case 5: examine(fpu); return true;
-      default: return false;
-    }
-  }
-  if (in.reg == 6) {
-    switch (in.rm) {
-      case 0: unary(fpu, sf::f2xm1); return true;
-      case 1: binary_pop(fpu, sf::fyl2x); return true;
-      case 2: trig(fpu, sf::tan, true); return true;
-      case 3: binary_pop(fpu, atan_fn); return true;
-      case 4: xtract(fpu); return true;
-      case 5: prem(fpu, true); return true;
-      default: return false;  // FDECSTP/FINCSTP: x87_mem.cpp
-    }
-  }
-  if (in.reg == 7) {
-    switch (in.rm) {
-      case 0: prem(fpu, false); return true;
-      case 1: binary_pop(fpu, sf::fyl2xp1); return true;
-      case 2: unary(fpu, sf::sqrt); return true;
-      case 3: trig(fpu, sf::sincos, true); return true;  // ST(0) = cos, ST(1) = sin
-      case 4: unary(fpu, sf::round_to_int); return true;
-      case 5: scale(fpu); return true;
-      case 6: trig(fpu, sf::sin, false); return true;
-      case 7: trig(fpu, sf::cos, false); return true;
-    }
-  }
-  return false;
+// ST(0) op memory, or FCOM/FCOMP with memory.
+template <BinOp op, ArithForm form>
+void arith_mem(Fpu& fpu, const Operands& o) {
+  Env le = fpu.env();
+  const F80 b = load_operand<form>(fpu, o.m, le);
+  arith<op>(fpu, b, true, 0, false, le.flags);
+}
+template <unsigned pops, ArithForm form>
+void compare_mem(Fpu& fpu, const Operands& o) {
+  Env le = fpu.env();
+  const F80 b = load_operand<form>(fpu, o.m, le);
+  compare(fpu, b, true, false, pops, le.flags);
 }
 
 }  // namespace
 
-bool exec_arith(Fpu& fpu, const Insn& in) {
-  const unsigned r = in.reg;
-  if (in.m) {
-    if (in.esc != 0 && in.esc != 2 && in.esc != 4 && in.esc != 6) return false;
-    Env le = fpu.env();
-    const F80 b = load_operand(fpu, in, le);
-    if (r == 2 || r == 3) {
-      compare(fpu, b, true, false, r == 3 ? 1 : 0, le.flags);
-    } else {
-      arith(fpu, r, b, true, 0, false, le.flags);
-    }
-    return true;
-  }
-  const unsigned i = in.rm;
-  switch (in.esc) {
-    case 0:  // D8: ST(0) = ST(0) op ST(i); FCOM/FCOMP ST(i)
-      if (r == 2 || r == 3)
-        compare(fpu, fpu.st(i), !fpu.empty(i), false, r == 3 ? 1 : 0);
-      else
-        arith(fpu, r, fpu.st(i), !fpu.empty(i), 0, false);
-      return true;
-    case 4:  // DC: ST(i) = ST(i) op ST(0), with the SUB/SUBR and DIV/DIVR encodings swapped
-    case 6:  // DE: the same, then pop
-      if (r == 2 || r == 3) {  // FCOM2, FCOMP3 (DC) and FCOMP5 (DE D0+i): reserved aliases
-        if (in.esc == 6 && r == 3) {
-          if (i != 1) return false;
-          compare(fpu, fpu.st(1), !fpu.empty(1), false, 2);  // FCOMPP
-          return true;
-        }
-        compare(fpu, fpu.st(i), !fpu.empty(i), false, (in.esc == 6 || r == 3) ? 1 : 0);
-        return true;
-      }
-      // DC E0+i is FSUBR ST(i), ST(0): ST(i) = ST(0) - ST(i), the same "ST(0) - other" as reg 4
-      // of D8 (and likewise for E8, F0, F8), so only the destination differs.
-      arith(fpu, r, fpu.st(i), !fpu.empty(i), i, in.esc == 6);
-      return true;
-    case 1: return exec_d9_group(fpu, in);
-    case 2:
-      if (r < 4) {
-        fcmov(fpu, in);
-        return true;
-      }
-      if (r == 5 && i == 1) {  // FUCOMPP
-        compare(fpu, fpu.st(1), !fpu.empty(1), true, 2);
-        return true;
-      }
-      return false;
-    case 3:
-      if (r < 4) {
-        fcmov(fpu, in);
-        return true;
-      }
-      if (r == 5 || r == 6) {
-        compare_eflags(fpu, i, r == 5, false);
-        return true;
-      }
-      return false;
-    case 5:
-      if (r == 4 || r == 5) {  // FUCOM, FUCOMP
-        compare(fpu, fpu.st(i), !fpu.empty(i), true, r == 5 ? 1 : 0);
-        return true;
-      }
-      return false;
-    case 7:
-      if (r == 5 || r == 6) {
-        compare_eflags(fpu, i, r == 5, true);
-        return true;
-      }
-      return false;
-    default: return false;
-  }
+// DC E0+i is FSUBR ST(i), ST(0): ST(i) = ST(0) - ST(i), the same "ST(0) - other" as D8 E0+i,
+// so only the destination differs (and likewise for E8, F0, F8).
+template <BinOp op>
+void Arith<op>::m32fp(Fpu& fpu, const Operands& o) {
+  arith_mem<op, ArithForm::M32fp>(fpu, o);
 }
+template <BinOp op>
+void Arith<op>::m32int(Fpu& fpu, const Operands& o) {
+  arith_mem<op, ArithForm::M32int>(fpu, o);
+}
+template <BinOp op>
+void Arith<op>::m64fp(Fpu& fpu, const Operands& o) {
+  arith_mem<op, ArithForm::M64fp>(fpu, o);
+}
+template <BinOp op>
+void Arith<op>::m16int(Fpu& fpu, const Operands& o) {
+  arith_mem<op, ArithForm::M16int>(fpu, o);
+}
+template <BinOp op>
+void Arith<op>::st0(Fpu& fpu, const Operands& o) {
+  arith<op>(fpu, fpu.st(o.i), !fpu.empty(o.i), 0, false);
+}
+template <BinOp op>
+void Arith<op>::sti(Fpu& fpu, const Operands& o) {
+  arith<op>(fpu, fpu.st(o.i), !fpu.empty(o.i), o.i, false);
+}
+template <BinOp op>
+void Arith<op>::sti_pop(Fpu& fpu, const Operands& o) {
+  arith<op>(fpu, fpu.st(o.i), !fpu.empty(o.i), o.i, true);
+}
+template struct Arith<BinOp::Add>;
+template struct Arith<BinOp::Mul>;
+template struct Arith<BinOp::Sub>;
+template struct Arith<BinOp::SubR>;
+template struct Arith<BinOp::Div>;
+template struct Arith<BinOp::DivR>;
+
+template <bool quiet, unsigned pops>
+void Compare<quiet, pops>::m32fp(Fpu& fpu, const Operands& o) {
+  compare_mem<pops, ArithForm::M32fp>(fpu, o);
+}
+template <bool quiet, unsigned pops>
+void Compare<quiet, pops>::m32int(Fpu& fpu, const Operands& o) {
+  compare_mem<pops, ArithForm::M32int>(fpu, o);
+}
+template <bool quiet, unsigned pops>
+void Compare<quiet, pops>::m64fp(Fpu& fpu, const Operands& o) {
+  compare_mem<pops, ArithForm::M64fp>(fpu, o);
+}
+template <bool quiet, unsigned pops>
+void Compare<quiet, pops>::m16int(Fpu& fpu, const Operands& o) {
+  compare_mem<pops, ArithForm::M16int>(fpu, o);
+}
+template <bool quiet, unsigned pops>
+void Compare<quiet, pops>::sti(Fpu& fpu, const Operands& o) {
+  compare(fpu, fpu.st(o.i), !fpu.empty(o.i), quiet, pops);
+}
+template <bool quiet, unsigned pops>
+void Compare<quiet, pops>::sti_eflags(Fpu& fpu, const Operands& o) {
+  compare_eflags(fpu, o.i, quiet, pops != 0);
+}
+template struct Compare<false, 0>;
+template struct Compare<false, 1>;
+template struct Compare<false, 2>;
+template struct Compare<true, 0>;
+template struct Compare<true, 1>;
+template struct Compare<true, 2>;
+
+template <Cond cc>
+void fcmov(Fpu& fpu, const Operands& o) {
+  fcmov_sti<cc>(fpu, o.i);
+}
+template void fcmov<B>(Fpu&, const Operands&);
+template void fcmov<E>(Fpu&, const Operands&);
+template void fcmov<BE>(Fpu&, const Operands&);
+template void fcmov<P>(Fpu&, const Operands&);
+template void fcmov<AE>(Fpu&, const Operands&);
+template void fcmov<NE>(Fpu&, const Operands&);
+template void fcmov<A>(Fpu&, const Operands&);
+template void fcmov<NP>(Fpu&, const Operands&);
+
+void fchs(Fpu& fpu, const Operands&) {
+  unary(fpu, chs_fn);
+  fpu.set_c1(false);
+}
+void fabs(Fpu& fpu, const Operands&) {
+  unary(fpu, abs_fn);
+  fpu.set_c1(false);
+}
+// FTST compares with +0.0.
+void ftst(Fpu& fpu, const Operands&) { compare(fpu, sf::zero(false), true, false, 0); }
+void fxam(Fpu& fpu, const Operands&) { examine(fpu); }
+void f2xm1(Fpu& fpu, const Operands&) { unary(fpu, sf::f2xm1); }
+void fyl2x(Fpu& fpu, const Operands&) { binary_pop(fpu, sf::fyl2x); }
+void fptan(Fpu& fpu, const Operands&) { trig(fpu, sf::tan, true); }
+void fpatan(Fpu& fpu, const Operands&) { binary_pop(fpu, atan_fn); }
+void fxtract(Fpu& fpu, const Operands&) { xtract(fpu); }
+void fprem1(Fpu& fpu, const Operands&) { prem(fpu, true); }
+void fprem(Fpu& fpu, const Operands&) { prem(fpu, false); }
+void fyl2xp1(Fpu& fpu, const Operands&) { binary_pop(fpu, sf::fyl2xp1); }
+void fsqrt(Fpu& fpu, const Operands&) { unary(fpu, sf::sqrt); }
+// FSINCOS leaves ST(0) = cos, ST(1) = sin.
+void fsincos(Fpu& fpu, const Operands&) { trig(fpu, sf::sincos, true); }
+void frndint(Fpu& fpu, const Operands&) { unary(fpu, sf::round_to_int); }
+void fscale(Fpu& fpu, const Operands&) { scale(fpu); }
+void fsin(Fpu& fpu, const Operands&) { trig(fpu, sf::sin, false); }
+void fcos(Fpu& fpu, const Operands&) { trig(fpu, sf::cos, false); }
 
 }  // namespace cpu::x87

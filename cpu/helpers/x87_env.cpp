@@ -1,6 +1,6 @@
 // x87 control instructions: FNINIT, FNCLEX, FLDCW, FNSTCW, FNSTSW, FNSTENV/FLDENV and
-// FNSAVE/FRSTOR with the four environment layouts of SDM Vol.1 §8.1.10 (figures 8-9 to 8-12),
-// plus the 8087/287 no-ops FNENI, FNDISI and FNSETPM that a P6 ignores.
+// FNSAVE/FRSTOR with the four environment layouts of SDM Vol.1 §8.1.10 (figures 8-9 to 8-12).
+// (The 8087/287 no-ops FNENI, FNDISI and FNSETPM, which a P6 ignores, are the Nop leaf.)
 #include "cpu/helpers/x87.h"
 
 namespace cpu::x87 {
@@ -87,7 +87,7 @@ void load_env(Fpu& fpu, const Mem& m, EnvFormat fmt) {
   fpu.update_es();
 }
 
-void fnsave(Fpu& fpu, const Mem& m, bool op16) {
+void save_state(Fpu& fpu, const Mem& m, bool op16) {
   const EnvFormat fmt = env_format(fpu, op16);
   fpu.probe_store(m, fmt.size() + 80);
   store_env(fpu, m, fmt);
@@ -95,7 +95,7 @@ void fnsave(Fpu& fpu, const Mem& m, bool op16) {
   init(fpu.f);
 }
 
-void frstor(Fpu& fpu, const Mem& m, bool op16) {
+void restore_state(Fpu& fpu, const Mem& m, bool op16) {
   const EnvFormat fmt = env_format(fpu, op16);
   // Read everything before changing anything, so a fault leaves the FPU as it was.
   F80 regs[8];
@@ -111,50 +111,35 @@ void frstor(Fpu& fpu, const Mem& m, bool op16) {
 
 }  // namespace
 
-bool exec_control(Fpu& fpu, const Insn& in) {
-  FpuState& f = fpu.f;
-  if (in.m) {
-    const Mem& m = *in.m;
-    switch (in.esc << 3 | in.reg) {
-      case 1 << 3 | 4: load_env(fpu, m, env_format(fpu, in.op16)); return true;
-      case 1 << 3 | 5:  // FLDCW: newly unmasked pending exceptions become pending (ES)
-        f.fcw = uint16_t(fpu.ld(m, 0, 2));
-        fpu.update_es();
-        return true;
-      case 1 << 3 | 6: {  // FNSTENV, then mask every exception
-        const EnvFormat fmt = env_format(fpu, in.op16);
-        fpu.probe_store(m, fmt.size());
-        store_env(fpu, m, fmt);
-        f.fcw |= sf::exc::kAll;
-        fpu.update_es();
-        return true;
-      }
-      case 1 << 3 | 7: fpu.st_(m, 0, 2, f.fcw); return true;
-      case 5 << 3 | 4: frstor(fpu, m, in.op16); return true;
-      case 5 << 3 | 6: fnsave(fpu, m, in.op16); return true;
-      case 5 << 3 | 7: fpu.st_(m, 0, 2, f.fsw); return true;
-      default: return false;
-    }
-  }
-  if (in.esc == 3 && in.reg == 4) {
-    switch (in.rm) {
-      case 0:  // FNENI, FNDISI, FNSETPM: 8087/287 control, no-ops on the 387 and later
-      case 1:
-      case 4: return true;
-      case 2:  // FNCLEX
-        f.fsw &= uint16_t(~(sf::exc::kAll | fsw::SF | fsw::ES | fsw::B));
-        f.ferr = 0;
-        return true;
-      case 3: init(f); return true;
-      default: return false;
-    }
-  }
-  if (in.esc == 7 && in.reg == 4 && in.rm == 0) {  // FNSTSW AX
-    fpu.cpu.set_reg(EAX, 2, f.fsw);
-    return true;
-  }
-  return false;
+void fldenv(Fpu& fpu, const Operands& o) { load_env(fpu, o.m, env_format(fpu, o.op16)); }
+
+// FLDCW: newly unmasked pending exceptions become pending (ES).
+void fldcw(Fpu& fpu, const Operands& o) {
+  fpu.f.fcw = uint16_t(fpu.ld(o.m, 0, 2));
+  fpu.update_es();
 }
+
+// FNSTENV, then mask every exception.
+void fnstenv(Fpu& fpu, const Operands& o) {
+  const EnvFormat fmt = env_format(fpu, o.op16);
+  fpu.probe_store(o.m, fmt.size());
+  store_env(fpu, o.m, fmt);
+  fpu.f.fcw |= sf::exc::kAll;
+  fpu.update_es();
+}
+
+void fnstcw(Fpu& fpu, const Operands& o) { fpu.st_(o.m, 0, 2, fpu.f.fcw); }
+void frstor(Fpu& fpu, const Operands& o) { restore_state(fpu, o.m, o.op16); }
+void fnsave(Fpu& fpu, const Operands& o) { save_state(fpu, o.m, o.op16); }
+void fnstsw_m16(Fpu& fpu, const Operands& o) { fpu.st_(o.m, 0, 2, fpu.f.fsw); }
+void fnstsw_ax(Fpu& fpu, const Operands&) { fpu.cpu.set_reg(EAX, 2, fpu.f.fsw); }
+
+void fnclex(Fpu& fpu, const Operands&) {
+  fpu.f.fsw &= uint16_t(~(sf::exc::kAll | fsw::SF | fsw::ES | fsw::B));
+  fpu.f.ferr = 0;
+}
+
+void fninit(Fpu& fpu, const Operands&) { init(fpu.f); }
 
 }  // namespace cpu::x87
 

@@ -159,71 +159,84 @@ void exchange(Fpu& fpu, unsigned i) {
   fpu.set_tag(fpu.phys(i), ta);
 }
 
-void load_const(Fpu& fpu, unsigned which) {
-  push_checked(fpu, sf::constant(sf::Const(which), sf::Round((fpu.f.fcw >> 10) & 3)), fpu.env());
+void load_const(Fpu& fpu, sf::Const c) {
+  push_checked(fpu, sf::constant(c, sf::Round((fpu.f.fcw >> 10) & 3)), fpu.env());
 }
 
 }  // namespace
 
-bool exec_move(Fpu& fpu, const Insn& in) {
-  if (in.m) {
-    const Mem& m = *in.m;
-    switch (in.esc << 3 | in.reg) {
-      case 1 << 3 | 0: load_real(fpu, m, 0); return true;
-      case 1 << 3 | 2: store_real(fpu, m, 0, false); return true;
-      case 1 << 3 | 3: store_real(fpu, m, 0, true); return true;
-      case 3 << 3 | 0: load_int(fpu, m, 4); return true;
-      case 3 << 3 | 2: store_int(fpu, m, 4, false); return true;
-      case 3 << 3 | 3: store_int(fpu, m, 4, true); return true;
-      case 3 << 3 | 5: load_real(fpu, m, 2); return true;
-      case 3 << 3 | 7: store_real(fpu, m, 2, true); return true;
-      case 5 << 3 | 0: load_real(fpu, m, 1); return true;
-      case 5 << 3 | 2: store_real(fpu, m, 1, false); return true;
-      case 5 << 3 | 3: store_real(fpu, m, 1, true); return true;
-      case 7 << 3 | 0: load_int(fpu, m, 2); return true;
-      case 7 << 3 | 2: store_int(fpu, m, 2, false); return true;
-      case 7 << 3 | 3: store_int(fpu, m, 2, true); return true;
-      case 7 << 3 | 4: load_bcd(fpu, m); return true;
-      case 7 << 3 | 5: load_int(fpu, m, 8); return true;
-      case 7 << 3 | 6: store_bcd(fpu, m); return true;
-      case 7 << 3 | 7: store_int(fpu, m, 8, true); return true;
-      default: return false;
-    }
-  }
-  const unsigned i = in.rm;
-  switch (in.esc << 3 | in.reg) {
-    case 1 << 3 | 0: load_st(fpu, i); return true;
-    case 1 << 3 | 1:  // FXCH
-    case 5 << 3 | 1:  // FXCH4
-    case 7 << 3 | 1:  // FXCH7
-      exchange(fpu, i);
-      return true;
-    case 1 << 3 | 2:  // FNOP (D9 D0); D9 D1-D7 are invalid
-      return i == 0;
-    case 1 << 3 | 3:  // FSTP1
-    case 7 << 3 | 2:  // FSTP8
-    case 7 << 3 | 3:  // FSTP9
-    case 5 << 3 | 3: store_st(fpu, i, true); return true;
-    case 5 << 3 | 2: store_st(fpu, i, false); return true;
-    case 1 << 3 | 5:
-      if (i == 7) return false;
-      load_const(fpu, i);
-      return true;
-    case 1 << 3 | 6:
-      if (i == 6 || i == 7) {  // FDECSTP, FINCSTP: only TOP moves; C1 = 0
-        fpu.set_top(fpu.top() + (i == 6 ? 7 : 1));
-        fpu.set_c1(false);
-        return true;
-      }
-      return false;
-    case 5 << 3 | 0:  // FFREE
-    case 7 << 3 | 0:  // FFREEP
-      fpu.set_tag(fpu.phys(i), kTagEmpty);
-      if (in.esc == 7) fpu.set_top(fpu.top() + 1);
-      fpu.set_c1(false);  // the SDM leaves C0-C3 undefined; the host clears C1
-      return true;
-    default: return false;
-  }
+template <unsigned fmt>
+void Real<fmt>::load(Fpu& fpu, const Operands& o) {
+  load_real(fpu, o.m, fmt);
 }
+template <unsigned fmt>
+void Real<fmt>::store(Fpu& fpu, const Operands& o) {
+  store_real(fpu, o.m, fmt, false);
+}
+template <unsigned fmt>
+void Real<fmt>::store_pop(Fpu& fpu, const Operands& o) {
+  store_real(fpu, o.m, fmt, true);
+}
+template struct Real<0>;
+template struct Real<1>;
+template struct Real<2>;
+
+template <unsigned bytes>
+void Int<bytes>::load(Fpu& fpu, const Operands& o) {
+  load_int(fpu, o.m, bytes);
+}
+template <unsigned bytes>
+void Int<bytes>::store(Fpu& fpu, const Operands& o) {
+  store_int(fpu, o.m, bytes, false);
+}
+template <unsigned bytes>
+void Int<bytes>::store_pop(Fpu& fpu, const Operands& o) {
+  store_int(fpu, o.m, bytes, true);
+}
+template struct Int<2>;
+template struct Int<4>;
+template struct Int<8>;
+
+void fbld(Fpu& fpu, const Operands& o) { load_bcd(fpu, o.m); }
+void fbstp(Fpu& fpu, const Operands& o) { store_bcd(fpu, o.m); }
+void fld_sti(Fpu& fpu, const Operands& o) { load_st(fpu, o.i); }
+template <sf::Const c>
+void fld_const(Fpu& fpu, const Operands&) {
+  load_const(fpu, c);
+}
+template void fld_const<sf::Const::One>(Fpu&, const Operands&);
+template void fld_const<sf::Const::L2T>(Fpu&, const Operands&);
+template void fld_const<sf::Const::L2E>(Fpu&, const Operands&);
+template void fld_const<sf::Const::Pi>(Fpu&, const Operands&);
+template void fld_const<sf::Const::LG2>(Fpu&, const Operands&);
+template void fld_const<sf::Const::LN2>(Fpu&, const Operands&);
+template void fld_const<sf::Const::Zero>(Fpu&, const Operands&);
+// FXCH, FXCH4, FXCH7
+void fxch(Fpu& fpu, const Operands& o) { exchange(fpu, o.i); }
+void fst_sti(Fpu& fpu, const Operands& o) { store_st(fpu, o.i, false); }
+// FSTP, FSTP1, FSTP8, FSTP9
+void fstp_sti(Fpu& fpu, const Operands& o) { store_st(fpu, o.i, true); }
+
+// FFREE, FFREEP: the SDM leaves C0-C3 undefined; the host clears C1.
+void ffree(Fpu& fpu, const Operands& o) {
+  fpu.set_tag(fpu.phys(o.i), kTagEmpty);
+  fpu.set_c1(false);
+}
+void ffreep(Fpu& fpu, const Operands& o) {
+  ffree(fpu, o);
+  fpu.set_top(fpu.top() + 1);
+}
+
+// FDECSTP, FINCSTP: only TOP moves; C1 = 0.
+void fdecstp(Fpu& fpu, const Operands&) {
+  fpu.set_top(fpu.top() + 7);
+  fpu.set_c1(false);
+}
+void fincstp(Fpu& fpu, const Operands&) {
+  fpu.set_top(fpu.top() + 1);
+  fpu.set_c1(false);
+}
+
+void nop(Fpu&, const Operands&) {}
 
 }  // namespace cpu::x87
