@@ -22,8 +22,9 @@ void emit<Op::Call>(Compiler& c, const Inst& in) {
   c.count_call();
   c.a.test(x86::rax, x86::rax);
   c.a.js(c.fault_label());
-  // A helper may have changed the TLB set in use (a privilege change, CpuState::tlb).
-  c.a.mov(x86::r15, Compiler::state(offsetof(CpuState, tlb), 8));
+  // A helper that is not plain may have changed the TLB set in use (a privilege change,
+  // CpuState::tlb); a plain one changes nothing of the kind (HelperInfo::plain).
+  if (!cpu::helper_info(in.imm).plain) c.a.mov(x86::r15, Compiler::state(offsetof(CpuState, tlb), 8));
   c.restore_live();
   if (in.dst) {
     const x86::Gpd d = c.def(in.dst, x86::eax);
