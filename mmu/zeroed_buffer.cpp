@@ -1,6 +1,7 @@
 #include "mmu/zeroed_buffer.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -28,10 +29,19 @@ ZeroedBuffer::~ZeroedBuffer() {
 }
 
 void ZeroedBuffer::clear() {
-  // MADV_DONTNEED on a private anonymous mapping makes the next access see zero-filled pages
-  // (madvise(2)); where that is refused the bytes are written.
-  if (mapped_ && madvise(data_, size_, MADV_DONTNEED) == 0) return;
+  // A fresh anonymous mapping over the old one (MAP_FIXED replaces it, file views included)
+  // reads as zero; where that is refused the bytes are written.
+  if (mapped_ && size_ &&
+      mmap(data_, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED)
+    return;
   std::memset(data_, 0, size_);
+}
+
+bool ZeroedBuffer::map_file(size_t at, size_t len, int fd, uint64_t file_offset) {
+  const size_t page = size_t(sysconf(_SC_PAGESIZE));
+  if (!mapped_ || at > size_ || len > size_ - at || len == 0 || at % page || len % page || file_offset % page)
+    return false;
+  return mmap(data_ + at, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, off_t(file_offset)) != MAP_FAILED;
 }
 
 }  // namespace mmu

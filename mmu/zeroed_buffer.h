@@ -24,8 +24,14 @@ class ZeroedBuffer {
   uint8_t& operator[](size_t i) { return data_[i]; }
   uint8_t operator[](size_t i) const { return data_[i]; }
 
-  // Every byte zero again.
+  // Every byte zero again (pages mapped from a file included).
   void clear();
+  // Makes [at, at + len) a copy-on-write view of `fd` from `file_offset`: the host reads pages
+  // from the file when first touched and copies one only when it is written, and processes
+  // mapping the same file share the pages nobody wrote. Offsets and length must be multiples of
+  // the host's page size. False (and nothing changed) where that cannot be done; the caller
+  // then reads the bytes.
+  bool map_file(size_t at, size_t len, int fd, uint64_t file_offset);
 
  private:
   uint8_t* data_;
