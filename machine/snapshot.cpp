@@ -112,9 +112,10 @@ void PcMachine::save_snapshot(const std::string& path) {
   const uint64_t pages = phys_->ram_size() / kPage;
   std::vector<uint8_t> bitmap((pages + 7) / 8, 0);
   std::vector<const uint8_t*> stored;
+  const std::vector<uint8_t> touched = phys_->ram_touched_pages();
   for (uint64_t n = 0; n < pages; n++) {
     const uint8_t* p = phys_->ram() + n * kPage;
-    if (zero_page(p)) continue;
+    if (!touched[n] || zero_page(p)) continue;
     bitmap[n / 8] |= uint8_t(1u << (n % 8));
     stored.push_back(p);
   }

@@ -51,6 +51,8 @@ class PhysMemory {
   // read. False when the range is outside RAM or the file cannot be read.
   void clear_ram();
   bool load_ram(uint64_t at, uint64_t len, int fd, uint64_t file_offset);
+  // Per 4 KiB RAM page: 0 where the page is known to be zero unread (ZeroedBuffer::touched_pages).
+  std::vector<uint8_t> ram_touched_pages() const { return ram_buf_->touched_pages(); }
 
   // Maps a copy of `image` read-only at [base, base + size). Throws std::runtime_error when the
   // range overlaps another ROM or MMIO region.
