@@ -46,7 +46,7 @@ TEST_CASE("a snapshot holds the whole state and the run continues as if never st
   std::filesystem::remove(path);
 }
 
-TEST_CASE("--savevm-at takes the snapshot at exactly that instruction count",
+TEST_CASE("a snapshot by --savevm-at is taken at exactly that instruction count",
           "[machine][snapshot]") {
   machine::MachineConfig cfg = demo(kEnd);
   const std::string path = test::temp_file("at");
