@@ -50,6 +50,10 @@ class Floppy : public Device, public PortDevice {
   // Inserts `image` into drive 0 (A:) or 1 (B:). Throws std::runtime_error naming `what` (the
   // option, "-fda") and the size when the image size is not a floppy format.
   void attach(unsigned drive, std::unique_ptr<DiskImage> image, const std::string& what);
+  // The medium in drive 0/1 (nullptr: none), for snapshots of the disks.
+  DiskImage* image(unsigned drive) const {
+    return drive < kDrives ? media_[drive].image.get() : nullptr;
+  }
   // CMOS drive type (0 = none) for drive 0/1.
   uint8_t cmos_type(unsigned drive) const;
 

@@ -56,6 +56,8 @@ class IdeController : public Device, public PortDevice {
   // Default CHS geometry of a disk, as IDENTIFY reports it.
   Chs geometry(unsigned ch, unsigned unit) const { return drives_[ch & 1][unit & 1].chs; }
   uint64_t sectors(unsigned ch, unsigned unit) const { return drives_[ch & 1][unit & 1].sectors; }
+  // The medium in a drive (nullptr: none), for snapshots of the disks.
+  DiskImage* image(unsigned ch, unsigned unit) const { return drives_[ch & 1][unit & 1].img.get(); }
 
   // The PCI command register's bus-master enable; DMA waits while it is off.
   void set_bus_master_gate(std::function<bool()> enabled) { bm_enabled_ = std::move(enabled); }

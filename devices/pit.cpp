@@ -56,10 +56,11 @@ void Pit::serialize(Serializer& s) {
       if (c.rw < 1 || c.rw > 3) c.rw = 3;
       if (c.phase > kPaused) c.phase = kIdle;
       if (c.latch_bytes > 2) c.latch_bytes = 0;
-      if (c.n < 1 || c.n > 65536) c.n = 65536;
-      if (c.pend_n < 1 || c.pend_n > 65536) c.pend_n = 65536;
-      c.offset %= c.n;
-      c.pend_offset %= c.pend_n;
+      // A count of 0 is a counter never loaded (power-on); only a counting one needs one.
+      if (c.n > 65536 || (c.n == 0 && (c.phase == kRunning || c.phase == kPaused))) c.n = 65536;
+      if (c.pend_n > 65536 || (c.pend_n == 0 && c.pend)) c.pend_n = 65536;
+      c.offset = c.n ? c.offset % c.n : 0;
+      c.pend_offset = c.pend_n ? c.pend_offset % c.pend_n : 0;
       // Ticks stay far from overflow: 2^62 CLKs is 10^5 years.
       c.frozen_elapsed = std::clamp<int64_t>(c.frozen_elapsed, 0, kMaxTick);
       c.start = std::clamp<int64_t>(c.start, 0, kMaxTick);

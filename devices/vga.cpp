@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <stdexcept>
 
 namespace devices {
@@ -71,17 +72,22 @@ void Vga::serialize(Serializer& s) {
   PciDevice::serialize(s);
   s.io(r_);
   // VRAM up to its last non-zero 4 KiB block: most guests never touch the VBE memory.
+  // Whole blocks are compared at a time, and loading starts from fresh zero pages instead of
+  // writing zeros: both would otherwise touch all 16 MiB at every snapshot and state hash.
+  constexpr uint32_t kBlock = 0x1000;
   uint32_t used = 0;
   if (!s.loading()) {
-    const auto v = vram_.span();
-    auto last = std::find_if(v.rbegin(), v.rend(), [](uint8_t b) { return b != 0; });
-    used = uint32_t(v.rend() - last + 0xfff) & ~0xfffu;
+    static constexpr uint8_t kZero[kBlock] = {};
+    const std::vector<uint8_t> touched = vram_.touched_pages();
+    for (used = uint32_t(vram_.size()); used >= kBlock; used -= kBlock)
+      if (touched[used / kBlock - 1] && std::memcmp(vram_.data() + used - kBlock, kZero, kBlock) != 0) break;
   }
   s.io(used);
-  if (used > vram_.size()) throw std::runtime_error("vga: VRAM size in the snapshot is too large");
+  if (used > vram_.size() || used % kBlock)
+    throw std::runtime_error("vga: VRAM size in the snapshot is too large");
+  if (s.loading()) vram_.clear();
   s.bytes(vram_.data(), used);
   if (s.loading()) {
-    std::fill(vram_.data() + used, vram_.data() + vram_.size(), 0);
     // A damaged snapshot must not leave an index that reaches past a table.
     r_.attr_flip &= 1;
     r_.dac_reading &= 1;

@@ -114,6 +114,9 @@ constexpr std::array kOptions = {
     OptionSpec{"timeout", "SECONDS", "Give up after SECONDS of virtual time (exit status 3)"},
     OptionSpec{"wall-timeout", "SECONDS", "Give up after SECONDS of host time, a guard for CI (exit status 4)"},
     OptionSpec{"screendump", "FILE", "At exit, write the text screen (FILE.txt) or the picture (FILE.png)"},
+    OptionSpec{"loadvm", "FILE", "Start from the snapshot in FILE"},
+    OptionSpec{"savevm", "FILE", "At exit, write a snapshot of the machine to FILE"},
+    OptionSpec{"savevm-at", "ICOUNT:FILE", "Write a snapshot to FILE when ICOUNT guest instructions have run"},
     OptionSpec{"d", "ITEMS", "Log to stderr: comma-separated int, exec, in_asm, out_asm, jit (as QEMU's -d)"},
     OptionSpec{"version", "", "Print the version and exit"},
     OptionSpec{"help", "", "Print this help and exit"},
@@ -123,7 +126,7 @@ constexpr std::array kOptions = {
 bool gnu_style(std::string_view name) {
   return name == "help" || name == "version" || name == "max-insns" || name == "jit-cache-mb" || name == "step" ||
          name == "until-serial" || name == "until-screen" || name == "timeout" || name == "wall-timeout" || name == "screendump" ||
-         name == "report" || name == "checkpoint-every";
+         name == "report" || name == "checkpoint-every" || name == "savevm-at";
 }
 
 std::string spelled(std::string_view name) {
@@ -208,7 +211,6 @@ constexpr std::array kUnsupported = {
     Unsupported{"mem-path", "file-backed guest memory is not supported"},
     Unsupported{"mem-prealloc", "file-backed guest memory is not supported"},
     Unsupported{"incoming", "migration is not supported"},
-    Unsupported{"loadvm", "saved VM states are not supported"},
     Unsupported{"icount", "ghost86 always counts instructions for time; -icount is not needed"},
     Unsupported{"watchdog", "watchdog devices are not supported"},
     Unsupported{"tpmdev", "TPM devices are not supported"},
@@ -720,6 +722,16 @@ uint64_t parse_max_insns(std::string_view text) {
   return *n;
 }
 
+machine::MachineConfig::SaveAt parse_savevm_at(const std::string& text) {
+  const size_t colon = text.find(':');
+  const auto n = parse_whole<uint64_t>(std::string_view(text).substr(0, colon));
+  if (colon == std::string::npos || !n || colon + 1 == text.size())
+    fail("savevm-at", "'{}': expected ICOUNT:FILE (a whole number of instructions, a file name)", text);
+  const std::string path = text.substr(colon + 1);
+  check_creatable("savevm-at", path);
+  return {*n, path};
+}
+
 uint64_t parse_checkpoint_every(std::string_view text) {
   const auto n = parse_whole<uint64_t>(text);
   if (!n || !*n) fail("checkpoint-every", "invalid count '{}' (expected a whole number above 0)", text);
@@ -926,6 +938,12 @@ MachineConfig build_config(const Given& given, const Features& available, std::v
     check_creatable("screendump", *f);  // now, not after the whole run
     cfg.screendump = *f;
   }
+  if (auto f = given.last("loadvm")) cfg.loadvm = *f;  // checked whole when the machine exists
+  if (auto f = given.last("savevm")) {
+    check_creatable("savevm", *f);
+    cfg.savevm = *f;
+  }
+  for (const std::string& at : given.all("savevm-at")) cfg.savevm_at.push_back(parse_savevm_at(at));
   apply_machine_options(given, cfg);
   apply_firmware(given, available, cfg);
   return cfg;

@@ -104,6 +104,7 @@ int run_machine(const machine::MachineConfig& config, double wall_timeout_s, con
       }
     };
     pc.set_host_hooks(std::move(host));
+    if (!config.loadvm.empty()) pc.load_snapshot(config.loadvm);
     machine::RunResult r = pc.run();
     terminal.reset();
     std::fflush(stdout);

@@ -88,11 +88,11 @@ Automation::Automation(const MachineConfig& cfg, Clock& clock, Io io) : clock_(c
   }
   if (!cfg.until_serial.empty()) until_serial_ = compile(cfg.until_serial, "--until-serial");
   if (!cfg.until_screen.empty()) until_screen_ = compile(cfg.until_screen, "--until-screen");
-  screen_timer_ = clock_.add_timer([this] { poll_screen(); });
-  serial_timer_ = clock_.add_timer([this] { match_serial(); });
-  key_timer_ = clock_.add_timer([this] { next_key(); });
-  send_timer_ = clock_.add_timer([this] { next_byte(); });
-  sleep_timer_ = clock_.add_timer([this] {
+  screen_timer_ = clock_.add_host_timer([this] { poll_screen(); });
+  serial_timer_ = clock_.add_host_timer([this] { match_serial(); });
+  key_timer_ = clock_.add_host_timer([this] { next_key(); });
+  send_timer_ = clock_.add_host_timer([this] { next_byte(); });
+  sleep_timer_ = clock_.add_host_timer([this] {
     step_++;
     advance();
   });

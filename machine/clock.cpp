@@ -5,7 +5,12 @@
 namespace machine {
 
 Clock::TimerId Clock::add_timer(std::function<void()> fn) {
-  timers_.push_back(Timer{std::move(fn), kNever});
+  timers_.push_back(Timer{std::move(fn), kNever, false});
+  return TimerId(timers_.size() - 1);
+}
+
+Clock::TimerId Clock::add_host_timer(std::function<void()> fn) {
+  timers_.push_back(Timer{std::move(fn), kNever, true});
   return TimerId(timers_.size() - 1);
 }
 
@@ -52,7 +57,8 @@ void Clock::run_due() {
 
 void Clock::serialize(devices::Serializer& s) {
   s.io(stalled_ns_);
-  for (Timer& t : timers_) s.io(t.deadline);
+  for (Timer& t : timers_)
+    if (!t.host) s.io(t.deadline);
 }
 
 }  // namespace machine

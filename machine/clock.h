@@ -31,8 +31,12 @@ class Clock {
   uint64_t stalled_ns() const { return stalled_ns_; }
   void set_stall_listener(std::function<void(uint64_t ns)> fn) { stall_listener_ = std::move(fn); }
 
-  // Timers: a callback that fires once the virtual time reaches its deadline.
+  // Timers: a callback that fires once the virtual time reaches its deadline. A device's timer
+  // is machine state (serialize() saves its deadline); a host timer (polling for host input,
+  // headless automation) belongs to the process around the machine and is left out, so the
+  // state hash and snapshots see only what the guest can.
   TimerId add_timer(std::function<void()> fn);
+  TimerId add_host_timer(std::function<void()> fn);
   void arm(TimerId id, uint64_t deadline_ns);
   void cancel(TimerId id);
   bool armed(TimerId id) const { return timers_[id].deadline != kNever; }
@@ -62,6 +66,7 @@ class Clock {
   struct Timer {
     std::function<void()> fn;
     uint64_t deadline = kNever;
+    bool host = false;
   };
   const uint64_t& icount_;
   uint32_t ns_per_insn_;

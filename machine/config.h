@@ -99,6 +99,14 @@ struct MachineConfig {
   std::optional<int64_t> rtc_epoch;
   // -vga none: no VGA adapter on the buses (the device model stays, unwired).
   bool vga = true;
+  // Snapshots (README.md "Snapshots"): -loadvm starts from one; -savevm writes one when the run
+  // ends, --savevm-at ICOUNT:FILE when the instruction count reaches ICOUNT (in order).
+  struct SaveAt {
+    uint64_t icount = 0;
+    std::string path;
+  };
+  std::string loadvm, savevm;
+  std::vector<SaveAt> savevm_at;
   // -name: the guest's name, shown in the window title.
   std::string name;
 };

@@ -355,17 +355,38 @@ void PcBoard::reset() {
   mem_.set_a20(true);
 }
 
-void PcBoard::serialize(devices::Serializer& s) {
+std::vector<PcBoard::StatePart> PcBoard::state_parts() {
+  std::vector<StatePart> parts;
   for (devices::Device* d : std::initializer_list<devices::Device*>{
            pic_.get(), pit_.get(), port61_.get(), rtc_.get(), kbd_.get(), mouse_.get(), kbc_.get(),
            port92_.get(), pci_.get(), i440fx_.get(), piix3_.get(), ide_.get(), idectl_.get(), pm_.get(),
            fw_cfg_.get(), vga_.get()})
-    d->serialize(s);
-  for (auto& u : uarts_) u->serialize(s);
-  s.io(a20_sources_);
-  dma_->serialize(s);
-  fdc_->serialize(s);
-  fpu_irq_->serialize(s);
+    parts.push_back({d->name(), [d](devices::Serializer& s) { d->serialize(s); }});
+  for (size_t i = 0; i < uarts_.size(); i++) {
+    devices::Uart* u = uarts_[i].get();
+    parts.push_back({fmt::format("{}.{}", u->name(), i), [u](devices::Serializer& s) { u->serialize(s); }});
+  }
+  parts.push_back({"a20-sources", [this](devices::Serializer& s) {
+                     s.io(a20_sources_);
+                     if (s.loading()) a20_sources_ &= 3;
+                   }});
+  for (devices::Device* d : std::initializer_list<devices::Device*>{dma_.get(), fdc_.get(), fpu_irq_.get()})
+    parts.push_back({d->name(), [d](devices::Serializer& s) { d->serialize(s); }});
+  return parts;
+}
+
+void PcBoard::serialize(devices::Serializer& s) {
+  for (const StatePart& p : state_parts()) p.io(s);
+}
+
+std::vector<PcBoard::DriveSlot> PcBoard::drives() const {
+  std::vector<DriveSlot> out;
+  for (unsigned ch = 0; ch < 2; ch++)
+    for (unsigned unit = 0; unit < 2; unit++)
+      if (devices::DiskImage* img = idectl_->image(ch, unit)) out.push_back({fmt::format("ide{}.{}", ch, unit), img});
+  for (unsigned d = 0; d < devices::Floppy::kDrives; d++)
+    if (devices::DiskImage* img = fdc_->image(d)) out.push_back({fmt::format("fd{}", d), img});
+  return out;
 }
 
 bool PcBoard::map_io(uint16_t base, uint32_t size, devices::PortDevice* dev, const std::string& name) {

@@ -65,8 +65,20 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   void reset();
   // The machine stops: the UARTs pass the bytes still in their transmitters to the backends.
   void flush_serial();
-  // Every device's state, in a fixed order (snapshots).
+  // Every device's state in a fixed order, each part under a name unique on the board: the
+  // state hash and snapshots walk this one list.
+  struct StatePart {
+    std::string name;
+    std::function<void(devices::Serializer&)> io;
+  };
+  std::vector<StatePart> state_parts();
   void serialize(devices::Serializer& s);
+  // The drives with a medium, named by slot ("ide0.1": channel 0, slave; "fd0": A:).
+  struct DriveSlot {
+    std::string name;
+    devices::DiskImage* image;
+  };
+  std::vector<DriveSlot> drives() const;
 
   // PciMapper
   bool map_io(uint16_t base, uint32_t size, devices::PortDevice* dev, const std::string& name) override;

@@ -6,6 +6,7 @@
 #include "devices/vga_render.h"
 #include "machine/read_file.h"
 #include "machine/screendump.h"
+#include "machine/cpu_state_io.h"
 #include "machine/state_hash.h"
 
 #include <cerrno>
@@ -131,6 +132,11 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
     bus_.register_ports(d.iobase, d.iosize, dev.get(), "isa-debug-exit");
     debug_exits_.push_back(std::move(dev));
   }
+  std::stable_sort(cfg_.savevm_at.begin(), cfg_.savevm_at.end(),
+                   [](const MachineConfig::SaveAt& a, const MachineConfig::SaveAt& b) { return a.icount < b.icount; });
+  if (!cfg.savevm.empty() || !cfg.savevm_at.empty())
+    if (const std::string why = writable_drive(); !why.empty())
+      throw std::runtime_error(fmt::format("{}: {}", cfg.savevm.empty() ? "--savevm-at" : "-savevm", why));
 }
 
 PcMachine::~PcMachine() = default;
@@ -139,7 +145,7 @@ void PcMachine::set_host_hooks(HostHooks hooks) {
   host_ = std::move(hooks);
   if (!host_.poll) return;
   if (!host_timer_) {
-    host_timer_ = clock_->add_timer([this] {
+    host_timer_ = clock_->add_host_timer([this] {
       host_.poll();
       clock_->arm(host_timer_, clock_->now_ns() + host_.poll_ns);
     });
@@ -174,13 +180,23 @@ void PcMachine::write_screendump() {
     write_text_dump(cfg_.screendump, screen_text());
 }
 
+std::vector<PcBoard::StatePart> PcMachine::state_parts() {
+  std::vector<PcBoard::StatePart> parts;
+  parts.push_back({"cpu", [this](devices::Serializer& s) { serialize_cpu(cpu_->s, s); }});
+  parts.push_back({"a20", [this](devices::Serializer& s) {
+                     bool on = phys_->a20_enabled();
+                     s.io(on);
+                     if (s.loading()) phys_->set_a20(on);
+                   }});
+  for (PcBoard::StatePart& p : board_->state_parts()) parts.push_back(std::move(p));
+  parts.push_back({"clock", [this](devices::Serializer& s) { clock_->serialize(s); }});
+  return parts;
+}
+
 uint64_t PcMachine::state_hash() {
   StateHasher h;
-  h.add_cpu(cpu_->s);
-  h.add(phys_->a20_enabled());
+  for (const PcBoard::StatePart& p : state_parts()) p.io(h);
   h.add(phys_->ram(), phys_->ram_size());
-  board_->serialize(h);
-  clock_->serialize(h);
   return h.digest();
 }
 
@@ -233,6 +249,7 @@ RunResult PcMachine::run() {
   if (cfg_.debug_log.find("jit") != std::string::npos) std::fputs(engine_->jit_stats_text().c_str(), stderr);
   board_->flush_serial();  // however the run ended, nothing the guest wrote stays behind
   write_screendump();
+  if (!cfg_.savevm.empty()) save_snapshot(cfg_.savevm);
   return r;
 }
 
@@ -245,11 +262,13 @@ RunResult PcMachine::run_until_done() {
     if (cfg_.max_insns && limit > cfg_.max_insns) limit = cfg_.max_insns;
     if (timeout_insns && limit > timeout_insns) limit = timeout_insns;
     if (cfg_.checkpoint_every && limit > next_checkpoint_) limit = next_checkpoint_;
+    if (next_save_ < cfg_.savevm_at.size()) limit = std::min(limit, cfg_.savevm_at[next_save_].icount);
     clock_->set_run_horizon(limit);
     const jit::StopReason why = engine_->run(limit);
     clock_->set_run_horizon(0);
     // The state after exactly k*N instructions, before the events due at that count fire.
     emit_checkpoint();
+    save_due_snapshots();
     clock_->run_due();
     if (exit_status_) return {RunResult::Kind::DebugExit, *exit_status_, {}};
     if (stop_request_) return {RunResult::Kind::Stopped, 0, *stop_request_};
@@ -293,6 +312,7 @@ RunResult PcMachine::run_until_done() {
                               cpu_->s.seg[cpu::CS].sel, cpu_->s.eip)};
         // Idling stops at the next checkpoint too, so that its line is taken there.
         if (cfg_.checkpoint_every) next = std::min(next, next_checkpoint_);
+        if (next_save_ < cfg_.savevm_at.size()) next = std::min(next, cfg_.savevm_at[next_save_].icount);
         if (host_.idle && next > cpu_->s.icount) host_.idle((next - cpu_->s.icount) * cfg_.ns_per_insn);
         cpu_->s.icount = std::max(cpu_->s.icount, next);
         break;

@@ -80,6 +80,16 @@ class PcMachine {
   using ReportSink = std::function<void(const std::string&)>;
   void set_report_sink(ReportSink sink);
 
+  // Snapshots (machine/snapshot.cpp): the whole machine state to a file, and back. Loading
+  // checks the entire file before it changes anything and restores nothing unless everything
+  // fits; both throw std::runtime_error with one line naming the file (and the section).
+  void save_snapshot(const std::string& path);
+  void load_snapshot(const std::string& path);
+  // Every part of the machine's state but RAM, in a fixed order under unique names: the
+  // processor, the A20 gate, the board's devices and the clock's timers. The state hash and
+  // snapshots both walk this.
+  std::vector<PcBoard::StatePart> state_parts();
+
   cpu::Cpu& cpu() { return *cpu_; }
   Bus& bus() { return bus_; }
   Clock& clock() { return *clock_; }
@@ -118,6 +128,10 @@ class PcMachine {
   RunResult run_until_done();
   void write_screendump();
   void emit_checkpoint();
+  void save_due_snapshots();
+  std::string writable_drive();  // why the drives cannot be snapshotted, or empty
+  void load_snapshot_checked(const std::string& path);
+  size_t next_save_ = 0;  // the next of cfg_.savevm_at
 
   ReportSink report_sink_ = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   uint64_t next_checkpoint_ = 0;  // the next multiple of cfg_.checkpoint_every

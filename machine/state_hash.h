@@ -30,8 +30,7 @@ class StateHasher : public devices::Serializer {
   template <class... T>
   void add_all(T... v) { (add(v), ...); }
 
-  // Every architectural field of the processor, with the lazy flags materialised. Left out:
-  // the TLB pointer and the run loop's exit request, which are engine bookkeeping.
+  // Every architectural field of the processor (machine/cpu_state_io.h).
   void add_cpu(const cpu::CpuState& s);
 
   uint64_t digest() const;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -11,13 +13,31 @@
 namespace mmu {
 
 PhysMemory::PhysMemory(uint64_t ram_bytes) : ram_size_(ram_bytes) {
-  // calloc gives zeroed pages lazily, so a large guest costs nothing until touched.
-  ram_ = static_cast<uint8_t*>(std::calloc(ram_bytes ? ram_bytes : 1, 1));
-  if (!ram_) throw std::runtime_error(fmt::format("cannot allocate {} MiB of guest RAM", ram_bytes >> 20));
+  // Zeroed pages the host provides lazily, so a large guest costs nothing until touched; a
+  // page-aligned mapping, so a snapshot's RAM can be mapped into it.
+  try {
+    ram_buf_ = std::make_unique<ZeroedBuffer>(size_t(ram_bytes));
+  } catch (const std::bad_alloc&) {
+    throw std::runtime_error(fmt::format("cannot allocate {} MiB of guest RAM", ram_bytes >> 20));
+  }
+  ram_ = ram_buf_->data();
   code_pages_.assign((ram_bytes + kPageSize - 1) >> kPageBits, 0);
 }
 
-PhysMemory::~PhysMemory() { std::free(ram_); }
+PhysMemory::~PhysMemory() = default;
+
+void PhysMemory::clear_ram() { ram_buf_->clear(); }
+
+bool PhysMemory::load_ram(uint64_t at, uint64_t len, int fd, uint64_t file_offset) {
+  if (at > ram_size_ || len > ram_size_ - at) return false;
+  if (ram_buf_->map_file(size_t(at), size_t(len), fd, file_offset)) return true;
+  for (uint64_t done = 0; done < len;) {
+    const ssize_t n = pread(fd, ram_ + at + done, size_t(len - done), off_t(file_offset + done));
+    if (n <= 0) return false;
+    done += uint64_t(n);
+  }
+  return true;
+}
 
 void PhysMemory::check_overlap(uint32_t base, uint32_t size, const std::string& name) const {
   if (size == 0 || uint64_t(base) + size > (1ull << 32))

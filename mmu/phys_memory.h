@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "mmu/zeroed_buffer.h"
+
 namespace mmu {
 
 // A device's memory-mapped registers. Offsets are relative to the region base.
@@ -44,6 +46,13 @@ class PhysMemory {
   uint8_t* ram() { return ram_; }
   const uint8_t* ram() const { return ram_; }
   uint64_t ram_size() const { return ram_size_; }
+  // Snapshots: all of RAM zero again, then `len` bytes at `at` taken from `fd` at
+  // `file_offset`, mapped copy-on-write where the host allows (ZeroedBuffer::map_file), else
+  // read. False when the range is outside RAM or the file cannot be read.
+  void clear_ram();
+  bool load_ram(uint64_t at, uint64_t len, int fd, uint64_t file_offset);
+  // Per 4 KiB RAM page: 0 where the page is known to be zero unread (ZeroedBuffer::touched_pages).
+  std::vector<uint8_t> ram_touched_pages() const { return ram_buf_->touched_pages(); }
 
   // Maps a copy of `image` read-only at [base, base + size). Throws std::runtime_error when the
   // range overlaps another ROM or MMIO region.
@@ -112,7 +121,8 @@ class PhysMemory {
     return shadow_[(phys - kShadowBase) >> kShadowSegBits];
   }
 
-  uint8_t* ram_ = nullptr;
+  std::unique_ptr<ZeroedBuffer> ram_buf_;
+  uint8_t* ram_ = nullptr;  // ram_buf_'s bytes
   uint64_t ram_size_ = 0;
   uint32_t a20_mask_ = 0xffffffffu;
   std::vector<std::unique_ptr<Region>> regions_;

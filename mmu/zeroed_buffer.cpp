@@ -1,6 +1,8 @@
 #include "mmu/zeroed_buffer.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -28,10 +30,43 @@ ZeroedBuffer::~ZeroedBuffer() {
 }
 
 void ZeroedBuffer::clear() {
-  // MADV_DONTNEED on a private anonymous mapping makes the next access see zero-filled pages
-  // (madvise(2)); where that is refused the bytes are written.
-  if (mapped_ && madvise(data_, size_, MADV_DONTNEED) == 0) return;
+  // A fresh anonymous mapping over the old one (MAP_FIXED replaces it, file views included)
+  // reads as zero; where that is refused the bytes are written.
+  if (mapped_ && size_ &&
+      mmap(data_, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
+          MAP_FAILED) {
+    file_pages_ = false;
+    return;
+  }
   std::memset(data_, 0, size_);
+}
+
+bool ZeroedBuffer::map_file(size_t at, size_t len, int fd, uint64_t file_offset) {
+  const size_t page = size_t(sysconf(_SC_PAGESIZE));
+  if (!mapped_ || at > size_ || len > size_ - at || len == 0 || at % page || len % page || file_offset % page)
+    return false;
+  if (mmap(data_ + at, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, off_t(file_offset)) == MAP_FAILED)
+    return false;
+  file_pages_ = true;
+  return true;
+}
+
+std::vector<uint8_t> ZeroedBuffer::touched_pages() const {
+  constexpr size_t kPage = 4096;
+  std::vector<uint8_t> out((size_ + kPage - 1) / kPage, 1);
+  if (!mapped_ || file_pages_ || sysconf(_SC_PAGESIZE) != long(kPage) || out.empty()) return out;
+  // pagemap: one u64 per virtual page; bit 63 present in memory, bit 62 in swap
+  // (Documentation/admin-guide/mm/pagemap.rst).
+  const int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  std::vector<uint64_t> entries(out.size());
+  const size_t bytes = entries.size() * sizeof(uint64_t);
+  const off_t at = off_t(reinterpret_cast<uintptr_t>(data_) / kPage * sizeof(uint64_t));
+  const bool ok = pread(fd, entries.data(), bytes, at) == ssize_t(bytes);
+  close(fd);
+  if (!ok) return out;
+  for (size_t i = 0; i < out.size(); i++) out[i] = (entries[i] >> 62) != 0;
+  return out;
 }
 
 }  // namespace mmu

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace mmu {
 
@@ -24,13 +25,26 @@ class ZeroedBuffer {
   uint8_t& operator[](size_t i) { return data_[i]; }
   uint8_t operator[](size_t i) const { return data_[i]; }
 
-  // Every byte zero again.
+  // Every byte zero again (pages mapped from a file included).
   void clear();
+  // Makes [at, at + len) a copy-on-write view of `fd` from `file_offset`: the host reads pages
+  // from the file when first touched and copies one only when it is written, and processes
+  // mapping the same file share the pages nobody wrote. Offsets and length must be multiples of
+  // the host's page size. False (and nothing changed) where that cannot be done; the caller
+  // then reads the bytes.
+  bool map_file(size_t at, size_t len, int fd, uint64_t file_offset);
+
+  // Per 4 KiB page: 1 where the page may hold non-zero bytes, 0 where the host never provided
+  // it (neither in memory nor in swap: /proc/self/pagemap), so it reads as zero without being
+  // looked at, which would cost a page fault. All 1 where that cannot be known: no pagemap,
+  // another host page size, or pages mapped from a file (not provided is no zero there).
+  std::vector<uint8_t> touched_pages() const;
 
  private:
   uint8_t* data_;
   size_t size_;
   bool mapped_;  // an anonymous mapping (else heap memory, cleared by writing)
+  bool file_pages_ = false;  // map_file since the last clear
 };
 
 }  // namespace mmu

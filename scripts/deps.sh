@@ -5,7 +5,8 @@ packages=(
   g++ cmake ninja-build nasm ccache pkg-config
   libasmjit-dev libzydis-dev libzycore-dev libfmt-dev libcli11-dev catch2
   zlib1g-dev nlohmann-json3-dev libsdl2-dev libpng-dev
-  libxxhash-dev    # XXH3: the machine-state hash of --report
+  libxxhash-dev    # XXH3: the machine-state hash of --report, snapshot checksums
+  libzstd-dev      # snapshot sections (-savevm)
   seabios          # firmware: /usr/share/seabios/bios.bin, vgabios-stdvga.bin
   libunicorn-dev   # test-only: reference CPU for the differential tests
   python3-mpmath   # test-only: the high-precision reference of the x87 transcendentals

@@ -1,6 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
 
 #include "mmu/zeroed_buffer.h"
 
@@ -18,4 +24,50 @@ TEST_CASE("a zeroed buffer reads as zero, keeps writes and is zero again after c
   CHECK(std::all_of(b.data(), b.data() + b.size(), [](uint8_t v) { return v == 0; }));
   b[5] = 7;  // still usable after clearing
   CHECK(b.span()[5] == 7);
+}
+
+TEST_CASE("a zeroed buffer tells pages never provided from written ones, and maps files", "[mmu]") {
+  mmu::ZeroedBuffer b(64 * 4096);
+  b[3 * 4096 + 17] = 9;
+  b[40 * 4096] = 1;
+  std::vector<uint8_t> t = b.touched_pages();
+  REQUIRE(t.size() == 64);
+  // Written pages always count; untouched ones may be known (pagemap) or not.
+  CHECK(t[3] == 1);
+  CHECK(t[40] == 1);
+  const bool known = std::count(t.begin(), t.end(), 0) > 0;
+  if (!known) WARN("the host does not tell which pages were provided (no /proc/self/pagemap)");
+  if (known) CHECK(std::count(t.begin(), t.end(), 1) == 2);
+
+  // A file's pages, copy-on-write: the buffer sees them, the file keeps its bytes.
+  const std::string path = "/tmp/ghost86-zb-" + std::to_string(::getpid());
+  {
+    std::vector<char> page(2 * 4096, 'x');
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    REQUIRE(f);
+    std::fwrite(page.data(), 1, page.size(), f);
+    std::fclose(f);
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  REQUIRE(fd >= 0);
+  if (b.map_file(8 * 4096, 2 * 4096, fd, 0)) {
+    CHECK(b[8 * 4096] == 'x');
+    CHECK(b[10 * 4096 - 1] == 'x');
+    b[8 * 4096] = 'y';
+    CHECK(b[8 * 4096] == 'y');
+    // Pages from a file that were never read are no zero: nothing counts as known any more.
+    t = b.touched_pages();
+    CHECK(std::count(t.begin(), t.end(), 1) == 64);
+    b.clear();
+    CHECK(b[8 * 4096] == 0);
+    CHECK(b[9 * 4096] == 0);
+  }
+  ::close(fd);
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  REQUIRE(f);
+  CHECK(std::fgetc(f) == 'x');
+  std::fclose(f);
+  std::remove(path.c_str());
+  // Offsets that are not whole pages are refused.
+  CHECK_FALSE(b.map_file(100, 4096, 0, 0));
 }
