@@ -156,6 +156,28 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   devices::add_pc_items(*fw_cfg_, pc);
   add_acpi_tables();
   add_vga(clock, cfg.vga);
+  add_network(cfg, clock);
+}
+
+// Networks, and their cards in PCI slots 3 and up (QEMU's pc puts the first NIC at 00:03.0).
+void PcBoard::add_network(const MachineConfig& cfg, Clock& clock) {
+  constexpr unsigned kFirstNicSlot = 3;
+  for (const NicConfig& n : cfg.nics) {
+    if (n.model != "e1000") throw std::runtime_error(fmt::format("-device {}: no such network card", n.model));
+    auto nic = std::make_unique<devices::E1000>(mem_, n.mac);
+    for (const NetdevConfig& d : cfg.netdevs) {
+      if (d.id != n.netdev) continue;
+      netdevs_.push_back(std::make_unique<SlirpNet>(d, clock));
+      netdevs_.back()->set_frontend(nic.get());
+      nic->set_backend(netdevs_.back().get());
+    }
+    pci_->attach(kFirstNicSlot + unsigned(nics_.size()), 0, nic.get());
+    nics_.push_back(std::move(nic));
+  }
+}
+
+void PcBoard::wait_for_host(uint64_t ns) {
+  for (auto& n : netdevs_) n->wait_host(ns);
 }
 
 // The ACPI tables the QEMU way: SeaBIOS runs "etc/table-loader" to place and link them (and,
@@ -172,6 +194,16 @@ void PcBoard::setup_for_direct_boot() {
   pm_->config_write(devices::pci::kIntLine, 1, acpi.sci_irq);
   pm_->config_write(devices::Piix4Pm::kPmba, 4, acpi.pm_base | 1u);
   pm_->config_write(devices::Piix4Pm::kPmRegMisc, 1, 1);  // PMIOSE: decode the PM block
+  // PCI interrupts routed as SeaBIOS routes them (PIRQA-D to IRQ 10, 10, 11, 11, level-triggered
+  // in the ELCR), with each function's interrupt line register saying where its pin went, so
+  // that a kernel without firmware tables (pci=noacpi) finds its cards' IRQs.
+  constexpr uint8_t kPirqIrq[4] = {10, 10, 11, 11};
+  for (unsigned i = 0; i < 4; i++) piix3_->config_write(devices::Piix3Isa::kPirqRoute + i, 1, kPirqIrq[i]);
+  pic_->port_write(0x4d1, 1, pic_->port_read(0x4d1, 1) | (1u << (10 - 8)) | (1u << (11 - 8)));
+  for (auto& nic : nics_) {
+    const unsigned pin = nic->cfg8(devices::pci::kIntPin);
+    nic->config_write(devices::pci::kIntLine, 1, kPirqIrq[devices::PciHost::pirq_of(nic->slot(), pin)]);
+  }
 }
 
 void PcBoard::add_vga(Clock& clock, bool wired) {
@@ -351,6 +383,7 @@ void PcBoard::reset() {
   vga_->reset();
   dma_->reset();
   fdc_->reset();
+  for (auto& n : nics_) n->reset();
   a20_sources_ = 1;
   mem_.set_a20(true);
 }
@@ -366,6 +399,7 @@ void PcBoard::serialize(devices::Serializer& s) {
   dma_->serialize(s);
   fdc_->serialize(s);
   fpu_irq_->serialize(s);
+  for (auto& n : nics_) n->serialize(s);
 }
 
 bool PcBoard::map_io(uint16_t base, uint32_t size, devices::PortDevice* dev, const std::string& name) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "devices/dma8237.h"
+#include "devices/e1000.h"
 #include "devices/floppy.h"
 #include "devices/fpu_irq.h"
 #include "devices/fw_cfg.h"
@@ -29,6 +30,7 @@
 #include "machine/bus.h"
 #include "machine/clock.h"
 #include "machine/config.h"
+#include "machine/net/slirp_net.h"
 #include "mmu/phys_memory.h"
 
 namespace machine {
@@ -67,6 +69,9 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   void flush_serial();
   // Every device's state, in a fixed order (snapshots).
   void serialize(devices::Serializer& s);
+  // The guest is idle for `ns` of virtual time: networks wait for their host sockets.
+  void wait_for_host(uint64_t ns);
+  devices::E1000* nic(unsigned n) { return n < nics_.size() ? nics_[n].get() : nullptr; }
 
   // PciMapper
   bool map_io(uint16_t base, uint32_t size, devices::PortDevice* dev, const std::string& name) override;
@@ -83,6 +88,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   void add_acpi_tables();
   void attach_drives(const MachineConfig& cfg);
   void add_floppy(const MachineConfig& cfg, Clock& clock);
+  void add_network(const MachineConfig& cfg, Clock& clock);
 
   Bus& bus_;
   mmu::PhysMemory& mem_;
@@ -111,6 +117,8 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   std::unique_ptr<devices::Vga> vga_;
   std::unique_ptr<devices::Dma8237> dma_;
   std::unique_ptr<devices::Floppy> fdc_;
+  std::vector<std::unique_ptr<SlirpNet>> netdevs_;
+  std::vector<std::unique_ptr<devices::E1000>> nics_;
 };
 
 }  // namespace machine
