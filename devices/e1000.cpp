@@ -8,8 +8,13 @@ using namespace e1000;
 
 namespace {
 
-constexpr PciId kId{.vendor = E1000::kVendor, .device = E1000::kDevice, .class_code = 0x020000, .revision = 0x03,
-                    .header_type = 0x00, .int_pin = 1, .subsys_vendor = E1000::kSubsysVendor,
+constexpr PciId kId{.vendor = E1000::kVendor,
+                    .device = E1000::kDevice,
+                    .class_code = 0x020000,
+                    .revision = 0x03,
+                    .header_type = 0x00,
+                    .int_pin = 1,
+                    .subsys_vendor = E1000::kSubsysVendor,
                     .subsys_id = E1000::kSubsysId};
 
 // The PHY is the 82540EM's integrated one, at MDIO address 1, with the M88E1011's registers
@@ -20,19 +25,19 @@ constexpr unsigned kPhyCtrl = 0, kPhyStatus = 1, kPhy1000tStatus = 10, kPhySpecS
 constexpr uint16_t kPhyCtrlReset = 1u << 15, kPhyCtrlRestartAn = 1u << 9;
 constexpr std::array<uint16_t, 32> kPhyDefaults = [] {
   std::array<uint16_t, 32> p{};
-  p[kPhyCtrl] = 0x1140;    // auto-negotiation on, full duplex, 1000 Mb/s
-  p[kPhyStatus] = 0x796d;  // link up, AN complete, AN able, extended status, 10/100 abilities
-  p[2] = 0x0141;           // PHY identifier (Marvell OUI)
-  p[3] = 0x0c20;           // M88E1011, revision 0
-  p[4] = 0x0de1;           // advertised: pause, 100/10 full/half
-  p[5] = 0x45e1;           // partner: the same, acknowledged
-  p[6] = 0x0001;           // partner is AN able
-  p[9] = 0x0e00;           // 1000BASE-T control: advertise 1000 full/half
+  p[kPhyCtrl] = 0x1140;         // auto-negotiation on, full duplex, 1000 Mb/s
+  p[kPhyStatus] = 0x796d;       // link up, AN complete, AN able, extended status, 10/100 abilities
+  p[2] = 0x0141;                // PHY identifier (Marvell OUI)
+  p[3] = 0x0c20;                // M88E1011, revision 0
+  p[4] = 0x0de1;                // advertised: pause, 100/10 full/half
+  p[5] = 0x45e1;                // partner: the same, acknowledged
+  p[6] = 0x0001;                // partner is AN able
+  p[9] = 0x0e00;                // 1000BASE-T control: advertise 1000 full/half
   p[kPhy1000tStatus] = 0x3c00;  // receivers OK, partner 1000 full/half
-  p[15] = 0x3000;          // extended status: 1000BASE-T full/half
-  p[0x10] = 0x0068;        // PHY specific control
-  p[kPhySpecStatus] = 0xac00;  // 1000 Mb/s, full duplex, resolved, link
-  p[0x14] = 0x0d60;        // extended PHY specific control
+  p[15] = 0x3000;               // extended status: 1000BASE-T full/half
+  p[0x10] = 0x0068;             // PHY specific control
+  p[kPhySpecStatus] = 0xac00;   // 1000 Mb/s, full duplex, resolved, link
+  p[0x14] = 0x0d60;             // extended PHY specific control
   return p;
 }();
 
@@ -41,7 +46,8 @@ constexpr std::array<uint16_t, 32> kPhyDefaults = [] {
 E1000::E1000(mmu::PhysMemory& mem, const std::array<uint8_t, 6>& mac)
     : PciDevice(kId), mem_(mem), mac_(mac), eeprom_(mac, kDevice, kSubsysId, kSubsysVendor) {
   init16(pci::kCommand, 0,
-         pci::kCmdIo | pci::kCmdMemory | pci::kCmdMaster | pci::kCmdParity | pci::kCmdSerr | pci::kCmdIntxDisable);
+         pci::kCmdIo | pci::kCmdMemory | pci::kCmdMaster | pci::kCmdParity | pci::kCmdSerr |
+             pci::kCmdIntxDisable);
   init8(pci::kCacheLine, 0, 0xff);
   init8(pci::kLatency, 0, 0xff);
   declare_bar(0, Space::Memory, kMmioSize, nullptr, this, "e1000-mmio");
@@ -66,7 +72,7 @@ void E1000::reset_registers() {
   s_.tx_popts = 0;
   reg(kCtrl) = kCtrlSlu | 0x0201;  // link up, 1000 Mb/s, full duplex
   reg(kStatus) = kStatusFd | kStatusLu | kStatusSpeed1000 | kStatusAsdv1000;
-  reg(kPba) = 0x00100030;  // 48 KiB receive, 16 KiB transmit packet buffer
+  reg(kPba) = 0x00100030;    // 48 KiB receive, 16 KiB transmit packet buffer
   reg(0x0e00) = 0x07068302;  // LEDCTL
   reg(kRal0) = uint32_t(mac_[0] | mac_[1] << 8 | mac_[2] << 16 | mac_[3] << 24);
   reg(kRah0) = uint32_t(mac_[4] | mac_[5] << 8) | kRahAv;
@@ -146,10 +152,19 @@ void E1000::write_reg(uint32_t off, uint32_t v) {
       }
       return;
     case kMdic: mdic_write(v); return;
-    case kIcr: reg(kIcr) &= ~v; update_irq(); return;  // write one to clear
+    case kIcr:
+      reg(kIcr) &= ~v;
+      update_irq();
+      return;  // write one to clear
     case kIcs: set_cause(v); return;
-    case kIms: reg(kIms) |= v & kIntAll; update_irq(); return;
-    case kImc: reg(kIms) &= ~v; update_irq(); return;
+    case kIms:
+      reg(kIms) |= v & kIntAll;
+      update_irq();
+      return;
+    case kImc:
+      reg(kIms) &= ~v;
+      update_irq();
+      return;
     case kRdlen:
     case kTdlen: reg(off) = v & 0x000fff80; return;  // a multiple of 128 bytes (8 descriptors)
     case kRdbal:

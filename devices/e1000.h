@@ -96,7 +96,7 @@ class E1000 : public PciDevice, public mmu::MmioHandler, public PortDevice, publ
     std::array<uint16_t, 32> phy{};
     uint32_t ioaddr = 0;
     Context ctx;
-    std::vector<uint8_t> tx;  // the frame being gathered from data descriptors
+    std::vector<uint8_t> tx;   // the frame being gathered from data descriptors
     bool tx_overflow = false;  // it outgrew kMaxTxBytes: dropped at its end
     bool tx_tse = false;       // its first data descriptor asked for segmentation
     uint8_t tx_popts = 0;

@@ -74,7 +74,8 @@ void E1000Eeprom::write_eecd(uint32_t v) {
 }
 
 void E1000Eeprom::serialize(Serializer& s) {
-  s.io(s_.pins), s.io(s_.shift), s.io(s_.bits_in), s.io(s_.bit_out), s.io(s_.addr), s.io(s_.reading);
+  s.io(s_.pins), s.io(s_.shift), s.io(s_.bits_in), s.io(s_.bit_out), s.io(s_.addr),
+      s.io(s_.reading);
   if (s.loading()) {
     s_.addr %= kWords;
     if (s_.bit_out > 15) s_.bit_out = 15;

@@ -22,7 +22,8 @@ class E1000Eeprom {
   static constexpr uint32_t kReq = 1u << 6, kGnt = 1u << 7, kPres = 1u << 8;
 
   // Words 0-2 hold the Ethernet address; the rest the values below and the checksum.
-  E1000Eeprom(const std::array<uint8_t, 6>& mac, uint16_t device_id, uint16_t subsys_id, uint16_t subsys_vendor);
+  E1000Eeprom(const std::array<uint8_t, 6>& mac, uint16_t device_id, uint16_t subsys_id,
+              uint16_t subsys_vendor);
 
   uint16_t word(unsigned i) const { return words_[i % kWords]; }
   // EECD as software reads it, and a write of its pin bits.

@@ -7,8 +7,10 @@
 namespace devices::e1000 {
 
 // Byte offsets in the 128 KiB register window (BAR0).
-constexpr uint32_t kCtrl = 0x0000, kStatus = 0x0008, kEecd = 0x0010, kEerd = 0x0014, kCtrlExt = 0x0018;
-constexpr uint32_t kMdic = 0x0020, kIcr = 0x00c0, kItr = 0x00c4, kIcs = 0x00c8, kIms = 0x00d0, kImc = 0x00d8;
+constexpr uint32_t kCtrl = 0x0000, kStatus = 0x0008, kEecd = 0x0010, kEerd = 0x0014,
+                   kCtrlExt = 0x0018;
+constexpr uint32_t kMdic = 0x0020, kIcr = 0x00c0, kItr = 0x00c4, kIcs = 0x00c8, kIms = 0x00d0,
+                   kImc = 0x00d8;
 constexpr uint32_t kRctl = 0x0100, kTctl = 0x0400, kPba = 0x1000;
 constexpr uint32_t kRdbal = 0x2800, kRdbah = 0x2804, kRdlen = 0x2808, kRdh = 0x2810, kRdt = 0x2818;
 constexpr uint32_t kTdbal = 0x3800, kTdbah = 0x3804, kTdlen = 0x3808, kTdh = 0x3810, kTdt = 0x3818;
@@ -35,7 +37,8 @@ constexpr uint32_t kIntRxo = 1u << 6, kIntRxt0 = 1u << 7, kIntMdac = 1u << 9;
 constexpr uint32_t kIntAll = 0x0001f6df;  // the causes an 82540EM has
 // RCTL (§13.4.22).
 constexpr uint32_t kRctlEn = 1u << 1, kRctlSbp = 1u << 2, kRctlUpe = 1u << 3, kRctlMpe = 1u << 4;
-constexpr uint32_t kRctlLpe = 1u << 5, kRctlBam = 1u << 15, kRctlBsex = 1u << 25, kRctlSecrc = 1u << 26;
+constexpr uint32_t kRctlLpe = 1u << 5, kRctlBam = 1u << 15, kRctlBsex = 1u << 25,
+                   kRctlSecrc = 1u << 26;
 constexpr unsigned kRctlRdmtsShift = 8, kRctlMoShift = 12, kRctlBsizeShift = 16;
 // TCTL (§13.4.33).
 constexpr uint32_t kTctlEn = 1u << 1;

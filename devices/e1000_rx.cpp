@@ -14,11 +14,13 @@ using namespace e1000;
 
 namespace {
 
-constexpr size_t kMinFrame = 60;       // without FCS: shorter frames are padded, as on the wire
+constexpr size_t kMinFrame = 60;  // without FCS: shorter frames are padded, as on the wire
 constexpr size_t kFcs = 4;
-constexpr size_t kMaxRxLong = 16384;   // RCTL.LPE: the largest frame the receiver takes
+constexpr size_t kMaxRxLong = 16384;  // RCTL.LPE: the largest frame the receiver takes
 
-uint32_t le32(const uint8_t* p) { return uint32_t(p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24); }
+uint32_t le32(const uint8_t* p) {
+  return uint32_t(p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24);
+}
 
 }  // namespace
 
@@ -53,7 +55,8 @@ bool E1000::accepts(std::span<const uint8_t> frame) const {
     }
     return false;
   }
-  if (std::all_of(dst, dst + 6, [](uint8_t b) { return b == 0xff; })) return (rctl & (kRctlBam | kRctlMpe)) != 0;
+  if (std::all_of(dst, dst + 6, [](uint8_t b) { return b == 0xff; }))
+    return (rctl & (kRctlBam | kRctlMpe)) != 0;
   if (rctl & kRctlMpe) return true;
   constexpr unsigned kShift[4] = {4, 3, 2, 0};
   const unsigned mo = (rctl >> kRctlMoShift) & 3;
@@ -99,9 +102,9 @@ void E1000::receive(std::span<const uint8_t> in) {
     done += chunk;
     const bool last = done == frame.size();
     d[8] = uint8_t(chunk), d[9] = uint8_t(chunk >> 8);
-    d[10] = d[11] = 0;                                      // packet checksum: not computed
+    d[10] = d[11] = 0;                                       // packet checksum: not computed
     d[12] = uint8_t(kRxDd | kRxIxsm | (last ? kRxEop : 0));  // IXSM: checksums not checked
-    d[13] = ok ? 0 : kRxErrRxe;                             // a buffer outside RAM: data error
+    d[13] = ok ? 0 : kRxErrRxe;                              // a buffer outside RAM: data error
     d[14] = d[15] = 0;
     mem_.write_block(at, d, sizeof d);
     reg(kRdh) = (reg(kRdh) + 1) % n;

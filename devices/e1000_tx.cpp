@@ -14,7 +14,9 @@ using namespace e1000;
 namespace {
 
 uint16_t le16(const uint8_t* p) { return uint16_t(p[0] | p[1] << 8); }
-uint32_t le32(const uint8_t* p) { return uint32_t(p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24); }
+uint32_t le32(const uint8_t* p) {
+  return uint32_t(p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24);
+}
 
 // Big-endian header fields, touched only when they lie inside the frame.
 void put_be16(std::vector<uint8_t>& f, size_t at, uint16_t v) {
@@ -25,7 +27,8 @@ uint16_t get_be16(const std::vector<uint8_t>& f, size_t at) {
   return at + 2 > f.size() ? 0 : uint16_t(f[at] << 8 | f[at + 1]);
 }
 uint32_t get_be32(const std::vector<uint8_t>& f, size_t at) {
-  return at + 4 > f.size() ? 0 : uint32_t(f[at] << 24 | f[at + 1] << 16 | f[at + 2] << 8 | f[at + 3]);
+  return at + 4 > f.size() ? 0
+                           : uint32_t(f[at] << 24 | f[at + 1] << 16 | f[at + 2] << 8 | f[at + 3]);
 }
 void put_be32(std::vector<uint8_t>& f, size_t at, uint32_t v) {
   put_be16(f, at, uint16_t(v >> 16));
@@ -34,7 +37,8 @@ void put_be32(std::vector<uint8_t>& f, size_t at, uint32_t v) {
 
 // Sums bytes [start, end] (`end` inclusive; 0 means the end of the frame) with `extra` and stores
 // the checksum at `at`. A range outside the frame inserts nothing.
-void insert_checksum(std::vector<uint8_t>& f, size_t start, size_t end, size_t at, uint32_t extra = 0) {
+void insert_checksum(std::vector<uint8_t>& f, size_t start, size_t end, size_t at,
+                     uint32_t extra = 0) {
   const size_t stop = end ? std::min(end + 1, f.size()) : f.size();
   if (start >= stop || at + 2 > f.size()) return;
   put_be16(f, at, inet_fold(inet_sum(std::span(f).subspan(start, stop - start), extra)));
@@ -77,9 +81,11 @@ bool E1000::transmit_one(uint64_t at) {
   } else if (((dw2 >> 20) & 0xf) == kDtypContext) {  // §3.3.6
     s_.ctx.ipcss = d[0], s_.ctx.ipcso = d[1], s_.ctx.ipcse = le16(d + 2);
     s_.ctx.tucss = d[4], s_.ctx.tucso = d[5], s_.ctx.tucse = le16(d + 6);
-    s_.ctx.paylen = dw2 & 0xfffff, s_.ctx.tucmd = cmd, s_.ctx.hdrlen = d[13], s_.ctx.mss = le16(d + 14);
+    s_.ctx.paylen = dw2 & 0xfffff, s_.ctx.tucmd = cmd, s_.ctx.hdrlen = d[13],
+    s_.ctx.mss = le16(d + 14);
   } else if (((dw2 >> 20) & 0xf) == kDtypData) {  // §3.3.7
-    if (s_.tx.empty() && !s_.tx_overflow) {  // the first descriptor's TSE and POPTS hold for the frame
+    if (s_.tx.empty() &&
+        !s_.tx_overflow) {  // the first descriptor's TSE and POPTS hold for the frame
       s_.tx_tse = cmd & kTxTse;
       s_.tx_popts = d[13];
     }
@@ -130,7 +136,8 @@ void E1000::end_of_packet(bool tse, uint8_t popts) {
     const size_t len = std::min<size_t>(c.mss, payload - off);
     const bool last = off + len == payload;
     std::vector<uint8_t> seg(frame.begin(), frame.begin() + ptrdiff_t(hdr));
-    seg.insert(seg.end(), frame.begin() + ptrdiff_t(hdr + off), frame.begin() + ptrdiff_t(hdr + off + len));
+    seg.insert(seg.end(), frame.begin() + ptrdiff_t(hdr + off),
+               frame.begin() + ptrdiff_t(hdr + off + len));
     if (c.tucmd & kTucmdIp) {  // IPv4: total length, identification
       put_be16(seg, c.ipcss + 2u, uint16_t(seg.size() - c.ipcss));
       put_be16(seg, c.ipcss + 4u, uint16_t(ip_id + index));

@@ -1,8 +1,7 @@
 #include "frontend/net_option.h"
 
-#include <fmt/format.h>
-
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <charconv>
@@ -37,7 +36,8 @@ std::vector<Field> fields_of(std::string_view text) {
     const size_t comma = text.find(',', pos);
     const std::string_view f = text.substr(pos, comma - pos);
     const size_t eq = f.find('=');
-    out.push_back(eq == std::string_view::npos ? Field{f, {}, true} : Field{f.substr(0, eq), f.substr(eq + 1), false});
+    out.push_back(eq == std::string_view::npos ? Field{f, {}, true}
+                                               : Field{f.substr(0, eq), f.substr(eq + 1), false});
     if (comma == std::string_view::npos) return out;
     pos = comma + 1;
   }
@@ -70,7 +70,8 @@ void parse_net_addr(std::string_view v, NetdevConfig& d) {
     } else if (inet_pton(AF_INET, std::string(p).c_str(), &m) == 1) {
       const uint32_t mask = ntohl(m.s_addr);
       prefix = unsigned(__builtin_popcount(mask));
-      if (prefix && mask != ~0u << (32 - prefix)) bad("net='{}': '{}' is not a contiguous netmask", v, p);
+      if (prefix && mask != ~0u << (32 - prefix))
+        bad("net='{}': '{}' is not a contiguous netmask", v, p);
     } else {
       bad("net='{}': bad prefix '{}'", v, p);
     }
@@ -83,10 +84,12 @@ void parse_net_addr(std::string_view v, NetdevConfig& d) {
 HostForward parse_hostfwd(std::string_view v) {
   HostForward f;
   const size_t dash = v.find('-');
-  if (dash == std::string_view::npos) bad("hostfwd='{}': expected [tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT", v);
+  if (dash == std::string_view::npos)
+    bad("hostfwd='{}': expected [tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT", v);
   std::string_view host = v.substr(0, dash), guest = v.substr(dash + 1);
   const size_t c1 = host.find(':');
-  if (c1 == std::string_view::npos) bad("hostfwd='{}': expected [tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT", v);
+  if (c1 == std::string_view::npos)
+    bad("hostfwd='{}': expected [tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT", v);
   const std::string_view proto = host.substr(0, c1);
   if (proto == "udp")
     f.udp = true;
@@ -111,7 +114,8 @@ std::array<uint8_t, 6> parse_mac(std::string_view v) {
   for (unsigned i = 0; i < 6; i++) {
     if (i && v[3 * i - 1] != ':') bad("mac='{}': expected six hex bytes as 52:54:00:12:34:56", v);
     const auto [end, ec] = std::from_chars(v.data() + 3 * i, v.data() + 3 * i + 2, mac[i], 16);
-    if (ec != std::errc() || end != v.data() + 3 * i + 2) bad("mac='{}': expected six hex bytes as 52:54:00:12:34:56", v);
+    if (ec != std::errc() || end != v.data() + 3 * i + 2)
+      bad("mac='{}': expected six hex bytes as 52:54:00:12:34:56", v);
   }
   if (mac[0] & 1) bad("mac='{}': a multicast address cannot be a card's", v);
   return mac;
@@ -138,7 +142,8 @@ void check_model(std::string_view model) {
 void parse_netdev(std::string_view text, MachineConfig& cfg) {
   const auto fields = fields_of(text);
   if (!fields[0].bare) bad("'{}': expected a network type first (user)", text);
-  if (fields[0].key != "user") bad("type '{}' is not supported (only user-mode networking: user)", fields[0].key);
+  if (fields[0].key != "user")
+    bad("type '{}' is not supported (only user-mode networking: user)", fields[0].key);
   NetdevConfig d;
   for (size_t i = 1; i < fields.size(); i++) {
     const Field& f = fields[i];
@@ -180,7 +185,8 @@ void parse_nic(std::string_view text, MachineConfig& cfg) {
 }
 
 void parse_net(std::string_view text) {
-  if (text != "none") bad("only -net none is supported (use -nic user or -netdev user with -device e1000)");
+  if (text != "none")
+    bad("only -net none is supported (use -nic user or -netdev user with -device e1000)");
 }
 
 bool is_net_device(std::string_view text) {
@@ -213,14 +219,18 @@ void check_networks(MachineConfig& cfg, std::vector<std::string>& notes) {
       next_mac++;
     }
     if (n.netdev.empty()) continue;  // a card with its cable unplugged
-    const auto it = std::find_if(cfg.netdevs.begin(), cfg.netdevs.end(), [&](const NetdevConfig& d) { return d.id == n.netdev; });
+    const auto it = std::find_if(cfg.netdevs.begin(), cfg.netdevs.end(),
+                                 [&](const NetdevConfig& d) { return d.id == n.netdev; });
     if (it == cfg.netdevs.end()) bad("e1000: netdev '{}' does not exist", n.netdev);
-    const auto users = std::count_if(cfg.nics.begin(), cfg.nics.end(), [&](const NicConfig& o) { return o.netdev == n.netdev; });
+    const auto users = std::count_if(cfg.nics.begin(), cfg.nics.end(),
+                                     [&](const NicConfig& o) { return o.netdev == n.netdev; });
     if (users > 1) bad("e1000: netdev '{}' is used by {} cards (one each)", n.netdev, users);
   }
   for (const NetdevConfig& d : cfg.netdevs) {
-    if (std::none_of(cfg.nics.begin(), cfg.nics.end(), [&](const NicConfig& n) { return n.netdev == d.id; }))
-      notes.push_back(fmt::format("-netdev {}: no card uses it (add -device e1000,netdev={})", d.id, d.id));
+    if (std::none_of(cfg.nics.begin(), cfg.nics.end(),
+                     [&](const NicConfig& n) { return n.netdev == d.id; }))
+      notes.push_back(
+          fmt::format("-netdev {}: no card uses it (add -device e1000,netdev={})", d.id, d.id));
   }
 }
 

@@ -1,12 +1,11 @@
 #include "machine/net/slirp_net.h"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <slirp/libslirp.h>
 
 #include <algorithm>
 #include <stdexcept>
-
-#include <arpa/inet.h>
 
 namespace machine {
 
@@ -30,14 +29,14 @@ constexpr SlirpCb kCallbacks = {
     .clock_get_ns = [](void* opaque) -> int64_t { return self(opaque).now_ns(); },
     .timer_new = nullptr,
     .timer_free = [](void* t, void* opaque) { self(opaque).timer_free(t); },
-    .timer_mod = [](void* t, int64_t expire_ms, void* opaque) { self(opaque).timer_mod(t, expire_ms); },
+    .timer_mod = [](void* t, int64_t expire_ms,
+                    void* opaque) { self(opaque).timer_mod(t, expire_ms); },
     .register_poll_fd = [](int, void*) {},
     .unregister_poll_fd = [](int, void*) {},
     .notify = [](void*) {},
     .init_completed = nullptr,
-    .timer_new_opaque = [](SlirpTimerId id, void* cb_opaque, void* opaque) {
-      return self(opaque).timer_new(int(id), cb_opaque);
-    },
+    .timer_new_opaque = [](SlirpTimerId id, void* cb_opaque,
+                           void* opaque) { return self(opaque).timer_new(int(id), cb_opaque); },
 };
 
 in_addr ipv4(uint32_t host_order) { return in_addr{htonl(host_order)}; }
@@ -60,20 +59,23 @@ SlirpNet::SlirpNet(const NetdevConfig& cfg, Clock& clock) : clock_(clock) {
   sc.in_enabled = true;
   sc.vnetwork = ipv4(net);
   sc.vnetmask = ipv4(mask);
-  sc.vhost = ipv4(net | 2);          // the host, as QEMU: x.x.x.2
-  sc.vdhcp_start = ipv4(net | 15);   // first DHCP lease x.x.x.15
-  sc.vnameserver = ipv4(net | 3);    // DNS forwarder x.x.x.3
+  sc.vhost = ipv4(net | 2);         // the host, as QEMU: x.x.x.2
+  sc.vdhcp_start = ipv4(net | 15);  // first DHCP lease x.x.x.15
+  sc.vnameserver = ipv4(net | 3);   // DNS forwarder x.x.x.3
   sc.in6_enabled = false;
   sc.if_mtu = 0;  // defaults
   sc.if_mru = 0;
   slirp_ = slirp_new(&sc, &kCallbacks, this);
-  if (!slirp_) throw std::runtime_error(fmt::format("-netdev {}: the user-mode network could not start", cfg.id));
+  if (!slirp_)
+    throw std::runtime_error(
+        fmt::format("-netdev {}: the user-mode network could not start", cfg.id));
   for (const HostForward& f : cfg.hostfwd) {
     const in_addr host = parse_addr(f.host_addr, in_addr{htonl(INADDR_ANY)}, cfg.id);
     const in_addr guest = parse_addr(f.guest_addr, sc.vdhcp_start, cfg.id);
     if (slirp_add_hostfwd(slirp_, f.udp, host, f.host_port, guest, f.guest_port) < 0) {
       slirp_cleanup(slirp_);
-      throw std::runtime_error(fmt::format("-netdev {}: cannot forward host port {} (in use?)", cfg.id, f.host_port));
+      throw std::runtime_error(
+          fmt::format("-netdev {}: cannot forward host port {} (in use?)", cfg.id, f.host_port));
     }
   }
   poll_timer_ = clock_.add_timer([this] {
@@ -89,7 +91,9 @@ SlirpNet::~SlirpNet() {
   slirp_cleanup(slirp_);
 }
 
-void SlirpNet::transmit(std::span<const uint8_t> frame) { slirp_input(slirp_, frame.data(), int(frame.size())); }
+void SlirpNet::transmit(std::span<const uint8_t> frame) {
+  slirp_input(slirp_, frame.data(), int(frame.size()));
+}
 
 void SlirpNet::from_stack(const uint8_t* frame, size_t len) {
   if (queue_.size() >= kMaxQueued) queue_.pop_front();
@@ -121,7 +125,8 @@ void* SlirpNet::timer_new(int id, void* cb_opaque) {
   }
   auto t = std::make_unique<Timer>(Timer{SlirpTimerId(id), cb_opaque, 0});
   Timer* raw = t.get();
-  t->clock_timer = clock_.add_timer([this, raw] { slirp_handle_timer(slirp_, raw->id, raw->cb_opaque); });
+  t->clock_timer =
+      clock_.add_timer([this, raw] { slirp_handle_timer(slirp_, raw->id, raw->cb_opaque); });
   timers_.push_back(std::move(t));
   return raw;
 }
@@ -162,14 +167,16 @@ void SlirpNet::fill_pollfds() {
   pollfds_.clear();
   uint32_t timeout = UINT32_MAX;
   slirp_pollfds_fill(
-      slirp_, &timeout, [](int fd, int events, void* opaque) { return self(opaque).add_poll(fd, events); }, this);
+      slirp_, &timeout,
+      [](int fd, int events, void* opaque) { return self(opaque).add_poll(fd, events); }, this);
 }
 
 // Host sockets are read at this instruction boundary; what they bring reaches the card now.
 void SlirpNet::poll_host() {
   fill_pollfds();
   const int r = pollfds_.empty() ? 0 : ::poll(pollfds_.data(), pollfds_.size(), 0);
-  slirp_pollfds_poll(slirp_, r < 0, [](int idx, void* opaque) { return self(opaque).revents(idx); }, this);
+  slirp_pollfds_poll(
+      slirp_, r < 0, [](int idx, void* opaque) { return self(opaque).revents(idx); }, this);
   deliver();
 }
 

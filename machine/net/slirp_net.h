@@ -3,13 +3,13 @@
 // into the guest). See README.md for how it keeps to virtual time.
 #pragma once
 
+#include <poll.h>
+
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <span>
 #include <vector>
-
-#include <poll.h>
 
 #include "devices/net_link.h"
 #include "machine/clock.h"

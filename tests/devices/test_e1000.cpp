@@ -1,7 +1,6 @@
 // Intel 82540EM (e1000): expected values from the 8254x Software Developer's Manual (register
 // layouts §13, descriptors §3, EEPROM §5) and from the Internet checksum's definition (RFC 1071).
 #include <catch2/catch.hpp>
-
 #include <cstring>
 #include <numeric>
 #include <vector>
@@ -32,12 +31,14 @@ struct Rig {
   Wire wire;
   Rig() {
     nic.set_backend(&wire);
-    nic.config_write(devices::pci::kCommand, 2, devices::pci::kCmdMemory | devices::pci::kCmdMaster);
+    nic.config_write(devices::pci::kCommand, 2,
+                     devices::pci::kCmdMemory | devices::pci::kCmdMaster);
   }
   void put_desc(uint32_t at, uint64_t addr, uint32_t dw2, uint32_t dw3 = 0) {
     uint8_t d[16];
     for (unsigned i = 0; i < 8; i++) d[i] = uint8_t(addr >> (8 * i));
-    for (unsigned i = 0; i < 4; i++) d[8 + i] = uint8_t(dw2 >> (8 * i)), d[12 + i] = uint8_t(dw3 >> (8 * i));
+    for (unsigned i = 0; i < 4; i++)
+      d[8 + i] = uint8_t(dw2 >> (8 * i)), d[12 + i] = uint8_t(dw3 >> (8 * i));
     REQUIRE(mem.write_block(at, d, 16));
   }
   uint8_t byte(uint64_t at) {
@@ -153,7 +154,9 @@ TEST_CASE("e1000: interrupt causes, mask and INTA#", "[devices][e1000]") {
   pcitest::Board b;
   struct Router : devices::PciIrqRouter {
     uint8_t level = 0;
-    void set_pirq(unsigned p, bool l) override { level = uint8_t(l ? level | 1u << p : level & ~(1u << p)); }
+    void set_pirq(unsigned p, bool l) override {
+      level = uint8_t(l ? level | 1u << p : level & ~(1u << p));
+    }
   } router;
   b.host.set_irq_router(&router);
   mmu::PhysMemory mem(kRam);
@@ -206,7 +209,8 @@ TEST_CASE("e1000: transmit ring wraps, reports status and raises TXDW/TXQE", "[d
   r.tx_ring(8, 6);
   for (uint32_t i = 0; i < 8; i++) {
     REQUIRE(r.mem.write_block(kBufs + 0x100 * i, frame_to(kMac, 60).data(), 60));
-    r.put_desc(kTxRing + 16 * i, kBufs + 0x100 * i, r.legacy(uint16_t(60 + i), kTxEop | kTxIfcs | kTxRs));
+    r.put_desc(kTxRing + 16 * i, kBufs + 0x100 * i,
+               r.legacy(uint16_t(60 + i), kTxEop | kTxIfcs | kTxRs));
   }
   r.nic.write_reg(kIms, kIntTxdw | kIntTxqe);
   r.nic.write_reg(kTdt, 2);  // descriptors 6, 7, 0, 1
@@ -242,7 +246,8 @@ TEST_CASE("e1000: transmit edge cases never leave RAM and never loop", "[devices
   CHECK(r.nic.read_reg(kTdh) == 4);
   CHECK((r.byte(kTxRing + 32 + 12) & kTxDd) != 0);
   // A frame larger than the device takes (without TSO) is dropped at its end.
-  for (uint32_t i = 4; i < 7; i++) r.put_desc(kTxRing + 16 * i, kBufs, r.legacy(0xffff, i == 6 ? kTxEop : 0));
+  for (uint32_t i = 4; i < 7; i++)
+    r.put_desc(kTxRing + 16 * i, kBufs, r.legacy(0xffff, i == 6 ? kTxEop : 0));
   r.nic.write_reg(kTdt, 7);
   CHECK(r.wire.frames.size() == 2);
   CHECK(r.nic.read_reg(kTdh) == 7);
@@ -372,7 +377,7 @@ TEST_CASE("e1000: checksum offload and TCP segmentation", "[devices][e1000]") {
   std::memcpy(ip + 12, src, 4), std::memcpy(ip + 16, dst, 4);
   uint8_t* tcp = ip + 20;
   tcp[4] = 0x01, tcp[5] = 0x02, tcp[6] = 0x03, tcp[7] = 0x04;  // sequence number
-  tcp[12] = 0x50, tcp[13] = 0x19;                             // FIN|PSH|ACK
+  tcp[12] = 0x50, tcp[13] = 0x19;                              // FIN|PSH|ACK
   // The driver seeds the TCP checksum with the pseudo-header sum without the length (TSO).
   uint8_t pseudo[12] = {};
   std::memcpy(pseudo, src, 4), std::memcpy(pseudo + 4, dst, 4);
@@ -386,9 +391,10 @@ TEST_CASE("e1000: checksum offload and TCP segmentation", "[devices][e1000]") {
   r.put_desc(kTxRing, ctx_lo, 2500u | uint32_t(kTucmdTcp | kTucmdIp | kTucmdTse | kTxDext) << 24,
              54u << 8 | 1000u << 16);
   // One data descriptor: DTYP 1, EOP|TSE|DEXT|RS, POPTS IXSM|TXSM.
-  r.put_desc(kTxRing + 16, kBufs,
-             uint32_t(pkt.size()) | kDtypData << 20 | uint32_t(kTxEop | kTxTse | kTxDext | kTxRs) << 24,
-             uint32_t(kPoptsIxsm | kPoptsTxsm) << 8);
+  r.put_desc(
+      kTxRing + 16, kBufs,
+      uint32_t(pkt.size()) | kDtypData << 20 | uint32_t(kTxEop | kTxTse | kTxDext | kTxRs) << 24,
+      uint32_t(kPoptsIxsm | kPoptsTxsm) << 8);
   r.nic.write_reg(kTdt, 2);
   REQUIRE(r.wire.frames.size() == 3);
   const size_t sizes[3] = {54 + 1000, 54 + 1000, 54 + 500};
@@ -398,9 +404,9 @@ TEST_CASE("e1000: checksum offload and TCP segmentation", "[devices][e1000]") {
     REQUIRE(s.size() == sizes[i]);
     const uint8_t* sip = s.data() + 14;
     const uint8_t* st = sip + 20;
-    CHECK((sip[2] << 8 | sip[3]) == int(s.size() - 14));       // total length
-    CHECK((sip[4] << 8 | sip[5]) == 0x1234 + int(i));           // identification
-    CHECK(ones_sum(sip, 20) == 0xffff);                         // IP header checksum
+    CHECK((sip[2] << 8 | sip[3]) == int(s.size() - 14));  // total length
+    CHECK((sip[4] << 8 | sip[5]) == 0x1234 + int(i));     // identification
+    CHECK(ones_sum(sip, 20) == 0xffff);                   // IP header checksum
     const uint32_t seq = uint32_t(st[4] << 24 | st[5] << 16 | st[6] << 8 | st[7]);
     CHECK(seq == 0x01020304u + 1000 * i);
     CHECK((st[13] & 0x09) == (i == 2 ? 0x09 : 0));  // FIN/PSH only on the last
@@ -429,7 +435,8 @@ TEST_CASE("e1000: checksum offload and TCP segmentation", "[devices][e1000]") {
   REQUIRE(r.mem.write_block(kBufs + 0x4000, u.data(), u.size()));
   const uint64_t uctx = 14 | 24u << 8 | 33u << 16 | uint64_t(34 | 40u << 8) << 32;
   r.put_desc(kTxRing + 32, uctx, uint32_t(kTucmdIp | kTxDext) << 24);
-  r.put_desc(kTxRing + 48, kBufs + 0x4000, uint32_t(u.size()) | kDtypData << 20 | uint32_t(kTxEop | kTxDext) << 24,
+  r.put_desc(kTxRing + 48, kBufs + 0x4000,
+             uint32_t(u.size()) | kDtypData << 20 | uint32_t(kTxEop | kTxDext) << 24,
              uint32_t(kPoptsIxsm | kPoptsTxsm) << 8);
   r.nic.write_reg(kTdt, 4);
   REQUIRE(r.wire.frames.size() == 4);
@@ -462,12 +469,14 @@ TEST_CASE("e1000: a hostile guest's random registers and rings", "[devices][e100
     const uint64_t v = next();
     r.mem.write_block(i, &v, 8);
   }
-  constexpr uint32_t kRegs[] = {kTdbal, kTdlen, kTdh, kTdt, kTctl, kRdbal, kRdlen, kRdh, kRdt, kRctl, kIms, kIcs};
+  constexpr uint32_t kRegs[] = {kTdbal, kTdlen, kTdh, kTdt,  kTctl, kRdbal,
+                                kRdlen, kRdh,   kRdt, kRctl, kIms,  kIcs};
   for (int round = 0; round < 20000; round++) {
     const uint64_t v = next();
     const uint32_t reg = kRegs[v % std::size(kRegs)];
     uint32_t value = uint32_t(v >> 32);
-    if (reg == kTdbal || reg == kRdbal) value = (v >> 40) & 1 ? value : value % kRam;  // mostly in RAM
+    if (reg == kTdbal || reg == kRdbal)
+      value = (v >> 40) & 1 ? value : value % kRam;  // mostly in RAM
     if (reg == kTdlen || reg == kRdlen) value %= 0x2000;
     if (reg == kTdh || reg == kTdt || reg == kRdh || reg == kRdt) value %= 300;
     if (reg == kTctl) value |= kTctlEn;

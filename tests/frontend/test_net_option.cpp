@@ -34,7 +34,8 @@ TEST_CASE("net options: no network unless asked for", "[frontend][net]") {
 }
 
 TEST_CASE("net options: -nic user gives an e1000 on a user network", "[frontend][net]") {
-  const CliResult r = parse({"-nic", "user,hostfwd=tcp:127.0.0.1:5555-:22,hostfwd=udp::6000-10.0.2.20:53"});
+  const CliResult r =
+      parse({"-nic", "user,hostfwd=tcp:127.0.0.1:5555-:22,hostfwd=udp::6000-10.0.2.20:53"});
   REQUIRE(r.action == CliResult::Action::Run);
   REQUIRE(r.config.nics.size() == 1);
   REQUIRE(r.config.netdevs.size() == 1);
@@ -61,8 +62,9 @@ TEST_CASE("net options: -nic user gives an e1000 on a user network", "[frontend]
 }
 
 TEST_CASE("net options: -netdev with -device e1000", "[frontend][net]") {
-  const CliResult r = parse({"-device", "e1000,netdev=n1", "-netdev", "user,id=n1,net=192.168.76.0/255.255.255.0",
-                             "-netdev", "user,id=n2", "-device", "e1000,netdev=n2"});
+  const CliResult r =
+      parse({"-device", "e1000,netdev=n1", "-netdev", "user,id=n1,net=192.168.76.0/255.255.255.0",
+             "-netdev", "user,id=n2", "-device", "e1000,netdev=n2"});
   REQUIRE(r.action == CliResult::Action::Run);
   REQUIRE(r.config.nics.size() == 2);
   CHECK(r.config.nics[0].netdev == "n1");
@@ -76,7 +78,8 @@ TEST_CASE("net options: -netdev with -device e1000", "[frontend][net]") {
   CHECK(lone.notes.size() == 1);
 }
 
-TEST_CASE("net options: what is not supported is refused with one line naming it", "[frontend][net]") {
+TEST_CASE("net options: what is not supported is refused with one line naming it",
+          "[frontend][net]") {
   check_error(parse({"-netdev", "tap,id=t0"}), "-netdev", "tap");
   check_error(parse({"-netdev", "user,id=n0,smb=/tmp"}), "-netdev", "smb");
   check_error(parse({"-netdev", "user"}), "-netdev", "id=");
@@ -92,6 +95,7 @@ TEST_CASE("net options: what is not supported is refused with one line naming it
   check_error(parse({"-net", "nic"}), "-net", "-net none");
   check_error(parse({"-device", "e1000,netdev=nowhere"}), "-device", "nowhere");
   check_error(parse({"-device", "e1000,bus=pci.0"}), "-device", "bus");
-  check_error(parse({"-netdev", "user,id=n", "-device", "e1000,netdev=n", "-device", "e1000,netdev=n"}), "-device",
-              "2 cards");
+  check_error(
+      parse({"-netdev", "user,id=n", "-device", "e1000,netdev=n", "-device", "e1000,netdev=n"}),
+      "-device", "2 cards");
 }

@@ -1,12 +1,11 @@
 // The user-mode network (libslirp) behind a card: answers the guest alone in virtual time, holds
 // frames while the card has no room, and refuses forwards it cannot set up.
-#include <catch2/catch.hpp>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <deque>
 #include <stdexcept>
 
@@ -26,9 +25,10 @@ struct Card : devices::NetFrontend {
 
 // An ARP request (RFC 826) from 52:54:00:12:34:56 / 10.0.2.15 for `target`.
 std::vector<uint8_t> arp_request(uint8_t target_last) {
-  const uint8_t head[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 0x08, 0x06,
-                            0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01, 0x52, 0x54, 0x00, 0x12, 0x34, 0x56,
-                            10, 0, 2, 15, 0, 0, 0, 0, 0, 0, 10, 0, 2, target_last};
+  const uint8_t head[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x52, 0x54, 0x00,       0x12, 0x34,
+                          0x56, 0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 6,    4,          0x00, 0x01,
+                          0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 10,   0,    2,          15,   0,
+                          0,    0,    0,    0,    0,    10,   0,    2,    target_last};
   std::vector<uint8_t> f(60, 0);
   std::copy(std::begin(head), std::end(head), f.begin());
   return f;
@@ -55,10 +55,12 @@ TEST_CASE("slirp: the host and DNS addresses answer ARP at once", "[machine][net
     REQUIRE(card.got.size() == 1);
     const auto& r = card.got[0];
     REQUIRE(r.size() >= 42);
-    CHECK(std::vector<uint8_t>(r.begin(), r.begin() + 6) == std::vector<uint8_t>{0x52, 0x54, 0x00, 0x12, 0x34, 0x56});
+    CHECK(std::vector<uint8_t>(r.begin(), r.begin() + 6) ==
+          std::vector<uint8_t>{0x52, 0x54, 0x00, 0x12, 0x34, 0x56});
     CHECK((r[12] << 8 | r[13]) == 0x0806);
     CHECK((r[20] << 8 | r[21]) == 2);  // reply
-    CHECK(std::vector<uint8_t>(r.begin() + 28, r.begin() + 32) == std::vector<uint8_t>{10, 0, 2, who});
+    CHECK(std::vector<uint8_t>(r.begin() + 28, r.begin() + 32) ==
+          std::vector<uint8_t>{10, 0, 2, who});
   }
   // Another subnet with net=: the host is x.x.x.2 there.
   const machine::NetdevConfig other = netdev("n1", 0xc0a84c00u);
