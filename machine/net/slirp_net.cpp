@@ -181,11 +181,12 @@ void SlirpNet::poll_host() {
 }
 
 void SlirpNet::wait_host(uint64_t ns) {
-  const int ms = int(std::min<uint64_t>(ns / 1'000'000, 20));
-  if (ms <= 0) return;
+  const uint64_t wait = std::min<uint64_t>(ns, kMaxWaitNs);
+  if (wait == 0) return;
   fill_pollfds();
   if (pollfds_.empty()) return;
-  ::poll(pollfds_.data(), pollfds_.size(), ms);
+  const timespec ts{time_t(wait / 1'000'000'000), long(wait % 1'000'000'000)};
+  ::ppoll(pollfds_.data(), pollfds_.size(), &ts, nullptr);
 }
 
 }  // namespace machine

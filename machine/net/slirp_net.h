@@ -25,6 +25,8 @@ class SlirpNet : public devices::NetBackend {
   static constexpr uint64_t kPollNs = 1'000'000;
   // Frames for the guest held while its card has no room; older ones are dropped beyond this.
   static constexpr size_t kMaxQueued = 256;
+  // The longest host wait for one idle stretch of the guest.
+  static constexpr uint64_t kMaxWaitNs = 20'000'000;
 
   // Throws std::runtime_error naming the netdev when a forward cannot be set up.
   SlirpNet(const NetdevConfig& cfg, Clock& clock);
@@ -40,8 +42,9 @@ class SlirpNet : public devices::NetBackend {
 
   // Hands host socket events to the stack (from the poll timer).
   void poll_host();
-  // The guest is idle for `ns` of virtual time: waits up to that long (at most 20 ms) of host
-  // time for host sockets, so that answers from the host are not outrun by virtual time.
+  // The guest is idle for `ns` of virtual time: while host sockets are open, waits up to that
+  // long (at most kMaxWaitNs) of host time for them, so that answers from the host are not
+  // outrun by virtual time and an idle guest does not spin the host.
   void wait_host(uint64_t ns);
 
   // libslirp callbacks (C linkage trampolines call these).
