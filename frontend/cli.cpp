@@ -87,9 +87,9 @@ constexpr std::array kOptions = {
     OptionSpec{"snapshot", "", "Write disk changes to a temporary overlay, not the images",
                &Features::snapshot_overlay, "snapshot overlays are"},
     OptionSpec{"no-reboot", "", "Exit instead of rebooting"},
-    OptionSpec{"device", "DEV", "Add a device: isa-debug-exit[,iobase=N][,iosize=N] or e1000,netdev=ID[,mac=MAC]"},
+    OptionSpec{"device", "DEV", "Add a device: isa-debug-exit[,iobase=N][,iosize=N], e1000 or virtio-net-pci,netdev=ID[,mac=MAC]"},
     OptionSpec{"netdev", "user,id=ID", "User-mode network: user,id=ID[,net=ADDR/PREFIX][,hostfwd=[tcp|udp]:[HADDR]:HPORT-[GADDR]:GPORT]..."},
-    OptionSpec{"nic", "user|none", "Network card on a user network: user[,model=e1000][,mac=MAC][,net=..][,hostfwd=..]"},
+    OptionSpec{"nic", "user|none", "Network card on a user network: user[,model=e1000|virtio-net-pci][,mac=MAC][,net=..][,hostfwd=..]"},
     OptionSpec{"net", "none", "No network (the default; -net nic/user are not supported, use -nic)"},
     OptionSpec{"global", "DRV.PROP=VAL",
                "Set a device property: isa-serial.timing=fast (default: characters leave at once) or "
@@ -448,7 +448,7 @@ DebugExitConfig parse_device(std::string_view text) {
   std::string_view driver = fields[0];
   if (driver.starts_with("driver=")) driver.remove_prefix(7);
   if (driver != "isa-debug-exit") {
-    fail("device", "unknown device '{}' (supported: isa-debug-exit, e1000)", driver);
+    fail("device", "unknown device '{}' (supported: isa-debug-exit, e1000, virtio-net-pci)", driver);
   }
   DebugExitConfig dev{.enabled = true, .iobase = kQemuDebugExitBase, .iosize = kQemuDebugExitSize};
   for (size_t i = 1; i < fields.size(); ++i) {

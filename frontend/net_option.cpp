@@ -16,7 +16,7 @@ using machine::MachineConfig;
 using machine::NetdevConfig;
 using machine::NicConfig;
 
-constexpr std::string_view kNicModels = "e1000";
+constexpr std::string_view kNicModels = "e1000, virtio-net-pci";
 // Marks a card whose MAC is still to be assigned (check_networks): multicast, so never valid.
 constexpr std::array<uint8_t, 6> kNoMac{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
@@ -134,7 +134,7 @@ bool user_key(const Field& f, NetdevConfig& d) {
 }
 
 void check_model(std::string_view model) {
-  if (model != kNicModels) bad("model '{}' is not supported (supported: {})", model, kNicModels);
+  if (model != "e1000" && model != "virtio-net-pci") bad("model '{}' is not supported (supported: {})", model, kNicModels);
 }
 
 }  // namespace
@@ -189,16 +189,26 @@ void parse_net(std::string_view text) {
     bad("only -net none is supported (use -nic user or -netdev user with -device e1000)");
 }
 
-bool is_net_device(std::string_view text) {
+namespace {
+
+std::string_view device_driver(std::string_view text) {
   std::string_view driver = text.substr(0, text.find(','));
   if (driver.starts_with("driver=")) driver.remove_prefix(7);
-  return driver == "e1000" || driver == "e1000-82540em";
+  return driver;
+}
+
+}  // namespace
+
+bool is_net_device(std::string_view text) {
+  const std::string_view driver = device_driver(text);
+  return driver == "e1000" || driver == "e1000-82540em" || driver == "virtio-net-pci";
 }
 
 void parse_net_device(std::string_view text, MachineConfig& cfg) {
   const auto fields = fields_of(text);
   NicConfig n;
   n.mac = kNoMac;
+  n.model = device_driver(text) == "virtio-net-pci" ? "virtio-net-pci" : "e1000";
   for (size_t i = 1; i < fields.size(); i++) {
     const Field& f = fields[i];
     if (f.key == "netdev" && !f.bare)
@@ -206,7 +216,7 @@ void parse_net_device(std::string_view text, MachineConfig& cfg) {
     else if (f.key == "mac" && !f.bare)
       n.mac = parse_mac(f.value);
     else
-      bad("e1000 has no property '{}' (supported: netdev, mac)", f.key);
+      bad("{} has no property '{}' (supported: netdev, mac)", n.model, f.key);
   }
   cfg.nics.push_back(std::move(n));
 }
@@ -221,10 +231,10 @@ void check_networks(MachineConfig& cfg, std::vector<std::string>& notes) {
     if (n.netdev.empty()) continue;  // a card with its cable unplugged
     const auto it = std::find_if(cfg.netdevs.begin(), cfg.netdevs.end(),
                                  [&](const NetdevConfig& d) { return d.id == n.netdev; });
-    if (it == cfg.netdevs.end()) bad("e1000: netdev '{}' does not exist", n.netdev);
+    if (it == cfg.netdevs.end()) bad("{}: netdev '{}' does not exist", n.model, n.netdev);
     const auto users = std::count_if(cfg.nics.begin(), cfg.nics.end(),
                                      [&](const NicConfig& o) { return o.netdev == n.netdev; });
-    if (users > 1) bad("e1000: netdev '{}' is used by {} cards (one each)", n.netdev, users);
+    if (users > 1) bad("{}: netdev '{}' is used by {} cards (one each)", n.model, n.netdev, users);
   }
   for (const NetdevConfig& d : cfg.netdevs) {
     if (std::none_of(cfg.nics.begin(), cfg.nics.end(),

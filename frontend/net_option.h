@@ -1,6 +1,6 @@
 // QEMU's network options: -netdev user,id=ID[,net=ADDR/PREFIX][,hostfwd=RULE]..., -nic
-// user|none[,model=e1000][,mac=MAC][,net=...][,hostfwd=...], -net none, and -device
-// e1000,netdev=ID[,mac=MAC]. Only user-mode networking and the e1000 card exist.
+// user|none[,model=e1000|virtio-net-pci][,mac=MAC][,net=...][,hostfwd=...], -net none, and
+// -device e1000|virtio-net-pci,netdev=ID[,mac=MAC]. Only user-mode networking exists.
 #pragma once
 
 #include <string>

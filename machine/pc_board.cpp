@@ -159,20 +159,40 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   add_network(cfg, clock);
 }
 
+namespace {
+
+// A card of the model named, connected to `backend` (may be null).
+template <class Card>
+std::unique_ptr<devices::PciDevice> make_card(mmu::PhysMemory& mem, const NicConfig& n, SlirpNet* backend) {
+  auto card = std::make_unique<Card>(mem, n.mac);
+  if (backend) {
+    backend->set_frontend(card.get());
+    card->set_backend(backend);
+  }
+  return card;
+}
+
+}  // namespace
+
 // Networks, and their cards in PCI slots 3 and up (QEMU's pc puts the first NIC at 00:03.0).
 void PcBoard::add_network(const MachineConfig& cfg, Clock& clock) {
   constexpr unsigned kFirstNicSlot = 3;
   for (const NicConfig& n : cfg.nics) {
-    if (n.model != "e1000") throw std::runtime_error(fmt::format("-device {}: no such network card", n.model));
-    auto nic = std::make_unique<devices::E1000>(mem_, n.mac);
+    SlirpNet* backend = nullptr;
     for (const NetdevConfig& d : cfg.netdevs) {
       if (d.id != n.netdev) continue;
       netdevs_.push_back(std::make_unique<SlirpNet>(d, clock));
-      netdevs_.back()->set_frontend(nic.get());
-      nic->set_backend(netdevs_.back().get());
+      backend = netdevs_.back().get();
     }
-    pci_->attach(kFirstNicSlot + unsigned(nics_.size()), 0, nic.get());
-    nics_.push_back(std::move(nic));
+    std::unique_ptr<devices::PciDevice> card;
+    if (n.model == "e1000")
+      card = make_card<devices::E1000>(mem_, n, backend);
+    else if (n.model == "virtio-net-pci")
+      card = make_card<devices::VirtioNet>(mem_, n, backend);
+    else
+      throw std::runtime_error(fmt::format("-device {}: no such network card", n.model));
+    pci_->attach(kFirstNicSlot + unsigned(nics_.size()), 0, card.get());
+    nics_.push_back(std::move(card));
   }
 }
 

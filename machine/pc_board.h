@@ -9,6 +9,7 @@
 
 #include "devices/dma8237.h"
 #include "devices/e1000.h"
+#include "devices/virtio_net.h"
 #include "devices/floppy.h"
 #include "devices/fpu_irq.h"
 #include "devices/fw_cfg.h"
@@ -71,7 +72,6 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   void serialize(devices::Serializer& s);
   // The guest is idle for `ns` of virtual time: networks wait for their host sockets.
   void wait_for_host(uint64_t ns);
-  devices::E1000* nic(unsigned n) { return n < nics_.size() ? nics_[n].get() : nullptr; }
 
   // PciMapper
   bool map_io(uint16_t base, uint32_t size, devices::PortDevice* dev, const std::string& name) override;
@@ -118,7 +118,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   std::unique_ptr<devices::Dma8237> dma_;
   std::unique_ptr<devices::Floppy> fdc_;
   std::vector<std::unique_ptr<SlirpNet>> netdevs_;
-  std::vector<std::unique_ptr<devices::E1000>> nics_;
+  std::vector<std::unique_ptr<devices::PciDevice>> nics_;
 };
 
 }  // namespace machine

@@ -70,7 +70,7 @@ mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,root}
 cp "$work/busybox/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 # Driver modules from the kernel package, in load order (dependencies first).
-kmods=(net/core/failover drivers/net/net_failover drivers/virtio/virtio drivers/virtio/virtio_ring
+kmods=(net/core/failover drivers/net/net_failover drivers/virtio/virtio_ring drivers/virtio/virtio
        drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci
        drivers/net/virtio_net drivers/block/virtio_blk drivers/net/ethernet/intel/e1000/e1000)
 mkdir -p "$root/lib/modules"

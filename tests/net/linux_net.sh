@@ -5,7 +5,8 @@
 # which must be the file's; then it answers one connection with busybox nc on port 8080, which a
 # client here reaches through a hostfwd port on 127.0.0.1, and must read the guest's reply.
 # The card comes from the extra arguments (default: -nic user's, an e1000); "HOSTFWD" in them is
-# replaced by the forward rule. Exit 77 (skipped) without python3.
+# replaced by the forward rule. GUEST_PREP (environment) is a shell command the guest runs first,
+# and EXPECT a pattern its output must then contain. Exit 77 (skipped) without python3.
 set -u
 ghost=$1 dir=$2
 shift 2
@@ -68,6 +69,7 @@ for i in "${!nic[@]}"; do nic[$i]=${nic[$i]//HOSTFWD/hostfwd=tcp:127.0.0.1:$fwd_
   -append "console=ttyS0,115200 quiet cryptomgr.notests ghost86.shell pci=noacpi" \
   "${nic[@]}" -serial stdio -display none -no-reboot --timeout 600 --wall-timeout 900 \
   --step "serial:# " \
+  --step "send:${GUEST_PREP:-true}; echo PREP-DONE\n" --step "serial:PREP-DONE" \
   --step "send:ip link set eth0 up && udhcpc -i eth0 -n -q -s /usr/share/udhcpc/default.script && wget -q -O /tmp/blob http://10.0.2.2:$http_port/blob && sha256sum /tmp/blob\n" \
   --step "serial:$hash" \
   --step "send:echo GHOST86-NC-REPLY | nc -l -p 8080; echo NC-DONE-\$((40+2))\n" \
@@ -77,6 +79,7 @@ wait "$client"
 tail -25 "$work/out"
 echo "client: $(cat "$work/client.out")"
 [ $status -eq 0 ] || { echo "ghost86 exit status $status, expected 0"; exit 1; }
+[ -z "${EXPECT:-}" ] || grep -q -- "$EXPECT" "$work/out" || { echo "no '$EXPECT' in the guest's output"; exit 1; }
 grep -q "lease of 10.0.2.15 obtained" "$work/out" || { echo "no DHCP lease"; exit 1; }
 grep -q "^$hash  /tmp/blob" "$work/out" || { echo "the guest's SHA-256 is not $hash"; exit 1; }
 grep -q "reboot: Power down" "$work/out" || { echo "no power-off"; exit 1; }
