@@ -1,6 +1,7 @@
 #include "frontend/cli.h"
 
 #include "frontend/drive_option.h"
+#include "frontend/net_option.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -87,7 +88,10 @@ constexpr std::array kOptions = {
                &Features::snapshot_overlay, "snapshot overlays are"},
     OptionSpec{"no-reboot", "", "Exit instead of rebooting"},
     OptionSpec{"perfmap", "", "Name translated blocks in /tmp/perf-PID.map for perf (as QEMU's -perfmap)"},
-    OptionSpec{"device", "DEV", "Add a device: isa-debug-exit[,iobase=N][,iosize=N]"},
+    OptionSpec{"device", "DEV", "Add a device: isa-debug-exit[,iobase=N][,iosize=N], e1000 or virtio-net-pci,netdev=ID[,mac=MAC]"},
+    OptionSpec{"netdev", "user,id=ID", "User-mode network: user,id=ID[,net=ADDR/PREFIX][,hostfwd=[tcp|udp]:[HADDR]:HPORT-[GADDR]:GPORT]..."},
+    OptionSpec{"nic", "user|none", "Network card on a user network: user[,model=e1000|virtio-net-pci][,mac=MAC][,net=..][,hostfwd=..]"},
+    OptionSpec{"net", "none", "No network (the default; -net nic/user are not supported, use -nic)"},
     OptionSpec{"global", "DRV.PROP=VAL",
                "Set a device property: isa-serial.timing=fast (default: characters leave at once) or "
                "baud (at the programmed baud rate)"},
@@ -188,9 +192,6 @@ constexpr std::array kUnsupported = {
     Unsupported{"enable-kvm", "KVM is not supported: ghost86 runs guests on its own engine (leave it out, or use -accel tcg)"},
     Unsupported{"usb", "USB is not supported (the PC has no USB controller)"},
     Unsupported{"usbdevice", "USB is not supported (the PC has no USB controller)"},
-    Unsupported{"net", "networking is not supported yet"},
-    Unsupported{"netdev", "networking is not supported yet"},
-    Unsupported{"nic", "networking is not supported yet"},
     Unsupported{"audiodev", "sound is not supported"},
     Unsupported{"soundhw", "sound is not supported"},
     Unsupported{"vnc", "VNC is not supported (use -display sdl or none)"},
@@ -450,7 +451,7 @@ DebugExitConfig parse_device(std::string_view text) {
   std::string_view driver = fields[0];
   if (driver.starts_with("driver=")) driver.remove_prefix(7);
   if (driver != "isa-debug-exit") {
-    fail("device", "unknown device '{}' (supported: isa-debug-exit)", driver);
+    fail("device", "unknown device '{}' (supported: isa-debug-exit, e1000, virtio-net-pci)", driver);
   }
   DebugExitConfig dev{.enabled = true, .iobase = kQemuDebugExitBase, .iosize = kQemuDebugExitSize};
   for (size_t i = 1; i < fields.size(); ++i) {
@@ -892,6 +893,22 @@ void apply_firmware(const Given& given, const Features& available, MachineConfig
   cfg.bios_path = available.default_bios;
 }
 
+// -netdev, -nic, -net and the network cards among the -device options (frontend/net_option.h).
+void apply_network(const Given& given, MachineConfig& cfg, std::vector<std::string>& notes) {
+  std::string_view option;
+  try {
+    for (const std::string& v : given.all(option = "net")) parse_net(v);
+    for (const std::string& v : given.all(option = "netdev")) parse_netdev(v, cfg);
+    for (const std::string& v : given.all(option = "nic")) parse_nic(v, cfg);
+    for (const std::string& v : given.all(option = "device"))
+      if (is_net_device(v)) parse_net_device(v, cfg);
+    option = "device";
+    check_networks(cfg, notes);
+  } catch (const std::invalid_argument& e) {
+    fail(option, "{}", e.what());
+  }
+}
+
 MachineConfig build_config(const Given& given, const Features& available, std::vector<std::string>& notes) {
   check_feature_gates(given, available);
   MachineConfig cfg;
@@ -904,7 +921,9 @@ MachineConfig build_config(const Given& given, const Features& available, std::v
   apply_kernel(given, cfg);
   if (auto boot = given.last("boot")) cfg.boot_order = parse_boot_order(*boot);
   apply_console(given, available, cfg);
-  for (const std::string& dev : given.all("device")) cfg.debug_exit.push_back(parse_device(dev));
+  for (const std::string& dev : given.all("device"))
+    if (!is_net_device(dev)) cfg.debug_exit.push_back(parse_device(dev));
+  apply_network(given, cfg, notes);
   for (const std::string& g : given.all("global")) apply_global(g, cfg);
   cfg.accel = choose_accel(given, available);
   cfg.snapshot = given.has("snapshot");

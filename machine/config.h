@@ -2,6 +2,7 @@
 // pure function of this, the images, and the input log (DESIGN.md §2.1).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -53,6 +54,28 @@ struct DriveConfig {
   std::optional<bool> snapshot;  // unset: as -snapshot says
   std::string id;
   std::string option = "-drive";  // how it was given, for messages
+};
+
+// -netdev user / -nic user: a user-mode network (libslirp, machine/net/) with its guest-side
+// subnet and the host ports it forwards into the guest.
+struct HostForward {
+  bool udp = false;
+  std::string host_addr;  // empty: any
+  uint16_t host_port = 0;
+  std::string guest_addr;  // empty: the first DHCP address (x.x.x.15)
+  uint16_t guest_port = 0;
+};
+struct NetdevConfig {
+  std::string id;
+  uint32_t net = 0x0a000200;  // 10.0.2.0/24, as QEMU
+  unsigned prefix = 24;
+  std::vector<HostForward> hostfwd;
+};
+// A network card (-device e1000 or -nic) and the netdev it is connected to.
+struct NicConfig {
+  std::string model = "e1000";
+  std::string netdev;
+  std::array<uint8_t, 6> mac{0x52, 0x54, 0x00, 0x12, 0x34, 0x56};  // QEMU's first address
 };
 
 struct MachineConfig {
@@ -109,6 +132,9 @@ struct MachineConfig {
   std::vector<SaveAt> savevm_at;
   // -name: the guest's name, shown in the window title.
   std::string name;
+  // Networks and the cards on them (-netdev, -nic, -device e1000); none by default.
+  std::vector<NetdevConfig> netdevs;
+  std::vector<NicConfig> nics;
 };
 
 }  // namespace machine

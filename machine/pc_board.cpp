@@ -156,6 +156,48 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   devices::add_pc_items(*fw_cfg_, pc);
   add_acpi_tables();
   add_vga(clock, cfg.vga);
+  add_network(cfg, clock);
+}
+
+namespace {
+
+// A card of the model named, connected to `backend` (may be null).
+template <class Card>
+std::unique_ptr<devices::PciDevice> make_card(mmu::PhysMemory& mem, const NicConfig& n, SlirpNet* backend) {
+  auto card = std::make_unique<Card>(mem, n.mac);
+  if (backend) {
+    backend->set_frontend(card.get());
+    card->set_backend(backend);
+  }
+  return card;
+}
+
+}  // namespace
+
+// Networks, and their cards in PCI slots 3 and up (QEMU's pc puts the first NIC at 00:03.0).
+void PcBoard::add_network(const MachineConfig& cfg, Clock& clock) {
+  constexpr unsigned kFirstNicSlot = 3;
+  for (const NicConfig& n : cfg.nics) {
+    SlirpNet* backend = nullptr;
+    for (const NetdevConfig& d : cfg.netdevs) {
+      if (d.id != n.netdev) continue;
+      netdevs_.push_back(std::make_unique<SlirpNet>(d, clock));
+      backend = netdevs_.back().get();
+    }
+    std::unique_ptr<devices::PciDevice> card;
+    if (n.model == "e1000")
+      card = make_card<devices::E1000>(mem_, n, backend);
+    else if (n.model == "virtio-net-pci")
+      card = make_card<devices::VirtioNet>(mem_, n, backend);
+    else
+      throw std::runtime_error(fmt::format("-device {}: no such network card", n.model));
+    pci_->attach(kFirstNicSlot + unsigned(nics_.size()), 0, card.get());
+    nics_.push_back(std::move(card));
+  }
+}
+
+void PcBoard::wait_for_host(uint64_t ns) {
+  for (auto& n : netdevs_) n->wait_host(ns);
 }
 
 // The ACPI tables the QEMU way: SeaBIOS runs "etc/table-loader" to place and link them (and,
@@ -172,6 +214,16 @@ void PcBoard::setup_for_direct_boot() {
   pm_->config_write(devices::pci::kIntLine, 1, acpi.sci_irq);
   pm_->config_write(devices::Piix4Pm::kPmba, 4, acpi.pm_base | 1u);
   pm_->config_write(devices::Piix4Pm::kPmRegMisc, 1, 1);  // PMIOSE: decode the PM block
+  // PCI interrupts routed as SeaBIOS routes them (PIRQA-D to IRQ 10, 10, 11, 11, level-triggered
+  // in the ELCR), with each function's interrupt line register saying where its pin went, so
+  // that a kernel without firmware tables (pci=noacpi) finds its cards' IRQs.
+  constexpr uint8_t kPirqIrq[4] = {10, 10, 11, 11};
+  for (unsigned i = 0; i < 4; i++) piix3_->config_write(devices::Piix3Isa::kPirqRoute + i, 1, kPirqIrq[i]);
+  pic_->port_write(0x4d1, 1, pic_->port_read(0x4d1, 1) | (1u << (10 - 8)) | (1u << (11 - 8)));
+  for (auto& nic : nics_) {
+    const unsigned pin = nic->cfg8(devices::pci::kIntPin);
+    nic->config_write(devices::pci::kIntLine, 1, kPirqIrq[devices::PciHost::pirq_of(nic->slot(), pin)]);
+  }
 }
 
 void PcBoard::add_vga(Clock& clock, bool wired) {
@@ -351,6 +403,7 @@ void PcBoard::reset() {
   vga_->reset();
   dma_->reset();
   fdc_->reset();
+  for (auto& n : nics_) n->reset();
   a20_sources_ = 1;
   mem_.set_a20(true);
 }
@@ -372,6 +425,10 @@ std::vector<PcBoard::StatePart> PcBoard::state_parts() {
                    }});
   for (devices::Device* d : std::initializer_list<devices::Device*>{dma_.get(), fdc_.get(), fpu_irq_.get()})
     parts.push_back({d->name(), [d](devices::Serializer& s) { d->serialize(s); }});
+  for (size_t i = 0; i < nics_.size(); i++) {
+    devices::PciDevice* n = nics_[i].get();
+    parts.push_back({fmt::format("{}.{}", n->name(), i), [n](devices::Serializer& s) { n->serialize(s); }});
+  }
   return parts;
 }
 

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "devices/dma8237.h"
+#include "devices/e1000.h"
+#include "devices/virtio_net.h"
 #include "devices/floppy.h"
 #include "devices/fpu_irq.h"
 #include "devices/fw_cfg.h"
@@ -29,6 +31,7 @@
 #include "machine/bus.h"
 #include "machine/clock.h"
 #include "machine/config.h"
+#include "machine/net/slirp_net.h"
 #include "mmu/phys_memory.h"
 
 namespace machine {
@@ -79,6 +82,8 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
     devices::DiskImage* image;
   };
   std::vector<DriveSlot> drives() const;
+  // The guest is idle for `ns` of virtual time: networks wait for their host sockets.
+  void wait_for_host(uint64_t ns);
 
   // PciMapper
   bool map_io(uint16_t base, uint32_t size, devices::PortDevice* dev, const std::string& name) override;
@@ -95,6 +100,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   void add_acpi_tables();
   void attach_drives(const MachineConfig& cfg);
   void add_floppy(const MachineConfig& cfg, Clock& clock);
+  void add_network(const MachineConfig& cfg, Clock& clock);
 
   Bus& bus_;
   mmu::PhysMemory& mem_;
@@ -123,6 +129,8 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   std::unique_ptr<devices::Vga> vga_;
   std::unique_ptr<devices::Dma8237> dma_;
   std::unique_ptr<devices::Floppy> fdc_;
+  std::vector<std::unique_ptr<SlirpNet>> netdevs_;
+  std::vector<std::unique_ptr<devices::PciDevice>> nics_;
 };
 
 }  // namespace machine

@@ -313,6 +313,7 @@ RunResult PcMachine::run_until_done() {
         // Idling stops at the next checkpoint too, so that its line is taken there.
         if (cfg_.checkpoint_every) next = std::min(next, next_checkpoint_);
         if (next_save_ < cfg_.savevm_at.size()) next = std::min(next, cfg_.savevm_at[next_save_].icount);
+        if (next > cpu_->s.icount) board_->wait_for_host((next - cpu_->s.icount) * cfg_.ns_per_insn);
         if (host_.idle && next > cpu_->s.icount) host_.idle((next - cpu_->s.icount) * cfg_.ns_per_insn);
         cpu_->s.icount = std::max(cpu_->s.icount, next);
         break;

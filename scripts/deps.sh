@@ -7,6 +7,7 @@ packages=(
   zlib1g-dev nlohmann-json3-dev libsdl2-dev libpng-dev
   libxxhash-dev    # XXH3: the machine-state hash of --report, snapshot checksums
   libzstd-dev      # snapshot sections (-savevm)
+  libslirp-dev     # user-mode networking (-netdev user)
   seabios          # firmware: /usr/share/seabios/bios.bin, vgabios-stdvga.bin
   libunicorn-dev   # test-only: reference CPU for the differential tests
   python3-mpmath   # test-only: the high-precision reference of the x87 transcendentals

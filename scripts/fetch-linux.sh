@@ -5,7 +5,9 @@
 #   vmlinuz          the i386 non-PAE kernel (linux-image-*-686)
 #   initramfs.gz     busybox (busybox-static:i386) and an /init that prints GHOST86-LINUX-OK,
 #                    runs a few commands, then powers off, or starts a shell with ghost86.shell
-#                    on the kernel command line
+#                    on the kernel command line; it loads the network and virtio modules
+#                    (e1000, virtio_pci, virtio_net, virtio_blk) from the same kernel package
+#                    and brings up lo
 #   linux-cd.iso     an isolinux El Torito CD booting the two with console=ttyS0
 # Exits 0 with a warning when the packages cannot be fetched (offline); tests needing the
 # images are then not registered.
@@ -67,12 +69,40 @@ root=$work/root
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,root}
 cp "$work/busybox/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
+# Driver modules from the kernel package, in load order (dependencies first).
+kmods=(net/core/failover drivers/net/net_failover drivers/virtio/virtio_ring drivers/virtio/virtio
+       drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci
+       drivers/net/virtio_net drivers/block/virtio_blk drivers/net/ethernet/intel/e1000/e1000)
+mkdir -p "$root/lib/modules"
+for m in "${kmods[@]}"; do
+  cp "$(ls "$work"/kernel/lib/modules/*/kernel/$m.ko | head -1)" "$root/lib/modules/"
+  echo "$(basename "$m").ko" >> "$root/lib/modules/order"
+done
+# udhcpc's script: configures the interface, the default route and the resolver from the lease.
+mkdir -p "$root/usr/share/udhcpc"
+cat > "$root/usr/share/udhcpc/default.script" <<'DHCP'
+#!/bin/sh
+case "$1" in
+  bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    [ -n "$router" ] && ip route add default via "${router%% *}" dev "$interface"
+    : > /etc/resolv.conf
+    for d in $dns; do echo "nameserver $d" >> /etc/resolv.conf; done
+    ;;
+  deconfig) ip addr flush dev "$interface"; ip link set "$interface" up ;;
+esac
+exit 0
+DHCP
+chmod 755 "$root/usr/share/udhcpc/default.script"
 cat > "$root/init" <<'INIT'
 #!/bin/sh
 /bin/busybox --install -s
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+for m in $(cat /lib/modules/order); do insmod /lib/modules/$m 2>/dev/null; done
+ip link set lo up
 echo GHOST86-LINUX-OK
 uname -a
 cat /proc/cpuinfo

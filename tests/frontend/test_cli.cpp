@@ -456,7 +456,7 @@ TEST_CASE("cli: -device isa-debug-exit", "[frontend][cli]") {
     CHECK(r.config.debug_exit[1].iosize == 1);
   }
   SECTION("errors") {
-    const CliResult unknown = parse({"-device", "e1000"});
+    const CliResult unknown = parse({"-device", "ne2k_pci"});
     check_error(unknown, "-device");
     CHECK(contains(unknown.message, "unknown device"));
     for (const std::string text :
@@ -550,7 +550,7 @@ TEST_CASE("cli: -name, -vga, -rtc", "[frontend][cli]") {
 TEST_CASE("cli: QEMU options ghost86 lacks are refused by name", "[frontend][cli]") {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"-enable-kvm"}, "KVM is not supported"}, {{"-usb"}, "USB is not supported"},
-      {{"-usbdevice", "tablet"}, "USB is not supported"}, {{"-netdev", "user,id=n0"}, "networking"},
+      {{"-usbdevice", "tablet"}, "USB is not supported"}, {{"-audiodev", "none,id=a0"}, "sound"},
       {{"-monitor", "stdio"}, "monitor"}, {{"-vnc", ":0"}, "VNC"},
   };
   for (const auto& [args, reason] : cases) {
