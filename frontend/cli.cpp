@@ -1,6 +1,7 @@
 #include "frontend/cli.h"
 
 #include "frontend/drive_option.h"
+#include "frontend/control/listener.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -99,8 +100,9 @@ constexpr std::array kOptions = {
     OptionSpec{"vga", "TYPE", "VGA adapter: std (default) or none"},
     OptionSpec{"rtc", "base=B", "RTC start: base=utc, localtime (the same here) or YYYY-MM-DD[THH:MM:SS] (UTC)"},
     OptionSpec{"s", "", "Start a gdb server on tcp::1234", &Features::gdb, "the gdb stub is"},
-    OptionSpec{"S", "", "Do not start the CPU until gdb (-s) continues it", &Features::gdb,
-               "the gdb stub is"},
+    OptionSpec{"S", "", "Do not start the CPU until a monitor, QMP or gdb (-s) continues it"},
+    OptionSpec{"qmp", "DEV", "QMP control socket: unix:PATH,server,wait=off, tcp:HOST:PORT,server,wait=off or stdio"},
+    OptionSpec{"monitor", "DEV", "Human monitor: stdio, none, or a socket as for -qmp"},
     OptionSpec{"max-insns", "N", "Stop after N guest instructions (0 = unlimited)"},
     OptionSpec{"jit-cache-mb", "N", "Size of the JIT's code buffer in MiB (default 64; emptied whole when full)"},
     OptionSpec{"report", "", "At exit, print 'icount=N hash=H' (machine-state hash) on stderr"},
@@ -191,9 +193,7 @@ constexpr std::array kUnsupported = {
     Unsupported{"soundhw", "sound is not supported"},
     Unsupported{"vnc", "VNC is not supported (use -display sdl or none)"},
     Unsupported{"spice", "SPICE is not supported (use -display sdl or none)"},
-    Unsupported{"monitor", "the QEMU monitor is not supported"},
-    Unsupported{"qmp", "the QEMU monitor is not supported"},
-    Unsupported{"mon", "the QEMU monitor is not supported"},
+    Unsupported{"mon", "-mon is not supported (use -qmp or -monitor)"},
     Unsupported{"chardev", "character devices are not supported (use -serial or -debugcon)"},
     Unsupported{"parallel", "parallel ports are not supported"},
     Unsupported{"k", "keyboard layouts are not supported (the keyboard is US)"},
@@ -311,8 +311,9 @@ void define_options(CLI::App& app, const Features& available) {
   app.footer(
       "Options use QEMU's spelling; -bios and --bios are the same.\n"
       "Repeated options: the last one wins, except -serial, -device and -drive, which add\n"
-      "ports, devices and drives, -global, applied in order, -accel, where the first one\n"
-      "wins, and drive images (-hda...), allowed once each.");
+      "ports, devices and drives, -qmp and -monitor, which add control sockets, -global,\n"
+      "applied in order, -accel, where the first one wins, and drive images (-hda...),\n"
+      "allowed once each.");
 }
 
 std::string trim_trailing_newlines(std::string text) {
@@ -879,6 +880,37 @@ void apply_firmware(const Given& given, const Features& available, MachineConfig
   cfg.bios_path = available.default_bios;
 }
 
+// -monitor none is no monitor, as in QEMU.
+bool has_monitor(const Given& given) {
+  for (const std::string& m : given.all("monitor"))
+    if (m != "none") return true;
+  return false;
+}
+
+// -qmp and -monitor: checked now, opened when the machine starts. Only one of them can have
+// stdio, and not while a COM port has it.
+control::ControlOptions control_options(const Given& given, const MachineConfig& cfg) {
+  control::ControlOptions out;
+  bool stdio_taken = false;
+  for (const SerialConfig& s : cfg.serial) stdio_taken |= s.kind == SerialConfig::Kind::Stdio;
+  const auto take = [&](std::string_view option, const std::string& spec) {
+    if (spec == "stdio") {
+      if (stdio_taken) fail(option, "stdio is already in use (by -serial stdio, -nographic or another monitor)");
+      stdio_taken = true;
+      return;
+    }
+    try {
+      control::parse_socket_spec(spec, spelled(option));
+    } catch (const std::runtime_error& e) {
+      throw UsageError{fmt::format("ghost86: {}", e.what())};
+    }
+  };
+  for (const std::string& q : given.all("qmp")) take("qmp", q), out.qmp.push_back(q);
+  for (const std::string& m : given.all("monitor"))
+    if (m != "none") take("monitor", m), out.monitor.push_back(m);
+  return out;
+}
+
 MachineConfig build_config(const Given& given, const Features& available, std::vector<std::string>& notes) {
   check_feature_gates(given, available);
   MachineConfig cfg;
@@ -898,8 +930,9 @@ MachineConfig build_config(const Given& given, const Features& available, std::v
   cfg.no_reboot = given.has("no-reboot");
   cfg.gdb_stub = given.has("s");
   cfg.start_stopped = given.has("S");
-  // Without a gdb stub (or a monitor, which we lack) nothing could ever start the CPU.
-  if (cfg.start_stopped && !cfg.gdb_stub) fail("S", "needs -s, or nothing can start the CPU");
+  // Without a gdb stub or a monitor nothing could ever start the CPU.
+  if (cfg.start_stopped && !cfg.gdb_stub && !given.has("qmp") && !has_monitor(given))
+    fail("S", "needs -qmp, -monitor or -s, or nothing can start the CPU");
   if (auto n = given.last("max-insns")) cfg.max_insns = parse_max_insns(*n);
   if (auto n = given.last("jit-cache-mb")) {
     const auto mb = parse_whole<uint32_t>(*n);
@@ -967,6 +1000,7 @@ CliResult parse_command_line(const std::vector<std::string>& args, const Feature
     CliResult result;
     result.action = CliResult::Action::Run;
     result.config = build_config(Given(app), available, result.notes);
+    result.control = control_options(Given(app), result.config);
     if (auto t = Given(app).last("wall-timeout")) result.wall_timeout_s = parse_seconds("wall-timeout", *t);
     return result;
   } catch (const UsageError& e) {
