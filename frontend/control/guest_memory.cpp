@@ -1,6 +1,7 @@
 // MachineControl::read_memory: guest memory for the monitor's x and xp commands, read without
 // side effects. The MMU's own walk sets accessed bits, which the guest would see, so linear
 // addresses are translated here by a read-only walk of the same tables.
+#include <algorithm>
 #include <cstring>
 
 #include "cpu/state.h"
@@ -10,10 +11,25 @@
 namespace frontend::control {
 namespace {
 
+// Bytes of RAM or ROM as the processor sees them there (shadowing and A20 included); false
+// where a page is MMIO or unassigned, whose reads a device could notice.
+bool read_phys(const mmu::PhysMemory& mem, uint64_t phys, uint8_t* out, size_t len) {
+  for (size_t done = 0; done < len;) {
+    const uint64_t at = phys + done;
+    if (at > 0xffffffffu) return false;
+    const size_t chunk = std::min<size_t>(len - done, 0x1000 - (at & 0xfff));
+    const mmu::PhysMemory::Page page = mem.page(uint32_t(at & ~0xfffull));  // by page address
+    if (!page.host) return false;
+    std::memcpy(out + done, page.host + (at & 0xfff), chunk);
+    done += chunk;
+  }
+  return true;
+}
+
 template <typename T>
 std::optional<T> load(const mmu::PhysMemory& mem, uint64_t phys) {
   T v{};
-  if (!mem.read_block(phys, &v, sizeof v)) return std::nullopt;
+  if (!read_phys(mem, phys, reinterpret_cast<uint8_t*>(&v), sizeof v)) return std::nullopt;
   return v;  // little-endian guest on a little-endian host
 }
 
@@ -54,7 +70,7 @@ std::optional<std::vector<uint8_t>> MachineControl::read_memory(uint64_t addr, s
     const size_t chunk = std::min<size_t>(len - done, 0x1000 - (at & 0xfff));
     std::optional<uint64_t> phys = at;
     if (linear) phys = at > 0xffffffffu ? std::nullopt : translate(mem, pc_.cpu().s, uint32_t(at));
-    if (!phys || !mem.read_block(*phys, out.data() + done, chunk)) return std::nullopt;
+    if (!phys || !read_phys(mem, *phys, out.data() + done, chunk)) return std::nullopt;
     done += chunk;
   }
   return out;

@@ -91,7 +91,7 @@ void QmpSession::handle(const std::string& text) {
           throw QmpError{
               "GenericError",
               fmt::format("Capability '{}' not available",
-                          value[0].dump(-1, ' ', false, json::error_handler_t::replace))};
+                          value[0].is_string() ? value[0].get<std::string>() : std::string("?"))};
       }
       negotiated_ = true;
       return reply({{"return", json::object()}}, id);
