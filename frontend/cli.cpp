@@ -109,7 +109,7 @@ constexpr std::array kOptions = {
     OptionSpec{"checkpoint-every", "N", "Print the --report line every N guest instructions"},
     OptionSpec{"debugcon", "DEV", "Debug console (ports E9h/402h): stdio, file:PATH or none"},
     OptionSpec{"step", "KIND:ARG",
-               "Script step, in order: screen:REGEX, serial:REGEX (wait), type:TEXT (keyboard), send:TEXT (COM1), sleep:SECONDS"},
+               "Script step, in order: screen[@S]:REGEX, serial[@S]:REGEX (wait, within S virtual seconds), type:TEXT (keyboard), send:TEXT (COM1), sleep:SECONDS"},
     OptionSpec{"until-serial", "REGEX", "Stop with status 0 once COM1 output matches REGEX"},
     OptionSpec{"until-screen", "REGEX", "Stop with status 0 once the VGA text screen matches REGEX"},
     OptionSpec{"timeout", "SECONDS", "Give up after SECONDS of virtual time (exit status 3)"},
@@ -685,14 +685,30 @@ double parse_seconds(std::string_view option, std::string_view text) {
   return sec;
 }
 
+// Seconds of virtual time for a step ("sleep:0.5", "screen@10:...").
+uint64_t step_seconds(std::string_view text, std::string_view what) {
+  const std::string arg(text);
+  char* end = nullptr;
+  const double sec = std::strtod(arg.c_str(), &end);
+  if (arg.empty() || end != arg.c_str() + arg.size() || !(sec >= 0) || sec > 1e7)
+    fail("step", "{}: expected seconds of virtual time, e.g. 0.5", what);
+  return uint64_t(sec * 1e9);
+}
+
 machine::AutomationStep parse_step(std::string_view text) {
   using Kind = machine::AutomationStep::Kind;
   const size_t colon = text.find(':');
-  const std::string_view kind = text.substr(0, colon);
+  std::string_view kind = text.substr(0, colon);
   if (colon == std::string_view::npos)
     fail("step", "'{}': expected KIND:ARG with KIND screen, serial, type, send or sleep", text);
   machine::AutomationStep step;
   step.arg = std::string(text.substr(colon + 1));
+  // screen@S: / serial@S:, a wait that fails the run unless it matches within S seconds.
+  if (const size_t at = kind.find('@'); at != std::string_view::npos) {
+    step.limit_ns = step_seconds(kind.substr(at + 1), text.substr(0, colon));
+    kind = kind.substr(0, at);
+    if (kind != "screen" && kind != "serial") fail("step", "'{}': only screen and serial steps take a limit (@SECONDS)", text.substr(0, colon));
+  }
   if (kind == "screen") {
     step.kind = Kind::Screen;
   } else if (kind == "serial") {
@@ -703,11 +719,7 @@ machine::AutomationStep parse_step(std::string_view text) {
     step.kind = Kind::Send;
   } else if (kind == "sleep") {
     step.kind = Kind::Sleep;
-    char* end = nullptr;
-    const double sec = std::strtod(step.arg.c_str(), &end);
-    if (step.arg.empty() || end != step.arg.c_str() + step.arg.size() || !(sec >= 0) || sec > 1e7)
-      fail("step", "sleep:{}: expected seconds of virtual time, e.g. 0.5", step.arg);
-    step.ns = uint64_t(sec * 1e9);
+    step.ns = step_seconds(step.arg, "sleep:" + step.arg);
   } else {
     fail("step", "unknown step kind '{}' (expected screen, serial, type, send or sleep)", kind);
   }

@@ -16,34 +16,24 @@
 #include <memory>
 
 #include "frontend/cli.h"
+#include "frontend/features.h"
+#include "frontend/suite/test_main.h"
 #include "frontend/control/control_host.h"
 #include "frontend/stop_signals.h"
 #include "frontend/terminal.h"
 #ifdef GHOST86_HAVE_SDL
 #include "frontend/sdl_display.h"
 #endif
-#include "jit/engine.h"
 #include "machine/pc_machine.h"
 
 namespace {
 
 // Prints what ended the run (when it needs saying) and returns the exit status.
 int report_outcome(const machine::RunResult& r) {
-  switch (r.kind) {
-    case machine::RunResult::Kind::DebugExit: return r.exit_status;
-    case machine::RunResult::Kind::PowerOff: return 0;
-    case machine::RunResult::Kind::Matched: return 0;
-    case machine::RunResult::Kind::Stopped:
-    case machine::RunResult::Kind::HaltedForever:
-      std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
-      return 0;
-    case machine::RunResult::Kind::Timeout:
-      std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
-      return 3;
-    default:
-      std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
-      return 2;
-  }
+  using Kind = machine::RunResult::Kind;
+  if (r.kind != Kind::DebugExit && r.kind != Kind::PowerOff && r.kind != Kind::Matched)
+    std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
+  return machine::exit_status(r);
 }
 
 // --wall-timeout's exit status: apart from --timeout's 3, so CI can tell a slow host from a guest
@@ -149,17 +139,9 @@ int run_machine(const machine::MachineConfig& config, double wall_timeout_s, con
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  frontend::Features features;  // what this build supports so far
-  features.serial = true;
-  features.jit = jit::Engine::jit_available();  // a compiling backend for this host
-  features.kernel = true;  // -kernel/-initrd/-append: Linux bzImage and Multiboot
-  features.disks = features.cdrom = features.floppy = true;
-  features.snapshot_overlay = true;  // -snapshot covers every image this build attaches
-#ifdef GHOST86_HAVE_SDL
-  features.sdl = true;
-#endif
-  features.desktop = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
-  if (::access(machine::kSeabiosPath, R_OK) == 0) features.default_bios = machine::kSeabiosPath;
+  // ghost86 test SUITE.toml: the suite runner (frontend/suite).
+  if (!args.empty() && args[0] == "test") return frontend::suite::test_main({args.begin() + 1, args.end()});
+  const frontend::Features features = frontend::host_features();
   frontend::CliResult cli = frontend::parse_command_line(args, features);
   if (cli.action == frontend::CliResult::Action::Exit) {
     std::fputs(cli.message.c_str(), cli.exit_code ? stderr : stdout);

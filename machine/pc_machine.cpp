@@ -21,6 +21,18 @@ constexpr uint64_t kMaxFirmwareBytes = 1u << 20;  // the BIOS area below 1 MB ho
 
 }  // namespace
 
+int exit_status(const RunResult& r) {
+  switch (r.kind) {
+    case RunResult::Kind::DebugExit: return r.exit_status;
+    case RunResult::Kind::PowerOff:
+    case RunResult::Kind::Matched:
+    case RunResult::Kind::Stopped:
+    case RunResult::Kind::HaltedForever: return 0;
+    case RunResult::Kind::Timeout: return 3;
+    default: return 2;
+  }
+}
+
 PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
     : cfg_(cfg), next_checkpoint_(cfg.checkpoint_every), paused_(cfg.start_stopped) {
   if (cfg.ram_bytes < (1u << 20) || cfg.ram_bytes > (3584ull << 20))
@@ -100,6 +112,10 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
     return true;
   };
   io.stop = [this] { engine_->stop(); };
+  io.fail = [this](std::string why) {
+    step_failure_ = std::move(why);
+    engine_->stop();
+  };
   automation_ = std::make_unique<Automation>(cfg, *clock_, std::move(io));
   cpu_->intr = &board_->pic();
   // An interrupt request reaches the processor at the next instruction boundary, also while it
@@ -271,6 +287,7 @@ std::optional<RunResult> PcMachine::outcome(jit::StopReason why, uint64_t timeou
   if (stop_request_) return RunResult{RunResult::Kind::Stopped, 0, *stop_request_};
   if (power_off_) return RunResult{RunResult::Kind::PowerOff, 0, "guest powered off"};
   if (automation_->matched()) return RunResult{RunResult::Kind::Matched, 0, {}};
+  if (step_failure_) return RunResult{RunResult::Kind::Timeout, 0, *step_failure_};
   if (cfg_.timeout_ns && clock_->now_ns() >= cfg_.timeout_ns)
     return RunResult{RunResult::Kind::Timeout, 0,
                      fmt::format("timed out after {} s of virtual time (--timeout) without a match", cfg_.timeout_ns / 1e9)};

@@ -31,6 +31,10 @@ struct RunResult {
   std::string message;
 };
 
+// The process exit status for a run that ended so: isa-debug-exit's value, 0 for a power-off,
+// a match or a halt, 3 for --timeout (and a step's own limit), 2 for a shutdown or a limit.
+int exit_status(const RunResult& r);
+
 class PcMachine {
  public:
   // Virtual time charged for events that retire no instruction, so that a guest caught in a
@@ -103,6 +107,7 @@ class PcMachine {
   jit::Engine& engine() { return *engine_; }
   PcBoard& board() { return *board_; }
   const MachineConfig& config() const { return cfg_; }
+  const Automation& automation() const { return *automation_; }
 
   // The VGA text screen, one UTF-8 string per row (empty in graphics modes).
   std::vector<std::string> screen_text() const;
@@ -126,6 +131,7 @@ class PcMachine {
   Clock::TimerId host_timer_ = 0;
   std::optional<std::string> stop_request_;
   std::optional<int> exit_status_;
+  std::optional<std::string> step_failure_;  // a --step's own limit passed
   std::optional<DirectBoot> direct_boot_;  // -kernel: reinstalled at every reset
   RunResult run_until_done();
   void write_screendump();

@@ -6,6 +6,8 @@ packages=(
   libasmjit-dev libzydis-dev libzycore-dev libfmt-dev libcli11-dev catch2
   zlib1g-dev nlohmann-json3-dev libsdl2-dev libpng-dev
   libxxhash-dev    # XXH3: the machine-state hash of --report
+  libtomlplusplus-dev libxml2-dev  # ghost86 test: suites in TOML, JUnit XML results
+  python3          # test-only: the QMP and monitor tests' clients
   seabios          # firmware: /usr/share/seabios/bios.bin, vgabios-stdvga.bin
   libunicorn-dev   # test-only: reference CPU for the differential tests
   python3-mpmath   # test-only: the high-precision reference of the x87 transcendentals
