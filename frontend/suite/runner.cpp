@@ -129,7 +129,9 @@ CaseResult run_case(const Case& c, const RunOptions& options) {
     r.report = pc.report_line();
     r.virtual_ns = pc.clock().now_ns();
     const size_t done = pc.automation().steps_done();
-    if (done < steps) {
+    if (done < steps && run.message.starts_with("step ")) {
+      r.message = run.message;  // the step's own limit, which names it
+    } else if (done < steps) {
       r.message = fmt::format(
           "step {} ({}) not done: {}", done + 1, c.steps[done],
           run.message.empty() ? "the run ended (" + end_name(run.kind) + ")" : run.message);

@@ -97,7 +97,18 @@ struct Reader {
     if (kind == "type" || kind == "send") {
       // TOML has already turned "\n" into a newline; a backslash is a character to type.
       std::string escaped;
-      for (const char c : text) escaped += c == '\\' ? std::string("\\\\") : std::string(1, c);
+      // Control characters become --step escapes, so that the command line stays one line.
+      for (const char c : text) {
+        switch (c) {
+          case '\\': escaped += "\\\\"; break;
+          case '\n': escaped += "\\n"; break;
+          case '\r': escaped += "\\r"; break;
+          case '\t': escaped += "\\t"; break;
+          case '\b': escaped += "\\b"; break;
+          case '\x1b': escaped += "\\e"; break;
+          default: escaped += c;
+        }
+      }
       text = escaped;
     }
     return prefix + ":" + text;

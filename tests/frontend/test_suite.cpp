@@ -65,8 +65,8 @@ expect = { status = 0, end = "poweroff" }
   const Case& a = s.cases[0];
   CHECK(a.args ==
         std::vector<std::string>{"-m", "64", "-fda", (f.path.parent_path() / "x.img").string()});
-  CHECK(a.steps == std::vector<std::string>{"screen@10:A:\\\\>", "type:dir\\\\c\n",
-                                            "serial:login:", "send:root\n", "sleep:0.5"});
+  CHECK(a.steps == std::vector<std::string>{"screen@10:A:\\\\>", "type:dir\\\\c\\n",
+                                            "serial:login:", "send:root\\n", "sleep:0.5"});
   CHECK(a.timeout_ns == 30'000'000'000);
   CHECK_FALSE(a.expect);
   const Case& b = s.cases[1];

@@ -16,7 +16,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 "$ghost86" test -j 1 --junit "$tmp/j1.xml" --artifacts "$tmp/a1" "$suite" > "$tmp/j1.out"
 [ $? -eq 1 ] || fail "-j 1: expected status 1 (one case fails)"
 cat "$tmp/j1.out"
-grep -q '^start demo-halts$' "$tmp/j1.out" || fail "plain progress lines when stdout is no terminal"
+grep -q '^start demo-runs-to-timeout$' "$tmp/j1.out" || fail "plain progress lines when stdout is no terminal"
 grep -q '^2 passed, 1 failed, 1 skipped$' "$tmp/j1.out" ||
   fail "summary line"
 "$ghost86" test -j 4 --junit "$tmp/j4.xml" --artifacts "$tmp/a4" "$suite" > /dev/null
@@ -26,7 +26,7 @@ grep -q '^2 passed, 1 failed, 1 skipped$' "$tmp/j1.out" ||
 [ $? -eq 1 ] || fail "--merge: expected status 1 (a shard had a failure)"
 cmp "$tmp/j1.xml" "$tmp/j4.xml" || fail "-j 1 and -j 4 differ"
 cmp "$tmp/j1.xml" "$tmp/merged.xml" || fail "-j 1 and the merged shards differ"
-[ "$("$ghost86" test --shard 1/2 --list "$suite")" = "$(printf 'demo-halts\nfreedos-fails')" ] || fail "--shard 1/2 --list"
+[ "$("$ghost86" test --shard 1/2 --list "$suite")" = "$(printf 'demo-runs-to-timeout\nfreedos-fails')" ] || fail "--shard 1/2 --list"
 grep -q '<testcase name="freedos-fails" classname="selftest"' "$tmp/j1.xml" || fail "JUnit testcase"
 grep -q '<failure message="step 3 (screen:this never appears) did not match within 0.1 s of virtual time"' "$tmp/j1.xml" ||
   fail "JUnit failure message"
@@ -37,7 +37,7 @@ art=$tmp/a1/freedos-fails
 [ "$(head -c 8 "$art/screen.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "screen.png"
 grep -q 'FreeCom version' "$art/screen.txt" || fail "screen.txt shows the screen at the failure"
 [ -f "$art/serial.log" ] || fail "serial.log"
-[ ! -e "$tmp/a1/demo-halts" ] || fail "a passing case left artifacts"
+[ ! -e "$tmp/a1/demo-runs-to-timeout" ] || fail "a passing case left artifacts"
 # Its command line fails again, at the same instruction count with the same machine state.
 cmd=$(sed -n 2p "$art/command.txt")
 eval "$cmd --report" > /dev/null 2> "$tmp/rerun.err"
