@@ -2,6 +2,7 @@
 
 #include "frontend/drive_option.h"
 #include "frontend/net_option.h"
+#include "frontend/control/listener.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -104,15 +105,16 @@ constexpr std::array kOptions = {
     OptionSpec{"vga", "TYPE", "VGA adapter: std (default) or none"},
     OptionSpec{"rtc", "base=B", "RTC start: base=utc, localtime (the same here) or YYYY-MM-DD[THH:MM:SS] (UTC)"},
     OptionSpec{"s", "", "Start a gdb server on tcp::1234", &Features::gdb, "the gdb stub is"},
-    OptionSpec{"S", "", "Do not start the CPU until gdb (-s) continues it", &Features::gdb,
-               "the gdb stub is"},
+    OptionSpec{"S", "", "Do not start the CPU until a monitor, QMP or gdb (-s) continues it"},
+    OptionSpec{"qmp", "DEV", "QMP control socket: unix:PATH,server,wait=off, tcp:HOST:PORT,server,wait=off or stdio"},
+    OptionSpec{"monitor", "DEV", "Human monitor: stdio, none, or a socket as for -qmp"},
     OptionSpec{"max-insns", "N", "Stop after N guest instructions (0 = unlimited)"},
     OptionSpec{"jit-cache-mb", "N", "Size of the JIT's code buffer in MiB (default 64; emptied whole when full)"},
     OptionSpec{"report", "", "At exit, print 'icount=N hash=H' (machine-state hash) on stderr"},
     OptionSpec{"checkpoint-every", "N", "Print the --report line every N guest instructions"},
     OptionSpec{"debugcon", "DEV", "Debug console (ports E9h/402h): stdio, file:PATH or none"},
     OptionSpec{"step", "KIND:ARG",
-               "Script step, in order: screen:REGEX, serial:REGEX (wait), type:TEXT (keyboard), send:TEXT (COM1), sleep:SECONDS"},
+               "Script step, in order: screen[@S]:REGEX, serial[@S]:REGEX (wait, within S virtual seconds), type:TEXT (keyboard), send:TEXT (COM1), sleep:SECONDS"},
     OptionSpec{"until-serial", "REGEX", "Stop with status 0 once COM1 output matches REGEX"},
     OptionSpec{"until-screen", "REGEX", "Stop with status 0 once the VGA text screen matches REGEX"},
     OptionSpec{"timeout", "SECONDS", "Give up after SECONDS of virtual time (exit status 3)"},
@@ -196,9 +198,7 @@ constexpr std::array kUnsupported = {
     Unsupported{"soundhw", "sound is not supported"},
     Unsupported{"vnc", "VNC is not supported (use -display sdl or none)"},
     Unsupported{"spice", "SPICE is not supported (use -display sdl or none)"},
-    Unsupported{"monitor", "the QEMU monitor is not supported"},
-    Unsupported{"qmp", "the QEMU monitor is not supported"},
-    Unsupported{"mon", "the QEMU monitor is not supported"},
+    Unsupported{"mon", "-mon is not supported (use -qmp or -monitor)"},
     Unsupported{"chardev", "character devices are not supported (use -serial or -debugcon)"},
     Unsupported{"parallel", "parallel ports are not supported"},
     Unsupported{"k", "keyboard layouts are not supported (the keyboard is US)"},
@@ -315,8 +315,9 @@ void define_options(CLI::App& app, const Features& available) {
   app.footer(
       "Options use QEMU's spelling; -bios and --bios are the same.\n"
       "Repeated options: the last one wins, except -serial, -device and -drive, which add\n"
-      "ports, devices and drives, -global, applied in order, -accel, where the first one\n"
-      "wins, and drive images (-hda...), allowed once each.");
+      "ports, devices and drives, -qmp and -monitor, which add control sockets, -global,\n"
+      "applied in order, -accel, where the first one wins, and drive images (-hda...),\n"
+      "allowed once each.");
 }
 
 std::string trim_trailing_newlines(std::string text) {
@@ -688,14 +689,30 @@ double parse_seconds(std::string_view option, std::string_view text) {
   return sec;
 }
 
+// Seconds of virtual time for a step ("sleep:0.5", "screen@10:...").
+uint64_t step_seconds(std::string_view text, std::string_view what) {
+  const std::string arg(text);
+  char* end = nullptr;
+  const double sec = std::strtod(arg.c_str(), &end);
+  if (arg.empty() || end != arg.c_str() + arg.size() || !(sec >= 0) || sec > 1e7)
+    fail("step", "{}: expected seconds of virtual time, e.g. 0.5", what);
+  return uint64_t(sec * 1e9);
+}
+
 machine::AutomationStep parse_step(std::string_view text) {
   using Kind = machine::AutomationStep::Kind;
   const size_t colon = text.find(':');
-  const std::string_view kind = text.substr(0, colon);
+  std::string_view kind = text.substr(0, colon);
   if (colon == std::string_view::npos)
     fail("step", "'{}': expected KIND:ARG with KIND screen, serial, type, send or sleep", text);
   machine::AutomationStep step;
   step.arg = std::string(text.substr(colon + 1));
+  // screen@S: / serial@S:, a wait that fails the run unless it matches within S seconds.
+  if (const size_t at = kind.find('@'); at != std::string_view::npos) {
+    step.limit_ns = step_seconds(kind.substr(at + 1), text.substr(0, colon));
+    kind = kind.substr(0, at);
+    if (kind != "screen" && kind != "serial") fail("step", "'{}': only screen and serial steps take a limit (@SECONDS)", text.substr(0, colon));
+  }
   if (kind == "screen") {
     step.kind = Kind::Screen;
   } else if (kind == "serial") {
@@ -706,11 +723,7 @@ machine::AutomationStep parse_step(std::string_view text) {
     step.kind = Kind::Send;
   } else if (kind == "sleep") {
     step.kind = Kind::Sleep;
-    char* end = nullptr;
-    const double sec = std::strtod(step.arg.c_str(), &end);
-    if (step.arg.empty() || end != step.arg.c_str() + step.arg.size() || !(sec >= 0) || sec > 1e7)
-      fail("step", "sleep:{}: expected seconds of virtual time, e.g. 0.5", step.arg);
-    step.ns = uint64_t(sec * 1e9);
+    step.ns = step_seconds(step.arg, "sleep:" + step.arg);
   } else {
     fail("step", "unknown step kind '{}' (expected screen, serial, type, send or sleep)", kind);
   }
@@ -909,6 +922,37 @@ void apply_network(const Given& given, MachineConfig& cfg, std::vector<std::stri
   }
 }
 
+// -monitor none is no monitor, as in QEMU.
+bool has_monitor(const Given& given) {
+  for (const std::string& m : given.all("monitor"))
+    if (m != "none") return true;
+  return false;
+}
+
+// -qmp and -monitor: checked now, opened when the machine starts. Only one of them can have
+// stdio, and not while a COM port has it.
+control::ControlOptions control_options(const Given& given, const MachineConfig& cfg) {
+  control::ControlOptions out;
+  bool stdio_taken = false;
+  for (const SerialConfig& s : cfg.serial) stdio_taken |= s.kind == SerialConfig::Kind::Stdio;
+  const auto take = [&](std::string_view option, const std::string& spec) {
+    if (spec == "stdio") {
+      if (stdio_taken) fail(option, "stdio is already in use (by -serial stdio, -nographic or another monitor)");
+      stdio_taken = true;
+      return;
+    }
+    try {
+      control::parse_socket_spec(spec, spelled(option));
+    } catch (const std::runtime_error& e) {
+      throw UsageError{fmt::format("ghost86: {}", e.what())};
+    }
+  };
+  for (const std::string& q : given.all("qmp")) take("qmp", q), out.qmp.push_back(q);
+  for (const std::string& m : given.all("monitor"))
+    if (m != "none") take("monitor", m), out.monitor.push_back(m);
+  return out;
+}
+
 MachineConfig build_config(const Given& given, const Features& available, std::vector<std::string>& notes) {
   check_feature_gates(given, available);
   MachineConfig cfg;
@@ -931,8 +975,9 @@ MachineConfig build_config(const Given& given, const Features& available, std::v
   cfg.perfmap = given.has("perfmap");
   cfg.gdb_stub = given.has("s");
   cfg.start_stopped = given.has("S");
-  // Without a gdb stub (or a monitor, which we lack) nothing could ever start the CPU.
-  if (cfg.start_stopped && !cfg.gdb_stub) fail("S", "needs -s, or nothing can start the CPU");
+  // Without a gdb stub or a monitor nothing could ever start the CPU.
+  if (cfg.start_stopped && !cfg.gdb_stub && !given.has("qmp") && !has_monitor(given))
+    fail("S", "needs -qmp, -monitor or -s, or nothing can start the CPU");
   if (auto n = given.last("max-insns")) cfg.max_insns = parse_max_insns(*n);
   if (auto n = given.last("jit-cache-mb")) {
     const auto mb = parse_whole<uint32_t>(*n);
@@ -1006,6 +1051,7 @@ CliResult parse_command_line(const std::vector<std::string>& args, const Feature
     CliResult result;
     result.action = CliResult::Action::Run;
     result.config = build_config(Given(app), available, result.notes);
+    result.control = control_options(Given(app), result.config);
     if (auto t = Given(app).last("wall-timeout")) result.wall_timeout_s = parse_seconds("wall-timeout", *t);
     return result;
   } catch (const UsageError& e) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "frontend/control/options.h"
 #include "machine/config.h"
 
 namespace frontend {
@@ -19,6 +20,7 @@ struct CliResult {
   // --wall-timeout: host seconds after which the run is stopped (0: none). The one use of the
   // host clock, a guard for CI; it is not part of the machine.
   double wall_timeout_s = 0;
+  control::ControlOptions control;  // -qmp and -monitor
   std::vector<std::string> notes;  // for Run: remarks for stderr ("-drive: cache=none is ignored ...")
 };
 

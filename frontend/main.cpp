@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -15,40 +16,32 @@
 #include <memory>
 
 #include "frontend/cli.h"
+#include "frontend/features.h"
+#include "frontend/suite/test_main.h"
+#include "frontend/control/control_host.h"
 #include "frontend/stop_signals.h"
 #include "frontend/terminal.h"
 #ifdef GHOST86_HAVE_SDL
 #include "frontend/sdl_display.h"
 #endif
-#include "jit/engine.h"
 #include "machine/pc_machine.h"
 
 namespace {
 
 // Prints what ended the run (when it needs saying) and returns the exit status.
 int report_outcome(const machine::RunResult& r) {
-  switch (r.kind) {
-    case machine::RunResult::Kind::DebugExit: return r.exit_status;
-    case machine::RunResult::Kind::PowerOff: return 0;
-    case machine::RunResult::Kind::Matched: return 0;
-    case machine::RunResult::Kind::Stopped:
-    case machine::RunResult::Kind::HaltedForever:
-      std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
-      return 0;
-    case machine::RunResult::Kind::Timeout:
-      std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
-      return 3;
-    default:
-      std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
-      return 2;
-  }
+  using Kind = machine::RunResult::Kind;
+  if (r.kind != Kind::DebugExit && r.kind != Kind::PowerOff && r.kind != Kind::Matched)
+    std::fprintf(stderr, "ghost86: %s\n", r.message.c_str());
+  return machine::exit_status(r);
 }
 
 // --wall-timeout's exit status: apart from --timeout's 3, so CI can tell a slow host from a guest
 // that never got there in virtual time.
 constexpr int kWallTimeoutStatus = 4;
 
-int run_machine(const machine::MachineConfig& config, double wall_timeout_s, const frontend::StopSignals& stop_signals) {
+int run_machine(const machine::MachineConfig& config, double wall_timeout_s, const frontend::control::ControlOptions& control_options,
+                const frontend::StopSignals& stop_signals) {
   try {
     using machine::SerialConfig;
     // As in QEMU, the debug console (port E9h) is shown only when -debugcon says where.
@@ -74,16 +67,26 @@ int run_machine(const machine::MachineConfig& config, double wall_timeout_s, con
     std::unique_ptr<frontend::SdlDisplay> display;
     if (config.display == machine::DisplayKind::Sdl) display = std::make_unique<frontend::SdlDisplay>(pc);
 #endif
+    // -qmp, -monitor: polled with the other host input; they also wait for a paused machine.
+    std::unique_ptr<frontend::control::ControlHost> controls;
+    if (control_options.any())
+      controls = std::make_unique<frontend::control::ControlHost>(pc, control_options, [&stop_signals] { return stop_signals.pending() != 0; });
     machine::PcMachine::HostHooks host;
-    host.poll = [&terminal] {
+    host.poll = [&terminal, &controls] {
       if (terminal) terminal->poll();
+      if (controls) controls->poll();
     };
     if (terminal) host.idle = [&terminal](uint64_t ns) { terminal->idle(ns); };
+    // An idle guest is not held back to host time for the control sockets (a terminal or a
+    // window does that): a controlled run goes as fast as the host allows, and the host poll
+    // takes commands every millisecond of virtual time, idle or not.
+    if (controls) host.reset = [&controls](bool guest) { controls->control().on_reset(guest); };
 #ifdef GHOST86_HAVE_SDL
     if (display) {
       // The window's event wait replaces the terminal's: both wake the idle guest for input.
-      host.poll = [&terminal, &display] {
+      host.poll = [&terminal, &display, &controls] {
         if (terminal) terminal->poll();
+        if (controls) controls->poll();
         display->poll();
       };
       host.idle = [&display](uint64_t ns) { display->idle(ns); };
@@ -103,9 +106,17 @@ int run_machine(const machine::MachineConfig& config, double wall_timeout_s, con
         pc.request_stop("wall timeout");
       }
     };
+    if (controls) {
+      // Paused by a command: host input goes on being read until one resumes the machine.
+      host.paused = [&controls, poll = host.poll] {
+        poll();
+        controls->wait(10);
+      };
+    }
     pc.set_host_hooks(std::move(host));
     if (!config.loadvm.empty()) pc.load_snapshot(config.loadvm);
     machine::RunResult r = pc.run();
+    if (controls) controls->finish(r);
     terminal.reset();
     std::fflush(stdout);
     int status = 0;
@@ -129,17 +140,9 @@ int run_machine(const machine::MachineConfig& config, double wall_timeout_s, con
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  frontend::Features features;  // what this build supports so far
-  features.serial = true;
-  features.jit = jit::Engine::jit_available();  // a compiling backend for this host
-  features.kernel = true;  // -kernel/-initrd/-append: Linux bzImage and Multiboot
-  features.disks = features.cdrom = features.floppy = true;
-  features.snapshot_overlay = true;  // -snapshot covers every image this build attaches
-#ifdef GHOST86_HAVE_SDL
-  features.sdl = true;
-#endif
-  features.desktop = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
-  if (::access(machine::kSeabiosPath, R_OK) == 0) features.default_bios = machine::kSeabiosPath;
+  // ghost86 test SUITE.toml: the suite runner (frontend/suite).
+  if (!args.empty() && args[0] == "test") return frontend::suite::test_main({args.begin() + 1, args.end()});
+  const frontend::Features features = frontend::host_features();
   frontend::CliResult cli = frontend::parse_command_line(args, features);
   if (cli.action == frontend::CliResult::Action::Exit) {
     std::fputs(cli.message.c_str(), cli.exit_code ? stderr : stdout);
@@ -148,7 +151,7 @@ int main(int argc, char** argv) {
   }
   for (const std::string& note : cli.notes) std::fprintf(stderr, "ghost86: %s\n", note.c_str());
   frontend::StopSignals stop_signals;
-  const int status = run_machine(cli.config, cli.wall_timeout_s, stop_signals);
+  const int status = run_machine(cli.config, cli.wall_timeout_s, cli.control, stop_signals);
   // Everything is written and closed by now; a signal's stop ends as the signal would.
   std::fflush(nullptr);
   stop_signals.reraise();

@@ -64,7 +64,7 @@ constexpr size_t kMaxTranscript = 1 << 20;
 Automation::Automation(const MachineConfig& cfg, Clock& clock, Io io) : clock_(clock), io_(std::move(io)) {
   using Kind = AutomationStep::Kind;
   for (const AutomationStep& s : cfg.steps) {
-    Step step{s.kind, {}, {}, {}, s.ns};
+    Step step{s.kind, {}, {}, {}, s.ns, s.limit_ns, {}};
     switch (s.kind) {
       case Kind::Screen:
       case Kind::Serial: step.re = compile(s.arg, "--step"); break;
@@ -84,6 +84,8 @@ Automation::Automation(const MachineConfig& cfg, Clock& clock, Io io) : clock_(c
       }
       case Kind::Sleep: break;
     }
+    static constexpr const char* kKinds[] = {"screen", "serial", "type", "send", "sleep"};
+    step.text = fmt::format("{}:{}", kKinds[size_t(s.kind)], s.arg);
     steps_.push_back(std::move(step));
   }
   if (!cfg.until_serial.empty()) until_serial_ = compile(cfg.until_serial, "--until-serial");
@@ -96,6 +98,13 @@ Automation::Automation(const MachineConfig& cfg, Clock& clock, Io io) : clock_(c
     step_++;
     advance();
   });
+  if (std::any_of(steps_.begin(), steps_.end(), [](const Step& s) { return s.limit_ns != 0; })) {
+    limit_timer_ = clock_.add_timer([this] {
+      const Step& s = steps_[step_];
+      if (io_.fail)
+        io_.fail(fmt::format("step {} ({}) did not match within {} s of virtual time", step_ + 1, s.text, s.limit_ns / 1e9));
+    });
+  }
   advance();
 }
 
@@ -133,18 +142,25 @@ void Automation::finish(bool hit) {
   if (io_.stop) io_.stop();
 }
 
+// A wait step that does not match at once starts its limit, if it has one. advance() runs
+// whenever a step is done, so the limit of the step before is cancelled here first.
+void Automation::start_limit(const Step& s) {
+  if (limit_timer_ && s.limit_ns) clock_.arm(*limit_timer_, clock_.now_ns() + s.limit_ns);
+}
+
 void Automation::advance() {
   using Kind = AutomationStep::Kind;
+  if (limit_timer_) clock_.cancel(*limit_timer_);
   while (step_ < steps_.size()) {
     Step& s = steps_[step_];
     switch (s.kind) {
       case Kind::Serial:
-        if (!try_serial(*s.re)) return;  // on_serial() continues
+        if (!try_serial(*s.re)) return start_limit(s);  // on_serial() continues
         break;
       case Kind::Screen:
         if (!std::regex_search(io_.screen(), *s.re)) {
           if (!clock_.armed(screen_timer_)) clock_.arm(screen_timer_, clock_.now_ns() + kScreenPollNs);
-          return;
+          return start_limit(s);
         }
         break;
       case Kind::Type:

@@ -25,6 +25,8 @@ class Automation {
     // Offers one byte to COM1's receiver; false when it cannot take it yet (try again later).
     std::function<bool(uint8_t byte)> serial_in;
     std::function<void()> stop;                      // a final condition matched: end the run
+    // A wait step's own limit (screen@S:, serial@S:) passed: end the run as failed, with `why`.
+    std::function<void(std::string why)> fail;
   };
 
   // Throws std::runtime_error naming the option for an invalid regular expression or text.
@@ -35,8 +37,9 @@ class Automation {
   void on_serial(uint8_t byte);
   // A final condition matched after every step was done.
   bool matched() const { return matched_; }
-  // Steps completed so far.
+  // Steps completed so far, of how many.
   size_t steps_done() const { return step_; }
+  size_t steps() const { return steps_.size(); }
 
   // Virtual time between two key events while typing.
   static constexpr uint64_t kKeyIntervalNs = 2'000'000;
@@ -53,6 +56,8 @@ class Automation {
     std::vector<KeyStroke> keys;
     std::string bytes;  // for Send
     uint64_t ns = 0;
+    uint64_t limit_ns = 0;  // for Screen and Serial
+    std::string text;       // as given, for messages
   };
   struct KeyEvent {
     uint16_t key;
@@ -60,6 +65,7 @@ class Automation {
   };
 
   void advance();      // runs steps until one has to wait
+  void start_limit(const Step& s);
   void poll_screen();  // screen timer
   void match_serial();  // serial timer: the search on_serial() scheduled
   void next_key();     // typing timer
@@ -80,6 +86,9 @@ class Automation {
   size_t typed_ = 0;
   size_t sent_ = 0;
   Clock::TimerId screen_timer_, serial_timer_, key_timer_, sleep_timer_, send_timer_;
+  // Made only when a step has a limit, so that runs without one keep the same timers (and
+  // the same state hash) as before limits existed.
+  std::optional<Clock::TimerId> limit_timer_;
 };
 
 }  // namespace machine

@@ -35,6 +35,9 @@ struct AutomationStep {
   enum class Kind { Screen, Serial, Type, Send, Sleep } kind = Kind::Sleep;
   std::string arg;  // the regular expression or the text
   uint64_t ns = 0;  // for Sleep
+  // For Screen and Serial: fail the run (RunResult::Kind::Timeout) unless the match comes within
+  // this much virtual time of the step's start; 0: no limit of its own.
+  uint64_t limit_ns = 0;
 };
 
 // Debian's SeaBIOS (package seabios): the default firmware, as QEMU's; its VGA BIOS sits next to it.

@@ -58,6 +58,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   devices::Ps2Keyboard& keyboard() { return *kbd_; }
   devices::Ps2Mouse& mouse() { return *mouse_; }
   devices::Vga& vga() { return *vga_; }
+  devices::Piix4Pm& pm() { return *pm_; }
   // The processor's FERR# output (IRQ 13 until a write to port F0h).
   void fpu_error() { fpu_irq_->ferr(); }
 

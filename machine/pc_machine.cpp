@@ -14,6 +14,7 @@
 #include <cstring>
 #include <unistd.h>
 #include <stdexcept>
+#include <utility>
 
 namespace machine {
 namespace {
@@ -22,8 +23,20 @@ constexpr uint64_t kMaxFirmwareBytes = 1u << 20;  // the BIOS area below 1 MB ho
 
 }  // namespace
 
+int exit_status(const RunResult& r) {
+  switch (r.kind) {
+    case RunResult::Kind::DebugExit: return r.exit_status;
+    case RunResult::Kind::PowerOff:
+    case RunResult::Kind::Matched:
+    case RunResult::Kind::Stopped:
+    case RunResult::Kind::HaltedForever: return 0;
+    case RunResult::Kind::Timeout: return 3;
+    default: return 2;
+  }
+}
+
 PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
-    : cfg_(cfg), next_checkpoint_(cfg.checkpoint_every) {
+    : cfg_(cfg), next_checkpoint_(cfg.checkpoint_every), paused_(cfg.start_stopped) {
   if (cfg.ram_bytes < (1u << 20) || cfg.ram_bytes > (3584ull << 20))
     throw std::runtime_error(fmt::format("RAM size {} MiB is outside 1..3584 MiB", cfg.ram_bytes >> 20));
   phys_ = std::make_unique<mmu::PhysMemory>(cfg.ram_bytes);
@@ -110,6 +123,10 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
     return true;
   };
   io.stop = [this] { engine_->stop(); };
+  io.fail = [this](std::string why) {
+    step_failure_ = std::move(why);
+    engine_->stop();
+  };
   automation_ = std::make_unique<Automation>(cfg, *clock_, std::move(io));
   cpu_->intr = &board_->pic();
   // An interrupt request reaches the processor at the next instruction boundary, also while it
@@ -238,6 +255,19 @@ void PcMachine::start_direct_boot() {
   engine_->flush();
 }
 
+void PcMachine::pause() {
+  paused_ = true;
+  engine_->stop();
+}
+
+void PcMachine::request_reset() {
+  reset_requested_ = true;
+  host_reset_ = true;
+  engine_->stop();
+}
+
+void PcMachine::press_power_button() { board_->pm().press_power_button(); }
+
 bool PcMachine::raise_nmi() {
   if (board_->rtc().nmi_masked()) return false;
   engine_->raise_nmi();
@@ -258,70 +288,86 @@ RunResult PcMachine::run_until_done() {
     // --timeout counts virtual time, stalls included (the instruction count it is reached at
     // moves down as stalls add up).
     const uint64_t timeout_insns = cfg_.timeout_ns ? std::max<uint64_t>(clock_->icount_at_ns(cfg_.timeout_ns), 1) : 0;
-    uint64_t limit = clock_->next_event_icount();
-    if (cfg_.max_insns && limit > cfg_.max_insns) limit = cfg_.max_insns;
-    if (timeout_insns && limit > timeout_insns) limit = timeout_insns;
-    if (cfg_.checkpoint_every && limit > next_checkpoint_) limit = next_checkpoint_;
-    if (next_save_ < cfg_.savevm_at.size()) limit = std::min(limit, cfg_.savevm_at[next_save_].icount);
-    clock_->set_run_horizon(limit);
-    const jit::StopReason why = engine_->run(limit);
-    clock_->set_run_horizon(0);
-    // The state after exactly k*N instructions, before the events due at that count fire.
-    emit_checkpoint();
-    save_due_snapshots();
-    clock_->run_due();
-    if (exit_status_) return {RunResult::Kind::DebugExit, *exit_status_, {}};
-    if (stop_request_) return {RunResult::Kind::Stopped, 0, *stop_request_};
-    if (power_off_) return {RunResult::Kind::PowerOff, 0, "guest powered off"};
-    if (automation_->matched()) return {RunResult::Kind::Matched, 0, {}};
-    if (cfg_.timeout_ns && clock_->now_ns() >= cfg_.timeout_ns)
-      return {RunResult::Kind::Timeout, 0,
-              fmt::format("timed out after {} s of virtual time (--timeout) without a match", cfg_.timeout_ns / 1e9)};
-    if (reset_requested_) {
-      reset_requested_ = false;
-      if (cfg_.no_reboot) return {RunResult::Kind::Shutdown, 0, "guest requested a reset (-no-reboot)"};
-      reset();
-      continue;
+    jit::StopReason why = jit::StopReason::Request;
+    if (paused_ && host_.paused) {
+      host_.paused();  // no instruction runs and no timer fires: virtual time stands still
+    } else {
+      uint64_t limit = clock_->next_event_icount();
+      if (cfg_.max_insns && limit > cfg_.max_insns) limit = cfg_.max_insns;
+      if (timeout_insns && limit > timeout_insns) limit = timeout_insns;
+      if (cfg_.checkpoint_every && limit > next_checkpoint_) limit = next_checkpoint_;
+      if (next_save_ < cfg_.savevm_at.size()) limit = std::min(limit, cfg_.savevm_at[next_save_].icount);
+      clock_->set_run_horizon(limit);
+      why = engine_->run(limit);
+      clock_->set_run_horizon(0);
+      // The state after exactly k*N instructions, before the events due at that count fire.
+      emit_checkpoint();
+      save_due_snapshots();
+      clock_->run_due();
     }
-    if (cfg_.max_insns && cpu_->s.icount >= cfg_.max_insns)
-      return {RunResult::Kind::InsnLimit, 0,
-              fmt::format("stopped after {} instructions (--max-insns) at {:04x}:{:08x}",
-                          cpu_->s.icount, cpu_->s.seg[cpu::CS].sel, cpu_->s.eip)};
-    switch (why) {
-      case jit::StopReason::Shutdown:
-        if (cfg_.no_reboot)
-          return {RunResult::Kind::Shutdown, 0,
-                  fmt::format("guest shut down ({}) at {:04x}:{:08x}", engine_->last_shutdown_reason(),
-                              cpu_->s.seg[cpu::CS].sel, cpu_->s.eip)};
-        reset();
-        break;
-      case jit::StopReason::Halted: {
-        // Idle: skip virtual time to the next event. An NMI that can be taken ends the halt at
-        // the next instruction boundary.
-        if (cpu_->s.nmi_pending && !cpu_->s.nmi_blocked) break;
-        uint64_t next = clock_->next_event_icount();
-        if (!(cpu_->s.eflags & cpu::fl::IF)) {
-          // Only an NMI could wake it and nothing in the machine raises one by itself: a hang
-          // in virtual time. With --timeout, time runs on (event by event) to the timeout;
-          // without, the run ends here.
-          next = timeout_insns ? std::min(next, timeout_insns) : Clock::kNever;
-        }
-        if (next == Clock::kNever)
-          return {RunResult::Kind::HaltedForever, 0,
-                  fmt::format("guest halted with nothing to wake it at {:04x}:{:08x}",
-                              cpu_->s.seg[cpu::CS].sel, cpu_->s.eip)};
-        // Idling stops at the next checkpoint too, so that its line is taken there.
-        if (cfg_.checkpoint_every) next = std::min(next, next_checkpoint_);
-        if (next_save_ < cfg_.savevm_at.size()) next = std::min(next, cfg_.savevm_at[next_save_].icount);
-        if (next > cpu_->s.icount) board_->wait_for_host((next - cpu_->s.icount) * cfg_.ns_per_insn);
-        if (host_.idle && next > cpu_->s.icount) host_.idle((next - cpu_->s.icount) * cfg_.ns_per_insn);
-        cpu_->s.icount = std::max(cpu_->s.icount, next);
-        break;
-      }
-      case jit::StopReason::Request: break;
-      case jit::StopReason::Limit: break;
-    }
+    if (std::optional<RunResult> r = outcome(why, timeout_insns)) return *r;
   }
+}
+
+// What the run loop does after the engine stopped for `why` (or a paused turn): the end of the
+// run, or nothing (after a reset or an idle skip, the loop goes on).
+std::optional<RunResult> PcMachine::outcome(jit::StopReason why, uint64_t timeout_insns) {
+  if (exit_status_) return RunResult{RunResult::Kind::DebugExit, *exit_status_, {}};
+  if (stop_request_) return RunResult{RunResult::Kind::Stopped, 0, *stop_request_};
+  if (power_off_) return RunResult{RunResult::Kind::PowerOff, 0, "guest powered off"};
+  if (automation_->matched()) return RunResult{RunResult::Kind::Matched, 0, {}};
+  if (step_failure_) return RunResult{RunResult::Kind::Timeout, 0, *step_failure_};
+  if (cfg_.timeout_ns && clock_->now_ns() >= cfg_.timeout_ns)
+    return RunResult{RunResult::Kind::Timeout, 0,
+                     fmt::format("timed out after {} s of virtual time (--timeout) without a match", cfg_.timeout_ns / 1e9)};
+  if (reset_requested_) {
+    reset_requested_ = false;
+    const bool guest = !std::exchange(host_reset_, false);
+    if (cfg_.no_reboot) return RunResult{RunResult::Kind::Shutdown, 0, "guest requested a reset (-no-reboot)"};
+    reset();
+    if (host_.reset) host_.reset(guest);
+    return std::nullopt;
+  }
+  if (cfg_.max_insns && cpu_->s.icount >= cfg_.max_insns)
+    return RunResult{RunResult::Kind::InsnLimit, 0,
+                     fmt::format("stopped after {} instructions (--max-insns) at {:04x}:{:08x}", cpu_->s.icount,
+                                 cpu_->s.seg[cpu::CS].sel, cpu_->s.eip)};
+  switch (why) {
+    case jit::StopReason::Shutdown:
+      if (cfg_.no_reboot)
+        return RunResult{RunResult::Kind::Shutdown, 0,
+                         fmt::format("guest shut down ({}) at {:04x}:{:08x}", engine_->last_shutdown_reason(),
+                                     cpu_->s.seg[cpu::CS].sel, cpu_->s.eip)};
+      reset();
+      if (host_.reset) host_.reset(true);
+      break;
+    case jit::StopReason::Halted: {
+      // Idle: skip virtual time to the next event. An NMI that can be taken ends the halt at
+      // the next instruction boundary.
+      if (cpu_->s.nmi_pending && !cpu_->s.nmi_blocked) break;
+      uint64_t next = clock_->next_event_icount();
+      if (!(cpu_->s.eflags & cpu::fl::IF)) {
+        // Only an NMI could wake it and nothing in the machine raises one by itself: a hang
+        // in virtual time. With --timeout, time runs on (event by event) to the timeout;
+        // without, the run ends here.
+        next = timeout_insns ? std::min(next, timeout_insns) : Clock::kNever;
+      }
+      if (next == Clock::kNever)
+        return RunResult{RunResult::Kind::HaltedForever, 0,
+                         fmt::format("guest halted with nothing to wake it at {:04x}:{:08x}",
+                                     cpu_->s.seg[cpu::CS].sel, cpu_->s.eip)};
+      // Idling stops at the next checkpoint too, so that its line is taken there.
+      if (cfg_.checkpoint_every) next = std::min(next, next_checkpoint_);
+      if (next_save_ < cfg_.savevm_at.size()) next = std::min(next, cfg_.savevm_at[next_save_].icount);
+      if (next > cpu_->s.icount) board_->wait_for_host((next - cpu_->s.icount) * cfg_.ns_per_insn);
+      if (host_.idle && next > cpu_->s.icount) host_.idle((next - cpu_->s.icount) * cfg_.ns_per_insn);
+      cpu_->s.icount = std::max(cpu_->s.icount, next);
+      break;
+    }
+    case jit::StopReason::Request: break;
+    case jit::StopReason::Limit: break;
+  }
+  return std::nullopt;
 }
 
 }  // namespace machine

@@ -31,6 +31,10 @@ struct RunResult {
   std::string message;
 };
 
+// The process exit status for a run that ended so: isa-debug-exit's value, 0 for a power-off,
+// a match or a halt, 3 for --timeout (and a step's own limit), 2 for a shutdown or a limit.
+int exit_status(const RunResult& r);
+
 class PcMachine {
  public:
   // Virtual time charged for events that retire no instruction, so that a guest caught in a
@@ -59,10 +63,26 @@ class PcMachine {
     std::function<void()> poll;
     uint64_t poll_ns = 1'000'000;
     std::function<void(uint64_t ns)> idle;
+    // While the machine is paused (pause()), the run loop calls this instead of running the
+    // guest: it takes host input and waits a little for more (a control socket's commands).
+    std::function<void()> paused;
+    // The machine was reset: by the guest (`guest`), or by request_reset().
+    std::function<void(bool guest)> reset;
   };
   void set_host_hooks(HostHooks hooks);
   // Ends run() at the next instruction boundary with RunResult::Kind::Stopped and `why`.
   void request_stop(std::string why);
+
+  // A control interface's requests, taken at the next instruction boundary. While paused no
+  // instruction runs and virtual time stands still; the guest cannot tell it was paused.
+  void pause();
+  void resume() { paused_ = false; }
+  bool paused() const { return paused_; }
+  // A reset as the guest's own (the reset control register), or the end of the run with
+  // -no-reboot; HostHooks::reset is told it came from the host.
+  void request_reset();
+  // Presses the ACPI power button (PIIX4 PWRBTN_STS): a guest with ACPI shuts itself down.
+  void press_power_button();
 
   // Pulls the NMI line (for tests, a monitor or a debugger). The CMOS index port's bit 7 gates
   // it on the way to the CPU: while it is set the request is dropped and this returns false.
@@ -97,6 +117,7 @@ class PcMachine {
   jit::Engine& engine() { return *engine_; }
   PcBoard& board() { return *board_; }
   const MachineConfig& config() const { return cfg_; }
+  const Automation& automation() const { return *automation_; }
 
   // The VGA text screen, one UTF-8 string per row (empty in graphics modes).
   std::vector<std::string> screen_text() const;
@@ -124,6 +145,7 @@ class PcMachine {
   Clock::TimerId host_timer_ = 0;
   std::optional<std::string> stop_request_;
   std::optional<int> exit_status_;
+  std::optional<std::string> step_failure_;  // a --step's own limit passed
   std::optional<DirectBoot> direct_boot_;  // -kernel: reinstalled at every reset
   RunResult run_until_done();
   void write_screendump();
@@ -137,6 +159,9 @@ class PcMachine {
   uint64_t next_checkpoint_ = 0;  // the next multiple of cfg_.checkpoint_every
 
   bool reset_requested_ = false;
+  bool host_reset_ = false;  // the pending reset came from request_reset()
+  bool paused_ = false;
+  std::optional<RunResult> outcome(jit::StopReason why, uint64_t timeout_insns);
   bool power_off_ = false;
 };
 

@@ -73,3 +73,18 @@ void write_png(const std::string& path, const devices::VgaFrame& frame) {
 }
 
 }  // namespace machine
+
+namespace machine {
+
+// Binary PPM (netpbm P6): a header "P6 width height 255" and the RGB bytes, row by row.
+void write_ppm(const std::string& path, const devices::VgaFrame& frame) {
+  File f = open_for_writing(path);
+  std::fprintf(f.get(), "P6\n%u %u\n255\n", frame.width, frame.height);
+  std::vector<uint8_t> rgb;
+  rgb.reserve(size_t(frame.width) * frame.height * 3);
+  for (const uint32_t px : frame.pixels) rgb.insert(rgb.end(), {uint8_t(px >> 16), uint8_t(px >> 8), uint8_t(px)});
+  std::fwrite(rgb.data(), 1, rgb.size(), f.get());
+  finish(std::move(f), path);
+}
+
+}  // namespace machine

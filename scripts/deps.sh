@@ -8,6 +8,8 @@ packages=(
   libxxhash-dev    # XXH3: the machine-state hash of --report, snapshot checksums
   libzstd-dev      # snapshot sections (-savevm)
   libslirp-dev     # user-mode networking (-netdev user)
+  libtomlplusplus-dev libxml2-dev  # ghost86 test: suites in TOML, JUnit XML results
+  python3          # test-only: the QMP and monitor tests' clients
   seabios          # firmware: /usr/share/seabios/bios.bin, vgabios-stdvga.bin
   libunicorn-dev   # test-only: reference CPU for the differential tests
   python3-mpmath   # test-only: the high-precision reference of the x87 transcendentals

@@ -436,6 +436,39 @@ TEST_CASE("cli: flags", "[frontend][cli]") {
   SECTION("flags take no value") { check_error(parse({"-snapshot=on"}), "-snapshot"); }
 }
 
+TEST_CASE("cli: -qmp and -monitor", "[frontend][cli]") {
+  SECTION("sockets and stdio, in order") {
+    const CliResult r = parse({"-qmp", "unix:/tmp/q.sock,server,wait=off", "-qmp", "tcp:localhost:4444,server=on,nowait",
+                               "-monitor", "stdio"});
+    check_runs(r);
+    CHECK(r.control.qmp == std::vector<std::string>{"unix:/tmp/q.sock,server,wait=off", "tcp:localhost:4444,server=on,nowait"});
+    CHECK(r.control.monitor == std::vector<std::string>{"stdio"});
+  }
+  SECTION("-monitor none is no monitor") {
+    const CliResult r = parse({"-monitor", "none"});
+    check_runs(r);
+    CHECK(r.control.monitor.empty());
+    check_error(parse({"-monitor", "none", "-S"}), "-S");
+  }
+  SECTION("-S waits for a monitor or QMP to continue") {
+    CHECK(parse({"-qmp", "unix:/tmp/q.sock,server,wait=off", "-S"}).config.start_stopped);
+    CHECK(parse({"-monitor", "stdio", "-S"}).config.start_stopped);
+  }
+  SECTION("bad specs name the option") {
+    for (const std::string bad : {"unix:/tmp/q.sock", "unix:,server", "tcp:4444,server", "pty", "file:/tmp/x,server",
+                                  "unix:/tmp/q.sock,server,colour=blue"}) {
+      INFO(bad);
+      check_error(parse({"-qmp", bad}), "-qmp");
+      check_error(parse({"-monitor", bad}), "-monitor");
+    }
+  }
+  SECTION("stdio has one user") {
+    check_error(parse({"-serial", "stdio", "-monitor", "stdio"}), "-monitor");
+    check_error(parse({"-nographic", "-qmp", "stdio"}), "-qmp");
+    check_error(parse({"-qmp", "stdio", "-monitor", "stdio"}), "-monitor");
+  }
+}
+
 TEST_CASE("cli: -device isa-debug-exit", "[frontend][cli]") {
   SECTION("QEMU's defaults: iobase 0x501, iosize 2") {
     const CliResult r = parse({"-device", "isa-debug-exit"});
@@ -551,7 +584,7 @@ TEST_CASE("cli: QEMU options ghost86 lacks are refused by name", "[frontend][cli
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"-enable-kvm"}, "KVM is not supported"}, {{"-usb"}, "USB is not supported"},
       {{"-usbdevice", "tablet"}, "USB is not supported"}, {{"-audiodev", "none,id=a0"}, "sound"},
-      {{"-monitor", "stdio"}, "monitor"}, {{"-vnc", ":0"}, "VNC"},
+      {{"-mon", "chardev=m0"}, "-mon is not supported"}, {{"-vnc", ":0"}, "VNC"},
   };
   for (const auto& [args, reason] : cases) {
     INFO(args[0]);
@@ -618,7 +651,6 @@ TEST_CASE("cli: options whose feature is missing are refused, not ignored", "[fr
       {{"-serial", "file:" + tmp.path("log")}, "-serial"},
       {{"-nographic"}, "-nographic"},
       {{"-s"}, "-s"},
-      {{"-S"}, "-S"},
       {{"-snapshot"}, "-snapshot"},
       {{"-accel", "jit"}, "-accel"},
       {{"-accel", "tcg"}, "-accel"},
@@ -673,7 +705,8 @@ TEST_CASE("cli: --help and --version exit 0", "[frontend][cli]") {
          {"-m",         "-bios",       "-hda",       "-hdb",    "-cdrom",  "-fda",
           "-boot",      "-kernel",     "-initrd",    "-append", "-serial", "-display",
           "-nographic", "-snapshot",   "-no-reboot", "-device", "-accel",  "-s",
-          "-S",         "--max-insns", "--version",  "--help", "--report", "--checkpoint-every"}) {
+          "-S",         "--max-insns", "--version",  "--help", "--report", "--checkpoint-every",
+          "-qmp",       "-monitor"}) {
       INFO(option);
       bool listed = false;
       std::istringstream lines(help);

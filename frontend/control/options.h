@@ -1,0 +1,15 @@
+// What -qmp and -monitor asked for, from the command line to the control host.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace frontend::control {
+
+struct ControlOptions {
+  std::vector<std::string> qmp;      // -qmp specs
+  std::vector<std::string> monitor;  // -monitor specs (stdio, or a socket)
+  bool any() const { return !qmp.empty() || !monitor.empty(); }
+};
+
+}  // namespace frontend::control

@@ -1,0 +1,200 @@
+#include "frontend/suite/runner.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "devices/vga_render.h"
+#include "frontend/cli.h"
+#include "frontend/features.h"
+#include "machine/pc_machine.h"
+#include "machine/screendump.h"
+
+namespace frontend::suite {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string artifacts_dir(const Case& c, const RunOptions& options) {
+  return (fs::path(options.artifacts) / c.name).string();
+}
+
+bool sets_serial(const std::vector<std::string>& args) {
+  for (const std::string& a : args)
+    if (a == "-serial" || a == "--serial" || a == "-nographic" || a == "--nographic") return true;
+  return false;
+}
+
+// A shell word: quoted unless it is plain.
+std::string shell_word(const std::string& w) {
+  if (!w.empty() &&
+      w.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,:@+") ==
+          std::string::npos)
+    return w;
+  std::string out = "'";
+  for (const char c : w) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string shell_line(const std::vector<std::string>& words) {
+  std::string line;
+  for (const std::string& w : words) {
+    if (!line.empty()) line += ' ';
+    line += shell_word(w);
+  }
+  return line;
+}
+
+// How the run ended, in an expect's words.
+std::string end_name(machine::RunResult::Kind k) {
+  using Kind = machine::RunResult::Kind;
+  switch (k) {
+    case Kind::PowerOff: return "poweroff";
+    case Kind::DebugExit: return "debug-exit";
+    case Kind::Shutdown: return "shutdown";
+    case Kind::HaltedForever: return "halt";
+    default: return "other";
+  }
+}
+
+void write_artifacts(const Case& c, const RunOptions& options, machine::PcMachine* pc,
+                     const CaseResult& r) {
+  const fs::path dir = artifacts_dir(c, options);
+  fs::create_directories(dir);
+  if (pc) {
+    machine::write_png((dir / "screen.png").string(), devices::vga_render(pc->board().vga()));
+    machine::write_text_dump((dir / "screen.txt").string(), pc->screen_text());
+  }
+  std::ofstream(dir / "command.txt")
+      << "# The run, exactly (runs are deterministic: it fails the same way):\n"
+      << shell_line(case_command_line(c, options)) << "\n"
+      << "# or, through the suite:\n"
+      << shell_line({options.self, "test", options.suite_path, c.name}) << "\n";
+  std::ofstream(dir / "result.txt") << r.message << "\n" << r.report << "\n";
+}
+
+CaseResult run_case(const Case& c, const RunOptions& options) {
+  CaseResult r;
+  r.name = c.name;
+  for (const std::string& f : c.requires_) {
+    if (!fs::exists(f)) {
+      r.outcome = CaseResult::Outcome::Skip;
+      r.message = fmt::format("'{}' is missing", f);
+      return r;
+    }
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const fs::path dir = artifacts_dir(c, options);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir, ec);
+  const std::vector<std::string> command = case_command_line(c, options);
+  const CliResult cli = parse_command_line({command.begin() + 1, command.end()}, host_features());
+  if (cli.action != CliResult::Action::Run) {
+    r.message = cli.message;
+    write_artifacts(c, options, nullptr, r);
+    return r;
+  }
+  try {
+    if (cli.config.debugcon && cli.config.debugcon->kind == machine::SerialConfig::Kind::Stdio)
+      throw std::runtime_error("-debugcon stdio: a suite's cases cannot use stdio (use file:PATH)");
+    if (cli.control.any()) throw std::runtime_error("-qmp and -monitor are not for suite cases");
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> dcon(nullptr, std::fclose);
+    if (cli.config.debugcon && cli.config.debugcon->kind == machine::SerialConfig::Kind::File) {
+      dcon.reset(std::fopen(cli.config.debugcon->path.c_str(), "w"));
+      if (!dcon)
+        throw std::runtime_error(
+            fmt::format("-debugcon: cannot open '{}'", cli.config.debugcon->path));
+    }
+    machine::PcMachine pc(cli.config, [f = dcon.get()](char ch) {
+      if (f) std::fputc(ch, f);
+    });
+    // Without an expected ending the case is over once its steps are done. The hook exists
+    // either way, as it does for a plain run: the same timers, so the same state hash.
+    machine::PcMachine::HostHooks host;
+    const size_t steps = pc.automation().steps();
+    const bool stop_when_done = !c.expect;
+    host.poll = [&pc, steps, stop_when_done] {
+      if (stop_when_done && pc.automation().steps_done() == steps) pc.request_stop("steps done");
+    };
+    pc.set_host_hooks(std::move(host));
+    const machine::RunResult run = pc.run();
+    r.report = pc.report_line();
+    r.virtual_ns = pc.clock().now_ns();
+    const size_t done = pc.automation().steps_done();
+    if (done < steps && run.message.starts_with("step ")) {
+      r.message = run.message;  // the step's own limit, which names it
+    } else if (done < steps) {
+      r.message = fmt::format(
+          "step {} ({}) not done: {}", done + 1, c.steps[done],
+          run.message.empty() ? "the run ended (" + end_name(run.kind) + ")" : run.message);
+    } else if (c.expect) {
+      const int status = machine::exit_status(run);
+      if (c.expect->status && status != *c.expect->status)
+        r.message = fmt::format("exit status {}, expected {}{}", status, *c.expect->status,
+                                run.message.empty() ? "" : ": " + run.message);
+      else if (!c.expect->end.empty() && end_name(run.kind) != c.expect->end)
+        r.message = fmt::format("the run ended as {}, expected {}{}", end_name(run.kind),
+                                c.expect->end, run.message.empty() ? "" : ": " + run.message);
+      else
+        r.outcome = CaseResult::Outcome::Pass;
+    } else {
+      r.outcome = CaseResult::Outcome::Pass;
+    }
+    r.host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (r.outcome == CaseResult::Outcome::Fail) write_artifacts(c, options, &pc, r);
+  } catch (const std::exception& e) {
+    r.outcome = CaseResult::Outcome::Fail;
+    r.message = e.what();
+    write_artifacts(c, options, nullptr, r);
+  }
+  if (r.outcome == CaseResult::Outcome::Pass) fs::remove_all(dir, ec);
+  return r;
+}
+
+}  // namespace
+
+std::vector<std::string> case_command_line(const Case& c, const RunOptions& options) {
+  std::vector<std::string> cmd{options.self};
+  cmd.insert(cmd.end(), c.args.begin(), c.args.end());
+  // The serial log is an artifact, unless the case says where COM1 goes.
+  if (!sets_serial(c.args))
+    cmd.insert(
+        cmd.end(),
+        {"-serial", "file:" + (fs::path(artifacts_dir(c, options)) / "serial.log").string()});
+  cmd.insert(cmd.end(), {"-display", "none", "--timeout", fmt::format("{}", c.timeout_ns / 1e9)});
+  for (const std::string& s : c.steps) cmd.insert(cmd.end(), {"--step", s});
+  return cmd;
+}
+
+std::vector<CaseResult> run_cases(const std::vector<Case>& cases, const RunOptions& options) {
+  std::vector<CaseResult> results(cases.size());
+  std::atomic<size_t> next{0};
+  std::mutex lock;
+  const auto worker = [&] {
+    for (size_t i; (i = next++) < cases.size();) {
+      {
+        const std::lock_guard<std::mutex> g(lock);
+        if (options.started) options.started(cases[i]);
+      }
+      results[i] = run_case(cases[i], options);
+      const std::lock_guard<std::mutex> g(lock);
+      if (options.finished) options.finished(results[i]);
+    }
+  };
+  std::vector<std::thread> threads;
+  const unsigned n = std::max(1u, std::min<unsigned>(options.jobs, unsigned(cases.size())));
+  for (unsigned t = 0; t + 1 < n; t++) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+  return results;
+}
+
+}  // namespace frontend::suite

@@ -1,0 +1,140 @@
+// ghost86 test's parts: suites read from TOML (steps become --step values, errors name the file
+// and line), and JUnit written, read back and merged from shards.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "frontend/suite/junit.h"
+#include "frontend/suite/suite.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace frontend::suite;
+
+struct TempFile {
+  fs::path path;
+  explicit TempFile(const std::string& name, const std::string& text = "")
+      : path(fs::temp_directory_path() /
+             ("ghost86-suite-" + std::to_string(::getpid()) + "-" + name)) {
+    if (!text.empty()) std::ofstream(path) << text;
+  }
+  ~TempFile() { fs::remove(path); }
+};
+
+std::string load_error(const std::string& text) {
+  TempFile f("bad.toml");
+  std::ofstream(f.path) << text;
+  try {
+    load_suite(f.path.string());
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("suite: cases, defaults and steps as --step values", "[frontend][suite]") {
+  TempFile f("ok.toml", R"(
+name = "s1"
+[defaults]
+args = ["-m", "64"]
+timeout = 30
+[[case]]
+name = "a"
+args = ["-fda", "${SUITE_DIR}/x.img"]
+steps = [
+  { screen = "A:\\\\>", within = 10 },
+  { type = "dir\\c\n" },
+  { serial = "login:" },
+  { send = "root\n" },
+  { sleep = 0.5 },
+]
+[[case]]
+name = "b"
+timeout = 5
+expect = { status = 0, end = "poweroff" }
+)");
+  const Suite s = load_suite(f.path.string());
+  CHECK(s.name == "s1");
+  REQUIRE(s.cases.size() == 2);
+  const Case& a = s.cases[0];
+  CHECK(a.args ==
+        std::vector<std::string>{"-m", "64", "-fda", (f.path.parent_path() / "x.img").string()});
+  CHECK(a.steps == std::vector<std::string>{"screen@10:A:\\\\>", "type:dir\\\\c\\n",
+                                            "serial:login:", "send:root\\n", "sleep:0.5"});
+  CHECK(a.timeout_ns == 30'000'000'000);
+  CHECK_FALSE(a.expect);
+  const Case& b = s.cases[1];
+  CHECK(b.timeout_ns == 5'000'000'000);
+  REQUIRE(b.expect);
+  CHECK(b.expect->status == 0);
+  CHECK(b.expect->end == "poweroff");
+}
+
+TEST_CASE("suite: mistakes are one line naming the file and line", "[frontend][suite]") {
+  CHECK_THAT(load_error("name = [\n"), Catch::Contains("bad.toml:"));
+  CHECK_THAT(load_error("[[case]]\nname = \"a\"\nsteps = [{ screen = \"x\", type = \"y\" }]\n"),
+             Catch::Contains("bad.toml:3: a step has one of"));
+  CHECK_THAT(load_error("[[case]]\nname = \"a\"\nsteps = [{ type = \"y\", within = 1 }]\n"),
+             Catch::Contains("only screen and serial steps take 'within'"));
+  CHECK_THAT(load_error("[[case]]\nname = \"a\"\nsteps = [{ sleep = 1 }]\n[[case]]\nname = "
+                        "\"a\"\nsteps = [{ sleep = 1 }]\n"),
+             Catch::Contains("bad.toml:5: case 'a' is defined twice"));
+  CHECK_THAT(load_error("[[case]]\nname = \"a b\"\nsteps = [{ sleep = 1 }]\n"),
+             Catch::Contains("case name 'a b'"));
+  CHECK_THAT(load_error("[[case]]\nname = \"a\"\n"), Catch::Contains("neither steps nor expect"));
+  CHECK_THAT(load_error("[[case]]\nname = \"a\"\ncolour = 1\nsteps = [{ sleep = 1 }]\n"),
+             Catch::Contains("unknown key 'colour'"));
+  CHECK_THAT(load_error("[[case]]\nname = \"a\"\nargs = [\"${GHOST86_NO_SUCH_VARIABLE}\"]\nsteps = "
+                        "[{ sleep = 1 }]\n"),
+             Catch::Contains("${GHOST86_NO_SUCH_VARIABLE} is not set"));
+  CHECK_THAT(load_error("name = \"x\"\n"), Catch::Contains("at least one [[case]]"));
+  CHECK_THAT(load_error("[[case]]\nname = \"a\"\nexpect = { end = \"sideways\" }\n"),
+             Catch::Contains("end must be"));
+  CHECK_THAT(load_error(""), Catch::Contains("at least one [[case]]"));
+  CHECK_THROWS_WITH(load_suite("/nonexistent/s.toml"), Catch::StartsWith("/nonexistent/s.toml: "));
+}
+
+TEST_CASE("junit: written, read back and merged from shards in suite order", "[frontend][suite]") {
+  JunitSuite whole;
+  whole.name = "s";
+  whole.order = {"a", "b", "c"};
+  CaseResult a, b, c;
+  a.name = "a", a.outcome = CaseResult::Outcome::Pass, a.virtual_ns = 1'234'567'890,
+  a.report = "icount=1 hash=00";
+  b.name = "b", b.outcome = CaseResult::Outcome::Fail, b.virtual_ns = 5'000'000,
+  b.message = "step 2 (screen:<x> & \"y\") not done";
+  c.name = "c", c.outcome = CaseResult::Outcome::Skip, c.message = "'/x' is missing";
+  whole.results = {a, b, c};
+  TempFile full("full.xml"), s1("s1.xml"), s2("s2.xml"), merged("merged.xml");
+  write_junit(full.path.string(), whole);
+  JunitSuite shard1 = whole, shard2 = whole;
+  shard1.results = {a, c};  // shard 1/2: cases 1 and 3
+  shard2.results = {b};
+  write_junit(s1.path.string(), shard1);
+  write_junit(s2.path.string(), shard2);
+  const JunitSuite back = read_junit(full.path.string());
+  REQUIRE(back.results.size() == 3);
+  CHECK(back.results[1].message == b.message);
+  CHECK(back.results[1].outcome == CaseResult::Outcome::Fail);
+  CHECK(back.results[2].outcome == CaseResult::Outcome::Skip);
+  CHECK(back.results[0].report == a.report);
+  CHECK(back.results[0].virtual_ns == 1'235'000'000);  // kept in whole milliseconds
+  write_junit(merged.path.string(),
+              merge_junit({read_junit(s2.path.string()), read_junit(s1.path.string())}));
+  std::ifstream f1(full.path), f2(merged.path);
+  const std::string t1((std::istreambuf_iterator<char>(f1)), {}),
+      t2((std::istreambuf_iterator<char>(f2)), {});
+  CHECK(t1 == t2);
+  CHECK(t1.find("<testsuite name=\"s\" tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\" "
+                "time=\"1.240\">") != std::string::npos);
+  CHECK_THROWS_WITH(merge_junit({read_junit(s1.path.string())}),
+                    Catch::Contains("case 'b' is in no shard"));
+  CHECK_THROWS_WITH(merge_junit({read_junit(s1.path.string()), read_junit(s1.path.string())}),
+                    Catch::Contains("in two shards"));
+}
