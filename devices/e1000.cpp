@@ -88,7 +88,7 @@ void E1000::serialize(Serializer& s) {
   uint32_t n = uint32_t(s_.tx.size());
   s.io(n);
   if (s.loading()) s_.tx.resize(std::min<size_t>(n, kMaxTxBytes));
-  s.bytes(s_.tx.data(), s_.tx.size());
+  if (!s_.tx.empty()) s.bytes(s_.tx.data(), s_.tx.size());  // an empty vector's data() may be null
   s.io(s_.tx_overflow), s.io(s_.tx_tse), s.io(s_.tx_popts);
   eeprom_.serialize(s);
   if (s.loading()) update_irq();

@@ -157,13 +157,13 @@ void PhysMemory::write(uint32_t phys, unsigned size, uint32_t value) {
 
 bool PhysMemory::read_block(uint64_t phys, void* dst, uint64_t len) const {
   if (phys > ram_size_ || len > ram_size_ - phys) return false;
-  std::memcpy(dst, ram_ + phys, len);
+  if (len) std::memcpy(dst, ram_ + phys, len);  // dst may be null when len is 0 (an empty buffer)
   return true;
 }
 
 bool PhysMemory::write_block(uint64_t phys, const void* src, uint64_t len) {
   if (phys > ram_size_ || len > ram_size_ - phys) return false;
-  std::memcpy(ram_ + phys, src, len);
+  if (len) std::memcpy(ram_ + phys, src, len);
   notify_code_write(uint32_t(phys), uint32_t(len));
   return true;
 }
