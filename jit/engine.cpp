@@ -171,17 +171,16 @@ CachedBlock* Engine::lookup() {
   const uint32_t cs_base = s.seg[cpu::CS].base;
   const uint32_t lin = cs_base + s.eip;
   JumpCacheEntry& jc = cache_.jump_cache_slot(lin);
-  if (jc.block && jc.eip == s.eip && jc.cs_base == cs_base && jc.mode == mode_bits_) {
-    if (jc.gen == s.jc_gen) return jc.block;
-    // The TLB was flushed since the entry was made (a CR3 write or an INVLPG anywhere): it still
-    // holds when the block's code maps where it did. Kernels flush often and their code stays
-    // mapped, so this spares most lookups in the block map.
-    if (cpu_.mmu().translate_exec(lin) == jc.block->key.phys && second_page_holds(*jc.block)) {
-      jc.gen = s.jc_gen;
-      return jc.block;
-    }
-  }
+  const bool tagged = jc.block && jc.eip == s.eip && jc.cs_base == cs_base && jc.mode == mode_bits_;
+  if (tagged && jc.gen == s.jc_gen) return jc.block;
   const uint32_t phys = cpu_.mmu().translate_exec(lin);
+  // The TLB was flushed since the entry was made (a CR3 write or an INVLPG anywhere): it still
+  // holds when the block's code maps where it did. Kernels flush often and their code stays
+  // mapped, so this spares most lookups in the block map.
+  if (tagged && phys == jc.block->key.phys && second_page_holds(*jc.block)) {
+    jc.gen = s.jc_gen;
+    return jc.block;
+  }
   const BlockKey key{s.eip, cs_base, phys, mode_bits_};
   CachedBlock* found = cache_.find(key);
   if (found && !second_page_holds(*found)) {
