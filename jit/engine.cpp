@@ -62,7 +62,10 @@ bool chainable(const ir::Block& b) {
 }  // namespace
 
 void Engine::compile(CachedBlock& b, const cpu::TranslationMode& mode) {
-  ir::Block code = b.code.ir;
+  // The IR moves into the optimizer; only its instruction count stays (ir_of() makes it again).
+  ir::Block code = std::move(b.code.ir);
+  b.code.ir = ir::Block{};
+  b.code.ir.guest_insns = code.guest_insns;
   passes::optimize(code);
   if (b.chainable) passes::prepare_loop(code, b.code.eip);
   if (verify_ir_) {
@@ -90,6 +93,7 @@ void Engine::compile(CachedBlock& b, const cpu::TranslationMode& mode) {
   }
   if (!out.entry) {
     stats_.interpreted_blocks++;
+    ir_of(b);
     return;
   }
   b.host = out.entry;
@@ -193,6 +197,18 @@ CachedBlock* Engine::lookup() {
   // Translated code enters only blocks that keep the mode (as chaining does, run_compiled()).
   jc = JumpCacheEntry{s.eip, cs_base, mode_bits_, s.jc_gen, found->chainable ? found->host : nullptr, found};
   return found;
+}
+
+ir::Block& Engine::ir_of(CachedBlock& b) {
+  if (!b.code.ir.insts.empty()) return b.code.ir;
+  // Called for the block lookup() has just returned, so CS:EIP, the mode and the code bytes
+  // are those it was translated from (a write to them would have dropped it).
+  cpu::TranslatedBlock again;
+  cpu::translate_block(cpu_, decoder_, mode_, again);
+  if (again.byte_len != b.code.byte_len || again.ir.guest_insns != b.code.ir.guest_insns)
+    throw std::logic_error(fmt::format("block at {:08x} translated differently the second time", b.code.eip));
+  b.code.ir = std::move(again.ir);
+  return b.code.ir;
 }
 
 CachedBlock* Engine::translate(const BlockKey& key) {
@@ -329,7 +345,7 @@ void Engine::step_debug() {
     CachedBlock* b = lookup();
     if (log_.exec && log_.sink)
       log_.sink(fmt::format("Trace {:04x}:{:08x} icount {}\n", s.seg[cpu::CS].sel, s.eip, s.icount));
-    interpret(cpu_, b->code.ir, 1);
+    interpret(cpu_, ir_of(*b), 1);
   } catch (const cpu::CpuException& e) {
     if (shadow) s.irq_shadow = 0;  // the shadowed instruction is over, faulted or not
     deliver(e);
@@ -440,7 +456,7 @@ StopReason Engine::run(uint64_t icount_limit) {
         s.icount_limit = log_.exec ? s.icount + b->code.ir.guest_insns : icount_limit;
         run_compiled(*b);
       } else {
-        interpret(cpu_, b->code.ir, max);
+        interpret(cpu_, ir_of(*b), max);
       }
       keep_mode = b->chainable;
     } catch (const cpu::CpuException& e) {

@@ -91,6 +91,10 @@ class Engine : public mmu::CodeWriteListener {
   // translated from (the block key names only the first).
   bool second_page_holds(const CachedBlock& b);
   CachedBlock* translate(const BlockKey& key);
+  // The block's IR, for the interpreter: a compiled block keeps only its host code (its IR was
+  // most of the heap a Linux boot grew by), so the IR is made again the first time the block
+  // must be interpreted (an interrupt shadow, a budget ending inside it) and kept from then on.
+  ir::Block& ir_of(CachedBlock& b);
   // `fault`: a fault-class exception (pushes RF = 1).
   void deliver(const cpu::CpuException& e, bool fault = true);
   bool deliver_external();

@@ -14,9 +14,10 @@ namespace mmu {
 
 PhysMemory::PhysMemory(uint64_t ram_bytes) : ram_size_(ram_bytes) {
   // Zeroed pages the host provides lazily, so a large guest costs nothing until touched; a
-  // page-aligned mapping, so a snapshot's RAM can be mapped into it.
+  // page-aligned mapping, so a snapshot's RAM can be mapped into it. On huge pages: guests
+  // touch most of their RAM, and a fault per 4 KiB was a tenth of a Linux boot's time.
   try {
-    ram_buf_ = std::make_unique<ZeroedBuffer>(size_t(ram_bytes));
+    ram_buf_ = std::make_unique<ZeroedBuffer>(size_t(ram_bytes), /*huge_pages=*/true);
   } catch (const std::bad_alloc&) {
     throw std::runtime_error(fmt::format("cannot allocate {} MiB of guest RAM", ram_bytes >> 20));
   }

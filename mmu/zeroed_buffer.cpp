@@ -10,23 +10,38 @@
 
 namespace mmu {
 
-ZeroedBuffer::ZeroedBuffer(size_t bytes) : size_(bytes) {
+namespace {
+constexpr size_t kHugePage = size_t(2) << 20;
+}
+
+ZeroedBuffer::ZeroedBuffer(size_t bytes, bool huge_pages) : size_(bytes), huge_(huge_pages && bytes >= kHugePage) {
   // Anonymous mappings read as zero until written (POSIX mmap, MAP_ANONYMOUS).
-  void* p =
-      mmap(nullptr, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  map_size_ = (bytes ? bytes : 1) + (huge_ ? kHugePage : 0);
+  void* p = mmap(nullptr, map_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   mapped_ = p != MAP_FAILED;
   if (!mapped_) {
     p = std::calloc(bytes ? bytes : 1, 1);
     if (!p) throw std::bad_alloc();
+    data_ = static_cast<uint8_t*>(p);
+    return;
   }
-  data_ = static_cast<uint8_t*>(p);
+  map_ = static_cast<uint8_t*>(p);
+  data_ = huge_ ? reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(map_) + kHugePage - 1) & ~(kHugePage - 1))
+                : map_;
+  advise();
 }
 
 ZeroedBuffer::~ZeroedBuffer() {
   if (mapped_)
-    munmap(data_, size_ ? size_ : 1);
+    munmap(map_, map_size_);
   else
     std::free(data_);
+}
+
+void ZeroedBuffer::advise() const {
+#ifdef MADV_HUGEPAGE
+  if (huge_) madvise(data_, size_ & ~(kHugePage - 1), MADV_HUGEPAGE);
+#endif
 }
 
 void ZeroedBuffer::clear() {
@@ -36,6 +51,7 @@ void ZeroedBuffer::clear() {
       mmap(data_, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
           MAP_FAILED) {
     file_pages_ = false;
+    advise();  // the new mapping does not inherit the advice
     return;
   }
   std::memset(data_, 0, size_);

@@ -12,7 +12,10 @@ namespace mmu {
 
 class ZeroedBuffer {
  public:
-  explicit ZeroedBuffer(size_t bytes);
+  // huge_pages: start on a 2 MiB boundary and offer the pages to the kernel as transparent huge
+  // pages (madvise(2) MADV_HUGEPAGE), for memory that is mostly touched (guest RAM): one page
+  // fault per 2 MiB instead of per 4 KiB. Ignored where the host cannot.
+  explicit ZeroedBuffer(size_t bytes, bool huge_pages = false);
   ~ZeroedBuffer();
   ZeroedBuffer(const ZeroedBuffer&) = delete;
   ZeroedBuffer& operator=(const ZeroedBuffer&) = delete;
@@ -41,8 +44,13 @@ class ZeroedBuffer {
   std::vector<uint8_t> touched_pages() const;
 
  private:
+  void advise() const;
+
   uint8_t* data_;
   size_t size_;
+  uint8_t* map_ = nullptr;  // the whole mapping (data_ may start further in, on a 2 MiB boundary)
+  size_t map_size_ = 0;
+  bool huge_ = false;
   bool mapped_;  // an anonymous mapping (else heap memory, cleared by writing)
   bool file_pages_ = false;  // map_file since the last clear
 };

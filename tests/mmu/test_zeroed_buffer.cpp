@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -70,4 +71,23 @@ TEST_CASE("a zeroed buffer tells pages never provided from written ones, and map
   std::remove(path.c_str());
   // Offsets that are not whole pages are refused.
   CHECK_FALSE(b.map_file(100, 4096, 0, 0));
+}
+
+TEST_CASE("a zeroed buffer on huge pages starts on a 2 MiB boundary and behaves as any other", "[mmu]") {
+  mmu::ZeroedBuffer b(size_t(8) << 20, /*huge_pages=*/true);
+  REQUIRE(b.size() == size_t(8) << 20);
+  CHECK(reinterpret_cast<uintptr_t>(b.data()) % (uintptr_t(2) << 20) == 0);
+  CHECK(std::all_of(b.data(), b.data() + b.size(), [](uint8_t v) { return v == 0; }));
+  b[1] = 4;
+  b[b.size() - 1] = 5;
+  CHECK(b[1] == 4);
+  CHECK(b[b.size() - 1] == 5);
+  b.clear();
+  CHECK(std::all_of(b.data(), b.data() + b.size(), [](uint8_t v) { return v == 0; }));
+  b[b.size() - 1] = 6;  // the mapping made by clear() covers the whole buffer
+  CHECK(b[b.size() - 1] == 6);
+  // Too small for a huge page: an ordinary mapping.
+  mmu::ZeroedBuffer small(4096, /*huge_pages=*/true);
+  small[4095] = 1;
+  CHECK(small[4095] == 1);
 }

@@ -26,11 +26,19 @@ constexpr bool is_caller_saved(uint8_t r) { return r == 6 || r == 7 || (r >= 8 &
 }  // namespace
 
 Compiler::Compiler(x86::Assembler& a, const ir::Block& blk, const BlockFacts& facts, const Allocation& al,
-                   const Env& env, uintptr_t base)
-    : a(a), blk(blk), facts(facts), al(al), env(env), base_(base) {
-  // Out-of-line paths: about one per memory access, exit and instruction that may fault.
-  cold_.reserve(blk.insts.size() / 2 + 8);
-  fixups_.reserve(16);
+                   const Env& env, uintptr_t base, CompileScratch& scratch)
+    : a(a),
+      blk(blk),
+      facts(facts),
+      al(al),
+      env(env),
+      base_(base),
+      cold_(scratch.cold),
+      fixups_(scratch.fixups),
+      fault_labels_(scratch.fault_labels) {
+  cold_.clear();
+  fixups_.clear();
+  fault_labels_.clear();
 }
 
 asmjit::Operand Compiler::operand(Temp t) const {
@@ -371,7 +379,7 @@ void Compiler::compile() {
   }
   // Slow paths register their fault stubs while being emitted.
   for (size_t i = 0; i < cold_.size(); i++) {
-    Cold c = cold_[i];  // a copy: emitting may register more
+    ColdPath c = cold_[i];  // a copy: emitting may register more
     op_index = c.op_index, insn_index = c.insn_index, insn_eip = c.insn_eip;
     c.emit();
   }

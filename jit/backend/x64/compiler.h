@@ -94,10 +94,26 @@ class ColdFn {
   const Ops* ops_;
 };
 
+// An out-of-line path and the op, guest instruction and EIP it belongs to.
+struct ColdPath {
+  uint32_t op_index;
+  int32_t insn_index;
+  uint32_t insn_eip;
+  ColdFn emit;
+};
+
+// The compiler's lists, kept by the backend from one block to the next: allocated afresh for
+// every block they kept landing on new heap pages.
+struct CompileScratch {
+  std::vector<ColdPath> cold;
+  std::vector<Fixup> fixups;
+  std::vector<std::pair<int32_t, asmjit::Label>> fault_labels;
+};
+
 class Compiler {
  public:
   Compiler(x86::Assembler& a, const ir::Block& blk, const BlockFacts& facts, const Allocation& al, const Env& env,
-           uintptr_t base);
+           uintptr_t base, CompileScratch& scratch);
 
   // Emits the whole block; the result's chain sites and fixups refer to offsets in it.
   void compile();
@@ -149,7 +165,7 @@ class Compiler {
   // insn_index and insn_eip as they are now.
   template <class F>
   void cold(F f) {
-    cold_.push_back(Cold{op_index, insn_index, insn_eip, ColdFn(f)});
+    cold_.push_back(ColdPath{op_index, insn_index, insn_eip, ColdFn(f)});
   }
   // The label of the stub that leaves with a Fault status for the current instruction.
   asmjit::Label fault_label();
@@ -201,16 +217,10 @@ class Compiler {
   bool loop_ = false;
   asmjit::Label loop_head_;
 
-  struct Cold {
-    uint32_t op_index;
-    int32_t insn_index;
-    uint32_t insn_eip;
-    ColdFn emit;
-  };
   uintptr_t base_;
-  std::vector<Cold> cold_;
-  std::vector<Fixup> fixups_;
-  std::vector<std::pair<int32_t, asmjit::Label>> fault_labels_;
+  std::vector<ColdPath>& cold_;
+  std::vector<Fixup>& fixups_;
+  std::vector<std::pair<int32_t, asmjit::Label>>& fault_labels_;
   uint32_t helper_calls_ = 0;
 };
 

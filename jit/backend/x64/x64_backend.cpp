@@ -256,7 +256,7 @@ CompiledBlock X64Backend::compile(const ir::Block& block, const BlockFacts& fact
   asmjit::StringLogger logger;
   if (listing) holder.setLogger(&logger);
   x86::Assembler a(&holder);
-  Compiler c(a, block, facts, al, env_, uintptr_t(at));
+  Compiler c(a, block, facts, al, env_, uintptr_t(at), compile_scratch_);
   c.compile();
   const size_t size = in_place.finish();
   if (!size) return {};

@@ -28,6 +28,7 @@ class X64Backend : public Backend {
   // translation instead of being taken from and given back to malloc each time.
   static constexpr size_t kScratchBytes = 64 * 1024;
   std::unique_ptr<uint8_t[]> scratch_ = std::make_unique<uint8_t[]>(kScratchBytes);
+  CompileScratch compile_scratch_;
   Env env_;
   EntryFn entry_ = nullptr;
   size_t permanent_ = 0;
