@@ -43,8 +43,11 @@ void Engine::set_jit(bool on, size_t cache_mb) {
 }
 
 std::string Engine::jit_stats_text() const {
-  return fmt::format("jit: {} blocks compiled ({} bytes of host code), {} interpreted, {} links, {} flushes\n",
-                     stats_.compiled, stats_.code_bytes, stats_.interpreted_blocks, stats_.links, stats_.flushes);
+  return fmt::format(
+      "jit: {} blocks compiled ({} bytes of host code), {} interpreted, {} links, {} flushes\n"
+      "jit: lookups: {} jump cache, {} jump cache after a TLB flush, {} block map, {} translated\n",
+      stats_.compiled, stats_.code_bytes, stats_.interpreted_blocks, stats_.links, stats_.flushes, stats_.jc_hits,
+      stats_.jc_revalidated, stats_.map_hits, stats_.translations);
 }
 
 namespace {
@@ -176,13 +179,18 @@ CachedBlock* Engine::lookup() {
   const uint32_t lin = cs_base + s.eip;
   JumpCacheEntry& jc = cache_.jump_cache_slot(lin);
   const bool tagged = jc.block && jc.eip == s.eip && jc.cs_base == cs_base && jc.mode == mode_bits_;
-  if (tagged && jc.gen == s.jc_gen) return jc.block;
+  if (tagged && jc.gen == s.jc_gen) {
+    stats_.jc_hits++;
+    return jc.block;
+  }
   const uint32_t phys = cpu_.mmu().translate_exec(lin);
   // The TLB was flushed since the entry was made (a CR3 write or an INVLPG anywhere): it still
   // holds when the block's code maps where it did. Kernels flush often and their code stays
   // mapped, so this spares most lookups in the block map.
   if (tagged && phys == jc.block->key.phys && second_page_holds(*jc.block)) {
     jc.gen = s.jc_gen;
+    cpu_.mmu().note_code_lookup(lin, jc.block->code.lin + jc.block->code.byte_len - 1);
+    stats_.jc_revalidated++;
     return jc.block;
   }
   const BlockKey key{s.eip, cs_base, phys, mode_bits_};
@@ -193,9 +201,13 @@ CachedBlock* Engine::lookup() {
     cache_.drop(found);
     found = nullptr;
   }
-  if (!found) found = translate(key);
+  if (found)
+    stats_.map_hits++;
+  else
+    found = translate(key);
   // Translated code enters only blocks that keep the mode (as chaining does, run_compiled()).
   jc = JumpCacheEntry{s.eip, cs_base, mode_bits_, s.jc_gen, found->chainable ? found->host : nullptr, found};
+  cpu_.mmu().note_code_lookup(lin, found->code.lin + found->code.byte_len - 1);
   return found;
 }
 
@@ -213,6 +225,7 @@ ir::Block& Engine::ir_of(CachedBlock& b) {
 
 CachedBlock* Engine::translate(const BlockKey& key) {
   const cpu::CpuState& s = cpu_.s;
+  stats_.translations++;
   const cpu::TranslationMode& mode = mode_;
   auto blk = std::make_unique<CachedBlock>();
   cpu::translate_block(cpu_, decoder_, mode, blk->code);

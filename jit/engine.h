@@ -67,6 +67,9 @@ class Engine : public mmu::CodeWriteListener {
 
   struct JitStats {
     uint64_t compiled = 0, interpreted_blocks = 0, flushes = 0, links = 0, code_bytes = 0;
+    // Block lookups by the run loop: answered by the jump cache, by it after a TLB flush (the
+    // page still maps there), by the block map, or by translating.
+    uint64_t jc_hits = 0, jc_revalidated = 0, map_hits = 0, translations = 0;
   };
   const JitStats& jit_stats() const { return stats_; }
   std::string jit_stats_text() const;

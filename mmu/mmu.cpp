@@ -10,15 +10,21 @@ namespace mmu {
 
 Mmu::Mmu(PhysMemory& phys) : phys_(phys) { flush_tlb(); }
 
+void Mmu::new_jump_cache_generation() {
+  // Code looked up through the old translations must be looked up again.
+  if (s_) s_->jc_gen++;
+  code_pages_.fill(0);
+}
+
 void Mmu::flush_tlb(bool keep_global) {
-  if (s_) s_->jc_gen++;  // code looked up through the old translations must be looked up again
+  new_jump_cache_generation();
   for (auto& set : tlb_)
     for (TlbEntry& e : set)
       if (!keep_global || !e.global) e = TlbEntry{};
 }
 
 void Mmu::flush_page(uint32_t lin) {
-  if (s_) s_->jc_gen++;
+  if (code_page_marked(lin >> kPageBits)) new_jump_cache_generation();
   for (auto& set : tlb_) set[tlb_index(lin)] = TlbEntry{};
 }
 

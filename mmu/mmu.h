@@ -48,6 +48,14 @@ class Mmu {
   // CR4.PGE set, SDM Vol.3 §4.10.4.1).
   void flush_tlb(bool keep_global = false);
   void flush_page(uint32_t lin);
+  // The engine found translated code for the linear bytes [first, last] through the jump cache
+  // (CpuState::jc_gen). Flushes make the jump cache look its entries up again; an INVLPG of a
+  // page that no entry made since the last flush lies on (most of them: a kernel invalidates
+  // data pages) leaves it alone.
+  void note_code_lookup(uint32_t first, uint32_t last) {
+    mark_code_page(first >> kPageBits);
+    mark_code_page(last >> kPageBits);
+  }
 
   // Linear -> physical for one access with the current privilege (or the given one). Throws
   // cpu::CpuException(#PF) with the error code and the address for CR2.
@@ -102,6 +110,16 @@ class Mmu {
   void watch(TlbEntry& e, uint32_t lpage);
   void watch_access(uint32_t lin, unsigned size, bool write);
   TlbEntry& fill(uint32_t lin, Access access, bool user);
+
+  // Jump-cache entries made under the current jc_gen, by linear page number (hashed: a
+  // collision costs a needless flush of the jump cache, never a stale entry).
+  static constexpr uint32_t kCodePageBits = 1u << 14;
+  void mark_code_page(uint32_t page) { code_pages_[page / 64 % (kCodePageBits / 64)] |= uint64_t(1) << (page % 64); }
+  bool code_page_marked(uint32_t page) const {
+    return code_pages_[page / 64 % (kCodePageBits / 64)] >> (page % 64) & 1;
+  }
+  void new_jump_cache_generation();
+  std::array<uint64_t, kCodePageBits / 64> code_pages_{};
 
   PhysMemory& phys_;
   cpu::CpuState* s_ = nullptr;

@@ -56,7 +56,7 @@ struct JumpCacheEntry {
   CachedBlock* block = nullptr;   // nullptr: the entry is empty
 };
 static_assert(sizeof(JumpCacheEntry) == 32);
-constexpr unsigned kJumpCacheBits = 14;
+constexpr unsigned kJumpCacheBits = 16;
 // The page number is folded in, so blocks at the same offset of different pages (function
 // entries all over a kernel) do not all share one entry.
 inline uint32_t jump_cache_index(uint32_t lin_eip) {

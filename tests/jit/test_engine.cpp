@@ -70,3 +70,53 @@ TEST_CASE("a fault with an unusable IVT ends in a triple fault", "[jit][engine]"
   t.poke(0x10100, {0xff, 0xf8});
   CHECK(t.engine.run(100) == jit::StopReason::Shutdown);
 }
+
+namespace {
+
+// Paging on, with the first 2 MiB identity-mapped and linear page 400000h mapped to `code_page`
+// (page directory at 80000h, page tables at 81000h and 82000h).
+void paged_flat32(test::TestCpu& t, uint32_t code_page) {
+  t.flat32(0x10000);
+  t.put32(0x80000, 0x81000 | 7);
+  t.put32(0x80004, 0x82000 | 7);
+  for (uint32_t i = 0; i < 512; i++) t.put32(0x81000 + 4 * i, i << 12 | 7);
+  t.put32(0x82000, code_page | 7);
+  t.s().cr3 = 0x80000;
+  t.s().cr0 |= cpu::cr0::PG;
+  t.mmu.flush_tlb();
+}
+
+}  // namespace
+
+TEST_CASE("INVLPG of a code page makes the next jump there run the page's new code", "[jit][engine]") {
+  // SDM Vol.3 §4.10.4.1: INVLPG invalidates the translations of the page, instruction fetches
+  // included. Linear 400000h first maps the code at 100000h (mov eax, 1; ret), then the one at
+  // 101000h (mov eax, 2; ret).
+  test::TestCpu t;
+  paged_flat32(t, 0x100000);
+  t.poke(0x100000, {0xb8, 1, 0, 0, 0, 0xc3});
+  t.poke(0x101000, {0xb8, 2, 0, 0, 0, 0xc3});
+  //   call 400000h ; mov ebx, eax
+  //   mov dword [82000h], 101007h ; invlpg [400000h]
+  //   call 400000h ; hlt
+  REQUIRE(t.run({0xe8, 0xfb, 0xff, 0x3e, 0x00, 0x89, 0xc3,              // call, mov ebx, eax
+                 0xc7, 0x05, 0x00, 0x20, 0x08, 0x00, 0x07, 0x10, 0x10, 0x00,  // mov [82000h], 101007h
+                 0x0f, 0x01, 0x3d, 0x00, 0x00, 0x40, 0x00,              // invlpg [400000h]
+                 0xe8, 0xe3, 0xff, 0x3e, 0x00}) == jit::StopReason::Halted);  // call 400000h
+  CHECK(t.s().regs[EBX] == 1);
+  CHECK(t.s().regs[EAX] == 2);
+}
+
+TEST_CASE("INVLPG of a data page keeps the jump cache", "[jit][engine]") {
+  // A loop whose INVLPG ends each block (it returns to the run loop): the next lookup finds its
+  // block in the jump cache as it stands, with no new look at the page tables.
+  test::TestCpu t;
+  paged_flat32(t, 0x100000);
+  //   mov ecx, 50
+  // l: invlpg [300000h] ; dec ecx ; jnz l ; hlt
+  REQUIRE(t.run({0xb9, 50, 0, 0, 0, 0x0f, 0x01, 0x3d, 0x00, 0x00, 0x30, 0x00, 0x49, 0x75, 0xf6}) ==
+          jit::StopReason::Halted);
+  CHECK(t.s().regs[ECX] == 0);
+  CHECK(t.engine.jit_stats().jc_revalidated == 0);
+  CHECK(t.engine.jit_stats().jc_hits >= 49);
+}
