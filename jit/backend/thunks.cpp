@@ -6,34 +6,40 @@ namespace jit {
 
 namespace {
 
-// Runs `f`, turning an exception into the fault status.
+// Runs `f`, turning an exception into the fault status; on a guest exception the instructions
+// before the faulting one (`insn`, its position in the block) have retired.
 template <typename F>
-uint64_t guarded(JitContext* ctx, F&& f) noexcept {
+uint64_t guarded(JitContext* ctx, uint32_t insn, F&& f) noexcept {
   try {
     return f();
   } catch (const cpu::CpuException& e) {
     ctx->fault = e;
     ctx->other = nullptr;
+    ctx->cpu->s.icount += insn;
   } catch (...) {
     ctx->other = std::current_exception();
   }
   return kThunkFault;
 }
 
+constexpr uint32_t kLowByte = (1u << kThunkInsnShift) - 1;
+
 }  // namespace
 
-uint64_t thunk_helper(JitContext* ctx, uint32_t a, uint32_t b, uint32_t c, uint32_t k,
+uint64_t thunk_helper(JitContext* ctx, uint32_t a, uint32_t b, uint32_t c, uint32_t k_insn,
                       cpu::HelperFn fn) noexcept {
-  return guarded(ctx, [&] { return uint64_t(fn(*ctx->cpu, a, b, c, k)); });
+  return guarded(ctx, k_insn >> kThunkInsnShift,
+                 [&] { return uint64_t(fn(*ctx->cpu, a, b, c, k_insn & kLowByte)); });
 }
 
-uint64_t thunk_load(JitContext* ctx, uint32_t seg, uint32_t off, uint32_t size) noexcept {
-  return guarded(ctx, [&] { return uint64_t(ctx->cpu->load(seg, off, size)); });
+uint64_t thunk_load(JitContext* ctx, uint32_t seg, uint32_t off, uint32_t size_insn) noexcept {
+  return guarded(ctx, size_insn >> kThunkInsnShift,
+                 [&] { return uint64_t(ctx->cpu->load(seg, off, size_insn & kLowByte)); });
 }
 
-uint64_t thunk_store(JitContext* ctx, uint32_t seg, uint32_t off, uint32_t size, uint32_t value) noexcept {
-  return guarded(ctx, [&] {
-    ctx->cpu->store(seg, off, size, value);
+uint64_t thunk_store(JitContext* ctx, uint32_t seg, uint32_t off, uint32_t size_insn, uint32_t value) noexcept {
+  return guarded(ctx, size_insn >> kThunkInsnShift, [&] {
+    ctx->cpu->store(seg, off, size_insn & kLowByte, value);
     return uint64_t(0);
   });
 }

@@ -22,10 +22,16 @@ struct JitContext {
 
 constexpr uint64_t kThunkFault = uint64_t(1) << 63;
 
-uint64_t thunk_helper(JitContext* ctx, uint32_t a, uint32_t b, uint32_t c, uint32_t k,
+// The argument that carries the helper's k or the access size also carries, from bit 8, the
+// position in its block of the calling instruction: the instructions before it retired, and on
+// a fault the thunk counts them (CpuState::icount), so the translated code needs no fault path
+// of its own per instruction.
+constexpr uint32_t kThunkInsnShift = 8;
+
+uint64_t thunk_helper(JitContext* ctx, uint32_t a, uint32_t b, uint32_t c, uint32_t k_insn,
                       cpu::HelperFn fn) noexcept;
-uint64_t thunk_load(JitContext* ctx, uint32_t seg, uint32_t off, uint32_t size) noexcept;
-uint64_t thunk_store(JitContext* ctx, uint32_t seg, uint32_t off, uint32_t size, uint32_t value) noexcept;
+uint64_t thunk_load(JitContext* ctx, uint32_t seg, uint32_t off, uint32_t size_insn) noexcept;
+uint64_t thunk_store(JitContext* ctx, uint32_t seg, uint32_t off, uint32_t size_insn, uint32_t value) noexcept;
 
 // Lazy-flag reads and writes for the cases the passes could not turn into plain ops. They
 // cannot fault.

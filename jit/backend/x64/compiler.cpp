@@ -34,11 +34,9 @@ Compiler::Compiler(x86::Assembler& a, const ir::Block& blk, const BlockFacts& fa
       env(env),
       base_(base),
       cold_(scratch.cold),
-      fixups_(scratch.fixups),
-      fault_labels_(scratch.fault_labels) {
+      fixups_(scratch.fixups) {
   cold_.clear();
   fixups_.clear();
-  fault_labels_.clear();
 }
 
 asmjit::Operand Compiler::operand(Temp t) const {
@@ -148,22 +146,6 @@ void Compiler::pass_args(std::initializer_list<std::pair<Temp, std::optional<uin
       store_to(slot, t);
   }
   for (unsigned j = 0; j < i; j++) a.mov(kArgRegs[j], x86::dword_ptr(x86::rsp, kFrameArgs + 8 * int32_t(j)));
-}
-
-Label Compiler::fault_label() {
-  for (const auto& [idx, l] : fault_labels_)
-    if (idx == insn_index) return l;
-  Label l = a.newLabel();
-  fault_labels_.emplace_back(insn_index, l);
-  const uint32_t count = uint32_t(insn_index);
-  cold([this, l, count] {
-    a.bind(l);
-    // The faulting instruction did not retire; EIP was stored before the call.
-    if (count) a.add(state(offsetof(cpu::CpuState, icount), 8), Imm(count));
-    a.mov(x86::eax, Imm(uint32_t(JitExit::Fault)));
-    jump_to_engine();
-  });
-  return l;
 }
 
 void Compiler::call_stub(uintptr_t stub) {
@@ -327,8 +309,8 @@ void Compiler::exit_after_slow_path() {
   size_t next = op_index + 1;
   while (next < blk.insts.size() && blk.insts[next].op != Op::InsnStart) next++;
   if (next == blk.insts.size() || blk.insts[next].sz != passes::kExitCheckOnSlowPaths) return;
+  // The memory stubs return ZF clear when an exit was requested; nothing since changed flags.
   Label rest = a.newLabel();
-  a.cmp(state(offsetof(cpu::CpuState, exit_request)), Imm(0));
   a.jne(rest);
   cold([this, rest, next] {
     a.bind(rest);

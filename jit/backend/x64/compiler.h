@@ -39,8 +39,9 @@ constexpr int32_t kFrameSize = kFrameSpill + int32_t(kMaxSpills) * 8 + 8;  // ke
 struct Env {
   uintptr_t epilogue = 0;  // returns eax (a JitExit) to the engine
   uintptr_t probe = 0;     // the shared jump-cache probe (x64_backend.cpp), then the epilogue
-  // Stubs that load rdi with the context and jump to thunk_load, thunk_store, thunk_helper: a
-  // call site is then one CALL rel32 (the code of a slow path is mostly its call).
+  // Stubs that load rdi with the context and call thunk_load, thunk_store, thunk_helper, and
+  // leave the block on a fault: a call site is then one CALL rel32 (the code of a slow path is
+  // mostly its call).
   uintptr_t load_stub = 0, store_stub = 0, helper_stub = 0;
   // Asks the engine to link a direct jump: called with the jump's rel32 field as a 32-bit
   // displacement from the return address stored right after the call.
@@ -107,7 +108,6 @@ struct ColdPath {
 struct CompileScratch {
   std::vector<ColdPath> cold;
   std::vector<Fixup> fixups;
-  std::vector<std::pair<int32_t, asmjit::Label>> fault_labels;
 };
 
 class Compiler {
@@ -167,8 +167,8 @@ class Compiler {
   void cold(F f) {
     cold_.push_back(ColdPath{op_index, insn_index, insn_eip, ColdFn(f)});
   }
-  // The label of the stub that leaves with a Fault status for the current instruction.
-  asmjit::Label fault_label();
+  // The current instruction's position in the block, as the thunks take it (kThunkInsnShift).
+  uint32_t insn_position() const { return uint32_t(insn_index); }
   // Leaves the block: retires `count` instructions (unless already counted) and continues at
   // `eip`: through a patchable jump when the target may chain, else back to the engine.
   void exit_to(uint32_t eip, uint32_t count, bool counted = false, bool may_chain = true);
@@ -220,7 +220,6 @@ class Compiler {
   uintptr_t base_;
   std::vector<ColdPath>& cold_;
   std::vector<Fixup>& fixups_;
-  std::vector<std::pair<int32_t, asmjit::Label>>& fault_labels_;
   uint32_t helper_calls_ = 0;
 };
 

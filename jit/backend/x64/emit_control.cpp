@@ -1,6 +1,6 @@
 // Helper calls and block exits. A helper is called through thunk_helper, which turns a guest
-// exception into a status (translated code has no unwind tables); EIP is stored first so the
-// helper and any exception see the instruction that called it.
+// exception into a status (translated code has no unwind tables) that the shared stub acts on;
+// EIP is stored first so the helper and any exception see the instruction that called it.
 #include "cpu/helpers/helpers.h"
 #include "jit/backend/x64/compiler.h"
 
@@ -15,13 +15,14 @@ using ir::Op;
 template <>
 void emit<Op::Call>(Compiler& c, const Inst& in) {
   c.save_live();
-  c.pass_args({{in.a, std::nullopt}, {in.b, std::nullopt}, {in.c, std::nullopt}, {0, in.sz}});
+  c.pass_args({{in.a, std::nullopt},
+               {in.b, std::nullopt},
+               {in.c, std::nullopt},
+               {0, uint32_t(in.sz) | c.insn_position() << kThunkInsnShift}});
   c.a.mov(Compiler::state(offsetof(CpuState, eip)), Imm(c.insn_eip));
   c.a.mov(x86::r9, Imm(reinterpret_cast<uint64_t>(cpu::helper_info(in.imm).fn)));
-  c.call_stub(c.env.helper_stub);
+  c.call_stub(c.env.helper_stub);  // a fault leaves the block from the stub
   c.count_call();
-  c.a.test(x86::rax, x86::rax);
-  c.a.js(c.fault_label());
   // A helper that is not plain may have changed the TLB set in use (a privilege change,
   // CpuState::tlb); a plain one changes nothing of the kind (HelperInfo::plain).
   if (!cpu::helper_info(in.imm).plain) c.a.mov(x86::r15, Compiler::state(offsetof(CpuState, tlb), 8));

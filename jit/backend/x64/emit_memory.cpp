@@ -58,15 +58,13 @@ void tlb_probe(Compiler& c, x86::Gpd lin, unsigned size, size_t tag, Label slow)
 }
 
 // The slow path's call through a stub that keeps the allocated registers (X64Backend's
-// constructor): EIP of this instruction for a fault, the arguments in scratch registers, and a
-// fault leaving the block.
+// constructor): EIP of this instruction for a fault, the arguments in scratch registers. A fault
+// leaves the block from the stub.
 void slow_call(Compiler& c, const Inst& in, uintptr_t stub) {
   c.a.mov(Compiler::state(offsetof(CpuState, eip)), Imm(c.insn_eip));
   c.load_into(x86::edx, in.a);
-  c.a.mov(x86::ecx, Imm(in.imm | uint32_t(in.sz) << 8));
+  c.a.mov(x86::ecx, Imm(in.imm | uint32_t(in.sz) << 8 | c.insn_position() << (8 + kThunkInsnShift)));
   c.call_stub(stub);
-  c.a.test(x86::rax, x86::rax);
-  c.a.js(c.fault_label());
 }
 
 }  // namespace

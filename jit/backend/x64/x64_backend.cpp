@@ -201,9 +201,19 @@ X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
   const size_t probe = a.offset();
   emit_jump_cache_probe(a, epilogue_label);
   size_t stubs[3];
+  // A thunk reported a guest exception (the thunk has counted the instructions that retired
+  // before it): the call from translated code does not return, and the block leaves with a
+  // Fault status. Translated code pushes nothing, so the frame is where the entry put it.
+  asmjit::Label fault = a.newLabel();
+  a.bind(fault);
+  a.add(x86::rsp, Imm(8));
+  a.mov(x86::eax, Imm(uint32_t(JitExit::Fault)));
+  a.jmp(epilogue_label);
   // The memory slow paths' stubs keep every allocatable caller-saved register (translated code
   // then needs no saves around each access's slow path, only the arguments): ecx = segment |
-  // size << 8, edx = offset, r11d = the value of a store; rax returns as from the thunk.
+  // size << 8 | instruction position << 16, edx = offset, r11d = the value of a store. They
+  // return eax as the thunk does, and ZF clear when an exit was requested
+  // (Compiler::exit_after_slow_path).
   const void* memory_thunks[2] = {reinterpret_cast<const void*>(&thunk_load),
                                   reinterpret_cast<const void*>(&thunk_store)};
   for (int i = 0; i < 2; i++) {
@@ -215,6 +225,9 @@ X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
       if (i == 1) a.mov(x86::r8d, x86::r11d);
       a.mov(x86::rdi, Imm(reinterpret_cast<uint64_t>(&ctx)));
     });
+    a.test(x86::rax, x86::rax);
+    a.js(fault);
+    a.cmp(x86::dword_ptr(x86::rbp, offsetof(cpu::CpuState, exit_request)), Imm(0));
     a.ret();
   }
   a.align(asmjit::AlignMode::kCode, 16);
@@ -230,9 +243,15 @@ X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
   a.jmp(epilogue_label);
   a.align(asmjit::AlignMode::kCode, 16);
   stubs[2] = a.offset();
+  // Helper calls: the arguments are in place, r9 = the helper (the caller saved what it needs).
   a.mov(x86::rdi, Imm(reinterpret_cast<uint64_t>(&ctx)));
+  a.sub(x86::rsp, Imm(8));  // 16-byte alignment at the call
   a.mov(x86::rax, Imm(reinterpret_cast<uint64_t>(&thunk_helper)));
-  a.jmp(x86::rax);
+  a.call(x86::rax);
+  a.add(x86::rsp, Imm(8));
+  a.test(x86::rax, x86::rax);
+  a.js(fault);
+  a.ret();
   const size_t size = in_place.finish();
   if (!size) throw std::runtime_error("the JIT code buffer cannot hold its entry code");
   entry_ = reinterpret_cast<EntryFn>(buf_.cursor());
