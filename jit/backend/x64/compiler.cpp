@@ -182,12 +182,18 @@ void Compiler::exit_to(uint32_t eip, uint32_t count, bool counted, bool may_chai
     });
     return;
   }
-  a.mov(state(offsetof(cpu::CpuState, eip)), Imm(eip));
   // A direct jump to another page cannot be patched (the page may be mapped elsewhere next
   // time), but the jump cache knows whether the target is what it was.
-  if (may_chain && facts.chainable) return leave_through_cache();
-  a.xor_(x86::eax, x86::eax);
-  jump_to_engine();
+  if (may_chain && facts.chainable) {
+    a.mov(state(offsetof(cpu::CpuState, eip)), Imm(eip));
+    return leave_through_cache();
+  }
+  leave_at(eip);
+}
+
+void Compiler::leave_at(uint32_t eip) {
+  a.mov(x86::eax, Imm(eip));
+  emit_rel32_jump(env.leave_at);
 }
 
 void Compiler::leave_through_cache() {
@@ -216,9 +222,7 @@ void Compiler::check_budget() {
   cold([this, out] {
     a.bind(out);
     emit_syncs();  // a jump back's deferred writes (none at the block entry)
-    a.mov(state(offsetof(cpu::CpuState, eip)), Imm(facts.eip));
-    a.xor_(x86::eax, x86::eax);
-    jump_to_engine();
+    leave_at(facts.eip);
   });
 }
 

@@ -38,6 +38,7 @@ constexpr int32_t kFrameSize = kFrameSpill + int32_t(kMaxSpills) * 8 + 8;  // ke
 // Addresses fixed for the life of the backend.
 struct Env {
   uintptr_t epilogue = 0;  // returns eax (a JitExit) to the engine
+  uintptr_t leave_at = 0;  // stores eax as EIP, then returns JitExit::Normal
   uintptr_t probe = 0;     // the shared jump-cache probe (x64_backend.cpp), then the epilogue
   // Stubs that load rdi with the context and call thunk_load, thunk_store, thunk_helper, and
   // leave the block on a fault: a call site is then one CALL rel32 (the code of a slow path is
@@ -173,6 +174,7 @@ class Compiler {
   // `eip`: through a patchable jump when the target may chain, else back to the engine.
   void exit_to(uint32_t eip, uint32_t count, bool counted = false, bool may_chain = true);
   void jump_to_engine();  // jmp epilogue (eax holds the exit status)
+  void leave_at(uint32_t eip);  // back to the engine to go on at `eip` (counted already)
   // Leaves through the shared jump-cache probe (EIP stored, icount counted): into the block the
   // cache holds for EIP when it is valid here, else back to the engine.
   void leave_through_cache();

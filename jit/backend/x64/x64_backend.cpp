@@ -191,6 +191,10 @@ X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
   a.mov(x86::r15, x86::qword_ptr(x86::rbp, offsetof(cpu::CpuState, tlb)));
   a.jmp(x86::rsi);
   a.align(asmjit::AlignMode::kCode, 16);
+  // Leaving for the engine at the EIP in eax (Compiler::leave_at), on into the epilogue.
+  const size_t leave_at = a.offset();
+  a.mov(x86::dword_ptr(x86::rbp, offsetof(cpu::CpuState, eip)), x86::eax);
+  a.xor_(x86::eax, x86::eax);  // JitExit::Normal
   const size_t epilogue = a.offset();
   asmjit::Label epilogue_label = a.newLabel();
   a.bind(epilogue_label);
@@ -256,6 +260,7 @@ X64Backend::X64Backend(JitContext& ctx, size_t code_bytes) : buf_(code_bytes) {
   if (!size) throw std::runtime_error("the JIT code buffer cannot hold its entry code");
   entry_ = reinterpret_cast<EntryFn>(buf_.cursor());
   env_.epilogue = uintptr_t(buf_.cursor() + epilogue);
+  env_.leave_at = uintptr_t(buf_.cursor() + leave_at);
   env_.probe = uintptr_t(buf_.cursor() + probe);
   env_.load_stub = uintptr_t(buf_.cursor() + stubs[0]);
   env_.store_stub = uintptr_t(buf_.cursor() + stubs[1]);
