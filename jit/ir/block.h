@@ -25,13 +25,17 @@ static_assert(sizeof(Inst) == 16);
 
 // A guest register that a loop block (one whose final exit jumps back to its own start) keeps
 // in a host register from one iteration to the next (jit/passes/loop.cpp).
+// CF, carried like a register: the block reads the CF an iteration starts with (GetCF, before
+// it writes flags) and leaves a flag record whose CF the next iteration starts with.
+constexpr uint8_t kLoopCarryFlag = 8;
+
 struct LoopReg {
   enum class Next : uint8_t {
     Same,    // the block leaves the register unchanged
     Temp,    // the temp `next` holds the next iteration's value (kNoTemp is the constant 0)
     Reload,  // read CpuState again (a helper or a partial write changed the register)
   };
-  uint8_t reg;         // guest register
+  uint8_t reg;         // guest register, or kLoopCarryFlag
   Temp head;           // its value at the start of an iteration (read by the front ops)
   Next how = Next::Same;
   Temp next = kNoTemp;

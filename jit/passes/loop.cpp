@@ -7,7 +7,11 @@
 // which temp holds the value the next iteration starts with. A backend that takes the loop
 // jumps back to just after those reads; the exits still write every register, so CpuState is
 // exact wherever the block is left.
+#include <algorithm>
 #include <array>
+#include <optional>
+
+#include "cpu/state.h"
 
 #include "jit/passes/passes.h"
 
@@ -71,7 +75,7 @@ void defer_back_edge_writes(ir::Block& b, uint32_t eip) {
   std::array<bool, 8> carried{};
   std::array<ir::Temp, 8> head{}, next{};
   for (const ir::LoopReg& lr : b.loop) {
-    if (lr.how != ir::LoopReg::Next::Temp || lr.next == lr.head) continue;
+    if (lr.reg == ir::kLoopCarryFlag || lr.how != ir::LoopReg::Next::Temp || lr.next == lr.head) continue;
     carried[lr.reg] = true;
     head[lr.reg] = lr.head;
     next[lr.reg] = lr.next;
@@ -140,6 +144,83 @@ void defer_back_edge_writes(ir::Block& b, uint32_t eip) {
   b.insts.swap(out);
 }
 
+ir::Temp new_temp(ir::Block& b, bool is_const = false, uint32_t value = 0) {
+  b.values.push_back(value);
+  b.is_const.push_back(is_const);
+  return ir::Temp(b.values.size() - 1);
+}
+
+// CF carried from one iteration to the next (ir::kLoopCarryFlag): INC and DEC keep CF, so a
+// loop counted with them read CF from CpuState every iteration, and with it every iteration
+// had to write its flag record there. Possible when the block reads CF (GetCF) before it writes
+// any flags and writes them only with flag records (no SetFlags, no helper calls), the last of
+// a kind whose CF follows from its operands (cpu::carry_flag). Returns the GetCF op's index
+// and the IR computing the next iteration's CF, to go where its operands are all defined.
+struct CarryPlan {
+  size_t get_cf = 0;
+  ir::Temp next = ir::kNoTemp;
+  std::vector<ir::Inst> ops;
+  size_t insert_at = 0;
+};
+
+std::optional<CarryPlan> plan_carry(ir::Block& b) {
+  std::optional<size_t> get_cf;
+  bool flags_written = false;
+  size_t last_record = 0;
+  for (size_t i = 0; i < b.insts.size(); i++) {
+    const ir::Inst& in = b.insts[i];
+    if (in.op == Op::Call || in.op == Op::SetFlags) return std::nullopt;
+    if (in.op == Op::GetCF) {
+      if (flags_written || get_cf) return std::nullopt;  // only the iteration's starting CF, once
+      get_cf = i;
+    }
+    if (in.op == Op::SetCc || in.op == Op::SyncCc) flags_written = true;
+    if (in.op == Op::SetCc) last_record = i;
+  }
+  if (!get_cf || !flags_written || b.insts[last_record].op != Op::SetCc) return std::nullopt;
+  const ir::Inst rec = b.insts[last_record];
+  CarryPlan plan;
+  plan.get_cf = *get_cf;
+  const unsigned bits = cpu::cc_bits(rec.imm);
+  auto op = [&](Op o, ir::Temp x, ir::Temp y = ir::kNoTemp) {
+    ir::Inst in{o, 0, new_temp(b), x, y, ir::kNoTemp, 0, 0};
+    plan.ops.push_back(in);
+    return in.dst;
+  };
+  // The carry out of a + b = r and the borrow of a - b = r at the operand's top bit.
+  auto top_bit = [&](ir::Temp v) { return op(Op::And, op(Op::Shr, v, new_temp(b, true, bits - 1)), new_temp(b, true, 1)); };
+  switch (cpu::cc_kind(rec.imm)) {
+    case cpu::CcKind::Logic: plan.next = ir::kNoTemp; break;  // the constant 0
+    case cpu::CcKind::Inc:
+    case cpu::CcKind::Dec: plan.next = rec.b; break;
+    case cpu::CcKind::Sub:
+      if (bits == 32) {
+        plan.next = op(Op::LtU, rec.a, rec.b);
+        break;
+      }
+      [[fallthrough]];
+    case cpu::CcKind::Sbb: {  // ~a & b | (~a | b) & r
+      const ir::Temp na = op(Op::Not, rec.a);
+      plan.next = top_bit(op(Op::Or, op(Op::And, na, rec.b), op(Op::And, op(Op::Or, na, rec.b), rec.c)));
+      break;
+    }
+    case cpu::CcKind::Add: {  // a & b | (a | b) & ~r
+      const ir::Temp nr = op(Op::Not, rec.c);
+      plan.next = top_bit(op(Op::Or, op(Op::And, rec.a, rec.b), op(Op::And, op(Op::Or, rec.a, rec.b), nr)));
+      break;
+    }
+    default: return std::nullopt;
+  }
+  // After the ops defining the record's operands.
+  for (size_t i = 0; i < last_record; i++) {
+    const ir::Inst& in = b.insts[i];
+    if ((ir::info(in.op).flags & ir::kHasDst) && (in.dst == rec.a || in.dst == rec.b || in.dst == rec.c))
+      plan.insert_at = std::max(plan.insert_at, i + 1);
+  }
+  plan.insert_at = std::max(plan.insert_at, *get_cf + 1);
+  return plan;
+}
+
 }  // namespace
 
 void prepare_loop(ir::Block& b, uint32_t eip) {
@@ -155,7 +236,8 @@ void prepare_loop(ir::Block& b, uint32_t eip) {
     if (in.op == Op::Call) called = true;
     if (const unsigned r = written_reg(in); r < 8) written[r] = true;
   }
-  if (heads.empty()) return;
+  std::optional<CarryPlan> carry = plan_carry(b);
+  if (heads.empty() && !carry) return;
   for (size_t i : heads) {
     const ir::Inst& h = b.insts[i];
     ir::LoopReg lr{h.sz, h.dst};
@@ -174,12 +256,21 @@ void prepare_loop(ir::Block& b, uint32_t eip) {
     }
     b.loop.push_back(lr);
   }
-  // The reads go first, in their order; everything else keeps its order.
+  if (carry) {
+    ir::LoopReg lr{ir::kLoopCarryFlag, b.insts[carry->get_cf].dst};
+    lr.how = carry->next == lr.head ? ir::LoopReg::Next::Same : ir::LoopReg::Next::Temp;
+    lr.next = carry->next;
+    b.loop.push_back(lr);
+    heads.insert(std::upper_bound(heads.begin(), heads.end(), carry->get_cf), carry->get_cf);
+  }
+  // The reads go first, in their order; everything else keeps its order (and the next CF is
+  // computed once its operands are).
   std::vector<ir::Inst> out;
-  out.reserve(b.insts.size());
+  out.reserve(b.insts.size() + (carry ? carry->ops.size() : 0));
   for (size_t i : heads) out.push_back(b.insts[i]);
   size_t k = 0;
   for (size_t i = 0; i < b.insts.size(); i++) {
+    if (carry && i == carry->insert_at) out.insert(out.end(), carry->ops.begin(), carry->ops.end());
     if (k < heads.size() && heads[k] == i) {
       k++;
       continue;

@@ -120,3 +120,67 @@ TEST_CASE("INVLPG of a data page keeps the jump cache", "[jit][engine]") {
   CHECK(t.engine.jit_stats().jc_revalidated == 0);
   CHECK(t.engine.jit_stats().jc_hits >= 49);
 }
+
+TEST_CASE("loops keep CF across iterations as the lazy flags define it", "[jit][engine]") {
+  // INC keeps CF (SDM Vol.2 INC); ADC adds it. Each loop starts with CF = 0 (XOR) and counts in
+  // EAX the iterations that begin with CF set: those after a CMP/ADD that carried.
+  SECTION("the last flags of an iteration from an 8-bit CMP") {
+    //   xor eax, eax ; xor ecx, ecx
+    // l: inc ecx ; adc eax, 0 ; cmp cl, 4 ; jb l ; hlt
+    test::TestCpu t;
+    t.flat32(0x10000);
+    REQUIRE(t.run({0x31, 0xc0, 0x31, 0xc9, 0x41, 0x83, 0xd0, 0x00, 0x80, 0xf9, 0x04, 0x72, 0xf7}) ==
+            jit::StopReason::Halted);
+    CHECK(t.s().regs[ECX] == 4);
+    CHECK(t.s().regs[EAX] == 3);  // iterations 2-4 start after 1 < 4, 2 < 4, 3 < 4
+    CHECK((t.flags() & fl::CF) == 0);
+  }
+  SECTION("the last flags of an iteration from an 8-bit ADD") {
+    //   xor eax, eax ; xor ecx, ecx ; mov dl, 30h
+    // l: inc ecx ; adc eax, 0 ; add dl, 0F0h ; jnz l ; hlt
+    test::TestCpu t;
+    t.flat32(0x10000);
+    REQUIRE(t.run({0x31, 0xc0, 0x31, 0xc9, 0xb2, 0x30, 0x41, 0x83, 0xd0, 0x00, 0x80, 0xc2, 0xf0, 0x75, 0xf7}) ==
+            jit::StopReason::Halted);
+    CHECK(t.s().regs[ECX] == 3);  // DL: 30h -> 20h -> 10h -> 00h, each with a carry out
+    CHECK(t.s().regs[EAX] == 2);
+    CHECK((t.flags() & fl::CF) != 0);
+  }
+  SECTION("a 32-bit CMP") {
+    //   xor eax, eax ; xor ecx, ecx ; mov edi, 6
+    // l: inc ecx ; adc eax, 0 ; cmp ecx, edi ; jb l ; hlt
+    test::TestCpu t;
+    t.flat32(0x10000);
+    REQUIRE(t.run({0x31, 0xc0, 0x31, 0xc9, 0xbf, 6, 0, 0, 0, 0x41, 0x83, 0xd0, 0x00, 0x39, 0xf9, 0x72, 0xf8}) ==
+            jit::StopReason::Halted);
+    CHECK(t.s().regs[ECX] == 6);
+    CHECK(t.s().regs[EAX] == 5);
+    CHECK((t.flags() & fl::CF) == 0);
+  }
+}
+
+TEST_CASE("a fault in a later iteration of an INC loop sees the CF from before the loop", "[jit][engine]") {
+  // STC, then a loop of INC (which keeps CF) and a load that faults on the first unmapped page
+  // (#PF, SDM Vol.3 §6.15): the EFLAGS the handler finds on its stack have CF set, EBX counts
+  // the five INCs, and the saved EIP is the load's.
+  test::TestCpu t;
+  t.flat32_with_tables(0x90000, 0x91000);
+  t.put32(0x80000, 0x81000 | 7);
+  for (uint32_t i = 0; i < 512; i++) t.put32(0x81000 + 4 * i, i << 12 | 7);  // 0-2 MiB; 2 MiB up unmapped
+  t.s().cr3 = 0x80000;
+  t.s().cr0 |= cpu::cr0::PG;
+  t.mmu.flush_tlb();
+  t.gate(14, 0x20000);
+  t.poke(0x20000, {0xf4});
+  //   stc ; xor ebx, ebx (clears CF: so STC comes after) -> use mov
+  //   mov ebx, 0 ; mov esi, 1FFFF0h ; stc
+  // l: inc ebx ; mov eax, [esi] ; lea esi, [esi+4] ; jmp l
+  REQUIRE(t.run({0xbb, 0, 0, 0, 0, 0xbe, 0xf0, 0xff, 0x1f, 0x00, 0xf9,  // mov ebx, 0; mov esi; stc
+                 0x43, 0x8b, 0x06, 0x8d, 0x76, 0x04, 0xeb, 0xf8}) == jit::StopReason::Halted);
+  CHECK(t.s().eip == 0x20001);
+  CHECK(t.s().cr2 == 0x200000);
+  CHECK(t.s().regs[EBX] == 5);
+  const uint32_t esp = t.s().regs[ESP];
+  CHECK(t.peek32(esp + 4) == 0x1000c);     // EIP of the load (after the error code)
+  CHECK((t.peek32(esp + 12) & fl::CF) != 0);  // EFLAGS
+}

@@ -252,8 +252,11 @@ void Compiler::move_loop_registers() {
       if (!read_later) break;
     }
     if (pick == moves.size()) {
-      a.mov(x86::gpd(moves[0].dst), guest_reg(moves[0]));
-      moves.erase(moves.begin());
+      // CF is never in a cycle: its next value is a temp of its own (passes::prepare_loop).
+      size_t r = 0;
+      while (moves[r].guest == ir::kLoopCarryFlag) r++;
+      a.mov(x86::gpd(moves[r].dst), guest_reg(moves[r]));
+      moves.erase(moves.begin() + ptrdiff_t(r));
       continue;
     }
     load_into(x86::gpd(moves[pick].dst), moves[pick].src);
