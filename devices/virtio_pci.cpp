@@ -86,6 +86,13 @@ void VirtioPci::used(unsigned q) {
   set_intx(true);
 }
 
+void VirtioPci::device_error() {
+  s_.status |= kStatusNeedsReset;
+  if (!driver_ok()) return;
+  s_.isr |= 2;
+  set_intx(true);
+}
+
 uint8_t VirtioPci::read_isr() {
   const uint8_t v = s_.isr;
   s_.isr = 0;  // reading clears it and deasserts the line (§4.1.4.5)
@@ -102,7 +109,8 @@ void VirtioPci::write_status(uint8_t v) {
   }
   if ((v & kStatusFeaturesOk) && (s_.driver_features & ~features_))
     v &= uint8_t(~kStatusFeaturesOk);
-  s_.status = v;
+  s_.status =
+      uint8_t(v | (s_.status & kStatusNeedsReset));  // the device's bit: only a reset clears it
 }
 
 void VirtioPci::notify(uint32_t q) {
