@@ -74,7 +74,10 @@ void VirtioPci::reset_transport() {
 
 void VirtioPci::serialize(Serializer& s) {
   PciDevice::serialize(s);
-  s.io(s_);
+  // Field by field: the struct's padding is not state (and is not initialised), and the state
+  // hash must not see it.
+  s.io(s_.status), s.io(s_.isr), s.io(s_.device_feature_select), s.io(s_.driver_feature_select);
+  s.io(s_.driver_features), s.io(s_.queue_select);
   for (auto& q : queues_) q.serialize(s);
   device_serialize(s);
   if (s.loading()) set_intx(s_.isr != 0);
