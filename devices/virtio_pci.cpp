@@ -74,7 +74,10 @@ void VirtioPci::reset_transport() {
 
 void VirtioPci::serialize(Serializer& s) {
   PciDevice::serialize(s);
-  s.io(s_);
+  // Field by field: the struct's padding is not state (and is not initialised), and the state
+  // hash must not see it.
+  s.io(s_.status), s.io(s_.isr), s.io(s_.device_feature_select), s.io(s_.driver_feature_select);
+  s.io(s_.driver_features), s.io(s_.queue_select);
   for (auto& q : queues_) q.serialize(s);
   device_serialize(s);
   if (s.loading()) set_intx(s_.isr != 0);
@@ -83,6 +86,13 @@ void VirtioPci::serialize(Serializer& s) {
 void VirtioPci::used(unsigned q) {
   if (!queue(q).wants_interrupt(mem_)) return;
   s_.isr |= 1;
+  set_intx(true);
+}
+
+void VirtioPci::device_error() {
+  s_.status |= kStatusNeedsReset;
+  if (!driver_ok()) return;
+  s_.isr |= 2;
   set_intx(true);
 }
 
@@ -102,7 +112,8 @@ void VirtioPci::write_status(uint8_t v) {
   }
   if ((v & kStatusFeaturesOk) && (s_.driver_features & ~features_))
     v &= uint8_t(~kStatusFeaturesOk);
-  s_.status = v;
+  s_.status =
+      uint8_t(v | (s_.status & kStatusNeedsReset));  // the device's bit: only a reset clears it
 }
 
 void VirtioPci::notify(uint32_t q) {

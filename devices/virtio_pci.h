@@ -19,7 +19,7 @@ class VirtioPci : public PciDevice, public mmu::MmioHandler, public PortDevice {
   static constexpr uint64_t kFeatureVersion1 = 1ull << 32;
   static constexpr uint8_t kStatusAck = 1, kStatusDriver = 2, kStatusDriverOk = 4,
                            kStatusFeaturesOk = 8;
-  static constexpr uint8_t kStatusFailed = 0x80;
+  static constexpr uint8_t kStatusNeedsReset = 0x40, kStatusFailed = 0x80;
   static constexpr unsigned kMaxQueues = 2;
   // BAR4 layout of the modern structures.
   static constexpr uint32_t kCommonOff = 0x0000, kIsrOff = 0x1000, kDeviceOff = 0x2000,
@@ -54,6 +54,10 @@ class VirtioPci : public PciDevice, public mmu::MmioHandler, public PortDevice {
   virtual void device_serialize(Serializer&) {}
 
   bool driver_ok() const { return s_.status & kStatusDriverOk; }
+  // The device met an error it cannot report through a queue (§2.1.2): it sets
+  // DEVICE_NEEDS_RESET and, once the driver is running, interrupts with a configuration change.
+  void device_error();
+  bool needs_reset() const { return s_.status & kStatusNeedsReset; }
   // The modern interface is in use (VIRTIO_F_VERSION_1 negotiated).
   bool modern() const { return s_.driver_features & kFeatureVersion1; }
   Virtqueue& queue(unsigned q) { return queues_[q % kMaxQueues]; }

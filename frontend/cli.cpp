@@ -71,7 +71,7 @@ constexpr std::array kOptions = {
     OptionSpec{"fda", "FILE", "Floppy disk A image", &Features::floppy, "floppy disk images are"},
     OptionSpec{"fdb", "FILE", "Floppy disk B image", &Features::floppy, "floppy disk images are"},
     OptionSpec{"drive", "OPTS",
-               "Add a drive: file=F[,format=raw|qcow2][,if=ide|floppy|none][,index=N][,media=disk|cdrom]"
+               "Add a drive: file=F[,format=raw|qcow2][,if=ide|floppy|virtio|none][,index=N][,media=disk|cdrom]"
                "[,readonly=on|off][,snapshot=on|off][,id=ID][,cache=M]",
                &Features::disks, "drives are"},
     OptionSpec{"boot", "ORDER",
@@ -89,7 +89,7 @@ constexpr std::array kOptions = {
                &Features::snapshot_overlay, "snapshot overlays are"},
     OptionSpec{"no-reboot", "", "Exit instead of rebooting"},
     OptionSpec{"perfmap", "", "Name translated blocks in /tmp/perf-PID.map for perf (as QEMU's -perfmap)"},
-    OptionSpec{"device", "DEV", "Add a device: isa-debug-exit[,iobase=N][,iosize=N], e1000 or virtio-net-pci,netdev=ID[,mac=MAC]"},
+    OptionSpec{"device", "DEV", "Add a device: isa-debug-exit[,iobase=N][,iosize=N], e1000 or virtio-net-pci,netdev=ID[,mac=MAC], virtio-blk-pci,drive=ID[,serial=S]"},
     OptionSpec{"netdev", "user,id=ID", "User-mode network: user,id=ID[,net=ADDR/PREFIX][,hostfwd=[tcp|udp]:[HADDR]:HPORT-[GADDR]:GPORT]..."},
     OptionSpec{"nic", "user|none", "Network card on a user network: user[,model=e1000|virtio-net-pci][,mac=MAC][,net=..][,hostfwd=..]"},
     OptionSpec{"net", "none", "No network (the default; -net nic/user are not supported, use -nic)"},
@@ -452,7 +452,7 @@ DebugExitConfig parse_device(std::string_view text) {
   std::string_view driver = fields[0];
   if (driver.starts_with("driver=")) driver.remove_prefix(7);
   if (driver != "isa-debug-exit") {
-    fail("device", "unknown device '{}' (supported: isa-debug-exit, e1000, virtio-net-pci)", driver);
+    fail("device", "unknown device '{}' (supported: isa-debug-exit, e1000, virtio-net-pci, virtio-blk-pci)", driver);
   }
   DebugExitConfig dev{.enabled = true, .iobase = kQemuDebugExitBase, .iosize = kQemuDebugExitSize};
   for (size_t i = 1; i < fields.size(); ++i) {
@@ -555,6 +555,13 @@ void apply_drives(const Given& given, MachineConfig& cfg, std::vector<std::strin
     }
     if (!d.file.empty()) check_readable("drive", d.file);
     cfg.drives.push_back(std::move(d));
+  }
+  for (const std::string& text : given.all("device")) {
+    try {
+      if (is_drive_device(text)) parse_drive_device(text, cfg);
+    } catch (const std::invalid_argument& e) {
+      fail("device", "{}", e.what());
+    }
   }
   try {
     place_drives(cfg);
@@ -966,7 +973,7 @@ MachineConfig build_config(const Given& given, const Features& available, std::v
   if (auto boot = given.last("boot")) cfg.boot_order = parse_boot_order(*boot);
   apply_console(given, available, cfg);
   for (const std::string& dev : given.all("device"))
-    if (!is_net_device(dev)) cfg.debug_exit.push_back(parse_device(dev));
+    if (!is_net_device(dev) && !is_drive_device(dev)) cfg.debug_exit.push_back(parse_device(dev));
   apply_network(given, cfg, notes);
   for (const std::string& g : given.all("global")) apply_global(g, cfg);
   cfg.accel = choose_accel(given, available);

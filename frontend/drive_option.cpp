@@ -13,7 +13,8 @@ namespace {
 
 using machine::DriveConfig;
 
-constexpr unsigned kIdeSlots = 4, kFloppySlots = 2;
+// virtio-blk devices take PCI slots 3-31 with the network cards.
+constexpr unsigned kIdeSlots = 4, kFloppySlots = 2, kVirtioSlots = 29;
 constexpr std::array<std::string_view, kIdeSlots> kIdeSlotName = {
     "primary master", "primary slave", "secondary master", "secondary slave"};
 
@@ -85,11 +86,11 @@ DriveConfig parse_drive(std::string_view text, std::vector<std::string>& notes) 
       else if (value == "none")
         d.iface = DriveConfig::Interface::None;
       else if (value == "virtio")
-        bad("if=virtio: virtio-blk is not implemented");
+        d.iface = DriveConfig::Interface::Virtio;
       else
-        bad(fmt::format("if={}: not supported (expected ide, floppy or none)", value));
+        bad(fmt::format("if={}: not supported (expected ide, floppy, virtio or none)", value));
     } else if (key == "index") {
-      index = number(key, value, kIdeSlots);
+      index = number(key, value, kVirtioSlots);
     } else if (key == "bus") {
       bus = number(key, value, 2);
     } else if (key == "unit") {
@@ -126,12 +127,13 @@ DriveConfig parse_drive(std::string_view text, std::vector<std::string>& notes) 
   }
   if (index && (bus || unit)) bad("index= cannot be combined with bus= or unit=");
   if (bus || unit) index = bus.value_or(0) * 2 + unit.value_or(0);
-  if (d.iface == DriveConfig::Interface::Floppy) {
-    if (d.cdrom) bad("media=cdrom needs if=ide");
-    if (index && *index >= kFloppySlots)
-      bad(fmt::format("if=floppy: index={} (there are drives 0 and 1)", *index));
-  }
-  if (!have_file && !d.cdrom && d.iface == DriveConfig::Interface::Ide)
+  const bool ide = d.iface == DriveConfig::Interface::Ide;
+  if (d.cdrom && !ide && d.iface != DriveConfig::Interface::None) bad("media=cdrom needs if=ide");
+  if (ide && index && *index >= kIdeSlots)
+    bad(fmt::format("index={}: expected a number below {}", *index, kIdeSlots));
+  if (d.iface == DriveConfig::Interface::Floppy && index && *index >= kFloppySlots)
+    bad(fmt::format("if=floppy: index={} (there are drives 0 and 1)", *index));
+  if (!have_file && !d.cdrom && (ide || d.iface == DriveConfig::Interface::Virtio))
     bad("file= is missing (only a CD-ROM drive may be empty)");
   if (have_file && d.file.empty()) bad("file= is empty");
   if (d.cdrom) d.readonly = true;
@@ -142,6 +144,7 @@ DriveConfig parse_drive(std::string_view text, std::vector<std::string>& notes) 
 void place_drives(machine::MachineConfig& cfg) {
   std::array<std::string, kIdeSlots> ide;  // who holds each slot
   std::array<std::string, kFloppySlots> floppy;
+  std::array<std::string, kVirtioSlots> virtio;
   if (!cfg.hda.empty()) ide[0] = "-hda";
   if (!cfg.hdb.empty()) ide[1] = "-hdb";
   if (!cfg.cdrom.empty()) ide[2] = "-cdrom";
@@ -155,20 +158,62 @@ void place_drives(machine::MachineConfig& cfg) {
     }
     if (d.iface == DriveConfig::Interface::None) continue;
     const bool is_ide = d.iface == DriveConfig::Interface::Ide;
-    std::string* slots = is_ide ? ide.data() : floppy.data();
-    const int count = int(is_ide ? kIdeSlots : kFloppySlots);
+    const bool is_virtio = d.iface == DriveConfig::Interface::Virtio;
+    std::string* slots = is_ide ? ide.data() : is_virtio ? virtio.data() : floppy.data();
+    const int count = int(is_ide ? kIdeSlots : is_virtio ? kVirtioSlots : kFloppySlots);
+    const char* kind = is_ide ? "IDE" : is_virtio ? "virtio" : "floppy";
     if (d.index < 0)
       for (int i = 0; i < count && d.index < 0; i++)
         if (slots[i].empty()) d.index = i;
-    if (d.index < 0)
-      bad(fmt::format("{}: no free {} slot for '{}'", d.option, is_ide ? "IDE" : "floppy", d.file));
+    if (d.index < 0) bad(fmt::format("{}: no free {} slot for '{}'", d.option, kind, d.file));
     std::string& holder = slots[d.index];
     const std::string slot =
         is_ide ? fmt::format("index={} ({})", d.index, kIdeSlotName[size_t(d.index)])
-               : fmt::format("floppy index={}", d.index);
+               : fmt::format("{} index={}", kind, d.index);
     if (!holder.empty()) bad(fmt::format("{}: {} is already used by {}", d.option, slot, holder));
     holder = d.option;
   }
+}
+
+bool is_drive_device(std::string_view text) {
+  const std::string_view driver = text.substr(0, text.find(','));
+  return driver == "virtio-blk-pci" || driver == "driver=virtio-blk-pci";
+}
+
+// The drive named by drive= must be an unused if=none one; it becomes a virtio drive, placed
+// with the if=virtio ones.
+void parse_drive_device(std::string_view text, machine::MachineConfig& cfg) {
+  const size_t comma = text.find(',');
+  std::string drive, serial;
+  bool have_serial = false;
+  const auto props = comma == std::string_view::npos
+                         ? std::vector<std::pair<std::string, std::string>>{}
+                         : fields(text.substr(comma + 1));
+  for (const auto& [key, value] : props) {
+    if (key == "drive" && drive.empty())
+      drive = value;
+    else if (key == "serial" && !have_serial)
+      serial = value, have_serial = true;
+    else if (key == "drive" || key == "serial")
+      bad(fmt::format("virtio-blk-pci: '{}' given twice", key));
+    else
+      bad(fmt::format("virtio-blk-pci has no property '{}' (supported: drive, serial)", key));
+  }
+  if (drive.empty()) bad("virtio-blk-pci: drive= is needed");
+  for (DriveConfig& d : cfg.drives) {
+    if (d.id != drive) continue;
+    if (d.iface != DriveConfig::Interface::None)
+      bad(fmt::format("virtio-blk-pci: drive '{}' is already attached (give it if=none)", drive));
+    if (d.file.empty()) bad(fmt::format("virtio-blk-pci: drive '{}' has no file=", drive));
+    if (d.cdrom) bad(fmt::format("virtio-blk-pci: drive '{}' is a CD-ROM (media=cdrom)", drive));
+    d.iface = DriveConfig::Interface::Virtio;
+    d.serial = serial;
+    d.option = "-device virtio-blk-pci";
+    return;
+  }
+  bad(fmt::format(
+      "virtio-blk-pci: drive '{}' does not exist (define it with -drive id={},if=none,...)", drive,
+      drive));
 }
 
 }  // namespace frontend

@@ -44,9 +44,11 @@ struct AutomationStep {
 inline constexpr const char* kSeabiosPath = "/usr/share/seabios/bios.bin";
 
 // A drive from -drive (or -hdc, -hdd, -fdb), QEMU's way: an IDE slot (index 0-3: primary
-// master, primary slave, secondary master, secondary slave) or a floppy drive (0 A:, 1 B:).
+// master, primary slave, secondary master, secondary slave), a floppy drive (0 A:, 1 B:) or a
+// virtio-blk device (if=virtio, or an if=none drive that -device virtio-blk-pci took; the index
+// orders them).
 struct DriveConfig {
-  enum class Interface { Ide, Floppy, None };  // None: defined but attached nowhere
+  enum class Interface { Ide, Floppy, Virtio, None };  // None: defined but attached nowhere
   enum class Format { Auto, Raw, Qcow2 };      // Auto: detected by magic
   std::string file;                            // empty: a drive with no medium
   Format format = Format::Auto;
@@ -56,6 +58,7 @@ struct DriveConfig {
   bool readonly = false;
   std::optional<bool> snapshot;  // unset: as -snapshot says
   std::string id;
+  std::string serial;              // virtio-blk: what GET_ID answers (-device ...,serial=)
   std::string option = "-drive";  // how it was given, for messages
 };
 

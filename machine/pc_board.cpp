@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -157,6 +158,7 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   add_acpi_tables();
   add_vga(clock, cfg.vga);
   add_network(cfg, clock);
+  add_virtio_drives(cfg, clock);
 }
 
 namespace {
@@ -220,9 +222,12 @@ void PcBoard::setup_for_direct_boot() {
   constexpr uint8_t kPirqIrq[4] = {10, 10, 11, 11};
   for (unsigned i = 0; i < 4; i++) piix3_->config_write(devices::Piix3Isa::kPirqRoute + i, 1, kPirqIrq[i]);
   pic_->port_write(0x4d1, 1, pic_->port_read(0x4d1, 1) | (1u << (10 - 8)) | (1u << (11 - 8)));
-  for (auto& nic : nics_) {
-    const unsigned pin = nic->cfg8(devices::pci::kIntPin);
-    nic->config_write(devices::pci::kIntLine, 1, kPirqIrq[devices::PciHost::pirq_of(nic->slot(), pin)]);
+  std::vector<devices::PciDevice*> cards;
+  for (auto& n : nics_) cards.push_back(n.get());
+  for (auto& v : vblks_) cards.push_back(v.get());
+  for (devices::PciDevice* card : cards) {
+    const unsigned pin = card->cfg8(devices::pci::kIntPin);
+    card->config_write(devices::pci::kIntLine, 1, kPirqIrq[devices::PciHost::pirq_of(card->slot(), pin)]);
   }
 }
 
@@ -330,6 +335,22 @@ std::unique_ptr<devices::DiskImage> open_sectors(const std::string& path, device
 
 }  // namespace
 
+// virtio-blk drives (-drive if=virtio, -device virtio-blk-pci) in index order, in the PCI slots
+// after the network cards. A file that is not whole sectors loses its tail, as in QEMU.
+void PcBoard::add_virtio_drives(const MachineConfig& cfg, Clock& clock) {
+  std::vector<const DriveConfig*> drives;
+  for (const DriveConfig& d : cfg.drives)
+    if (d.iface == DriveConfig::Interface::Virtio) drives.push_back(&d);
+  std::stable_sort(drives.begin(), drives.end(), [](auto* a, auto* b) { return a->index < b->index; });
+  constexpr unsigned kFirstSlot = 3, kSlots = 32;
+  for (const DriveConfig* d : drives) {
+    const unsigned slot = kFirstSlot + unsigned(nics_.size() + vblks_.size());
+    if (slot >= kSlots) throw std::runtime_error(fmt::format("{}: no free PCI slot for '{}'", d->option, d->file));
+    vblks_.push_back(std::make_unique<devices::VirtioBlk>(mem_, clock, open_drive(*d, cfg.snapshot), d->serial));
+    pci_->attach(slot, 0, vblks_.back().get());
+  }
+}
+
 // IDE: -hda/-hdb on the primary channel, -cdrom as secondary master, -hdc/-hdd and -drive in
 // the slots their index names; CMOS gets the primary disks' geometry and SeaBIOS's translation
 // hint (fill_cmos sets the boot order).
@@ -404,6 +425,7 @@ void PcBoard::reset() {
   dma_->reset();
   fdc_->reset();
   for (auto& n : nics_) n->reset();
+  for (auto& v : vblks_) v->reset();
   a20_sources_ = 1;
   mem_.set_a20(true);
 }
@@ -429,6 +451,10 @@ std::vector<PcBoard::StatePart> PcBoard::state_parts() {
     devices::PciDevice* n = nics_[i].get();
     parts.push_back({fmt::format("{}.{}", n->name(), i), [n](devices::Serializer& s) { n->serialize(s); }});
   }
+  for (size_t i = 0; i < vblks_.size(); i++) {
+    devices::VirtioBlk* v = vblks_[i].get();
+    parts.push_back({fmt::format("{}.{}", v->name(), i), [v](devices::Serializer& s) { v->serialize(s); }});
+  }
   return parts;
 }
 
@@ -443,6 +469,7 @@ std::vector<PcBoard::DriveSlot> PcBoard::drives() const {
       if (devices::DiskImage* img = idectl_->image(ch, unit)) out.push_back({fmt::format("ide{}.{}", ch, unit), img});
   for (unsigned d = 0; d < devices::Floppy::kDrives; d++)
     if (devices::DiskImage* img = fdc_->image(d)) out.push_back({fmt::format("fd{}", d), img});
+  for (size_t i = 0; i < vblks_.size(); i++) out.push_back({fmt::format("virtio{}", i), vblks_[i]->image()});
   return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include "devices/dma8237.h"
 #include "devices/e1000.h"
+#include "devices/virtio_blk.h"
 #include "devices/virtio_net.h"
 #include "devices/floppy.h"
 #include "devices/fpu_irq.h"
@@ -77,7 +78,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   };
   std::vector<StatePart> state_parts();
   void serialize(devices::Serializer& s);
-  // The drives with a medium, named by slot ("ide0.1": channel 0, slave; "fd0": A:).
+  // The drives with a medium, named by slot ("ide0.1": channel 0, slave; "fd0": A:; "virtio0").
   struct DriveSlot {
     std::string name;
     devices::DiskImage* image;
@@ -102,6 +103,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   void attach_drives(const MachineConfig& cfg);
   void add_floppy(const MachineConfig& cfg, Clock& clock);
   void add_network(const MachineConfig& cfg, Clock& clock);
+  void add_virtio_drives(const MachineConfig& cfg, Clock& clock);
 
   Bus& bus_;
   mmu::PhysMemory& mem_;
@@ -132,6 +134,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   std::unique_ptr<devices::Floppy> fdc_;
   std::vector<std::unique_ptr<SlirpNet>> netdevs_;
   std::vector<std::unique_ptr<devices::PciDevice>> nics_;
+  std::vector<std::unique_ptr<devices::VirtioBlk>> vblks_;  // after the cards, in index order
 };
 
 }  // namespace machine

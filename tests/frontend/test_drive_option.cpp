@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "frontend/cli.h"
 
@@ -122,11 +123,11 @@ TEST_CASE("drive option: -drive refuses unknown keys and values, and slot confli
           "[frontend][cli][drive]") {
   const Images img;
   const std::string f = "file=" + img.a;
-  check_error(parse({"-drive", f + ",if=virtio"}),
-              "ghost86: -drive: if=virtio: virtio-blk is not implemented");
   check_error(parse({"-drive", f + ",aio=native"}), "ghost86: -drive: unknown parameter 'aio'");
-  check_error(parse({"-drive", f + ",if=scsi"}), "if=scsi");
-  check_error(parse({"-drive", f + ",format=vmdk"}), "format=vmdk");
+  check_error(parse({"-drive", f + ",if=scsi"}), "ghost86: -drive: if=scsi: not supported");
+  check_error(parse({"-drive", f + ",if=sd"}), "if=sd");
+  check_error(parse({"-drive", f + ",format=vmdk"}), "ghost86: -drive: format=vmdk: not supported");
+  check_error(parse({"-drive", f + ",format=qed,if=virtio"}), "format=qed");
   check_error(parse({"-drive", f + ",media=tape"}), "media=tape");
   check_error(parse({"-drive", f + ",readonly=maybe"}), "readonly=maybe");
   check_error(parse({"-drive", f + ",snapshot=2"}), "snapshot=2");
@@ -134,6 +135,11 @@ TEST_CASE("drive option: -drive refuses unknown keys and values, and slot confli
   check_error(parse({"-drive", f + ",index=4"}), "index=4");
   check_error(parse({"-drive", f + ",if=floppy,index=2"}), "index=2");
   check_error(parse({"-drive", f + ",if=floppy,media=cdrom"}), "media=cdrom needs if=ide");
+  check_error(parse({"-drive", f + ",if=virtio,media=cdrom"}), "media=cdrom needs if=ide");
+  check_error(parse({"-drive", f + ",if=virtio,index=29"}), "index=29");
+  check_error(parse({"-drive", "if=virtio"}), "file= is missing");
+  check_error(parse({"-drive", f + ",if=virtio,index=1", "-drive", f + ",if=virtio,index=1"}),
+              "ghost86: -drive: virtio index=1 is already used by -drive");
   check_error(parse({"-drive", f + ",index=1,unit=1"}), "index= cannot be combined");
   check_error(parse({"-drive", f + ",id=1x"}), "id=1x");
   check_error(parse({"-drive", f + ",file=" + img.a}), "'file' given twice");
@@ -150,4 +156,45 @@ TEST_CASE("drive option: -drive refuses unknown keys and values, and slot confli
   check_error(parse({"-drive", f + ",id=x", "-drive", f + ",id=x"}), "id 'x' is used twice");
   check_error(parse({"-hda", img.a, "-hdb", img.a, "-hdc", img.a, "-hdd", img.a, "-drive", f}),
               "no free IDE slot");
+}
+
+TEST_CASE("drive option: if=virtio and -device virtio-blk-pci", "[frontend][cli][drive]") {
+  const Images img;
+  const std::string f = "file=" + img.a;
+  SECTION("if=virtio drives take virtio indexes, IDE slots stay free") {
+    const CliResult r = parse({"-hda", img.a, "-drive", f + ",if=virtio,index=2,readonly=on",
+                               "-drive", f + ",if=virtio,format=raw,snapshot=on"});
+    REQUIRE(r.action == CliResult::Action::Run);
+    REQUIRE(r.config.drives.size() == 2);
+    CHECK(r.config.drives[0].iface == DriveConfig::Interface::Virtio);
+    CHECK(r.config.drives[0].index == 2);
+    CHECK(r.config.drives[0].readonly);
+    CHECK(r.config.drives[1].index == 0);  // the first free one
+    CHECK(r.config.drives[1].format == DriveConfig::Format::Raw);
+    CHECK(r.config.drives[1].snapshot == std::optional<bool>(true));
+  }
+  SECTION("-device virtio-blk-pci takes an if=none drive, with a serial") {
+    const CliResult r = parse({"-device", "virtio-blk-pci,drive=d0,serial=ABC", "-drive",
+                               f + ",if=none,id=d0"});
+    const DriveConfig d = only_drive(r);
+    CHECK(d.iface == DriveConfig::Interface::Virtio);
+    CHECK(d.serial == "ABC");
+    CHECK(d.index == 0);
+    CHECK(r.config.debug_exit.empty());
+  }
+  SECTION("refusals name the problem in one line") {
+    check_error(parse({"-device", "virtio-blk-pci,drive=d0"}),
+                "ghost86: -device: virtio-blk-pci: drive 'd0' does not exist");
+    check_error(parse({"-drive", f + ",id=d0", "-device", "virtio-blk-pci,drive=d0"}),
+                "drive 'd0' is already attached");
+    check_error(parse({"-drive", f + ",if=none,id=d0", "-device", "virtio-blk-pci,drive=d0",
+                       "-device", "virtio-blk-pci,drive=d0"}),
+                "drive 'd0' is already attached");
+    check_error(parse({"-drive", f + ",if=none,id=d0", "-device", "virtio-blk-pci"}),
+                "drive= is needed");
+    check_error(parse({"-drive", f + ",if=none,id=d0", "-device", "virtio-blk-pci,drive=d0,num-queues=2"}),
+                "virtio-blk-pci has no property 'num-queues'");
+    check_error(parse({"-drive", f + ",if=none,id=d0,media=cdrom", "-device", "virtio-blk-pci,drive=d0"}),
+                "is a CD-ROM");
+  }
 }
