@@ -7,6 +7,7 @@
 #include "machine/read_file.h"
 #include "machine/screendump.h"
 #include "machine/cpu_state_io.h"
+#include "machine/debug_target.h"
 #include "machine/state_hash.h"
 
 #include <cerrno>
@@ -283,8 +284,22 @@ RunResult PcMachine::run() {
   return r;
 }
 
+DebugTarget& PcMachine::debug() {
+  if (!debug_) debug_ = std::make_unique<DebugTarget>(*this);
+  return *debug_;
+}
+
+uint64_t PcMachine::debug_limit() const {
+  return debug_ ? debug_->limit() : Clock::kNever;
+}
+
 RunResult PcMachine::run_until_done() {
-  for (;;) {
+  for (;;)
+    if (std::optional<RunResult> r = run_once(debug_limit())) return *r;
+}
+
+std::optional<RunResult> PcMachine::run_once(uint64_t debug_limit) {
+  {
     // --timeout counts virtual time, stalls included (the instruction count it is reached at
     // moves down as stalls add up).
     const uint64_t timeout_insns = cfg_.timeout_ns ? std::max<uint64_t>(clock_->icount_at_ns(cfg_.timeout_ns), 1) : 0;
@@ -292,7 +307,7 @@ RunResult PcMachine::run_until_done() {
     if (paused_ && host_.paused) {
       host_.paused();  // no instruction runs and no timer fires: virtual time stands still
     } else {
-      uint64_t limit = clock_->next_event_icount();
+      uint64_t limit = std::min(clock_->next_event_icount(), debug_limit);
       if (cfg_.max_insns && limit > cfg_.max_insns) limit = cfg_.max_insns;
       if (timeout_insns && limit > timeout_insns) limit = timeout_insns;
       if (cfg_.checkpoint_every && limit > next_checkpoint_) limit = next_checkpoint_;
@@ -305,7 +320,9 @@ RunResult PcMachine::run_until_done() {
       save_due_snapshots();
       clock_->run_due();
     }
-    if (std::optional<RunResult> r = outcome(why, timeout_insns)) return *r;
+    std::optional<RunResult> r = outcome(why, timeout_insns);
+    if (!r && debug_) debug_->after_turn(why);
+    return r;
   }
 }
 
@@ -359,6 +376,8 @@ std::optional<RunResult> PcMachine::outcome(jit::StopReason why, uint64_t timeou
       // Idling stops at the next checkpoint too, so that its line is taken there.
       if (cfg_.checkpoint_every) next = std::min(next, next_checkpoint_);
       if (next_save_ < cfg_.savevm_at.size()) next = std::min(next, cfg_.savevm_at[next_save_].icount);
+      // A debugger's step is due before then.
+      next = std::min(next, std::max(debug_limit(), cpu_->s.icount));
       if (next > cpu_->s.icount) board_->wait_for_host((next - cpu_->s.icount) * cfg_.ns_per_insn);
       if (host_.idle && next > cpu_->s.icount) host_.idle((next - cpu_->s.icount) * cfg_.ns_per_insn);
       cpu_->s.icount = std::max(cpu_->s.icount, next);
@@ -366,6 +385,7 @@ std::optional<RunResult> PcMachine::outcome(jit::StopReason why, uint64_t timeou
     }
     case jit::StopReason::Request: break;
     case jit::StopReason::Limit: break;
+    case jit::StopReason::Debug: break;  // DebugTarget::after_turn takes it
   }
   return std::nullopt;
 }
