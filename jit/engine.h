@@ -52,6 +52,8 @@ class Engine : public mmu::CodeWriteListener {
   // Resuming from a breakpoint: the instruction at the current CS:EIP runs once even if a
   // breakpoint is set on it (as EFLAGS.RF does for the debug registers).
   void skip_breakpoint_once();
+  // Forgets that (the machine state was replaced: the same count and address may come again).
+  void clear_breakpoint_skip() { skip_armed_ = false; }
 
   // The NMI input: taken at the next instruction boundary once NMIs are not blocked; wakes HLT.
   void raise_nmi();

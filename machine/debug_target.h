@@ -1,6 +1,7 @@
 // What a debugger (the gdb stub, frontend/gdb) does to a machine: breakpoints and watchpoints
-// the guest cannot see, single steps and stops. Everything runs at instruction boundaries from the
-// run loop's host side, so a debugger that only watches changes nothing in the run.
+// the guest cannot see, single steps, stops, and reverse execution by replaying the run from
+// in-memory snapshots. Everything runs at instruction boundaries from the run loop's host side,
+// so a debugger that only watches changes nothing in the run.
 #pragma once
 
 #include <array>
@@ -25,7 +26,7 @@ class DebugTarget {
 
   // Why the machine stopped for the debugger.
   struct Stop {
-    enum class Kind { Step, Breakpoint, Watch, Interrupt } kind = Kind::Step;
+    enum class Kind { Step, Breakpoint, Watch, Interrupt, HistoryBegin } kind = Kind::Step;
     uint32_t addr = 0;                // Watch: the watched address
     bool read = false, write = true;  // Watch: which accesses the watchpoint takes
   };
@@ -46,13 +47,41 @@ class DebugTarget {
   // The stop the debugger has not been told about yet.
   std::optional<Stop> take_stop() { return std::exchange(stop_, std::nullopt); }
 
-  // The run loop's side (PcMachine): the instruction count the engine must stop at for a step,
-  // and what to do after each turn of the loop.
+  // Reverse execution. While history is on, the machine state is kept in memory every
+  // `every` instructions (RAM pages shared between snapshots where unchanged, at most
+  // `budget_bytes` in all: the oldest go first). reverse() goes back one instruction (`step`)
+  // or to the last breakpoint or watchpoint hit before the current point, by restoring the
+  // nearest earlier snapshot and replaying; the result is a stop to report. It returns an error
+  // text instead, with the machine unchanged, when the replay does not arrive at the current
+  // state again (input from the host since the snapshot: keys, serial bytes, packets,
+  // commands), or when a writable drive would not go back with it.
+  void set_history(bool on, uint64_t every = kHistoryEvery, uint64_t budget_bytes = kHistoryBudget);
+  std::string reverse(bool step);
+  size_t history_snapshots() const { return history_.size(); }
+  static constexpr uint64_t kHistoryEvery = 1'000'000;
+  static constexpr uint64_t kHistoryBudget = 256ull << 20;
+
+  // The run loop's side (PcMachine): the instruction count the engine must stop at for a step
+  // or a snapshot, and what to do after each turn of the loop.
   uint64_t limit() const;
   void after_turn(jit::StopReason why);
 
  private:
-  Stop hit_kind();
+  struct Snapshot;
+  using Hit = Stop;
+  std::unique_ptr<Snapshot> capture(const Snapshot* previous);
+  void restore(const Snapshot& snap);
+  void trim_history();
+  // The first part of the machine state (or RAM page) that is not as in `other`, or empty.
+  std::string difference(const Snapshot& other);
+  // Replays from the current state to icount `until` with no host input; `on_hit` is told of
+  // every breakpoint or watchpoint hit (with `hit_at_end`, also of one by the instruction that
+  // arrives at `until`) and returns true to stop there. Ended: the run ended (it cannot be the
+  // run that got here).
+  enum class Replay { Reached, Stopped, Ended };
+  Replay replay(uint64_t until, const std::function<bool(const Hit&)>& on_hit,
+                bool hit_at_end = false);
+  Hit hit_kind();
   void stopped(Stop stop);
   void update_watches();
 
@@ -64,6 +93,11 @@ class DebugTarget {
     bool read, write;
   };
   std::vector<Watch> watches_;
+
+  bool history_on_ = false;
+  uint64_t history_every_ = kHistoryEvery, history_budget_ = kHistoryBudget;
+  uint64_t next_snapshot_ = 0;
+  std::vector<std::unique_ptr<Snapshot>> history_;
 };
 
 }  // namespace machine

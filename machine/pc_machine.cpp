@@ -164,7 +164,7 @@ void PcMachine::set_host_hooks(HostHooks hooks) {
   if (!host_.poll) return;
   if (!host_timer_) {
     host_timer_ = clock_->add_host_timer([this] {
-      host_.poll();
+      if (!replaying_) host_.poll();
       clock_->arm(host_timer_, clock_->now_ns() + host_.poll_ns);
     });
   }
@@ -290,6 +290,7 @@ DebugTarget& PcMachine::debug() {
 }
 
 uint64_t PcMachine::debug_limit() const {
+  if (replaying_) return replay_until_;
   return debug_ ? debug_->limit() : Clock::kNever;
 }
 
@@ -304,7 +305,7 @@ std::optional<RunResult> PcMachine::run_once(uint64_t debug_limit) {
     // moves down as stalls add up).
     const uint64_t timeout_insns = cfg_.timeout_ns ? std::max<uint64_t>(clock_->icount_at_ns(cfg_.timeout_ns), 1) : 0;
     jit::StopReason why = jit::StopReason::Request;
-    if (paused_ && host_.paused) {
+    if (paused_ && host_.paused && !replaying_) {
       host_.paused();  // no instruction runs and no timer fires: virtual time stands still
     } else {
       uint64_t limit = std::min(clock_->next_event_icount(), debug_limit);
@@ -316,12 +317,15 @@ std::optional<RunResult> PcMachine::run_once(uint64_t debug_limit) {
       why = engine_->run(limit);
       clock_->set_run_horizon(0);
       // The state after exactly k*N instructions, before the events due at that count fire.
-      emit_checkpoint();
-      save_due_snapshots();
+      if (!replaying_) {
+        emit_checkpoint();
+        save_due_snapshots();
+      }
       clock_->run_due();
     }
+    last_stop_ = why;
     std::optional<RunResult> r = outcome(why, timeout_insns);
-    if (!r && debug_) debug_->after_turn(why);
+    if (!r && debug_ && !replaying_) debug_->after_turn(why);
     return r;
   }
 }
@@ -376,10 +380,10 @@ std::optional<RunResult> PcMachine::outcome(jit::StopReason why, uint64_t timeou
       // Idling stops at the next checkpoint too, so that its line is taken there.
       if (cfg_.checkpoint_every) next = std::min(next, next_checkpoint_);
       if (next_save_ < cfg_.savevm_at.size()) next = std::min(next, cfg_.savevm_at[next_save_].icount);
-      // A debugger's step is due before then.
+      // A debugger's step or history snapshot, or the end of a replay, is due before then.
       next = std::min(next, std::max(debug_limit(), cpu_->s.icount));
-      if (next > cpu_->s.icount) board_->wait_for_host((next - cpu_->s.icount) * cfg_.ns_per_insn);
-      if (host_.idle && next > cpu_->s.icount) host_.idle((next - cpu_->s.icount) * cfg_.ns_per_insn);
+      if (next > cpu_->s.icount && !replaying_) board_->wait_for_host((next - cpu_->s.icount) * cfg_.ns_per_insn);
+      if (host_.idle && next > cpu_->s.icount && !replaying_) host_.idle((next - cpu_->s.icount) * cfg_.ns_per_insn);
       cpu_->s.icount = std::max(cpu_->s.icount, next);
       break;
     }

@@ -160,6 +160,11 @@ class PcMachine {
   std::optional<RunResult> run_once(uint64_t limit);
   uint64_t debug_limit() const;
   std::unique_ptr<DebugTarget> debug_;
+  jit::StopReason last_stop_ = jit::StopReason::Request;
+  // Reverse execution replays a stretch of the run: no host input is read, no checkpoint line
+  // or snapshot file is written, and the run stops at `replay_until_`.
+  bool replaying_ = false;
+  uint64_t replay_until_ = 0;
   void write_screendump();
   void emit_checkpoint();
   void save_due_snapshots();

@@ -48,10 +48,12 @@ bool address_length(std::string_view args, uint64_t& addr, uint64_t& len, char s
 Session::Session(machine::PcMachine& pc, Send send)
     : pc_(pc), debug_(pc.debug()), send_(std::move(send)) {
   debug_.halt();
+  debug_.set_history(true);
 }
 
 Session::~Session() {
   debug_.clear_all();
+  debug_.set_history(false);
   if (pc_.paused() && !done_) debug_.resume(false);
 }
 
@@ -107,6 +109,7 @@ void Session::finish(int exit_status) {
 std::string Session::stop_reply(const Stop& stop) const {
   switch (stop.kind) {
     case Stop::Kind::Interrupt: return "T02thread:01;";
+    case Stop::Kind::HistoryBegin: return "T05replaylog:begin;thread:01;";
     case Stop::Kind::Watch: {
       const char* kind = stop.read && stop.write ? "awatch" : stop.read ? "rwatch" : "watch";
       return fmt::format("T05{}:{:x};thread:01;", kind, stop.addr);
@@ -128,6 +131,17 @@ std::string Session::stop_reply(const Stop& stop) const {
 void Session::resume(bool step) {
   running_ = true;
   debug_.resume(step);
+}
+
+void Session::reverse(bool step) {
+  running_ = true;
+  if (const std::string why = debug_.reverse(step); !why.empty()) {
+    running_ = false;
+    output(fmt::format("reverse execution refused: {}\n", why));
+    reply(kError);
+    return;
+  }
+  poll();
 }
 
 void Session::handle(const std::string& p) {
@@ -200,6 +214,9 @@ void Session::handle(const std::string& p) {
       return resume(p[0] == 's');
     case 'C':
     case 'S': return resume(p[0] == 'S');  // the signal has no meaning for a machine
+    case 'b':
+      if (p == "bs" || p == "bc") return reverse(p == "bs");
+      return reply("");
     case 'v':
       if (p == "vCont?") return reply("vCont;c;C;s;S");
       if (p.starts_with("vCont;")) {
@@ -232,7 +249,7 @@ void Session::query(const std::string& p) {
   if (p.starts_with("qSupported"))
     return reply(
         fmt::format("PacketSize={:x};qXfer:features:read+;QStartNoAckMode+;swbreak+;hwbreak+;"
-                    "vContSupported+",
+                    "ReverseStep+;ReverseContinue+;vContSupported+",
                     kMaxPacket));
   if (p.starts_with("qXfer:features:read:")) {
     // qXfer:features:read:ANNEX:OFFSET,LENGTH
@@ -277,6 +294,7 @@ void Session::monitor(const std::string& command) {
       output(fmt::format("saved {}\n", arg));
     } else if (verb == "loadvm" && !arg.empty()) {
       pc_.load_snapshot(arg);
+      debug_.set_history(true);  // the run before it is another run
       output(fmt::format("loaded {} at icount {}\n", arg, pc_.cpu().s.icount));
     } else {
       output("monitor commands: icount, hash, savevm FILE, loadvm FILE\n");

@@ -23,7 +23,7 @@ namespace frontend::gdb {
 class Session {
  public:
   using Send = std::function<void(std::string_view bytes)>;
-  // Attaching stops the machine, as QEMU's stub does.
+  // Attaching stops the machine (as QEMU's stub does) and starts keeping execution history.
   Session(machine::PcMachine& pc, Send send);
   // Detaches: breakpoints and watchpoints go, the machine runs on.
   ~Session();
@@ -48,6 +48,7 @@ class Session {
   std::string write_memory(std::string_view args);
   std::string breakpoint(const std::string& p);
   void resume(bool step);
+  void reverse(bool step);
   void output(std::string_view text);  // an O packet: text on gdb's console
 
   machine::PcMachine& pc_;

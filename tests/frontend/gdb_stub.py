@@ -165,6 +165,53 @@ def realmode(ghost86, bios, accel):
     run.finish()
 
 
+def reverse(ghost86, bios, accel):
+    run = Run(ghost86, bios, accel)
+    out = run.gdb([
+        "break *0xf0207", "continue", "continue", "continue",
+        'printf "E1 ECX=%d MEM=%d\\n", $ecx, *(int*)0x1000',
+        "monitor icount",
+        "reverse-stepi",
+        'printf "E2 EIP=%x ECX=%d MEM=%d\\n", $eip, $ecx, *(int*)0x1000',
+        "reverse-stepi",
+        'printf "E3 EIP=%x ECX=%d\\n", $eip, $ecx',
+        "reverse-continue",
+        'printf "E4 EIP=%x ECX=%d MEM=%d\\n", $eip, $ecx, *(int*)0x1000',
+        "continue",
+        'printf "E5 EIP=%x ECX=%d\\n", $eip, $ecx',
+        # Back to the previous write of the watched dword: pass 2's store (the one of pass 3
+        # is where the machine is).
+        "delete", "watch *(int*)0x1000",
+        "reverse-continue",
+        'printf "E7 EIP=%x ECX=%d MEM=%d\\n", $eip, $ecx, *(int*)0x1000',
+        # gdb's own write is input the history does not hold: refused, nothing moves.
+        "delete", "set var *(int*)0x1004 = 99",
+        "reverse-stepi",
+        'printf "E8 EIP=%x ECX=%d SUM=%d\\n", $eip, $ecx, *(int*)0x1004',
+        # Put back, it is the same run again: the previous hit is pass 1's, then the start.
+        "set var *(int*)0x1004 = 3",
+        "break *0xf0207",
+        "reverse-continue",
+        'printf "E9 EIP=%x ECX=%d\\n", $eip, $ecx',
+        "reverse-continue",
+        'printf "E6 CS=%x EIP=%x\\n", $cs, $eip',
+        "kill",
+    ])
+    expect(out, r"E1 ECX=3 MEM=3\n", "three breakpoint hits")
+    expect(out, r"\n33\n", "icount at the third hit")
+    expect(out, r"E2 EIP=f0201 ECX=3 MEM=2\n", "reverse-stepi over the store: the old value")
+    expect(out, r"E3 EIP=f0200 ECX=2\n", "reverse-stepi over inc")
+    expect(out, r"E4 EIP=f0207 ECX=2 MEM=2\n", "reverse-continue to the previous hit")
+    expect(out, r"E5 EIP=f0207 ECX=3\n", "forward again after going back")
+    expect(out, r"E7 EIP=f0207 ECX=2 MEM=2\n", "reverse-continue to the previous watchpoint hit")
+    expect(out, r"reverse execution refused", "a replay that cannot arrive here again is refused")
+    expect(out, r"E8 EIP=f0207 ECX=2 SUM=99\n", "and leaves the machine where it was")
+    expect(out, r"E9 EIP=f0207 ECX=1\n", "reverse-continue after the refusal, from a watchpoint's stop")
+    expect(out, r"No more reverse-execution history", "back to the start of the history")
+    expect(out, r"E6 CS=f000 EIP=fff0\n", "the start is the reset vector")
+    run.finish()
+
+
 def deterministic(ghost86, bios, accel):
     # An idle stub, and a gdb that only continues, change nothing: the same --report line.
     plain = [ghost86, "-bios", bios, "-accel", accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "--report"]
