@@ -128,6 +128,9 @@ def watch(ghost86, bios, accel):
         'printf "B1 EIP=%x ECX=%d\\n", $eip, $ecx',
         "continue",
         'printf "B2 EIP=%x MEM=%d\\n", $eip, *(int*)0x1000',
+        # Stepping: the step that stores ends `stepi 9` with the watchpoint.
+        "stepi 9",
+        'printf "B4 EIP=%x ECX=%d\\n", $eip, $ecx',
         "delete", "rwatch *(int*)0x1008", "continue",
         'printf "B3 EIP=%x ECX=%d\\n", $eip, $ecx',
         "detach",
@@ -136,6 +139,8 @@ def watch(ghost86, bios, accel):
     expect(out, r"B1 EIP=f0207 ECX=1\n", "write watchpoint, first store")
     expect(out, r"Old value = 1\s+New value = 2", "the watchpoint's old and new value")
     expect(out, r"B2 EIP=f0207 MEM=2\n", "write watchpoint, second store")
+    expect(out, r"Old value = 2\s+New value = 3", "a step that stores")
+    expect(out, r"B4 EIP=f0207 ECX=3\n", "stepping stops at the watchpoint")
     expect(out, r"B3 EIP=f021d ECX=200000\n", "read watchpoint")
     # Detached, without its watchpoints, the machine runs on to the guest's exit.
     status, err = run.finish()

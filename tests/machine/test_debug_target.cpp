@@ -125,3 +125,29 @@ TEST_CASE("debug target: the history budget drops the oldest snapshots",
   CHECK(at[1] == store_icount(1) / 10 * 10);
   CHECK(kinds[1] == Stop::Kind::HistoryBegin);
 }
+
+TEST_CASE("debug target: a step that hits a watchpoint stops as the watchpoint",
+          "[machine][debug][engine]") {
+  const std::string rom = write_program();
+  machine::PcMachine pc(config(rom), [](char) {});
+  machine::DebugTarget& debug = pc.debug();
+  REQUIRE(debug.set_watchpoint(0x500, 2, false, true, true));
+  std::vector<std::pair<uint64_t, Stop::Kind>> watches, at_second_store;
+  debug_run(pc, [&](const Stop& stop) {
+    if (pc.cpu().s.icount == store_icount(2))
+      at_second_store.push_back({pc.cpu().s.icount, stop.kind});
+    if (stop.kind != Stop::Kind::Step) watches.push_back({pc.cpu().s.icount, stop.kind});
+    if (watches.size() == 3) return pc.request_stop("done");
+    // From the first store, step to the second one, then continue to the third.
+    debug.resume(watches.size() == 1);
+  });
+  std::filesystem::remove(rom);
+  const std::vector<std::pair<uint64_t, Stop::Kind>> expected = {
+      {store_icount(1), Stop::Kind::Watch},
+      {store_icount(2), Stop::Kind::Watch},
+      {store_icount(3), Stop::Kind::Watch}};
+  CHECK(watches == expected);
+  // One stop where the step stored, the watchpoint's, not a step's and then the watchpoint's.
+  CHECK(at_second_store ==
+        std::vector<std::pair<uint64_t, Stop::Kind>>{{store_icount(2), Stop::Kind::Watch}});
+}
