@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <unordered_set>
 
 #include "machine/pc_machine.h"
 
@@ -30,6 +29,13 @@ struct DebugTarget::Snapshot {
   uint64_t icount = 0;
   std::vector<std::vector<uint8_t>> parts;
   std::vector<std::shared_ptr<const Page>> ram;
+  uint64_t added_bytes = 0;  // memory it took that the previous snapshot did not hold already
+
+  uint64_t fixed_bytes() const {
+    uint64_t n = ram.size() * sizeof(ram[0]);
+    for (const auto& p : parts) n += p.size();
+    return n;
+  }
 };
 
 DebugTarget::DebugTarget(PcMachine& pc) : pc_(pc) {}
@@ -109,6 +115,7 @@ void DebugTarget::after_turn(jit::StopReason why) {
   const uint64_t icount = pc_.cpu().s.icount;
   if (history_on_ && icount >= next_snapshot_) {
     history_.push_back(capture(history_.empty() ? nullptr : history_.back().get()));
+    history_bytes_ += history_.back()->added_bytes;
     next_snapshot_ = icount + history_every_;
     trim_history();
   }
@@ -122,11 +129,13 @@ void DebugTarget::after_turn(jit::StopReason why) {
 
 void DebugTarget::set_history(bool on, uint64_t every, uint64_t budget_bytes) {
   history_.clear();
+  history_bytes_ = 0;
   history_on_ = on;
   history_every_ = std::max<uint64_t>(every, 1);
   history_budget_ = budget_bytes;
   if (!on) return;
   history_.push_back(capture(nullptr));
+  history_bytes_ = history_.back()->added_bytes;
   next_snapshot_ = pc_.cpu().s.icount + history_every_;
 }
 
@@ -151,8 +160,10 @@ std::unique_ptr<DebugTarget::Snapshot> DebugTarget::capture(const Snapshot* prev
       auto page = std::make_shared<Page>();
       std::memcpy(page->data(), p, kPage);
       snap->ram[n] = std::move(page);
+      snap->added_bytes += kPage;
     }
   }
+  snap->added_bytes += snap->fixed_bytes();
   return snap;
 }
 
@@ -196,18 +207,18 @@ std::string DebugTarget::difference(const Snapshot& other) {
   return {};
 }
 
+// Pages are shared only along the history, so a page goes with the last snapshot holding it.
+void DebugTarget::drop(size_t index) {
+  const Snapshot& snap = *history_[index];
+  uint64_t freed = snap.fixed_bytes();
+  for (const auto& page : snap.ram)
+    if (page && page.use_count() == 1) freed += kPage;
+  history_bytes_ -= std::min(freed, history_bytes_);
+  history_.erase(history_.begin() + long(index));
+}
+
 void DebugTarget::trim_history() {
-  const auto bytes = [this] {
-    std::unordered_set<const Page*> pages;
-    uint64_t total = 0;
-    for (const auto& snap : history_) {
-      for (const auto& part : snap->parts) total += part.size();
-      for (const auto& page : snap->ram)
-        if (page) pages.insert(page.get());
-    }
-    return total + pages.size() * kPage;
-  };
-  while (history_.size() > 1 && bytes() > history_budget_) history_.erase(history_.begin());
+  while (history_.size() > 1 && history_bytes_ > history_budget_) drop(0);
 }
 
 DebugTarget::Replay DebugTarget::replay(uint64_t until,
@@ -243,19 +254,29 @@ DebugTarget::Replay DebugTarget::replay(uint64_t until,
 }
 
 std::string DebugTarget::reverse(bool step) {
+  std::string error = go_back(step);
+  // Snapshots after the point arrived at describe the same future; they go (now that no
+  // temporary snapshot shares their pages).
+  const uint64_t icount = pc_.cpu().s.icount;
+  while (history_.size() > 1 && history_.back()->icount > icount) drop(history_.size() - 1);
+  if (error.empty())
+    next_snapshot_ = std::max(icount + 1, history_.back()->icount + history_every_);
+  return error;
+}
+
+std::string DebugTarget::go_back(bool step) {
   if (!history_on_ || history_.empty()) return "no execution history is kept";
   for (const PcBoard::DriveSlot& d : pc_.board().drives())
     if (d.image->writable())
       return "drive " + d.name + " is writable; reverse execution does not take disk writes back";
   const uint64_t now = pc_.cpu().s.icount;
-  // The last snapshot before now; later ones (after an earlier reverse) describe the same
-  // future and go.
-  while (history_.size() > 1 && history_.back()->icount >= now) history_.pop_back();
-  if (history_.back()->icount >= now) {
+  // The last snapshot before now.
+  size_t last = history_.size() - 1;
+  while (last > 0 && history_[last]->icount >= now) last--;
+  if (history_[last]->icount >= now) {  // at the oldest snapshot already
     stopped(Stop{Stop::Kind::HistoryBegin});
     return {};
   }
-  const size_t last = history_.size() - 1;
   const uint64_t hash = pc_.state_hash();
   const std::unique_ptr<Snapshot> here = capture(history_.back().get());
   const auto give_up = [&] {
@@ -265,8 +286,6 @@ std::string DebugTarget::reverse(bool step) {
   };
   const auto never = [](const Hit&) { return false; };
   const auto land = [&](Stop stop) {
-    while (history_.size() > 1 && history_.back()->icount > pc_.cpu().s.icount) history_.pop_back();
-    next_snapshot_ = std::max(pc_.cpu().s.icount + 1, history_.back()->icount + history_every_);
     stopped(stop);
     return std::string();
   };

@@ -58,7 +58,7 @@ class DebugTarget {
   void set_history(bool on, uint64_t every = kHistoryEvery, uint64_t budget_bytes = kHistoryBudget);
   std::string reverse(bool step);
   size_t history_snapshots() const { return history_.size(); }
-  static constexpr uint64_t kHistoryEvery = 1'000'000;
+  static constexpr uint64_t kHistoryEvery = 10'000'000;
   static constexpr uint64_t kHistoryBudget = 256ull << 20;
 
   // The run loop's side (PcMachine): the instruction count the engine must stop at for a step
@@ -72,6 +72,8 @@ class DebugTarget {
   std::unique_ptr<Snapshot> capture(const Snapshot* previous);
   void restore(const Snapshot& snap);
   void trim_history();
+  void drop(size_t index);  // a snapshot leaves the history
+  std::string go_back(bool step);
   // The first part of the machine state (or RAM page) that is not as in `other`, or empty.
   std::string difference(const Snapshot& other);
   // Replays from the current state to icount `until` with no host input; `on_hit` is told of
@@ -98,6 +100,7 @@ class DebugTarget {
   uint64_t history_every_ = kHistoryEvery, history_budget_ = kHistoryBudget;
   uint64_t next_snapshot_ = 0;
   std::vector<std::unique_ptr<Snapshot>> history_;
+  uint64_t history_bytes_ = 0;  // what the history holds, pages shared counted once
 };
 
 }  // namespace machine
