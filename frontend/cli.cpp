@@ -3,6 +3,7 @@
 #include "frontend/drive_option.h"
 #include "frontend/net_option.h"
 #include "frontend/control/listener.h"
+#include "frontend/gdb/server.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -105,6 +106,7 @@ constexpr std::array kOptions = {
     OptionSpec{"vga", "TYPE", "VGA adapter: std (default) or none"},
     OptionSpec{"rtc", "base=B", "RTC start: base=utc, localtime (the same here) or YYYY-MM-DD[THH:MM:SS] (UTC)"},
     OptionSpec{"s", "", "Start a gdb server on tcp::1234", &Features::gdb, "the gdb stub is"},
+    OptionSpec{"gdb", "DEV", "gdb server on tcp::PORT or tcp:HOST:PORT, or none", &Features::gdb, "the gdb stub is"},
     OptionSpec{"S", "", "Do not start the CPU until a monitor, QMP or gdb (-s) continues it"},
     OptionSpec{"qmp", "DEV", "QMP control socket: unix:PATH,server,wait=off, tcp:HOST:PORT,server,wait=off or stdio"},
     OptionSpec{"monitor", "DEV", "Human monitor: stdio, none, or a socket as for -qmp"},
@@ -936,6 +938,19 @@ bool has_monitor(const Given& given) {
   return false;
 }
 
+// -gdb DEV (the last one) or -s: where the gdb stub listens, or empty for none.
+std::string gdb_endpoint(const Given& given) {
+  std::string spec = given.has("s") ? "tcp::1234" : "";
+  if (auto g = given.last("gdb")) spec = *g == "none" ? spec : *g;
+  if (spec.empty()) return spec;
+  try {
+    gdb::parse_gdb_spec(spec);
+  } catch (const std::runtime_error& e) {
+    throw UsageError{fmt::format("ghost86: {}", e.what())};
+  }
+  return spec;
+}
+
 // -qmp and -monitor: checked now, opened when the machine starts. Only one of them can have
 // stdio, and not while a COM port has it.
 control::ControlOptions control_options(const Given& given, const MachineConfig& cfg) {
@@ -955,6 +970,7 @@ control::ControlOptions control_options(const Given& given, const MachineConfig&
     }
   };
   for (const std::string& q : given.all("qmp")) take("qmp", q), out.qmp.push_back(q);
+  out.gdb = gdb_endpoint(given);
   for (const std::string& m : given.all("monitor"))
     if (m != "none") take("monitor", m), out.monitor.push_back(m);
   return out;
@@ -980,11 +996,11 @@ MachineConfig build_config(const Given& given, const Features& available, std::v
   cfg.snapshot = given.has("snapshot");
   cfg.no_reboot = given.has("no-reboot");
   cfg.perfmap = given.has("perfmap");
-  cfg.gdb_stub = given.has("s");
+  cfg.gdb_stub = !gdb_endpoint(given).empty();
   cfg.start_stopped = given.has("S");
   // Without a gdb stub or a monitor nothing could ever start the CPU.
   if (cfg.start_stopped && !cfg.gdb_stub && !given.has("qmp") && !has_monitor(given))
-    fail("S", "needs -qmp, -monitor or -s, or nothing can start the CPU");
+    fail("S", "needs -qmp, -monitor, -s or -gdb, or nothing can start the CPU");
   if (auto n = given.last("max-insns")) cfg.max_insns = parse_max_insns(*n);
   if (auto n = given.last("jit-cache-mb")) {
     const auto mb = parse_whole<uint32_t>(*n);

@@ -14,7 +14,8 @@ Features host_features() {
   features.jit = jit::Engine::jit_available();  // a compiling backend for this host
   features.kernel = true;  // -kernel/-initrd/-append: Linux bzImage and Multiboot
   features.disks = features.cdrom = features.floppy = true;
-  features.snapshot_overlay = true;  // -snapshot covers every image this build attaches
+  features.snapshot_overlay = true;
+  features.gdb = true;  // -s, -gdb (frontend/gdb)  // -snapshot covers every image this build attaches
 #ifdef GHOST86_HAVE_SDL
   features.sdl = true;
 #endif

@@ -19,6 +19,7 @@
 #include "frontend/features.h"
 #include "frontend/suite/test_main.h"
 #include "frontend/control/control_host.h"
+#include "frontend/gdb/server.h"
 #include "frontend/stop_signals.h"
 #include "frontend/terminal.h"
 #ifdef GHOST86_HAVE_SDL
@@ -71,10 +72,14 @@ int run_machine(const machine::MachineConfig& config, double wall_timeout_s, con
     std::unique_ptr<frontend::control::ControlHost> controls;
     if (control_options.any())
       controls = std::make_unique<frontend::control::ControlHost>(pc, control_options, [&stop_signals] { return stop_signals.pending() != 0; });
+    // -gdb, -s: the gdb stub, polled with the control sockets.
+    std::unique_ptr<frontend::gdb::Server> gdb;
+    if (!control_options.gdb.empty()) gdb = std::make_unique<frontend::gdb::Server>(pc, control_options.gdb);
     machine::PcMachine::HostHooks host;
-    host.poll = [&terminal, &controls] {
+    host.poll = [&terminal, &controls, &gdb] {
       if (terminal) terminal->poll();
       if (controls) controls->poll();
+      if (gdb) gdb->poll();
     };
     if (terminal) host.idle = [&terminal](uint64_t ns) { terminal->idle(ns); };
     // An idle guest is not held back to host time for the control sockets (a terminal or a
@@ -84,9 +89,10 @@ int run_machine(const machine::MachineConfig& config, double wall_timeout_s, con
 #ifdef GHOST86_HAVE_SDL
     if (display) {
       // The window's event wait replaces the terminal's: both wake the idle guest for input.
-      host.poll = [&terminal, &display, &controls] {
+      host.poll = [&terminal, &display, &controls, &gdb] {
         if (terminal) terminal->poll();
         if (controls) controls->poll();
+        if (gdb) gdb->poll();
         display->poll();
       };
       host.idle = [&display](uint64_t ns) { display->idle(ns); };
@@ -106,17 +112,19 @@ int run_machine(const machine::MachineConfig& config, double wall_timeout_s, con
         pc.request_stop("wall timeout");
       }
     };
-    if (controls) {
+    if (controls || gdb) {
       // Paused by a command: host input goes on being read until one resumes the machine.
-      host.paused = [&controls, poll = host.poll] {
+      host.paused = [&controls, &gdb, poll = host.poll] {
         poll();
-        controls->wait(10);
+        if (controls) controls->wait(gdb ? 5 : 10);
+        if (gdb) gdb->wait(controls ? 5 : 10);
       };
     }
     pc.set_host_hooks(std::move(host));
     if (!config.loadvm.empty()) pc.load_snapshot(config.loadvm);
     machine::RunResult r = pc.run();
     if (controls) controls->finish(r);
+    if (gdb) gdb->finish(r);
     terminal.reset();
     std::fflush(stdout);
     int status = 0;

@@ -416,6 +416,24 @@ bool Engine::deliver_external() {
   return true;
 }
 
+void Engine::skip_breakpoint_once() {
+  skip_armed_ = true;
+  skip_icount_ = cpu_.s.icount;
+  skip_lin_ = cpu_.s.seg[cpu::CS].base + cpu_.s.eip;
+}
+
+bool Engine::at_breakpoint() const {
+  const cpu::CpuState& s = cpu_.s;
+  const uint32_t lin = s.seg[cpu::CS].base + s.eip;
+  if (s.halted || !breakpoints_.count(lin)) return false;
+  return !(skip_armed_ && skip_icount_ == s.icount && skip_lin_ == lin);
+}
+
+bool Engine::breakpoint_inside(const CachedBlock& b) const {
+  const auto next = breakpoints_.upper_bound(b.code.lin);
+  return next != breakpoints_.end() && *next - b.code.lin < b.code.byte_len;
+}
+
 StopReason Engine::run(uint64_t icount_limit) {
   cpu::CpuState& s = cpu_.s;
   stop_requested_ = false;
@@ -429,6 +447,9 @@ StopReason Engine::run(uint64_t icount_limit) {
     if (stop_requested_) return StopReason::Request;
     if (shutdown_) return StopReason::Shutdown;
     if (s.icount >= icount_limit) return StopReason::Limit;
+    const bool debugging = !breakpoints_.empty();
+    if (cpu_.mmu().host_watch_hit() || (debugging && at_breakpoint())) [[unlikely]]
+      return StopReason::Debug;
     if (s.db_trap) [[unlikely]] {
       // Traps raised by the last event delivery itself (its implicit accesses hit a data
       // breakpoint, or it switched to a task with the T flag) come after the delivery, before
@@ -445,9 +466,11 @@ StopReason Engine::run(uint64_t icount_limit) {
       // One instruction runs before interrupts are recognised (SDM Vol.3 §6.8.3).
       max = 1;
     } else {
-      deliver_external();
+      const bool delivered = deliver_external();
       if (shutdown_) return StopReason::Shutdown;
       if (s.db_trap) [[unlikely]] continue;  // the delivery's own traps, taken above
+      // A debugger's breakpoint may sit on the handler's first instruction: checked above.
+      if (delivered && debugging) [[unlikely]] continue;
     }
     if (s.halted) return StopReason::Halted;
     // The last block ended early because something changed (EFLAGS.AC among others).
@@ -465,8 +488,12 @@ StopReason Engine::run(uint64_t icount_limit) {
       // Translated code runs whole blocks (and chains while the log does not trace each one);
       // a block that does not fit in what is left before the limit runs on the interpreter,
       // which stops exactly there.
+      // With breakpoints set, blocks run one at a time, and one holding a breakpoint runs an
+      // instruction at a time, so that every breakpoint is checked above.
+      if (debugging && breakpoint_inside(*b)) [[unlikely]]
+        max = 1;
       if (b->host && max >= b->code.ir.guest_insns) {
-        s.icount_limit = log_.exec ? s.icount + b->code.ir.guest_insns : icount_limit;
+        s.icount_limit = log_.exec || debugging ? s.icount + b->code.ir.guest_insns : icount_limit;
         run_compiled(*b);
       } else {
         interpret(cpu_, ir_of(*b), max);

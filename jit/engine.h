@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 
 #include "cpu/cpu.h"
@@ -20,6 +21,7 @@ enum class StopReason {
   Halted,    // HLT with no interrupt to wake it
   Shutdown,  // triple fault
   Request,   // stop() was called (e.g. a device asked the machine to exit)
+  Debug,     // a debugger's breakpoint or watchpoint (set_breakpoints, Mmu::set_host_watches)
 };
 
 class Engine : public mmu::CodeWriteListener {
@@ -39,6 +41,19 @@ class Engine : public mmu::CodeWriteListener {
   // Called at every exception delivery, which holds the processor for a while: the machine
   // charges that virtual time (PcMachine: Clock::stall).
   void set_exception_stall(std::function<void()> fn) { exception_stall_ = std::move(fn); }
+
+  // Breakpoints of an attached debugger (gdb's Z0/Z1): linear addresses of instructions' first
+  // bytes. run() returns StopReason::Debug at the boundary before such an instruction. Guest
+  // memory and debug registers stay as they are, so the code cache needs no invalidation and
+  // the guest cannot tell; blocks are then run one at a time (no chaining), and a block with a
+  // breakpoint past its first instruction runs on the interpreter up to it.
+  void set_breakpoints(std::set<uint32_t> lin) { breakpoints_ = std::move(lin); }
+  const std::set<uint32_t>& breakpoints() const { return breakpoints_; }
+  // Resuming from a breakpoint: the instruction at the current CS:EIP runs once even if a
+  // breakpoint is set on it (as EFLAGS.RF does for the debug registers).
+  void skip_breakpoint_once();
+  // Forgets that (the machine state was replaced: the same count and address may come again).
+  void clear_breakpoint_skip() { skip_armed_ = false; }
 
   // The NMI input: taken at the next instruction boundary once NMIs are not blocked; wakes HLT.
   void raise_nmi();
@@ -101,6 +116,8 @@ class Engine : public mmu::CodeWriteListener {
   // `fault`: a fault-class exception (pushes RF = 1).
   void deliver(const cpu::CpuException& e, bool fault = true);
   bool deliver_external();
+  bool at_breakpoint() const;
+  bool breakpoint_inside(const CachedBlock& b) const;
   void deliver_debug(uint32_t dr6_bits, bool fault);
   void step_debug();
   void finish_traps(uint32_t carried);
@@ -115,6 +132,10 @@ class Engine : public mmu::CodeWriteListener {
   cpu::Decoder decoder_;
   BlockCache cache_;
   bool stop_requested_ = false;
+  std::set<uint32_t> breakpoints_;
+  bool skip_armed_ = false;
+  uint64_t skip_icount_ = 0;
+  uint32_t skip_lin_ = 0;
   std::function<void()> exception_stall_;
 #ifdef NDEBUG
   bool verify_ir_ = false;

@@ -7,6 +7,7 @@
 #include "machine/read_file.h"
 #include "machine/screendump.h"
 #include "machine/cpu_state_io.h"
+#include "machine/debug_target.h"
 #include "machine/state_hash.h"
 
 #include <cerrno>
@@ -163,7 +164,7 @@ void PcMachine::set_host_hooks(HostHooks hooks) {
   if (!host_.poll) return;
   if (!host_timer_) {
     host_timer_ = clock_->add_host_timer([this] {
-      host_.poll();
+      if (!replaying_) host_.poll();
       clock_->arm(host_timer_, clock_->now_ns() + host_.poll_ns);
     });
   }
@@ -283,16 +284,31 @@ RunResult PcMachine::run() {
   return r;
 }
 
+DebugTarget& PcMachine::debug() {
+  if (!debug_) debug_ = std::make_unique<DebugTarget>(*this);
+  return *debug_;
+}
+
+uint64_t PcMachine::debug_limit() const {
+  if (replaying_) return replay_until_;
+  return debug_ ? debug_->limit() : Clock::kNever;
+}
+
 RunResult PcMachine::run_until_done() {
-  for (;;) {
+  for (;;)
+    if (std::optional<RunResult> r = run_once(debug_limit())) return *r;
+}
+
+std::optional<RunResult> PcMachine::run_once(uint64_t debug_limit) {
+  {
     // --timeout counts virtual time, stalls included (the instruction count it is reached at
     // moves down as stalls add up).
     const uint64_t timeout_insns = cfg_.timeout_ns ? std::max<uint64_t>(clock_->icount_at_ns(cfg_.timeout_ns), 1) : 0;
     jit::StopReason why = jit::StopReason::Request;
-    if (paused_ && host_.paused) {
+    if (paused_ && host_.paused && !replaying_) {
       host_.paused();  // no instruction runs and no timer fires: virtual time stands still
     } else {
-      uint64_t limit = clock_->next_event_icount();
+      uint64_t limit = std::min(clock_->next_event_icount(), debug_limit);
       if (cfg_.max_insns && limit > cfg_.max_insns) limit = cfg_.max_insns;
       if (timeout_insns && limit > timeout_insns) limit = timeout_insns;
       if (cfg_.checkpoint_every && limit > next_checkpoint_) limit = next_checkpoint_;
@@ -301,11 +317,16 @@ RunResult PcMachine::run_until_done() {
       why = engine_->run(limit);
       clock_->set_run_horizon(0);
       // The state after exactly k*N instructions, before the events due at that count fire.
-      emit_checkpoint();
-      save_due_snapshots();
+      if (!replaying_) {
+        emit_checkpoint();
+        save_due_snapshots();
+      }
       clock_->run_due();
     }
-    if (std::optional<RunResult> r = outcome(why, timeout_insns)) return *r;
+    last_stop_ = why;
+    std::optional<RunResult> r = outcome(why, timeout_insns);
+    if (!r && debug_ && !replaying_) debug_->after_turn(why);
+    return r;
   }
 }
 
@@ -359,13 +380,16 @@ std::optional<RunResult> PcMachine::outcome(jit::StopReason why, uint64_t timeou
       // Idling stops at the next checkpoint too, so that its line is taken there.
       if (cfg_.checkpoint_every) next = std::min(next, next_checkpoint_);
       if (next_save_ < cfg_.savevm_at.size()) next = std::min(next, cfg_.savevm_at[next_save_].icount);
-      if (next > cpu_->s.icount) board_->wait_for_host((next - cpu_->s.icount) * cfg_.ns_per_insn);
-      if (host_.idle && next > cpu_->s.icount) host_.idle((next - cpu_->s.icount) * cfg_.ns_per_insn);
+      // A debugger's step or history snapshot, or the end of a replay, is due before then.
+      next = std::min(next, std::max(debug_limit(), cpu_->s.icount));
+      if (next > cpu_->s.icount && !replaying_) board_->wait_for_host((next - cpu_->s.icount) * cfg_.ns_per_insn);
+      if (host_.idle && next > cpu_->s.icount && !replaying_) host_.idle((next - cpu_->s.icount) * cfg_.ns_per_insn);
       cpu_->s.icount = std::max(cpu_->s.icount, next);
       break;
     }
     case jit::StopReason::Request: break;
     case jit::StopReason::Limit: break;
+    case jit::StopReason::Debug: break;  // DebugTarget::after_turn takes it
   }
   return std::nullopt;
 }

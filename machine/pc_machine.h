@@ -35,6 +35,8 @@ struct RunResult {
 // a match or a halt, 3 for --timeout (and a step's own limit), 2 for a shutdown or a limit.
 int exit_status(const RunResult& r);
 
+class DebugTarget;
+
 class PcMachine {
  public:
   // Virtual time charged for events that retire no instruction, so that a guest caught in a
@@ -110,6 +112,10 @@ class PcMachine {
   // snapshots both walk this.
   std::vector<PcBoard::StatePart> state_parts();
 
+  // The debugger's view (machine/debug_target.h): breakpoints, watchpoints, stepping and
+  // reverse execution. Created on first use; a run that never asks for it has none.
+  DebugTarget& debug();
+
   cpu::Cpu& cpu() { return *cpu_; }
   Bus& bus() { return bus_; }
   Clock& clock() { return *clock_; }
@@ -148,6 +154,17 @@ class PcMachine {
   std::optional<std::string> step_failure_;  // a --step's own limit passed
   std::optional<DirectBoot> direct_boot_;  // -kernel: reinstalled at every reset
   RunResult run_until_done();
+  friend class DebugTarget;
+  // One turn of the run loop: the engine up to the next event (and `limit`), then the events
+  // due. Returns the end of the run, if it ended.
+  std::optional<RunResult> run_once(uint64_t limit);
+  uint64_t debug_limit() const;
+  std::unique_ptr<DebugTarget> debug_;
+  jit::StopReason last_stop_ = jit::StopReason::Request;
+  // Reverse execution replays a stretch of the run: no host input is read, no checkpoint line
+  // or snapshot file is written, and the run stops at `replay_until_`.
+  bool replaying_ = false;
+  uint64_t replay_until_ = 0;
   void write_screendump();
   void emit_checkpoint();
   void save_due_snapshots();

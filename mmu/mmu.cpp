@@ -183,18 +183,36 @@ TlbEntry& Mmu::fill(uint32_t lin, Access access, bool user) {
 // the slow path, where watch_access() matches it (DESIGN.md §5 "Soft MMU and TLB"). Nothing is
 // flagged while no data breakpoint is armed.
 void Mmu::watch(TlbEntry& e, uint32_t lpage) {
-  if (!s_ || !(s_->dbg_data & 0xf)) [[likely]]
+  if (!watching()) [[likely]]
     return;
-  if (cpu::dbg::page_watched(*s_, lpage, kPageSize, true)) e.tag_write |= kTlbWatch;
-  if (cpu::dbg::page_watched(*s_, lpage, kPageSize, false)) e.tag_read |= kTlbWatch;
+  const bool guest = s_ && (s_->dbg_data & 0xf);
+  if ((guest && cpu::dbg::page_watched(*s_, lpage, kPageSize, true)) || host_page_watched(lpage, true))
+    e.tag_write |= kTlbWatch;
+  if ((guest && cpu::dbg::page_watched(*s_, lpage, kPageSize, false)) || host_page_watched(lpage, false))
+    e.tag_read |= kTlbWatch;
+}
+
+bool Mmu::host_page_watched(uint32_t lpage, bool write) const {
+  for (const HostWatch& w : host_watches_)
+    if ((write ? w.write : w.read) && (w.lin - lpage < kPageSize || lpage - w.lin < w.len)) return true;
+  return false;
 }
 
 // A data access to a watched page: record the breakpoints it hits for the trap that follows
 // the instruction, and end the block there.
 void Mmu::watch_access(uint32_t lin, unsigned size, bool write) {
-  if (const uint32_t hits = cpu::dbg::data_hits(*s_, lin, size, write)) {
-    s_->db_trap |= hits;
-    cpu::request_exit(*s_);
+  if (s_ && (s_->dbg_data & 0xf)) {
+    if (const uint32_t hits = cpu::dbg::data_hits(*s_, lin, size, write)) {
+      s_->db_trap |= hits;
+      cpu::request_exit(*s_);
+    }
+  }
+  for (const HostWatch& w : host_watches_) {
+    if (!(write ? w.write : w.read) || host_hit_) continue;
+    if (lin - w.lin < w.len || w.lin - lin < size) {
+      host_hit_ = HostWatchHit{w, write};
+      if (s_) cpu::request_exit(*s_);
+    }
   }
 }
 
@@ -246,7 +264,7 @@ uint32_t Mmu::read_sys(uint32_t lin, unsigned size) {
   uint32_t v = 0;
   for (unsigned i = 0; i < size; i++)
     v |= phys_.read(translate(lin + i, Access::Read, false), 1) << (8 * i);
-  if (s_ && (s_->dbg_data & 0xf)) [[unlikely]]
+  if (watching()) [[unlikely]]
     watch_access(lin, size, false);
   return v;
 }
@@ -255,7 +273,7 @@ void Mmu::write_sys(uint32_t lin, unsigned size, uint32_t value) {
   uint32_t phys[4];
   for (unsigned i = 0; i < size; i++) phys[i] = translate(lin + i, Access::Write, false);
   for (unsigned i = 0; i < size; i++) phys_.write(phys[i], 1, (value >> (8 * i)) & 0xff);
-  if (s_ && (s_->dbg_data & 0xf)) [[unlikely]]
+  if (watching()) [[unlikely]]
     watch_access(lin, size, true);
 }
 

@@ -5,6 +5,9 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "cpu/state.h"
 #include "mmu/phys_memory.h"
@@ -97,6 +100,27 @@ class Mmu {
   void protect_code_page(uint32_t phys_page);
   void unprotect_code_page(uint32_t phys_page);
 
+  // Watchpoints of an attached debugger (the gdb stub's Z2-Z4): the guest cannot see them (no
+  // DR6 bits, no #DB). They flag pages in the TLB as the guest's data breakpoints do, and a hit
+  // ends the block after the accessing instruction, which is where x86 reports data
+  // breakpoints (SDM Vol.3 §17.3.1.2).
+  struct HostWatch {
+    uint32_t lin = 0, len = 1;
+    bool read = false, write = true;
+  };
+  struct HostWatchHit {
+    HostWatch watch;
+    bool write = false;  // the access that hit was a write
+  };
+  void set_host_watches(std::vector<HostWatch> watches) {
+    host_watches_ = std::move(watches);
+    flush_tlb();
+  }
+  bool host_watching() const { return !host_watches_.empty(); }
+  // The first watchpoint hit since the last call, if any.
+  bool host_watch_hit() const { return host_hit_.has_value(); }
+  std::optional<HostWatchHit> take_host_watch_hit() { return std::exchange(host_hit_, std::nullopt); }
+
  private:
   struct Walk {
     uint32_t phys_page;
@@ -120,9 +144,13 @@ class Mmu {
   }
   void new_jump_cache_generation();
   std::array<uint64_t, kCodePageBits / 64> code_pages_{};
+  bool host_page_watched(uint32_t lpage, bool write) const;
+  bool watching() const { return (s_ && (s_->dbg_data & 0xf)) || !host_watches_.empty(); }
 
   PhysMemory& phys_;
   cpu::CpuState* s_ = nullptr;
+  std::vector<HostWatch> host_watches_;
+  std::optional<HostWatchHit> host_hit_;
   void select() { current_ = align_check_ ? no_hits_.data() : tlb_[user_].data(); }
 
   bool user_ = false;

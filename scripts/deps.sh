@@ -14,6 +14,7 @@ packages=(
   libunicorn-dev   # test-only: reference CPU for the differential tests
   python3-mpmath   # test-only: the high-precision reference of the x87 transcendentals
   qemu-utils       # test-only: qemu-img/qemu-io, the reference for qcow2 images and image locks
+  gdb              # test-only: the gdb stub's tests drive Debian's gdb in batch mode
 )
 # Test-only: gcc -m32 builds the x87 guest program (tests/guest/x87) and its host twin.
 if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then packages+=(gcc-multilib); fi

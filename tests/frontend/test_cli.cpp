@@ -780,3 +780,24 @@ TEST_CASE("cli: bad --step values are one-line errors", "[frontend][cli]") {
     check_error(parse({"--step", text}), "--step");
   }
 }
+
+TEST_CASE("cli: -gdb and -s", "[frontend][cli]") {
+  // QEMU's spellings: -s is -gdb tcp::1234; the last -gdb wins; -gdb none is no stub.
+  CHECK(parse({"-s"}).control.gdb == "tcp::1234");
+  const CliResult r = parse({"-gdb", "tcp:127.0.0.1:4321", "-S"});
+  check_runs(r);
+  CHECK(r.control.gdb == "tcp:127.0.0.1:4321");
+  CHECK(r.config.gdb_stub);
+  CHECK(r.config.start_stopped);
+  CHECK(parse({"-gdb", "none"}).control.gdb.empty());
+  CHECK_FALSE(parse({"-gdb", "none"}).config.gdb_stub);
+  check_error(parse({"-gdb", "none", "-S"}), "-S");
+  for (const std::string bad : {"tcp:", "tcp::", "tcp::99999", "tcp::12ab", "unix:/tmp/g.sock", "1234",
+                                "tcp::1234,server"}) {
+    INFO(bad);
+    check_error(parse({"-gdb", bad}), "-gdb");
+  }
+  Features none = all_features();
+  none.gdb = false;
+  check_error(parse({"-gdb", "tcp::1234"}, none), "-gdb");
+}
