@@ -184,3 +184,26 @@ TEST_CASE("a fault in a later iteration of an INC loop sees the CF from before t
   CHECK(t.peek32(esp + 4) == 0x1000c);     // EIP of the load (after the error code)
   CHECK((t.peek32(esp + 12) & fl::CF) != 0);  // EFLAGS
 }
+
+TEST_CASE("a segment with a base and a 4 GiB limit adds its base to constant and register offsets", "[jit][engine]") {
+  // SDM Vol.3 §3.4: linear = segment base + offset. FS as Linux uses it for per-CPU data: base
+  // 30000h, limit 4 GiB, read/write.
+  test::TestCpu t;
+  t.flat32(0x10000);
+  cpu::Segment& fs = t.s().seg[cpu::FS];
+  fs.base = 0x30000;
+  t.put32(0x30000, 0x11111111);
+  t.put32(0x30040, 0x22222222);
+  //   mov eax, fs:[0] ; mov ebx, fs:[40h] ; mov esi, 40h ; mov ecx, fs:[esi]
+  //   mov dword fs:[80h], 33333333h ; inc dword fs:[40h] ; hlt
+  REQUIRE(t.run({0x64, 0xa1, 0, 0, 0, 0,                                      // mov eax, fs:[0]
+                 0x64, 0x8b, 0x1d, 0x40, 0, 0, 0,                             // mov ebx, fs:[40h]
+                 0xbe, 0x40, 0, 0, 0, 0x64, 0x8b, 0x0e,                       // mov esi, 40h; mov ecx, fs:[esi]
+                 0x64, 0xc7, 0x05, 0x80, 0, 0, 0, 0x33, 0x33, 0x33, 0x33,     // mov dword fs:[80h], ...
+                 0x64, 0xff, 0x05, 0x40, 0, 0, 0}) == jit::StopReason::Halted);  // inc dword fs:[40h]
+  CHECK(t.s().regs[EAX] == 0x11111111);
+  CHECK(t.s().regs[EBX] == 0x22222222);
+  CHECK(t.s().regs[ECX] == 0x22222222);
+  CHECK(t.peek32(0x30080) == 0x33333333);
+  CHECK(t.peek32(0x30040) == 0x22222223);
+}

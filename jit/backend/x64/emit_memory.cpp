@@ -20,15 +20,23 @@ namespace {
 size_t seg_field(unsigned seg, size_t field) { return offsetof(CpuState, seg) + seg * sizeof(cpu::Segment) + field; }
 
 // The linear address of the access in a register (the offset's own register when flat).
-x86::Gpd linear(Compiler& c, const Inst& in, x86::Gpd off, bool write, Label slow) {
+x86::Gpd linear(Compiler& c, const Inst& in, bool write, Label slow) {
   const unsigned seg = in.imm, size = in.sz;
-  if (c.facts.flat_segs >> seg & 1) return off;
-  if (c.facts.open_segs >> seg & 1) {
-    // No limit or rights to check (per-CPU data through FS, for one).
-    c.a.mov(x86::eax, off);
-    c.a.add(x86::eax, Compiler::state(seg_field(seg, offsetof(cpu::Segment, base))));
+  if (c.facts.open_segs >> seg & 1 && !(c.facts.flat_segs >> seg & 1)) {
+    // No limit or rights to check (per-CPU data through FS, for one): base + offset, the
+    // offset often a constant.
+    const x86::Mem base = Compiler::state(seg_field(seg, offsetof(cpu::Segment, base)));
+    if (c.is_const(in.a)) {
+      c.a.mov(x86::eax, base);
+      if (c.value(in.a)) c.a.add(x86::eax, Imm(int32_t(c.value(in.a))));
+    } else {
+      c.load_into(x86::eax, in.a);
+      c.a.add(x86::eax, base);
+    }
     return x86::eax;
   }
+  const x86::Gpd off = c.use(in.a, x86::r11d);
+  if (c.facts.flat_segs >> seg & 1) return off;
   // Offsets in [lo, hi] are inside the segment; the last byte must be too (cpu::Cpu::check_seg).
   c.a.cmp(off, Compiler::state(seg_field(seg, offsetof(cpu::Segment, lo))));
   c.a.jb(slow);
@@ -72,8 +80,7 @@ void slow_call(Compiler& c, const Inst& in, uintptr_t stub) {
 template <>
 void emit<Op::Load>(Compiler& c, const Inst& in) {
   Label slow = c.a.newLabel(), done = c.a.newLabel();
-  const x86::Gpd off = c.use(in.a, x86::r11d);
-  const x86::Gpd lin = linear(c, in, off, false, slow);
+  const x86::Gpd lin = linear(c, in, false, slow);
   tlb_probe(c, lin, in.sz, offsetof(mmu::TlbEntry, tag_read), slow);
   const x86::Gpd d = c.def(in.dst, x86::edx);
   const x86::Mem m = x86::ptr(x86::rcx, lin.r64(), 0, 0, in.sz);
@@ -98,8 +105,7 @@ void emit<Op::Load>(Compiler& c, const Inst& in) {
 template <>
 void emit<Op::Store>(Compiler& c, const Inst& in) {
   Label slow = c.a.newLabel(), done = c.a.newLabel();
-  const x86::Gpd off = c.use(in.a, x86::r11d);
-  const x86::Gpd lin = linear(c, in, off, true, slow);
+  const x86::Gpd lin = linear(c, in, true, slow);
   tlb_probe(c, lin, in.sz, offsetof(mmu::TlbEntry, tag_write), slow);
   const x86::Mem m = x86::ptr(x86::rcx, lin.r64(), 0, 0, in.sz);
   if (c.is_const(in.b)) {
