@@ -19,6 +19,8 @@ struct TranslatedBlock {
   uint32_t byte_len = 0; // guest code bytes covered
   uint32_t pages[2] = {};  // physical pages the bytes live on
   uint8_t npages = 0;
+
+  uint32_t last_lin() const { return lin + byte_len - 1; }  // linear address of the last byte
 };
 
 constexpr unsigned kMaxBlockInsns = 32;

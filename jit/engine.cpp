@@ -160,7 +160,7 @@ void Engine::code_written(uint32_t phys, uint32_t len) {
 
 bool Engine::second_page_holds(const CachedBlock& b) {
   if (b.code.npages < 2) return true;
-  const uint32_t second = (b.code.lin + b.code.byte_len - 1) & mmu::kPageMask;
+  const uint32_t second = b.code.last_lin() & mmu::kPageMask;
   try {
     return (cpu_.mmu().translate_exec(second) & mmu::kPageMask) == b.code.pages[1];
   } catch (const cpu::CpuException&) {
@@ -189,7 +189,7 @@ CachedBlock* Engine::lookup() {
   // mapped, so this spares most lookups in the block map.
   if (tagged && phys == jc.block->key.phys && second_page_holds(*jc.block)) {
     jc.gen = s.jc_gen;
-    cpu_.mmu().note_code_lookup(lin, jc.block->code.lin + jc.block->code.byte_len - 1);
+    cpu_.mmu().note_code_lookup(lin, jc.block->code.last_lin());
     stats_.jc_revalidated++;
     return jc.block;
   }
@@ -207,7 +207,7 @@ CachedBlock* Engine::lookup() {
     found = translate(key);
   // Translated code enters only blocks that keep the mode (as chaining does, run_compiled()).
   jc = JumpCacheEntry{s.eip, cs_base, mode_bits_, s.jc_gen, found->chainable ? found->host : nullptr, found};
-  cpu_.mmu().note_code_lookup(lin, found->code.lin + found->code.byte_len - 1);
+  cpu_.mmu().note_code_lookup(lin, found->code.last_lin());
   return found;
 }
 

@@ -138,10 +138,9 @@ class Mmu {
   // Jump-cache entries made under the current jc_gen, by linear page number (hashed: a
   // collision costs a needless flush of the jump cache, never a stale entry).
   static constexpr uint32_t kCodePageBits = 1u << 14;
-  void mark_code_page(uint32_t page) { code_pages_[page / 64 % (kCodePageBits / 64)] |= uint64_t(1) << (page % 64); }
-  bool code_page_marked(uint32_t page) const {
-    return code_pages_[page / 64 % (kCodePageBits / 64)] >> (page % 64) & 1;
-  }
+  uint64_t& code_page_word(uint32_t page) { return code_pages_[page / 64 % (kCodePageBits / 64)]; }
+  void mark_code_page(uint32_t page) { code_page_word(page) |= uint64_t(1) << (page % 64); }
+  bool code_page_marked(uint32_t page) { return code_page_word(page) >> (page % 64) & 1; }
   void new_jump_cache_generation();
   std::array<uint64_t, kCodePageBits / 64> code_pages_{};
   bool host_page_watched(uint32_t lpage, bool write) const;
