@@ -113,8 +113,31 @@ class Cpu {
   void interrupt(uint8_t vector, IntKind kind, uint32_t return_eip, bool has_error = false,
                  uint32_t error = 0);
 
+  // A guest exception reported by a helper's return instead of a C++ throw, for the faults
+  // guests take in storms (#UD, #GP from an IOPL-sensitive instruction in V86 mode): unwinding
+  // costs about a microsecond each. The interpreter or thunk that called the helper takes it
+  // right after the call and handles it as it handles a thrown one. Only a helper called from
+  // IR may use it, and only in its return statement; what the helper changed before stays
+  // changed, as it would with a throw.
+  uint32_t fault(uint8_t vector) { return fault(CpuException{vector, false, 0}); }
+  uint32_t fault(uint8_t vector, uint32_t error) {
+    return fault(CpuException{vector, true, error});
+  }
+  uint32_t fault(const CpuException& e) {
+    pending_fault_ = e;
+    fault_pending_ = true;
+    return 0;
+  }
+  bool fault_pending() const { return fault_pending_; }
+  CpuException take_fault() {
+    fault_pending_ = false;
+    return pending_fault_;
+  }
+
  private:
   mmu::Mmu& mmu_;
+  CpuException pending_fault_{};
+  bool fault_pending_ = false;
 };
 
 }  // namespace cpu

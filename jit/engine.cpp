@@ -45,9 +45,11 @@ void Engine::set_jit(bool on, size_t cache_mb) {
 std::string Engine::jit_stats_text() const {
   return fmt::format(
       "jit: {} blocks compiled ({} bytes of host code), {} interpreted, {} links, {} flushes\n"
-      "jit: lookups: {} jump cache, {} jump cache after a TLB flush, {} block map, {} translated\n",
-      stats_.compiled, stats_.code_bytes, stats_.interpreted_blocks, stats_.links, stats_.flushes, stats_.jc_hits,
-      stats_.jc_revalidated, stats_.map_hits, stats_.translations);
+      "jit: lookups: {} jump cache, {} jump cache after a TLB flush, {} block map, {} translated\n"
+      "jit: {} exceptions, {} of them thrown\n",
+      stats_.compiled, stats_.code_bytes, stats_.interpreted_blocks, stats_.links, stats_.flushes,
+      stats_.jc_hits, stats_.jc_revalidated, stats_.map_hits, stats_.translations,
+      stats_.exceptions, stats_.unwound);
 }
 
 namespace {
@@ -117,6 +119,7 @@ void Engine::run_compiled(CachedBlock& b) {
     case JitExit::Normal: return;
     case JitExit::Fault:
       if (jit_ctx_.other) std::rethrow_exception(std::exchange(jit_ctx_.other, nullptr));
+      if (jit_ctx_.unwound) stats_.unwound++;
       deliver(jit_ctx_.fault);
       return;
     case JitExit::Chain: {
@@ -300,6 +303,7 @@ void Engine::deliver(const cpu::CpuException& first, bool fault) {
   cpu::CpuException e = first;
   uint8_t last = first.vector;  // the exception raised by the last delivery attempt
   if (log_.exception) log_.exception(first);
+  stats_.exceptions++;
   // Delivery takes virtual time like an instruction does, so a guest stuck taking the same
   // fault forever still reaches the run loop's limits and scheduled events.
   cpu_.s.icount++;
@@ -359,7 +363,9 @@ void Engine::step_debug() {
     if (log_.exec && log_.sink)
       log_.sink(fmt::format("Trace {:04x}:{:08x} icount {}\n", s.seg[cpu::CS].sel, s.eip, s.icount));
     interpret(cpu_, ir_of(*b), 1);
+    if (cpu_.fault_pending()) throw cpu_.take_fault();  // rare here: single steps
   } catch (const cpu::CpuException& e) {
+    stats_.unwound++;
     if (shadow) s.irq_shadow = 0;  // the shadowed instruction is over, faulted or not
     deliver(e);
     return;
@@ -399,6 +405,7 @@ bool Engine::deliver_external() {
     try {
       cpu_.interrupt(cpu::kNMI, cpu::IntKind::External, s.eip);
     } catch (const cpu::CpuException& e) {
+      stats_.unwound++;
       deliver(e);
     }
     return true;
@@ -411,6 +418,7 @@ bool Engine::deliver_external() {
   try {
     cpu_.interrupt(vector, cpu::IntKind::External, s.eip);
   } catch (const cpu::CpuException& e) {
+    stats_.unwound++;
     deliver(e);
   }
   return true;
@@ -476,9 +484,18 @@ StopReason Engine::run(uint64_t icount_limit) {
     // The last block ended early because something changed (EFLAGS.AC among others).
     if (s.exit_request) cpu_.update_align_check();
     if (cpu::dbg::stepping(s)) [[unlikely]] {
-      step_debug();
-      cache_.collect();
-      continue;
+      // RF only holds back instruction breakpoints for one instruction (SDM Vol.3 §17.3.1.1).
+      // With none armed it has nothing to hold back, and it is clear once that instruction
+      // completes; a fault in it pushes RF = 1 whatever RF was. So it is cleared here, and a
+      // guest returning from a fault handler (IRET restores the RF = 1 the fault pushed) or
+      // resuming a long REP string runs translated code again instead of single steps.
+      // Interrupts were delivered above and pushed the RF they found.
+      if ((s.eflags & cpu::fl::TF) || s.dbg_exec || s.db_carry) {
+        step_debug();
+        cache_.collect();
+        continue;
+      }
+      s.eflags &= ~cpu::fl::RF;
     }
     s.exit_request = 0;
     try {
@@ -500,7 +517,12 @@ StopReason Engine::run(uint64_t icount_limit) {
       }
       keep_mode = b->chainable;
     } catch (const cpu::CpuException& e) {
+      stats_.unwound++;
       deliver(e);
+    }
+    if (cpu_.fault_pending()) [[unlikely]] {
+      keep_mode = false;
+      deliver(cpu_.take_fault());
     }
     if (shadow) s.irq_shadow = 0;
     // A data breakpoint hit by the last instruction (it ended the block).

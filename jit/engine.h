@@ -85,6 +85,9 @@ class Engine : public mmu::CodeWriteListener {
     // Block lookups by the run loop: answered by the jump cache, by it after a TLB flush (the
     // page still maps there), by the block map, or by translating.
     uint64_t jc_hits = 0, jc_revalidated = 0, map_hits = 0, translations = 0;
+    // Exceptions delivered, and how many of them reached the engine as a C++ throw (the rest
+    // were reported by a helper's return: Cpu::fault).
+    uint64_t exceptions = 0, unwound = 0;
   };
   const JitStats& jit_stats() const { return stats_; }
   std::string jit_stats_text() const;

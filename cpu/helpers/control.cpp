@@ -102,8 +102,8 @@ uint32_t iret_to_v86(Cpu& cpu, StackCursor& st, uint32_t eip, uint16_t cs, uint3
 
 }  // namespace
 
-uint32_t helper_raise_error(Cpu&, uint32_t error, uint32_t, uint32_t, uint32_t vector) {
-  raise(uint8_t(vector), error);
+uint32_t helper_raise_error(Cpu& cpu, uint32_t error, uint32_t, uint32_t, uint32_t vector) {
+  return cpu.fault(uint8_t(vector), error);
 }
 
 uint32_t helper_far_jmp(Cpu& cpu, uint32_t sel, uint32_t off, uint32_t next_eip, uint32_t size) {
@@ -184,7 +184,7 @@ uint32_t helper_iret(Cpu& cpu, uint32_t next_eip, uint32_t, uint32_t, uint32_t s
   s.nmi_blocked = 0;
   StackCursor st(cpu);
   const unsigned iopl = (s.eflags & fl::IOPL) >> 12;
-  if (cpu.v86() && iopl < 3) raise(kGP, 0);  // IOPL-sensitive in V86 mode (no VME)
+  if (cpu.v86() && iopl < 3) return cpu.fault(kGP, 0);  // IOPL-sensitive in V86 mode (no VME)
   if (protected_non_v86(cpu) && (s.eflags & fl::NT)) return task_return(cpu, next_eip);
   const uint32_t eip = st.pop(size);
   const uint16_t cs = uint16_t(st.pop(size));
@@ -233,7 +233,7 @@ uint32_t helper_iret(Cpu& cpu, uint32_t next_eip, uint32_t, uint32_t, uint32_t s
 
 uint32_t helper_interrupt(Cpu& cpu, uint32_t vector, uint32_t ret, uint32_t, uint32_t k) {
   // INT n (not INT3, INTO or INT1) is IOPL-sensitive in V86 mode (SDM Vol.3 §20.3.3).
-  if ((k & kIntN) && cpu.v86() && (cpu.s.eflags & fl::IOPL) != fl::IOPL) raise(kGP, 0);
+  if ((k & kIntN) && cpu.v86() && (cpu.s.eflags & fl::IOPL) != fl::IOPL) return cpu.fault(kGP, 0);
   cpu.interrupt(uint8_t(vector), IntKind(k & ~kIntN), ret);
   return cpu.s.eip;
 }

@@ -3,8 +3,8 @@
 
 namespace cpu {
 
-uint32_t helper_raise_exception(Cpu&, uint32_t, uint32_t, uint32_t, uint32_t k) {
-  raise(uint8_t(k));
+uint32_t helper_raise_exception(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t k) {
+  return cpu.fault(uint8_t(k));
 }
 
 }  // namespace cpu

@@ -22,7 +22,7 @@ uint32_t helper_popf(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t size) {
   CpuState& s = cpu.s;
   const bool vme16 = cpu.v86() && iopl(s) < 3;
   // V86 mode with IOPL < 3 faults unless CR4.VME allows the 16-bit form.
-  if (vme16 && (size == 4 || !(s.cr4 & kCr4Vme))) raise(kGP, 0);
+  if (vme16 && (size == 4 || !(s.cr4 & kCr4Vme))) return cpu.fault(kGP, 0);
   const bool big = cpu.stack32();
   const uint32_t sp = big ? s.regs[ESP] : s.regs[ESP] & 0xffff;
   uint32_t v = cpu.load(SS, sp, size);
@@ -47,7 +47,7 @@ uint32_t helper_popf(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t size) {
 uint32_t helper_v86_pushf(Cpu& cpu, uint32_t image, uint32_t, uint32_t, uint32_t size) {
   const CpuState& s = cpu.s;
   if (iopl(s) == 3) return image;
-  if (size == 4 || !(s.cr4 & kCr4Vme)) raise(kGP, 0);
+  if (size == 4 || !(s.cr4 & kCr4Vme)) return cpu.fault(kGP, 0);
   // VME: the pushed image shows VIF as IF and IOPL as 3.
   return (image & ~(fl::IF | fl::IOPL)) | ((s.eflags & fl::VIF) ? fl::IF : 0) | fl::IOPL;
 }

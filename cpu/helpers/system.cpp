@@ -24,9 +24,7 @@ unsigned iopl(const CpuState& s) { return (s.eflags & fl::IOPL) >> 12; }
 
 // CLI/STI are IOPL-sensitive in protected mode (CPL > IOPL) and V86 mode (IOPL < 3, and V86
 // runs at CPL 3); SDM Vol.2 CLI/STI without VME/PVI.
-void check_if_privilege(const Cpu& cpu) {
-  if (cpu.protected_mode() && cpu.s.cpl > iopl(cpu.s)) raise(kGP, 0);
-}
+bool if_privileged(const Cpu& cpu) { return !cpu.protected_mode() || cpu.s.cpl <= iopl(cpu.s); }
 
 // DR4/DR5 alias DR6/DR7 unless CR4.DE is set, when they are #UD (SDM Vol.3 §17.2.2).
 unsigned debug_reg(const Cpu& cpu, unsigned n) {
@@ -63,13 +61,13 @@ uint32_t helper_load_seg(Cpu& cpu, uint32_t sel, uint32_t, uint32_t, uint32_t k)
 }
 
 uint32_t helper_cli(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t) {
-  check_if_privilege(cpu);
+  if (!if_privileged(cpu)) return cpu.fault(kGP, 0);
   cpu.s.eflags &= ~fl::IF;
   return 0;
 }
 
 uint32_t helper_sti(Cpu& cpu, uint32_t, uint32_t, uint32_t, uint32_t) {
-  check_if_privilege(cpu);
+  if (!if_privileged(cpu)) return cpu.fault(kGP, 0);
   // Interrupts stay blocked until after the next instruction, but only when STI actually
   // enables them (SDM Vol.2 STI).
   if (!(cpu.s.eflags & fl::IF)) cpu.s.irq_shadow = kShadowIrq;

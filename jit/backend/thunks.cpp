@@ -6,16 +6,24 @@ namespace jit {
 
 namespace {
 
-// Runs `f`, turning an exception into the fault status; on a guest exception the instructions
-// before the faulting one (`insn`, its position in the block) have retired.
+// The fault status: the instructions before the faulting one (`insn`, its position in the
+// block) have retired.
+uint64_t fault_exit(JitContext* ctx, uint32_t insn, const cpu::CpuException& e) {
+  ctx->fault = e;
+  ctx->other = nullptr;
+  ctx->unwound = false;
+  ctx->cpu->s.icount += insn;
+  return kThunkFault;
+}
+
+// Runs `f`, turning an exception into the fault status.
 template <typename F>
 uint64_t guarded(JitContext* ctx, uint32_t insn, F&& f) noexcept {
   try {
     return f();
   } catch (const cpu::CpuException& e) {
-    ctx->fault = e;
-    ctx->other = nullptr;
-    ctx->cpu->s.icount += insn;
+    fault_exit(ctx, insn, e);
+    ctx->unwound = true;
   } catch (...) {
     ctx->other = std::current_exception();
   }
@@ -28,8 +36,14 @@ constexpr uint32_t kLowByte = (1u << kThunkInsnShift) - 1;
 
 uint64_t thunk_helper(JitContext* ctx, uint32_t a, uint32_t b, uint32_t c, uint32_t k_insn,
                       cpu::HelperFn fn) noexcept {
-  return guarded(ctx, k_insn >> kThunkInsnShift,
-                 [&] { return uint64_t(fn(*ctx->cpu, a, b, c, k_insn & kLowByte)); });
+  const uint32_t insn = k_insn >> kThunkInsnShift;
+  return guarded(ctx, insn, [&] {
+    const uint32_t r = fn(*ctx->cpu, a, b, c, k_insn & kLowByte);
+    // A fault reported by return leaves the same way as a thrown one, without unwinding.
+    if (ctx->cpu->fault_pending()) [[unlikely]]
+      return fault_exit(ctx, insn, ctx->cpu->take_fault());
+    return uint64_t(r);
+  });
 }
 
 uint64_t thunk_load(JitContext* ctx, uint32_t seg, uint32_t off, uint32_t size_insn) noexcept {

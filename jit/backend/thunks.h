@@ -18,6 +18,7 @@ struct JitContext {
   cpu::Cpu* cpu = nullptr;
   cpu::CpuException fault{};     // the guest exception of a Fault exit
   std::exception_ptr other;      // any other exception (a host error), rethrown by the engine
+  bool unwound = false;          // the fault came as a C++ throw (for the engine's statistics)
 };
 
 constexpr uint64_t kThunkFault = uint64_t(1) << 63;

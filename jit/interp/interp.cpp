@@ -99,6 +99,11 @@ void interpret(cpu::Cpu& cpu, ir::Block& block, uint32_t max_insns) {
           break;
         case Op::Call:
           v[in->dst] = cpu::helper_info(in->imm).fn(cpu, v[in->a], v[in->b], v[in->c], in->sz);
+          if (cpu.fault_pending()) [[unlikely]] {
+            // A fault reported by return: the caller delivers it, as it would a thrown one.
+            s.icount += n - 1;
+            return;
+          }
           break;
         case Op::BranchIf:
           if (v[in->a]) {

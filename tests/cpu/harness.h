@@ -118,5 +118,12 @@ std::pair<int, int> fault_of(auto&& f) {
   }
   return {-1, -1};
 }
+// The same for a helper that may also report its fault by return (cpu::Cpu::fault).
+std::pair<int, int> fault_of(cpu::Cpu& c, auto&& f) {
+  const std::pair<int, int> thrown = fault_of(f);
+  if (thrown.first >= 0 || !c.fault_pending()) return thrown;
+  const cpu::CpuException e = c.take_fault();
+  return {e.vector, e.has_error ? int(e.error) : -1};
+}
 
 }  // namespace test

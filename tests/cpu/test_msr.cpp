@@ -101,11 +101,11 @@ TEST_CASE("SYSENTER and SYSEXIT load flat segments from IA32_SYSENTER_CS", "[cpu
   // Real mode: #GP(0); SYSENTER_CS null: #GP(0).
   c.s.cr0 &= ~cr0::PE;
   c.s.msr.sysenter_cs = 0x10;
-  CHECK(fault_of([&] { helper_sysenter(c, 0, 0, 0, 0); }) == kGp0);
+  CHECK(fault_of(c, [&] { helper_sysenter(c, 0, 0, 0, 0); }) == kGp0);
   c.s.cr0 |= cr0::PE;
   c.s.msr.sysenter_cs = 0x3;
-  CHECK(fault_of([&] { helper_sysenter(c, 0, 0, 0, 0); }) == kGp0);
-  CHECK(fault_of([&] { helper_sysexit(c, 0, 0, 0, 0); }) == kGp0);
+  CHECK(fault_of(c, [&] { helper_sysenter(c, 0, 0, 0, 0); }) == kGp0);
+  CHECK(fault_of(c, [&] { helper_sysexit(c, 0, 0, 0, 0); }) == kGp0);
   c.s.msr = MsrState{};
   c.s.msr.sysenter_cs = 0x0b;  // RPL bits are ignored
   c.s.msr.sysenter_esp = 0x9000;
@@ -132,5 +132,5 @@ TEST_CASE("SYSENTER and SYSEXIT load flat segments from IA32_SYSENTER_CS", "[cpu
   CHECK(c.s.seg[SS].sel == 0x23);
   CHECK(c.s.seg[SS].flags == 0xcff3);
   // SYSEXIT needs CPL 0.
-  CHECK(fault_of([&] { helper_sysexit(c, 0, 0, 0, 0); }) == kGp0);
+  CHECK(fault_of(c, [&] { helper_sysexit(c, 0, 0, 0, 0); }) == kGp0);
 }

@@ -107,7 +107,9 @@ TEST_CASE("far JMP/CALL target checks in protected mode", "[cpu][segment]") {
   test::TestCpu t;
   enter_protected_mode(t);
   Cpu& c = t.cpu;
-  auto jmp = [&](uint16_t sel, uint32_t off) { return fault_of([&] { helper_far_jmp(c, sel, off, 0, 4); }); };
+  auto jmp = [&](uint16_t sel, uint32_t off) {
+    return fault_of(c, [&] { helper_far_jmp(c, sel, off, 0, 4); });
+  };
   CHECK(jmp(0x0000, 0) == std::pair{int(kGP), 0});     // null selector: #GP(0)
   CHECK(jmp(0x0070, 0) == std::pair{int(kGP), 0x70});  // beyond the GDT limit: #GP(sel)
   CHECK(jmp(0x0010, 0) == std::pair{int(kGP), 0x10});  // data segment: #GP(sel)
@@ -123,7 +125,7 @@ TEST_CASE("far JMP/CALL target checks in protected mode", "[cpu][segment]") {
   CHECK(t.s().seg[CS].sel == 0x58);
   // A failed far CALL leaves ESP alone.
   const uint32_t esp = t.s().regs[ESP];
-  CHECK(fault_of([&] { helper_far_call(c, 0x18, 0x10000, 0, 4); }) == std::pair{int(kGP), 0});
+  CHECK(fault_of(c, [&] { helper_far_call(c, 0x18, 0x10000, 0, 4); }) == std::pair{int(kGP), 0});
   CHECK(t.s().regs[ESP] == esp);
 }
 
@@ -240,7 +242,7 @@ TEST_CASE("protected-mode IRET: flag rules by CPL and IOPL", "[cpu][segment]") {
   t.poke(0x7fff4, {0x00, 0x01, 0, 0, 0x2b, 0, 0, 0, 0xc1, 0x32, 0, 0});  // IOPL 3, IF, ZF, CF
   c.s.regs[ESP] = 0x7fff4;
   uint32_t eip = 0;
-  REQUIRE(fault_of([&] { eip = helper_iret(c, 0, 0, 0, 4); }) == kNone);
+  REQUIRE(fault_of(c, [&] { eip = helper_iret(c, 0, 0, 0, 4); }) == kNone);
   CHECK(eip == 0x100);
   CHECK(read_eflags(c.s) == (fl::kFixed1 | fl::ZF | fl::CF | 0x80));
   CHECK(c.s.seg[CS].sel == 0x2b);
@@ -276,7 +278,7 @@ TEST_CASE("IRETD at CPL 0 with VM set enters virtual-8086 mode", "[cpu][segment]
     for (unsigned b = 0; b < 4; b++) t.poke(0x7ffdc + 4 * i + b, {uint8_t(frame[i] >> (8 * b))});
   c.s.regs[ESP] = 0x7ffdc;
   uint32_t eip = 0;
-  REQUIRE(fault_of([&] { eip = helper_iret(c, 0, 0, 0, 4); }) == kNone);
+  REQUIRE(fault_of(c, [&] { eip = helper_iret(c, 0, 0, 0, 4); }) == kNone);
   CHECK(eip == 0x100);
   CHECK(c.v86());
   CHECK(c.s.cpl == 3);
@@ -291,12 +293,13 @@ TEST_CASE("IRETD at CPL 0 with VM set enters virtual-8086 mode", "[cpu][segment]
   CHECK(!c.code32());
   // In V86 mode with IOPL 0, INT n, IRET, CLI are #GP(0); INT3 is not IOPL-sensitive: it goes
   // on to IDT delivery, where the all-zero entry 3 is no gate: #GP(3 * 8 + 2) (SDM Vol.2 INT n).
-  CHECK(fault_of([&] { helper_interrupt(c, 0x21, 0, 0, uint32_t(IntKind::Software) | kIntN); }) ==
-        std::pair{int(kGP), 0});
-  CHECK(fault_of([&] { helper_interrupt(c, 3, 0, 0, uint32_t(IntKind::Software)); }) ==
+  CHECK(fault_of(c, [&] {
+          helper_interrupt(c, 0x21, 0, 0, uint32_t(IntKind::Software) | kIntN);
+        }) == std::pair{int(kGP), 0});
+  CHECK(fault_of(c, [&] { helper_interrupt(c, 3, 0, 0, uint32_t(IntKind::Software)); }) ==
         std::pair{int(kGP), 3 * 8 + 2});
-  CHECK(fault_of([&] { helper_iret(c, 0, 0, 0, 2); }) == std::pair{int(kGP), 0});
-  CHECK(fault_of([&] { helper_cli(c, 0, 0, 0, 0); }) == std::pair{int(kGP), 0});
+  CHECK(fault_of(c, [&] { helper_iret(c, 0, 0, 0, 2); }) == std::pair{int(kGP), 0});
+  CHECK(fault_of(c, [&] { helper_cli(c, 0, 0, 0, 0); }) == std::pair{int(kGP), 0});
   // Segment loads are real-mode style: MOV DS, 1234h gives base 12340h.
   REQUIRE(fault_of([&] { c.load_seg(DS, 0x1234); }) == kNone);
   CHECK(c.s.seg[DS].base == 0x12340);

@@ -163,7 +163,8 @@ TEST_CASE("A page fault in the middle of REP MOVSD stops at the element that fau
   t.s().regs[EDI] = 0x42800;
   t.s().regs[ECX] = 0x400;
   const uint32_t key = string_key(4, true, kRepE, DS);
-  const auto [vector, error] = test::fault_of([&] { helper_movs(t.cpu, 0x10002, 0, 0, key); });
+  const auto [vector, error] =
+      test::fault_of(t.cpu, [&] { helper_movs(t.cpu, 0x10002, 0, 0, key); });
   CHECK(vector == kPF);
   CHECK(error == 2);  // a supervisor write to a page that is not present (SDM Vol.3 §4.7)
   CHECK(t.s().regs[ECX] == 0x200);

@@ -93,9 +93,9 @@ TEST_CASE("RDTSC with CR4.TSD faults only outside CPL 0", "[cpu][system]") {
   test::TestCpu t;
   t.flat32();
   t.s().cr4 = 1u << 2;
-  CHECK(fault_of([&] { helper_rdtsc(t.cpu, 0, 0, 0, 0); }) == kNone);
+  CHECK(fault_of(t.cpu, [&] { helper_rdtsc(t.cpu, 0, 0, 0, 0); }) == kNone);
   t.cpu.set_cpl(3);
-  CHECK(fault_of([&] { helper_rdtsc(t.cpu, 0, 0, 0, 0); }) == std::pair{int(kGP), 0});
+  CHECK(fault_of(t.cpu, [&] { helper_rdtsc(t.cpu, 0, 0, 0, 0); }) == std::pair{int(kGP), 0});
 }
 
 TEST_CASE("STI delays interrupts until after the next instruction", "[cpu][system]") {
@@ -116,7 +116,7 @@ TEST_CASE("STI delays interrupts until after the next instruction", "[cpu][syste
 TEST_CASE("STI starts a shadow only when IF was clear", "[cpu][system]") {
   test::TestCpu t;
   t.real_mode();
-  REQUIRE(fault_of([&] { helper_sti(t.cpu, 0, 0, 0, 0); }) == kNone);
+  REQUIRE(fault_of(t.cpu, [&] { helper_sti(t.cpu, 0, 0, 0, 0); }) == kNone);
   CHECK(t.s().irq_shadow == 1);
   CHECK(t.flags() & fl::IF);
   t.s().irq_shadow = 0;
@@ -162,10 +162,10 @@ TEST_CASE("CLI and STI are IOPL-sensitive outside real mode", "[cpu][system]") {
   REQUIRE(t.run({0xfa}) == StopReason::Halted);
   CHECK(!(t.flags() & fl::IF));
   t.cpu.set_cpl(3);  // CPL 3 > IOPL 0
-  CHECK(fault_of([&] { helper_cli(t.cpu, 0, 0, 0, 0); }) == std::pair{int(kGP), 0});
-  CHECK(fault_of([&] { helper_sti(t.cpu, 0, 0, 0, 0); }) == std::pair{int(kGP), 0});
+  CHECK(fault_of(t.cpu, [&] { helper_cli(t.cpu, 0, 0, 0, 0); }) == std::pair{int(kGP), 0});
+  CHECK(fault_of(t.cpu, [&] { helper_sti(t.cpu, 0, 0, 0, 0); }) == std::pair{int(kGP), 0});
   write_eflags(t.s(), fl::IOPL, fl::IOPL);  // IOPL 3 lets CPL 3 change IF
-  CHECK(fault_of([&] { helper_sti(t.cpu, 0, 0, 0, 0); }) == kNone);
+  CHECK(fault_of(t.cpu, [&] { helper_sti(t.cpu, 0, 0, 0, 0); }) == kNone);
   CHECK(t.flags() & fl::IF);
 }
 

@@ -207,3 +207,24 @@ TEST_CASE("a segment with a base and a 4 GiB limit adds its base to constant and
   CHECK(t.peek32(0x30080) == 0x33333333);
   CHECK(t.peek32(0x30040) == 0x22222223);
 }
+
+TEST_CASE("faults a helper reports by return are delivered without a C++ throw", "[jit][engine]") {
+  // A guest taking #UD in a loop, a thousand times: each UD2 traps to a handler that counts it
+  // in EBX and returns past it (the pushed EIP names the UD2, SDM Vol.3 §6.5: a fault).
+  //   10000: mov ecx, 1000
+  //   10005: ud2
+  //   10007: dec ecx
+  //   10008: jnz 10005
+  //   1000a: hlt
+  //   10100: inc ebx; add dword [esp], 2; iret
+  test::TestCpu t;
+  t.flat32_with_tables(0x1000, 0x2000);
+  t.gate(6, 0x10100);
+  t.s().regs[ESP] = 0x9000;
+  t.poke(0x10100, {0x43, 0x83, 0x04, 0x24, 0x02, 0xcf});
+  REQUIRE(t.run({0xb9, 0xe8, 0x03, 0, 0, 0x0f, 0x0b, 0x49, 0x75, 0xfb}) == jit::StopReason::Halted);
+  CHECK(t.s().regs[EBX] == 1000);
+  CHECK(t.s().regs[ECX] == 0);
+  CHECK(t.engine.jit_stats().exceptions == 1000);
+  CHECK(t.engine.jit_stats().unwound == 0);
+}
