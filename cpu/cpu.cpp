@@ -42,6 +42,22 @@ void Cpu::store(unsigned seg, uint32_t off, unsigned size, uint32_t v) {
   }
 }
 
+bool Cpu::try_load(unsigned seg, uint32_t off, unsigned size, uint32_t& v) {
+  switch (size) {
+    case 1: return try_load<1>(seg, off, v);
+    case 2: return try_load<2>(seg, off, v);
+    default: return try_load<4>(seg, off, v);
+  }
+}
+
+bool Cpu::try_store(unsigned seg, uint32_t off, unsigned size, uint32_t v) {
+  switch (size) {
+    case 1: return try_store<1>(seg, off, v);
+    case 2: return try_store<2>(seg, off, v);
+    default: return try_store<4>(seg, off, v);
+  }
+}
+
 uint32_t Cpu::reg(unsigned r, unsigned size) const {
   if (size == 4) return s.regs[r];
   if (size == 2) return s.regs[r] & 0xffff;

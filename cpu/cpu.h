@@ -71,14 +71,44 @@ class Cpu {
   }
   uint32_t load(unsigned seg, uint32_t off, unsigned size);
   void store(unsigned seg, uint32_t off, unsigned size, uint32_t v);
+  // The same without a throw, for the engines: false with the fault pending (fault()).
+  template <unsigned N>
+  bool try_load(unsigned seg, uint32_t off, uint32_t& v) {
+    const Segment& sg = s.seg[seg];
+    if (!seg_ok(sg, off, N, kSegRead)) [[unlikely]]
+      return seg_fault_pending(seg);
+    if (mmu_.try_read<N>(sg.base + off, v)) [[likely]]
+      return true;
+    fault(mmu_.last_fault());
+    return false;
+  }
+  template <unsigned N>
+  bool try_store(unsigned seg, uint32_t off, uint32_t v) {
+    const Segment& sg = s.seg[seg];
+    if (!seg_ok(sg, off, N, kSegWrite)) [[unlikely]]
+      return seg_fault_pending(seg);
+    if (mmu_.try_write<N>(sg.base + off, v)) [[likely]]
+      return true;
+    fault(mmu_.last_fault());
+    return false;
+  }
+  bool try_load(unsigned seg, uint32_t off, unsigned size, uint32_t& v);
+  bool try_store(unsigned seg, uint32_t off, unsigned size, uint32_t v);
 
   uint32_t check_seg(unsigned seg, uint32_t off, unsigned size, uint32_t access) {
     const Segment& sg = s.seg[seg];
-    if (off < sg.lo || uint64_t(off) + (size - 1) > sg.hi || !(sg.access & access)) [[unlikely]]
+    if (!seg_ok(sg, off, size, access)) [[unlikely]]
       seg_fault(seg);
     return sg.base + off;
   }
+  static bool seg_ok(const Segment& sg, uint32_t off, unsigned size, uint32_t access) {
+    return off >= sg.lo && uint64_t(off) + (size - 1) <= sg.hi && (sg.access & access);
+  }
   [[noreturn]] void seg_fault(unsigned seg);
+  bool seg_fault_pending(unsigned seg) {
+    fault(seg == SS ? kSS : kGP, 0);
+    return false;
+  }
 
   // Register access by x86 encoding.
   uint32_t reg(unsigned r, unsigned size) const;

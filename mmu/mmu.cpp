@@ -28,19 +28,32 @@ void Mmu::flush_page(uint32_t lin) {
   for (auto& set : tlb_) set[tlb_index(lin)] = TlbEntry{};
 }
 
-void Mmu::page_fault(uint32_t lin, uint32_t code, Access access, bool user) {
+Mmu::Walk Mmu::page_fault(uint32_t lin, uint32_t code, Access access, bool user) {
   if (access == Access::Write) code |= pf::W;
   if (user) code |= pf::U;
   // The I/D bit is reported only when execute-disable is in use (SDM Vol.3 §4.7).
   if (access == Access::Exec && s_ && (s_->cr4 & cpu::cr4::PAE) && (s_->efer & cpu::kEferNxe))
     code |= pf::ID;
-  cpu::CpuException e{cpu::kPF, true, code, lin};
-  throw e;
+  fault_ = cpu::CpuException{cpu::kPF, true, code, lin};
+  Walk w;
+  w.fault = true;
+  return w;
 }
 
 uint32_t Mmu::translate(uint32_t lin, Access access, bool user) {
-  if (!s_ || !(s_->cr0 & cpu::cr0::PG)) return lin & phys_.a20_mask();
-  return walk(lin, access, user).phys_page | (lin & (kPageSize - 1));
+  uint32_t phys;
+  if (!try_translate(lin, access, user, phys)) throw fault_;
+  return phys;
+}
+
+bool Mmu::try_translate(uint32_t lin, Access access, bool user, uint32_t& phys) {
+  if (!s_ || !(s_->cr0 & cpu::cr0::PG)) {
+    phys = lin & phys_.a20_mask();
+    return true;
+  }
+  const Walk w = walk(lin, access, user);
+  phys = w.phys_page | (lin & (kPageSize - 1));
+  return !w.fault;
 }
 
 Mmu::Walk Mmu::walk(uint32_t lin, Access access, bool user) {
@@ -59,20 +72,20 @@ Mmu::Walk Mmu::walk_legacy(uint32_t lin, Access access, bool user) {
   const uint32_t a20 = phys_.a20_mask();
   const uint32_t pde_addr = ((s_->cr3 & kPageMask) | ((lin >> 20) & 0xffc)) & a20;
   uint32_t pde = phys_.read(pde_addr, 4);
-  if (!(pde & kP)) page_fault(lin, 0, access, user);
+  if (!(pde & kP)) return page_fault(lin, 0, access, user);
   const bool big = (pde & kPS) && (s_->cr4 & cpu::cr4::PSE);
-  if (big && (pde & 0x003fe000)) page_fault(lin, pf::P | pf::RSVD, access, user);
+  if (big && (pde & 0x003fe000)) return page_fault(lin, pf::P | pf::RSVD, access, user);
   uint32_t pte_addr = 0, pte = pde;
   if (!big) {
     pte_addr = ((pde & kPageMask) | ((lin >> 10) & 0xffc)) & a20;
     pte = phys_.read(pte_addr, 4);
-    if (!(pte & kP)) page_fault(lin, 0, access, user);
+    if (!(pte & kP)) return page_fault(lin, 0, access, user);
   }
   const bool writable = (pde & kRW) && (pte & kRW);
   const bool user_ok = (pde & kUS) && (pte & kUS);
-  if (user && !user_ok) page_fault(lin, pf::P, access, user);
+  if (user && !user_ok) return page_fault(lin, pf::P, access, user);
   if (access == Access::Write && !writable && (user || (s_->cr0 & cpu::cr0::WP)))
-    page_fault(lin, pf::P, access, user);
+    return page_fault(lin, pf::P, access, user);
   // Set A in the directory, and A (plus D for a write) in the leaf.
   if (!(pde & kA) || (big && access == Access::Write && !(pde & kD))) {
     pde |= kA | (big && access == Access::Write ? kD : 0);
@@ -106,30 +119,31 @@ Mmu::Walk Mmu::walk_pae(uint32_t lin, Access access, bool user) {
 
   const uint32_t pdpte_addr = ((s_->cr3 & 0xffffffe0u) + ((lin >> 30) << 3)) & a20;
   const uint64_t pdpte = read64(pdpte_addr);
-  if (!(pdpte & kP)) page_fault(lin, 0, access, user);
-  if (pdpte & (0xffffffff00000000ull | 0x1e6)) page_fault(lin, pf::P | pf::RSVD, access, user);
+  if (!(pdpte & kP)) return page_fault(lin, 0, access, user);
+  if (pdpte & (0xffffffff00000000ull | 0x1e6))
+    return page_fault(lin, pf::P | pf::RSVD, access, user);
 
   const uint32_t pde_addr = ((uint32_t(pdpte) & kPageMask) + (((lin >> 21) & 0x1ff) << 3)) & a20;
   uint64_t pde = read64(pde_addr);
-  if (!(pde & kP)) page_fault(lin, 0, access, user);
-  if (pde & rsvd_hi) page_fault(lin, pf::P | pf::RSVD, access, user);
+  if (!(pde & kP)) return page_fault(lin, 0, access, user);
+  if (pde & rsvd_hi) return page_fault(lin, pf::P | pf::RSVD, access, user);
   const bool big = pde & kPS;
-  if (big && (pde & 0x1fe000)) page_fault(lin, pf::P | pf::RSVD, access, user);
+  if (big && (pde & 0x1fe000)) return page_fault(lin, pf::P | pf::RSVD, access, user);
   uint32_t pte_addr = 0;
   uint64_t pte = pde;
   if (!big) {
     pte_addr = ((uint32_t(pde) & kPageMask) + (((lin >> 12) & 0x1ff) << 3)) & a20;
     pte = read64(pte_addr);
-    if (!(pte & kP)) page_fault(lin, 0, access, user);
-    if (pte & rsvd_hi) page_fault(lin, pf::P | pf::RSVD, access, user);
+    if (!(pte & kP)) return page_fault(lin, 0, access, user);
+    if (pte & rsvd_hi) return page_fault(lin, pf::P | pf::RSVD, access, user);
   }
   const bool writable = (pde & kRW) && (pte & kRW);
   const bool user_ok = (pde & kUS) && (pte & kUS);
   const bool exec = !nxe || !((pde | pte) & nx_bit);
-  if (user && !user_ok) page_fault(lin, pf::P, access, user);
+  if (user && !user_ok) return page_fault(lin, pf::P, access, user);
   if (access == Access::Write && !writable && (user || (s_->cr0 & cpu::cr0::WP)))
-    page_fault(lin, pf::P, access, user);
-  if (access == Access::Exec && !exec) page_fault(lin, pf::P, access, user);
+    return page_fault(lin, pf::P, access, user);
+  if (access == Access::Exec && !exec) return page_fault(lin, pf::P, access, user);
   if (!(pde & kA) || (big && access == Access::Write && !(pde & kD))) {
     pde |= kA | (big && access == Access::Write ? kD : 0);
     write_low(pde_addr, pde);
@@ -148,12 +162,15 @@ Mmu::Walk Mmu::walk_pae(uint32_t lin, Access access, bool user) {
   return w;
 }
 
-TlbEntry& Mmu::fill(uint32_t lin, Access access) { return fill(lin, access, user_); }
+TlbEntry* Mmu::fill(uint32_t lin, Access access) { return fill(lin, access, user_); }
 
-TlbEntry& Mmu::fill(uint32_t lin, Access access, bool user) {
+TlbEntry* Mmu::fill(uint32_t lin, Access access, bool user) {
   const uint32_t lpage = lin & kPageMask;
-  Walk w{lpage & phys_.a20_mask(), true, true, true, true, false};
-  if (s_ && (s_->cr0 & cpu::cr0::PG)) w = walk(lin, access, user);  // lin: CR2 gets the full address
+  Walk w{lpage & phys_.a20_mask(), true, true, true, true, false, false};
+  if (s_ && (s_->cr0 & cpu::cr0::PG)) {
+    w = walk(lin, access, user);  // lin: CR2 gets the full address
+    if (w.fault) return nullptr;
+  }
   TlbEntry& e = tlb_[user][tlb_index(lin)];
   const PhysMemory::Page pg = phys_.page(w.phys_page);
   e.phys_page = w.phys_page;
@@ -164,7 +181,7 @@ TlbEntry& Mmu::fill(uint32_t lin, Access access, bool user) {
     if (!w.exec) e.tag_exec = lpage | kTlbInvalid;
     if (!w.writable || !w.dirty) e.tag_write = lpage | kTlbInvalid;
     watch(e, lpage);
-    return e;
+    return &e;
   }
   e.addend = reinterpret_cast<uintptr_t>(pg.host) - lpage;
   e.tag_read = lpage;
@@ -176,7 +193,7 @@ TlbEntry& Mmu::fill(uint32_t lin, Access access, bool user) {
   else
     e.tag_write = lpage | (pg.writable ? 0 : kTlbReadOnly) | (pg.code ? kTlbCode : 0);
   watch(e, lpage);
-  return e;
+  return &e;
 }
 
 // Pages watched by data breakpoints keep a flag in their tags, so every access to them takes
@@ -217,45 +234,71 @@ void Mmu::watch_access(uint32_t lin, unsigned size, bool write) {
 }
 
 uint32_t Mmu::read_slow(uint32_t lin, unsigned size, Access access) {
-  if (align_check_ && (lin & (size - 1))) throw cpu::CpuException{cpu::kAC, true, 0};
-  if (((lin & (kPageSize - 1)) + size) > kPageSize) {
-    // Page-crossing: translate the second page first, so a fault there is raised before any
-    // side effect of the first (MMIO reads), then assemble byte by byte.
-    translate((lin + size - 1) & kPageMask, access);
-    uint32_t v = 0;
-    for (unsigned i = 0; i < size; i++) v |= read_slow(lin + i, 1, access) << (8 * i);
-    return v;
-  }
-  TlbEntry& e = fill(lin, access);
-  if ((e.tag_read & kTlbWatch) && access == Access::Read) watch_access(lin, size, false);
-  if (!(e.tag_read & kTlbMmio)) {
-    const uint8_t* p = reinterpret_cast<const uint8_t*>(e.addend + lin);
-    uint32_t v = 0;
-    for (unsigned i = 0; i < size; i++) v |= uint32_t(p[i]) << (8 * i);
-    return v;
-  }
-  return phys_.read(e.phys_page | (lin & (kPageSize - 1)), size);
+  uint32_t v;
+  if (!try_read_slow(lin, size, v, access)) throw fault_;
+  return v;
 }
 
 void Mmu::write_slow(uint32_t lin, unsigned size, uint32_t value) {
-  if (align_check_ && (lin & (size - 1))) throw cpu::CpuException{cpu::kAC, true, 0};
+  if (!try_write_slow(lin, size, value)) throw fault_;
+}
+
+bool Mmu::alignment_fault() {
+  fault_ = cpu::CpuException{cpu::kAC, true, 0};
+  return false;
+}
+
+bool Mmu::try_read_slow(uint32_t lin, unsigned size, uint32_t& v, Access access) {
+  if (align_check_ && (lin & (size - 1))) return alignment_fault();
+  if (((lin & (kPageSize - 1)) + size) > kPageSize) {
+    // Page-crossing: translate the second page first, so a fault there is raised before any
+    // side effect of the first (MMIO reads), then assemble byte by byte.
+    uint32_t phys;
+    if (!try_translate((lin + size - 1) & kPageMask, access, user_, phys)) return false;
+    v = 0;
+    for (unsigned i = 0; i < size; i++) {
+      uint32_t b;
+      if (!try_read_slow(lin + i, 1, b, access)) return false;
+      v |= b << (8 * i);
+    }
+    return true;
+  }
+  TlbEntry* e = fill(lin, access);
+  if (!e) return false;
+  if ((e->tag_read & kTlbWatch) && access == Access::Read) watch_access(lin, size, false);
+  if (!(e->tag_read & kTlbMmio)) {
+    const uint8_t* p = reinterpret_cast<const uint8_t*>(e->addend + lin);
+    v = 0;
+    for (unsigned i = 0; i < size; i++) v |= uint32_t(p[i]) << (8 * i);
+    return true;
+  }
+  v = phys_.read(e->phys_page | (lin & (kPageSize - 1)), size);
+  return true;
+}
+
+bool Mmu::try_write_slow(uint32_t lin, unsigned size, uint32_t value) {
+  if (align_check_ && (lin & (size - 1))) return alignment_fault();
   const uint32_t off = lin & (kPageSize - 1);
   if (off + size > kPageSize) {
     // Translate both pages before writing anything (no partial write on a fault).
-    translate((lin + size - 1) & kPageMask, Access::Write);
-    translate(lin & kPageMask, Access::Write);
-    for (unsigned i = 0; i < size; i++) write_slow(lin + i, 1, value >> (8 * i));
-    return;
+    uint32_t phys;
+    if (!try_translate((lin + size - 1) & kPageMask, Access::Write, user_, phys) ||
+        !try_translate(lin & kPageMask, Access::Write, user_, phys))
+      return false;
+    for (unsigned i = 0; i < size; i++) try_write_slow(lin + i, 1, value >> (8 * i));
+    return true;
   }
-  TlbEntry& e = fill(lin, Access::Write);
-  if (e.tag_write & kTlbWatch) watch_access(lin, size, true);
-  if (e.tag_write == (lin & kPageMask)) {
-    uint8_t* p = reinterpret_cast<uint8_t*>(e.addend + lin);
+  TlbEntry* e = fill(lin, Access::Write);
+  if (!e) return false;
+  if (e->tag_write & kTlbWatch) watch_access(lin, size, true);
+  if (e->tag_write == (lin & kPageMask)) {
+    uint8_t* p = reinterpret_cast<uint8_t*>(e->addend + lin);
     for (unsigned i = 0; i < size; i++) p[i] = uint8_t(value >> (8 * i));
-    return;
+    return true;
   }
   // ROM, MMIO, or a page with translated code: the physical layer sorts it out.
-  phys_.write(e.phys_page | off, size, value);
+  phys_.write(e->phys_page | off, size, value);
+  return true;
 }
 
 // The processor's implicit accesses match data breakpoints like any other (SDM Vol.3 §17.2.4):
@@ -280,7 +323,9 @@ void Mmu::write_sys(uint32_t lin, unsigned size, uint32_t value) {
 uint32_t Mmu::translate_exec(uint32_t lin) {
   const TlbEntry& e = tlb()[tlb_index(lin)];
   if ((e.tag_exec & ~kTlbMmio) == (lin & kPageMask)) return e.phys_page | (lin & (kPageSize - 1));
-  return fill(lin, Access::Exec).phys_page | (lin & (kPageSize - 1));
+  const TlbEntry* f = fill(lin, Access::Exec);
+  if (!f) throw fault_;
+  return f->phys_page | (lin & (kPageSize - 1));
 }
 
 unsigned Mmu::fetch_code(uint32_t lin, uint8_t* dst, unsigned len) {
@@ -289,11 +334,7 @@ unsigned Mmu::fetch_code(uint32_t lin, uint8_t* dst, unsigned len) {
     const uint32_t a = lin + got;
     const unsigned chunk = std::min<unsigned>(len - got, kPageSize - (a & (kPageSize - 1)));
     uint32_t phys;
-    try {
-      phys = translate(a, Access::Exec);
-    } catch (const cpu::CpuException&) {
-      break;
-    }
+    if (!try_translate(a, Access::Exec, user_, phys)) break;
     PhysMemory::Page pg = phys_.page(phys & kPageMask);
     if (pg.host)
       std::memcpy(dst + got, pg.host + (phys & (kPageSize - 1)), chunk);

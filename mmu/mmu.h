@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "cpu/exception.h"
 #include "cpu/state.h"
 #include "mmu/phys_memory.h"
 #include "mmu/tlb.h"
@@ -64,12 +65,20 @@ class Mmu {
   // cpu::CpuException(#PF) with the error code and the address for CR2.
   uint32_t translate(uint32_t lin, Access access) { return translate(lin, access, user_); }
   uint32_t translate(uint32_t lin, Access access, bool user);
+  // The same without a throw: false on a fault, which last_fault() then describes.
+  bool try_translate(uint32_t lin, Access access, bool user, uint32_t& phys);
+  const cpu::CpuException& last_fault() const { return fault_; }
 
   // Slow paths behind the inline TLB hit test: fill the TLB, split page-crossing accesses, and
   // dispatch MMIO. A page-crossing store translates both pages before writing a byte, so a
   // fault on the second page leaves nothing written.
   uint32_t read_slow(uint32_t lin, unsigned size, Access access = Access::Read);
   void write_slow(uint32_t lin, unsigned size, uint32_t value);
+  // The same without a throw, for the engines' memory accesses: a guest taking page faults by
+  // the thousand (demand paging) would spend more time unwinding than in its handler. False
+  // on a fault (#PF, #AC), which last_fault() then describes.
+  bool try_read_slow(uint32_t lin, unsigned size, uint32_t& v, Access access = Access::Read);
+  bool try_write_slow(uint32_t lin, unsigned size, uint32_t value);
 
   // Accessors with the current privilege, for C++ code (helpers, the interpreter).
   template <unsigned N>
@@ -81,6 +90,23 @@ class Mmu {
   void write(uint32_t lin, uint32_t v) {
     if (uint8_t* p = tlb_hit<N>(tlb(), lin, &TlbEntry::tag_write)) return store_host<N>(p, v);
     write_slow(lin, N, v);
+  }
+
+  template <unsigned N>
+  bool try_read(uint32_t lin, uint32_t& v) {
+    if (uint8_t* p = tlb_hit<N>(tlb(), lin, &TlbEntry::tag_read)) {
+      v = load_host<N>(p);
+      return true;
+    }
+    return try_read_slow(lin, N, v);
+  }
+  template <unsigned N>
+  bool try_write(uint32_t lin, uint32_t v) {
+    if (uint8_t* p = tlb_hit<N>(tlb(), lin, &TlbEntry::tag_write)) {
+      store_host<N>(p, v);
+      return true;
+    }
+    return try_write_slow(lin, N, v);
   }
 
   // Supervisor-privilege accesses whatever the CPL: descriptor tables, the TSS, the IDT
@@ -123,17 +149,20 @@ class Mmu {
 
  private:
   struct Walk {
-    uint32_t phys_page;
-    bool writable, user, exec, dirty, global;
+    uint32_t phys_page = 0;
+    bool writable = false, user = false, exec = false, dirty = false, global = false;
+    bool fault = false;  // a page fault, which fault_ describes
   };
   Walk walk(uint32_t lin, Access access, bool user);
   Walk walk_legacy(uint32_t lin, Access access, bool user);
   Walk walk_pae(uint32_t lin, Access access, bool user);
-  [[noreturn]] void page_fault(uint32_t lin, uint32_t code, Access access, bool user);
-  TlbEntry& fill(uint32_t lin, Access access);
+  Walk page_fault(uint32_t lin, uint32_t code, Access access, bool user);
+  bool alignment_fault();
+  // Null on a fault.
+  TlbEntry* fill(uint32_t lin, Access access);
   void watch(TlbEntry& e, uint32_t lpage);
   void watch_access(uint32_t lin, unsigned size, bool write);
-  TlbEntry& fill(uint32_t lin, Access access, bool user);
+  TlbEntry* fill(uint32_t lin, Access access, bool user);
 
   // Jump-cache entries made under the current jc_gen, by linear page number (hashed: a
   // collision costs a needless flush of the jump cache, never a stale entry).
@@ -148,6 +177,7 @@ class Mmu {
 
   PhysMemory& phys_;
   cpu::CpuState* s_ = nullptr;
+  cpu::CpuException fault_{};  // the last fault found
   std::vector<HostWatch> host_watches_;
   std::optional<HostWatchHit> host_hit_;
   void select() { current_ = align_check_ ? no_hits_.data() : tlb_[user_].data(); }

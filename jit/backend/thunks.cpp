@@ -46,14 +46,23 @@ uint64_t thunk_helper(JitContext* ctx, uint32_t a, uint32_t b, uint32_t c, uint3
   });
 }
 
+// Guest faults of loads and stores (#PF, #GP, #SS, #AC) come by return, without unwinding; only
+// a host error in a device handler is thrown.
 uint64_t thunk_load(JitContext* ctx, uint32_t seg, uint32_t off, uint32_t size_insn) noexcept {
-  return guarded(ctx, size_insn >> kThunkInsnShift,
-                 [&] { return uint64_t(ctx->cpu->load(seg, off, size_insn & kLowByte)); });
+  const uint32_t insn = size_insn >> kThunkInsnShift;
+  return guarded(ctx, insn, [&] {
+    uint32_t v;
+    if (!ctx->cpu->try_load(seg, off, size_insn & kLowByte, v)) [[unlikely]]
+      return fault_exit(ctx, insn, ctx->cpu->take_fault());
+    return uint64_t(v);
+  });
 }
 
 uint64_t thunk_store(JitContext* ctx, uint32_t seg, uint32_t off, uint32_t size_insn, uint32_t value) noexcept {
-  return guarded(ctx, size_insn >> kThunkInsnShift, [&] {
-    ctx->cpu->store(seg, off, size_insn & kLowByte, value);
+  const uint32_t insn = size_insn >> kThunkInsnShift;
+  return guarded(ctx, insn, [&] {
+    if (!ctx->cpu->try_store(seg, off, size_insn & kLowByte, value)) [[unlikely]]
+      return fault_exit(ctx, insn, ctx->cpu->take_fault());
     return uint64_t(0);
   });
 }

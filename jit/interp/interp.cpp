@@ -9,6 +9,14 @@ namespace jit {
 
 using ir::Op;
 
+namespace {
+
+// Instruction number `n` reported a fault by return (cpu::Cpu::fault), which the caller
+// delivers as it would a thrown one: the instructions before it retired.
+void fault_pending(cpu::CpuState& s, uint32_t n) { s.icount += n - 1; }
+
+}  // namespace
+
 void interpret(cpu::Cpu& cpu, ir::Block& block, uint32_t max_insns) {
   cpu::CpuState& s = cpu.s;
   uint32_t* v = block.values.data();
@@ -83,27 +91,32 @@ void interpret(cpu::Cpu& cpu, ir::Block& block, uint32_t max_insns) {
         case Op::Cmp: v[in->dst] = ir::eval<Op::Cmp>(v[in->a], v[in->b], v[in->c], in->sz); break;
         case Op::Select: v[in->dst] = ir::eval<Op::Select>(v[in->a], v[in->b], v[in->c], in->sz); break;
         case Op::Bswap: v[in->dst] = ir::eval<Op::Bswap>(v[in->a], v[in->b], v[in->c], in->sz); break;
-        case Op::Load:
+        case Op::Load: {
+          bool ok;
           switch (in->sz) {
-            case 1: v[in->dst] = cpu.load<1>(in->imm, v[in->a]); break;
-            case 2: v[in->dst] = cpu.load<2>(in->imm, v[in->a]); break;
-            default: v[in->dst] = cpu.load<4>(in->imm, v[in->a]); break;
+            case 1: ok = cpu.try_load<1>(in->imm, v[in->a], v[in->dst]); break;
+            case 2: ok = cpu.try_load<2>(in->imm, v[in->a], v[in->dst]); break;
+            default: ok = cpu.try_load<4>(in->imm, v[in->a], v[in->dst]); break;
           }
+          if (!ok) [[unlikely]]
+            return fault_pending(s, n);
           break;
-        case Op::Store:
+        }
+        case Op::Store: {
+          bool ok;
           switch (in->sz) {
-            case 1: cpu.store<1>(in->imm, v[in->a], v[in->b]); break;
-            case 2: cpu.store<2>(in->imm, v[in->a], v[in->b]); break;
-            default: cpu.store<4>(in->imm, v[in->a], v[in->b]); break;
+            case 1: ok = cpu.try_store<1>(in->imm, v[in->a], v[in->b]); break;
+            case 2: ok = cpu.try_store<2>(in->imm, v[in->a], v[in->b]); break;
+            default: ok = cpu.try_store<4>(in->imm, v[in->a], v[in->b]); break;
           }
+          if (!ok) [[unlikely]]
+            return fault_pending(s, n);
           break;
+        }
         case Op::Call:
           v[in->dst] = cpu::helper_info(in->imm).fn(cpu, v[in->a], v[in->b], v[in->c], in->sz);
-          if (cpu.fault_pending()) [[unlikely]] {
-            // A fault reported by return: the caller delivers it, as it would a thrown one.
-            s.icount += n - 1;
-            return;
-          }
+          if (cpu.fault_pending()) [[unlikely]]
+            return fault_pending(s, n);
           break;
         case Op::BranchIf:
           if (v[in->a]) {

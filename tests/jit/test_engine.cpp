@@ -228,3 +228,36 @@ TEST_CASE("faults a helper reports by return are delivered without a C++ throw",
   CHECK(t.engine.jit_stats().exceptions == 1000);
   CHECK(t.engine.jit_stats().unwound == 0);
 }
+
+TEST_CASE("page faults of loads and stores are delivered without a C++ throw", "[jit][engine]") {
+  // Demand paging: a loop stores to 100 pages of 400000h-463FFFh, not present at first; the #PF
+  // handler maps the page CR2 names (every one onto physical 100000h), counts the fault in
+  // EBX, drops the error code and returns to the store, which then completes (SDM Vol.3 §6.15,
+  // interrupt 14: a fault, restarted).
+  test::TestCpu t;
+  t.flat32_with_tables(0x90000, 0x91000);
+  t.put32(0x80000, 0x81000 | 7);
+  for (uint32_t i = 0; i < 512; i++) t.put32(0x81000 + 4 * i, i << 12 | 7);  // 0-2 MiB identity
+  t.put32(0x80004, 0x82000 | 7);  // 4-8 MiB: a page table with nothing present
+  t.s().cr3 = 0x80000;
+  t.s().cr0 |= cpu::cr0::PG;
+  t.mmu.flush_tlb();
+  t.s().regs[ESP] = 0x9000;
+  t.gate(14, 0x20000);
+  //   mov eax, cr2 ; shr eax, 12 ; and eax, 3FFh ; mov dword [82000h + eax*4], 100007h
+  //   inc ebx ; add esp, 4 ; iret
+  t.poke(0x20000,
+         {0x0f, 0x20, 0xd0, 0xc1, 0xe8, 0x0c, 0x25, 0xff, 0x03, 0,    0,    0xc7, 0x04, 0x85,
+          0x00, 0x20, 0x08, 0x00, 0x07, 0x00, 0x10, 0x00, 0x43, 0x83, 0xc4, 0x04, 0xcf});
+  //   mov esi, 400000h ; mov ecx, 100
+  // l: mov [esi], ecx ; add esi, 1000h ; dec ecx ; jnz l
+  REQUIRE(t.run({0xbe, 0x00, 0x00, 0x40, 0x00, 0xb9, 100,  0,    0,    0,   0x89,
+                 0x0e, 0x81, 0xc6, 0x00, 0x10, 0x00, 0x00, 0x49, 0x75, 0xf5}) ==
+          jit::StopReason::Halted);
+  CHECK(t.s().regs[EBX] == 100);
+  CHECK(t.s().regs[ECX] == 0);
+  CHECK(t.peek32(0x100000) == 1);  // the last store, through the last page mapped
+  CHECK(t.s().cr2 == 0x463000);
+  CHECK(t.engine.jit_stats().exceptions == 100);
+  CHECK(t.engine.jit_stats().unwound == 0);
+}
