@@ -47,8 +47,8 @@ TEST_CASE("direct boot e820: the board's map with the EBDA and F segment reserve
           "[machine][boot]") {
   const std::vector<E820Entry> m = direct_boot_e820(128ull << 20, 256 << 10);
   const std::vector<E820Entry> want = {
-      {0, 0x9f000, kE820Ram},
-      {0x9f000, 0x1000, kE820Reserved},
+      {0, 0x9c000, kE820Ram},
+      {0x9c000, 0x4000, kE820Reserved},
       {0xf0000, 0x10000, kE820Reserved},
       {0x100000, (128ull << 20) - 0x100000, kE820Ram},
       {0xfffc0000, 0x40000, kE820Reserved},
@@ -225,7 +225,7 @@ TEST_CASE("Multiboot info structure", "[machine][boot]") {
   const std::vector<uint8_t>& info = info_blob->data;
   const uint32_t flags = uint32_t(le_get(info, 0, 4));
   CHECK((flags & 0x24d) == 0x24d);         // mem, cmdline, mods, mmap, boot_loader_name
-  CHECK(le_get(info, 4, 4) == 636);        // mem_lower: KB below the EBDA
+  CHECK(le_get(info, 4, 4) == 624);        // mem_lower: KB below the EBDA
   CHECK(le_get(info, 8, 4) == 31 * 1024);  // mem_upper: KB from 1 MB
   CHECK(c_string(info, uint32_t(le_get(info, 16, 4))) == "kernel.bin hello=world");
   // Modules: page-aligned after the bss, in order, each with its string.
