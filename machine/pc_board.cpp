@@ -237,6 +237,10 @@ void PcBoard::setup_for_direct_boot() {
   // in the ELCR), with each function's interrupt line register saying where its pin went, so
   // that a kernel without firmware tables (pci=noacpi) finds its cards' IRQs.
   for (unsigned i = 0; i < 4; i++) piix3_->config_write(devices::Piix3Isa::kPirqRoute + i, 1, kPirqIrq[i]);
+  // Both IDE channels decoded at their legacy ports (IDETIM bit 15), as SeaBIOS leaves them:
+  // Linux's ata_piix probes only the channels enabled there.
+  ide_->config_write(devices::Piix3Ide::kIdetimPrimary, 2, 0x8000);
+  ide_->config_write(devices::Piix3Ide::kIdetimSecondary, 2, 0x8000);
   pic_->port_write(0x4d1, 1, pic_->port_read(0x4d1, 1) | (1u << (10 - 8)) | (1u << (11 - 8)));
   for (devices::PciDevice* card : cards()) {
     const unsigned pin = card->cfg8(devices::pci::kIntPin);
