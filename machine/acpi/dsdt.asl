@@ -18,7 +18,14 @@ DefinitionBlock ("", "DSDT", 1, "GHOST8", "GHOST86", 1)
         {
             Name (_HID, EisaId ("PNP0A03"))
             Name (_UID, 0)
-            Name (_CRS, ResourceTemplate ()
+            /* The windows the bridge decodes: bus 0-FF, the configuration ports, I/O 0-CF7 and
+               D00-FFFF, the VGA window and the 32-bit hole. They are reported once the OS has
+               called _OSC, which Linux's ACPI host bridge driver does before it reads _CRS.
+               An OS that drives PCI without ACPI (Linux with pci=noacpi) never calls it and
+               gets only the bus range and the configuration ports: otherwise the bridge's own
+               ACPI device would claim the windows and, with them, the legacy IDE ports that
+               the IDE function's immovable BARs need. */
+            Name (CRSW, ResourceTemplate ()
             {
                 WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode,
                     0x0000, 0x0000, 0x00FF, 0x0000, 0x0100)
@@ -32,6 +39,39 @@ DefinitionBlock ("", "DSDT", 1, "GHOST8", "GHOST86", 1)
                 DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, NonCacheable, ReadWrite,
                     0x00000000, 0xE0000000, 0xFEBFFFFF, 0x00000000, 0x1EC00000)
             })
+
+            Name (CRSL, ResourceTemplate ()
+            {
+                WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode,
+                    0x0000, 0x0000, 0x00FF, 0x0000, 0x0100)
+                IO (Decode16, 0x0CF8, 0x0CF8, 0x01, 0x08)
+            })
+            Name (OSCF, Zero)
+            Method (_CRS, 0, NotSerialized)
+            {
+                If (OSCF) { Return (CRSW) }
+                Return (CRSL)
+            }
+
+            /* PCI Firmware Specification 3.0 §4.5: the host bridge grants no native control
+               (hot-plug, PME, AER, PCIe capability); other UUIDs are unrecognized. */
+            Method (_OSC, 4, NotSerialized)
+            {
+                Store (One, OSCF)
+                CreateDWordField (Arg3, Zero, CDW1)
+                If (LNotEqual (Arg0, ToUUID ("33DB4D5B-1FF7-401C-9657-7441C03DD766")))
+                {
+                    Or (CDW1, 0x04, CDW1)
+                    Return (Arg3)
+                }
+                If (LGreater (Arg2, 2))
+                {
+                    CreateDWordField (Arg3, 0x08, CDW3)
+                    If (CDW3) { Or (CDW1, 0x10, CDW1) }
+                    Store (Zero, CDW3)
+                }
+                Return (Arg3)
+            }
 
             /* Interrupt routing: INTA-INTD of each slot reach PIRQA-PIRQD rotated by the slot
                number, as the PIIX3 board wires them (devices::PciHost::pirq_of). */
