@@ -67,9 +67,9 @@ else
   media=(-bios /usr/share/seabios/bios.bin -cdrom "$work/cd.iso" -boot d)
 fi
 
-# Without ACPI the kernel cannot power off: it halts, and the run ends at its message.
-end=()
-case " $args " in *" acpi=off "*) end=(--step "serial:reboot: System halted") ;; esac
+# Without ACPI the kernel cannot power off (it would halt): the run ends once the disk is synced.
+finish="sync; poweroff" end=()
+case " $args " in *" acpi=off "*) finish="sync; echo SYNCED-\$((40+2))" end=(--until-serial SYNCED-42) ;; esac
 wait_disks="n=0; while { [ ! -b /dev/sda ] || [ ! -b /dev/sr0 ]; } && [ \$n -lt 30 ]; do sleep 1; n=\$((n+1)); done"
 "$ghost" -accel "$engine" -m 128 "${media[@]}" -drive "file=$img,if=ide,index=0,format=$format" \
   -serial stdio -display none -no-reboot --timeout 600 --wall-timeout 1200 \
@@ -81,12 +81,12 @@ wait_disks="n=0; while { [ ! -b /dev/sda ] || [ ! -b /dev/sr0 ]; } && [ \$n -lt 
   --step "send:echo CD=\$(dd if=/dev/sr0 bs=2048 skip=16 count=1 2>/dev/null | head -c 6 | tr -dc A-Z0-9).\n" \
   --step "serial:CD=CD001." \
   --step "send:cat /proc/interrupts; echo IRQS-DONE\n" --step "serial:IRQS-DONE" \
-  --step "send:sync; poweroff\n" "${end[@]}" > "$work/out" 2>&1
+  --step "send:$finish\n" "${end[@]}" > "$work/out" 2>&1
 status=$?
 tail -40 "$work/out"
 fail() { echo "FAIL: $*"; exit 1; }
 [ $status -eq 0 ] || fail "ghost86 exited with status $status"
-grep -qE "reboot: (Power down|System halted)" "$work/out" || fail "Linux did not power off"
+grep -qE "reboot: Power down|^SYNCED-42" "$work/out" || fail "Linux did not power off"
 interrupts=$(sed -n '/cat \/proc\/interrupts/,/IRQS-DONE/p' "$work/out")
 # The timer's line: IRQ 0 through the I/O APIC, or the 8259 (XT-PIC) without it.
 case " $args " in
