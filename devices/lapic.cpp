@@ -6,11 +6,13 @@ namespace devices {
 namespace {
 
 // ESR bits (SDM Figure 10-9).
-constexpr uint32_t kEsrSendIllegal = 1u << 5, kEsrReceiveIllegal = 1u << 6, kEsrIllegalRegister = 1u << 7;
+constexpr uint32_t kEsrSendIllegal = 1u << 5, kEsrReceiveIllegal = 1u << 6,
+                   kEsrIllegalRegister = 1u << 7;
 // Writable bits of each LVT entry (SDM Figure 10-8): vector, delivery mode where it has one,
 // LINT polarity and trigger, mask, and the timer mode; delivery status and remote IRR are
 // read-only.
-constexpr uint32_t kLvtWritable[] = {0x000700ffu, 0x000107ffu, 0x000107ffu, 0x0001a7ffu, 0x0001a7ffu, 0x000100ffu};
+constexpr uint32_t kLvtWritable[] = {0x000700ffu, 0x000107ffu, 0x000107ffu,
+                                     0x0001a7ffu, 0x0001a7ffu, 0x000100ffu};
 
 }  // namespace
 
@@ -144,7 +146,8 @@ void Lapic::write_icr(uint32_t lo) {
   const bool logical = lo & (1u << 11);
   // Shorthands: 1 self, 2 all including self, 3 all excluding self (SDM Figure 10-12). With one
   // processor, "all excluding self" and any other destination reach nobody.
-  const bool to_self = shorthand == 1 || shorthand == 2 || (shorthand == 0 && accepts(uint8_t(st_.icr_hi >> 24), logical));
+  const bool to_self = shorthand == 1 || shorthand == 2 ||
+                       (shorthand == 0 && accepts(uint8_t(st_.icr_hi >> 24), logical));
   if (!to_self) return;
   switch (mode) {
     case kModeFixed:
@@ -273,7 +276,8 @@ void Lapic::write_reg(uint32_t reg, uint32_t v) {
       const uint32_t current = timer_current();
       st_.timer_divide = v & 0xb;
       if (st_.timer_running)
-        st_.timer_start_ns = clock_.now_ns() - (uint64_t(st_.timer_initial - current) << timer_shift());
+        st_.timer_start_ns =
+            clock_.now_ns() - (uint64_t(st_.timer_initial - current) << timer_shift());
       timer_arm();
       return;
     }

@@ -40,15 +40,36 @@ class Lapic : public Device, public mmu::MmioHandler, public cpu::InterruptSourc
 
   // Register offsets in the page (SDM Table 10-1).
   enum Reg : uint32_t {
-    kId = 0x20, kVer = 0x30, kTpr = 0x80, kApr = 0x90, kPpr = 0xa0, kEoi = 0xb0, kRrd = 0xc0,
-    kLdr = 0xd0, kDfr = 0xe0, kSvr = 0xf0, kIsr = 0x100, kTmr = 0x180, kIrr = 0x200,
-    kEsr = 0x280, kIcrLo = 0x300, kIcrHi = 0x310, kLvtTimer = 0x320, kLvtThermal = 0x330,
-    kLvtPerf = 0x340, kLvtLint0 = 0x350, kLvtLint1 = 0x360, kLvtError = 0x370,
-    kTimerInitial = 0x380, kTimerCurrent = 0x390, kTimerDivide = 0x3e0,
+    kId = 0x20,
+    kVer = 0x30,
+    kTpr = 0x80,
+    kApr = 0x90,
+    kPpr = 0xa0,
+    kEoi = 0xb0,
+    kRrd = 0xc0,
+    kLdr = 0xd0,
+    kDfr = 0xe0,
+    kSvr = 0xf0,
+    kIsr = 0x100,
+    kTmr = 0x180,
+    kIrr = 0x200,
+    kEsr = 0x280,
+    kIcrLo = 0x300,
+    kIcrHi = 0x310,
+    kLvtTimer = 0x320,
+    kLvtThermal = 0x330,
+    kLvtPerf = 0x340,
+    kLvtLint0 = 0x350,
+    kLvtLint1 = 0x360,
+    kLvtError = 0x370,
+    kTimerInitial = 0x380,
+    kTimerCurrent = 0x390,
+    kTimerDivide = 0x3e0,
   };
   // LVT and ICR fields (SDM Figure 10-8, 10-12).
   static constexpr uint32_t kMasked = 1u << 16, kLevel = 1u << 15, kPeriodic = 1u << 17;
-  static constexpr uint32_t kModeFixed = 0, kModeNmi = 4, kModeInit = 5, kModeStartup = 6, kModeExtInt = 7;
+  static constexpr uint32_t kModeFixed = 0, kModeNmi = 4, kModeInit = 5, kModeStartup = 6,
+                            kModeExtInt = 7;
   static constexpr uint32_t kSvrEnable = 1u << 8;
 
   // `pic` is the 8259 pair whose INTR output is wired to LINT0.

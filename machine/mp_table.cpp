@@ -19,7 +19,8 @@ void bus(std::vector<uint8_t>& t, uint8_t id, const char (&type)[7]) {
   t.insert(t.end(), type, type + 6);
 }
 
-void interrupt(std::vector<uint8_t>& t, unsigned flags, uint8_t src_bus, uint8_t src_irq, uint8_t ioapic, uint8_t pin) {
+void interrupt(std::vector<uint8_t>& t, unsigned flags, uint8_t src_bus, uint8_t src_irq,
+               uint8_t ioapic, uint8_t pin) {
   // Entry type 3, interrupt type 0 (INT: vectored through the I/O APIC).
   le_append(t, {{3, 1}, {0, 1}, {flags, 2}, {src_bus, 1}, {src_irq, 1}, {ioapic, 1}, {pin, 1}});
 }
@@ -30,14 +31,20 @@ std::vector<uint8_t> config_table(const Config& cfg) {
   std::vector<uint8_t> t(kHeaderSize, 0);
   std::memcpy(&t[0], "PCMP", 4);
   t[6] = kSpecRev;
-  std::memcpy(&t[8], "GHOST86 ", 8);         // OEM ID
+  std::memcpy(&t[8], "GHOST86 ", 8);        // OEM ID
   std::memcpy(&t[16], "PC          ", 12);  // product ID
   le_put(t, 36, cfg.lapic_addr, 4);
   unsigned entries = 0;
 
   // Processor (Table 4-4): enabled bootstrap processor.
-  le_append(t, {{0, 1}, {0, 1}, {cfg.lapic_version, 1}, {3, 1}, {cfg.cpu_signature, 4}, {cfg.cpu_features, 4},
-                {0, 4}, {0, 4}});
+  le_append(t, {{0, 1},
+                {0, 1},
+                {cfg.lapic_version, 1},
+                {3, 1},
+                {cfg.cpu_signature, 4},
+                {cfg.cpu_features, 4},
+                {0, 4},
+                {0, 4}});
   entries++;
   bus(t, kPciBus, "PCI   ");
   bus(t, kIsaBus, "ISA   ");
@@ -50,7 +57,8 @@ std::vector<uint8_t> config_table(const Config& cfg) {
   for (uint8_t irq = 0; irq < 16; irq++) {
     if (irq == 2) continue;  // the cascade: no device
     const bool pci_routable = irq == 5 || irq == 9 || irq == 10 || irq == 11;
-    interrupt(t, pci_routable ? kLevelHigh : kConforming, kIsaBus, irq, cfg.ioapic_id, irq == 0 ? 2 : irq);
+    interrupt(t, pci_routable ? kLevelHigh : kConforming, kIsaBus, irq, cfg.ioapic_id,
+              irq == 0 ? 2 : irq);
     entries++;
   }
   // PCI interrupts (§D.3: source bus IRQ = device number << 2 | pin - 1).

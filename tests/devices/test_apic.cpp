@@ -2,7 +2,6 @@
 // 82093AA I/O APIC datasheet; the timer's input is one tick per virtual ns (devices/lapic.h), so
 // a count of N with divide-by-D lasts N * D ns.
 #include <catch2/catch.hpp>
-
 #include <vector>
 
 #include "devices/ioapic.h"
@@ -78,9 +77,10 @@ TEST_CASE("LAPIC: reset state and identification", "[devices][apic]") {
   Rig r;
   CHECK(r.rd(Lapic::kVer) == 0x00050014);  // 6 LVT entries (max index 5), version 14h
   CHECK(r.rd(Lapic::kId) == 0);
-  CHECK(r.rd(Lapic::kSvr) == 0xff);        // software-disabled, spurious vector FFh
+  CHECK(r.rd(Lapic::kSvr) == 0xff);         // software-disabled, spurious vector FFh
   CHECK(r.rd(Lapic::kDfr) == 0xffffffffu);  // flat model
-  for (uint32_t lvt = Lapic::kLvtTimer; lvt <= Lapic::kLvtError; lvt += 0x10) CHECK(r.rd(lvt) == 0x00010000);
+  for (uint32_t lvt = Lapic::kLvtTimer; lvt <= Lapic::kLvtError; lvt += 0x10)
+    CHECK(r.rd(lvt) == 0x00010000);
   CHECK(r.rd(Lapic::kTimerCurrent) == 0);
   // The page sits at FEE00000h after reset and follows IA32_APIC_BASE.
   REQUIRE(r.mapped == std::vector<uint64_t>{0xfee00001});
@@ -90,7 +90,8 @@ TEST_CASE("LAPIC: reset state and identification", "[devices][apic]") {
   CHECK(r.mapped.back() == 0xfed00000);
 }
 
-TEST_CASE("LAPIC timer: one-shot counts down in virtual time and interrupts once at 0", "[devices][apic]") {
+TEST_CASE("LAPIC timer: one-shot counts down in virtual time and interrupts once at 0",
+          "[devices][apic]") {
   Rig r;
   r.enable();
   r.wr(Lapic::kTimerDivide, 0xb);  // divide by 1
@@ -114,7 +115,7 @@ TEST_CASE("LAPIC timer: one-shot counts down in virtual time and interrupts once
 TEST_CASE("LAPIC timer: periodic reloads the initial count", "[devices][apic]") {
   Rig r;
   r.enable();
-  r.wr(Lapic::kTimerDivide, 0x0);         // divide by 2
+  r.wr(Lapic::kTimerDivide, 0x0);          // divide by 2
   r.wr(Lapic::kLvtTimer, 0x20000 | 0x41);  // periodic, vector 41h
   r.wr(Lapic::kTimerInitial, 100);         // a period of 200 ns
   r.run_to(250);                           // 125 ticks: one period and 25 more
@@ -178,7 +179,7 @@ TEST_CASE("LAPIC: priority classes, TPR, PPR, ISR and EOI", "[devices][apic]") {
   CHECK_FALSE(r.lapic.irr(0x61));
   CHECK(r.rd(Lapic::kPpr) == 0x60);       // PPR: the in-service class
   CHECK(r.rd(Lapic::kIsr + 0x30) == 2u);  // ISR bits 96-127: vector 61h is bit 1
-  CHECK_FALSE(r.lapic.intr_pending());   // class 5 does not interrupt class 6
+  CHECK_FALSE(r.lapic.intr_pending());    // class 5 does not interrupt class 6
   r.wr(Lapic::kEoi, 0);
   CHECK_FALSE(r.lapic.isr(0x61));
   CHECK(r.take() == 0x52);
@@ -232,7 +233,8 @@ TEST_CASE("LAPIC: self-IPI, destinations and illegal vectors", "[devices][apic]"
   CHECK(r.rd(Lapic::kEsr) == 0);
 }
 
-TEST_CASE("LAPIC: the 8259 through LINT0 (virtual wire) and while the APIC is disabled", "[devices][apic]") {
+TEST_CASE("LAPIC: the 8259 through LINT0 (virtual wire) and while the APIC is disabled",
+          "[devices][apic]") {
   Rig r;
   // Software-disabled (after RESET): INTR passes straight, as on a PC without an APIC.
   r.pic.pending = 0x08;
@@ -303,7 +305,8 @@ TEST_CASE("I/O APIC: edge-triggered, masked and active-low inputs", "[devices][a
   CHECK(r.take() == -1);
 }
 
-TEST_CASE("I/O APIC: level-triggered inputs, remote IRR and the local APIC's EOI", "[devices][apic]") {
+TEST_CASE("I/O APIC: level-triggered inputs, remote IRR and the local APIC's EOI",
+          "[devices][apic]") {
   Rig r;
   r.enable();
   r.redirect(10, 0x803a);  // level, active high, vector 3Ah

@@ -2,14 +2,14 @@
 // and the MP specification 1.4 tables. Expected layouts come from those specifications and the
 // wiring of QEMU's PC (IRQ 0 on GSI 2, PCI IRQs 5, 9, 10, 11 level/high, slot S pin P on link
 // (S + P - 1) mod 4).
-#include <catch2/catch.hpp>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 
 #include "machine/acpi.h"
 #include "machine/le_bytes.h"
@@ -45,7 +45,8 @@ std::string squeeze(const std::string& s) {
 
 }  // namespace
 
-TEST_CASE("MADT: local APIC, I/O APIC, QEMU's interrupt source overrides and LINT1 NMI", "[machine][acpi][apic]") {
+TEST_CASE("MADT: local APIC, I/O APIC, QEMU's interrupt source overrides and LINT1 NMI",
+          "[machine][acpi][apic]") {
   const acpi::Tables t = acpi::build(acpi::Config{});
   const std::vector<uint8_t>& b = t.tables;
   const uint32_t m = t.madt;
@@ -56,14 +57,14 @@ TEST_CASE("MADT: local APIC, I/O APIC, QEMU's interrupt source overrides and LIN
   CHECK(le_get(b, m + 36, 4) == 0xfee00000);  // local interrupt controller address
   CHECK(le_get(b, m + 40, 4) == 1);           // PCAT_COMPAT
   const std::vector<std::vector<uint8_t>> want = {
-      {0, 8, 0, 0, 1, 0, 0, 0},                         // processor local APIC: UID 0, ID 0, enabled
+      {0, 8, 0, 0, 1, 0, 0, 0},  // processor local APIC: UID 0, ID 0, enabled
       {1, 12, 0, 0, 0x00, 0x00, 0xc0, 0xfe, 0, 0, 0, 0},  // I/O APIC 0 at FEC00000h, GSI base 0
-      {2, 10, 0, 0, 2, 0, 0, 0, 0, 0},                  // ISA IRQ 0 -> GSI 2, conforming
-      {2, 10, 0, 5, 5, 0, 0, 0, 0x0d, 0},               // IRQ 5: active high, level
+      {2, 10, 0, 0, 2, 0, 0, 0, 0, 0},                    // ISA IRQ 0 -> GSI 2, conforming
+      {2, 10, 0, 5, 5, 0, 0, 0, 0x0d, 0},                 // IRQ 5: active high, level
       {2, 10, 0, 9, 9, 0, 0, 0, 0x0d, 0},
       {2, 10, 0, 10, 10, 0, 0, 0, 0x0d, 0},
       {2, 10, 0, 11, 11, 0, 0, 0, 0x0d, 0},
-      {4, 6, 0xff, 0, 0, 1},                            // local APIC NMI: all processors, LINT1
+      {4, 6, 0xff, 0, 0, 1},  // local APIC NMI: all processors, LINT1
   };
   uint32_t at = m + 44;
   for (const std::vector<uint8_t>& e : want) {
@@ -74,7 +75,8 @@ TEST_CASE("MADT: local APIC, I/O APIC, QEMU's interrupt source overrides and LIN
   CHECK(at == m + len);
 }
 
-TEST_CASE("DSDT: iasl disassembles the PCI root bridge, _PRT, links and ISA devices", "[machine][acpi][apic]") {
+TEST_CASE("DSDT: iasl disassembles the PCI root bridge, _PRT, links and ISA devices",
+          "[machine][acpi][apic]") {
   if (std::system("iasl -v > /dev/null 2>&1") != 0) {
     WARN("iasl (acpica-tools) is not installed: skipped");
     return;
@@ -97,21 +99,33 @@ TEST_CASE("DSDT: iasl disassembles the PCI root bridge, _PRT, links and ISA devi
   for (const char* want : {
            "Device(PCI0){Name(_HID,EisaId(\"PNP0A03\")",
            // _CRS: bus 0-FF, config ports, I/O 0-CF7 and D00-FFFF, VGA window, 32-bit hole.
-           "WordBusNumber(ResourceProducer,MinFixed,MaxFixed,PosDecode,0x0000,0x0000,0x00FF,0x0000,0x0100",
-           "0x0000,0x0000,0x0CF7,0x0000,0x0CF8", "0x0000,0x0D00,0xFFFF,0x0000,0xF300",
+           "WordBusNumber(ResourceProducer,MinFixed,MaxFixed,PosDecode,0x0000,0x0000,0x00FF,0x0000,"
+           "0x0100",
+           "0x0000,0x0000,0x0CF7,0x0000,0x0CF8",
+           "0x0000,0x0D00,0xFFFF,0x0000,0xF300",
            "0x00000000,0x000A0000,0x000BFFFF,0x00000000,0x00020000",
            "0x00000000,0xE0000000,0xFEBFFFFF,0x00000000,0x1EC00000",
-           "Method(_OSC,4", "If(OSCF){Return(CRSW)}Return(CRSL)",
+           "Method(_OSC,4",
+           "If(OSCF){Return(CRSW)}Return(CRSL)",
            "Name(_PRT,Package(0x80)",
            // Slot 0 INTA on LNKD, slot 3 (the first NIC) INTA on LNKC, slot 31 INTD on LNKB.
-           "Package(0x04){0xFFFF,Zero,LNKD,Zero}", "Package(0x04){0x0003FFFF,Zero,LNKC,Zero}",
+           "Package(0x04){0xFFFF,Zero,LNKD,Zero}",
+           "Package(0x04){0x0003FFFF,Zero,LNKC,Zero}",
            "Package(0x04){0x001FFFFF,0x03,LNKB,Zero}",
            "OperationRegion(PIRQ,PCI_Config,0x60,0x04)",
-           "Device(LNKA){Name(_HID,EisaId(\"PNP0C0F\")", "Device(LNKD){Name(_HID,EisaId(\"PNP0C0F\")",
-           "Interrupt(ResourceConsumer,Level,ActiveHigh,Shared,,,){0x00000005,0x0000000A,0x0000000B,}",
-           "Method(_SRS,1", "Method(_DIS,0",
-           "EisaId(\"PNP0000\")", "EisaId(\"PNP0100\")", "EisaId(\"PNP0B00\")", "EisaId(\"PNP0303\")",
-           "EisaId(\"PNP0F13\")", "EisaId(\"PNP0501\")", "EisaId(\"PNP0700\")",
+           "Device(LNKA){Name(_HID,EisaId(\"PNP0C0F\")",
+           "Device(LNKD){Name(_HID,EisaId(\"PNP0C0F\")",
+           "Interrupt(ResourceConsumer,Level,ActiveHigh,Shared,,,){0x00000005,0x0000000A,"
+           "0x0000000B,}",
+           "Method(_SRS,1",
+           "Method(_DIS,0",
+           "EisaId(\"PNP0000\")",
+           "EisaId(\"PNP0100\")",
+           "EisaId(\"PNP0B00\")",
+           "EisaId(\"PNP0303\")",
+           "EisaId(\"PNP0F13\")",
+           "EisaId(\"PNP0501\")",
+           "EisaId(\"PNP0700\")",
            "Name(_S5,Package(0x04){Zero,Zero,Zero,Zero})",
        }) {
     INFO(want);
@@ -137,7 +151,8 @@ TEST_CASE("MP tables: floating pointer and configuration table entries", "[machi
   CHECK(le_get(t, 34, 2) == 20);
   CHECK(t.size() == 44 + 20 + 2 * 8 + 8 + 16 * 8);
   // Processor: APIC ID 0, version 14h, enabled bootstrap processor, CPUID signature/features.
-  CHECK(bytes(t, 44, 12) == std::vector<uint8_t>{0, 0, 0x14, 3, 0x33, 0x06, 0, 0, 0x7d, 0xbb, 0x81, 0x01});
+  CHECK(bytes(t, 44, 12) ==
+        std::vector<uint8_t>{0, 0, 0x14, 3, 0x33, 0x06, 0, 0, 0x7d, 0xbb, 0x81, 0x01});
   CHECK(bytes(t, 64, 8) == std::vector<uint8_t>{1, 0, 'P', 'C', 'I', ' ', ' ', ' '});
   CHECK(bytes(t, 72, 8) == std::vector<uint8_t>{1, 1, 'I', 'S', 'A', ' ', ' ', ' '});
   CHECK(bytes(t, 80, 8) == std::vector<uint8_t>{2, 1, 0x11, 1, 0x00, 0x00, 0xc0, 0xfe});
