@@ -52,6 +52,8 @@ class Cpu {
   // FERR#: called when a waiting x87 instruction finds an unmasked exception pending with
   // CR0.NE = 0 (the PC routes it to IRQ 13; the board owns that wiring).
   std::function<void()> fpu_error;
+  // A WRMSR to IA32_APIC_BASE (the board's local APIC moves or is disabled with it).
+  std::function<void(uint64_t)> apic_base_written;
 
   // Power-on/RESET state (SDM Vol.3 §9.1.1).
   void reset();

@@ -13,10 +13,10 @@ enum : uint32_t {
   kPse36 = 1u << 17, kMmx = 1u << 23, kFxsr = 1u << 24, kSse = 1u << 25, kSse2 = 1u << 26,
 };
 
-// What ghost86 implements. No APIC (bit 9): there is no local APIC device, only the
-// IA32_APIC_BASE MSR; no VME, MCE/MCA, PSE-36 or SSE.
-constexpr uint32_t kImplemented =
-    kFpu | kDe | kPse | kTsc | kMsr | kPae | kCx8 | kSep | kMtrr | kPge | kCmov | kPat | kMmx | kFxsr;
+// What ghost86 implements (the APIC is the board's devices::Lapic); no VME, MCE/MCA, PSE-36
+// or SSE.
+constexpr uint32_t kImplemented = kFpu | kDe | kPse | kTsc | kMsr | kPae | kCx8 | kApic | kSep | kMtrr | kPge |
+                                  kCmov | kPat | kMmx | kFxsr;
 
 constexpr uint32_t signature(uint32_t family, uint32_t model, uint32_t stepping) {
   return family << 8 | model << 4 | stepping;

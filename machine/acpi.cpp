@@ -26,29 +26,21 @@ uint32_t add_table(std::vector<uint8_t>& blob, const char sig[4], uint32_t len, 
   return at;
 }
 
-// The DSDT body: Name (\_S5, Package (4) { SLP_TYPa, SLP_TYPb, 0, 0 }), the one object the
-// OS needs to power off. AML: NameOp, RootChar, NameSeg, PackageOp, PkgLength, NumElements,
-// then BytePrefix-encoded integers (ZeroOp for 0).
-std::vector<uint8_t> dsdt_body(const Config& cfg) {
-  std::vector<uint8_t> pkg = {0x04};  // NumElements
-  auto integer = [&pkg](uint8_t v) {
-    if (v == 0) {
-      pkg.push_back(0x00);  // ZeroOp
-    } else if (v == 1) {
-      pkg.push_back(0x01);  // OneOp
-    } else {
-      pkg.push_back(0x0a);  // BytePrefix
-      pkg.push_back(v);
-    }
-  };
-  integer(cfg.s5_type);
-  integer(cfg.s5_type);
-  integer(0);
-  integer(0);
-  std::vector<uint8_t> aml = {0x08, '\\', '_', 'S', '5', '_', 0x12};
-  aml.push_back(uint8_t(pkg.size() + 1));  // one-byte PkgLength counts itself (< 64 bytes)
-  aml.insert(aml.end(), pkg.begin(), pkg.end());
-  return aml;
+// The MADT (ACPI 6.x §5.2.12) of a QEMU PC with one processor: local APIC ID 0, the I/O APIC
+// with GSIs from 0, the timer's IRQ 0 on GSI 2, the PCI-routable IRQs 5, 9, 10 and 11 level
+// triggered and active high (as the PIIX3 drives them), and LINT1 as NMI.
+std::vector<uint8_t> madt_body(const Config& cfg) {
+  std::vector<uint8_t> b(8, 0);
+  le_put(b, 0, cfg.lapic_addr, 4);
+  le_put(b, 4, 1, 4);  // PCAT_COMPAT: 8259s present (masked by the OS when it uses the APIC)
+  auto add = [&b](std::initializer_list<std::pair<uint64_t, unsigned>> fields) { le_append(b, fields); };
+  add({{0, 1}, {8, 1}, {0, 1}, {0, 1}, {1, 4}});  // processor local APIC: UID 0, ID 0, enabled
+  add({{1, 1}, {12, 1}, {cfg.ioapic_id, 1}, {0, 1}, {cfg.ioapic_addr, 4}, {0, 4}});  // I/O APIC, GSI base 0
+  constexpr unsigned kLevelHigh = 0xd;  // MPS INTI flags: polarity 01 active high, trigger 11 level
+  add({{2, 1}, {10, 1}, {0, 1}, {0, 1}, {2, 4}, {0, 2}});  // ISA IRQ 0 -> GSI 2, conforming
+  for (unsigned irq : {5u, 9u, 10u, 11u}) add({{2, 1}, {10, 1}, {0, 1}, {irq, 1}, {irq, 4}, {kLevelHigh, 2}});
+  add({{4, 1}, {6, 1}, {0xff, 1}, {0, 2}, {1, 1}});  // local APIC NMI: all processors, LINT1
+  return b;
 }
 
 }  // namespace
@@ -69,7 +61,9 @@ Tables build(const Config& cfg) {
   std::memcpy(&b[t.facs], "FACS", 4);
   le_put(b, t.facs + 4, kFacsSize, 4);
 
-  const std::vector<uint8_t> aml = dsdt_body(cfg);
+  // The DSDT's AML as iasl compiled machine/acpi/dsdt.asl, under this table set's header.
+  const std::vector<uint8_t> dsdt = dsdt_aml();
+  const std::vector<uint8_t> aml(dsdt.begin() + std::min<size_t>(kHeaderSize, dsdt.size()), dsdt.end());
   t.dsdt = add_table(b, "DSDT", kHeaderSize + uint32_t(aml.size()), 1);
   std::copy(aml.begin(), aml.end(), b.begin() + t.dsdt + kHeaderSize);
   t.checksums.push_back({false, t.dsdt + 9, t.dsdt, uint32_t(b.size()) - t.dsdt});
@@ -98,10 +92,17 @@ Tables build(const Config& cfg) {
   le_put(b, f + 112, (1u << 0) | (1u << 2) | (1u << 5), 4);
   t.checksums.push_back({false, f + 9, f, kFadtSize});
 
-  t.rsdt = add_table(b, "RSDT", kHeaderSize + 4, 1);
+  const std::vector<uint8_t> madt = madt_body(cfg);
+  t.madt = add_table(b, "APIC", kHeaderSize + uint32_t(madt.size()), 1);
+  std::copy(madt.begin(), madt.end(), b.begin() + t.madt + kHeaderSize);
+  t.checksums.push_back({false, t.madt + 9, t.madt, kHeaderSize + uint32_t(madt.size())});
+
+  t.rsdt = add_table(b, "RSDT", kHeaderSize + 8, 1);
   le_put(b, t.rsdt + kHeaderSize, t.fadt, 4);
+  le_put(b, t.rsdt + kHeaderSize + 4, t.madt, 4);
   t.pointers.push_back({false, t.rsdt + kHeaderSize, 4});
-  t.checksums.push_back({false, t.rsdt + 9, t.rsdt, kHeaderSize + 4});
+  t.pointers.push_back({false, t.rsdt + kHeaderSize + 4, 4});
+  t.checksums.push_back({false, t.rsdt + 9, t.rsdt, kHeaderSize + 8});
 
   // RSDP, ACPI 1.0 (revision 0): signature, checksum, OEM ID, revision, RSDT address.
   t.rsdp.assign(20, 0);

@@ -1,5 +1,7 @@
-// The ACPI tables of the PC board, built in one place: RSDP, RSDT, FADT, FACS and a small DSDT
-// (hand-assembled AML) describing the PIIX4 PM fixed hardware and the soft-off sleep type.
+// The ACPI tables of the PC board, built in one place: RSDP, RSDT, FADT (the PIIX4 PM fixed
+// hardware), FACS, MADT (local APIC, I/O APIC, interrupt source overrides) and the DSDT, compiled
+// from machine/acpi/dsdt.asl at build time (PCI root bridge with _PRT and link devices, the ISA
+// devices, the soft-off sleep type).
 // They serve two paths: QEMU-style fw_cfg files plus an "etc/table-loader" script that SeaBIOS
 // executes (ALLOCATE, ADD_POINTER, ADD_CHECKSUM), and direct kernel boot, where the loader places
 // them in RAM itself (relocate()).
@@ -16,7 +18,9 @@ struct Config {
   uint8_t sci_irq = 9;
   uint16_t smi_cmd = 0xb2;
   uint8_t acpi_enable = 0xf1, acpi_disable = 0xf0;
-  uint8_t s5_type = 0;  // SLP_TYP of soft-off that devices::Piix4Pm acts on
+  uint32_t lapic_addr = 0xfee00000u;
+  uint8_t ioapic_id = 0;
+  uint32_t ioapic_addr = 0xfec00000u;
 };
 
 // fw_cfg file names (as QEMU publishes them).
@@ -37,9 +41,9 @@ struct Checksum {
 };
 
 struct Tables {
-  std::vector<uint8_t> tables;  // FACS (offset 0, 64-byte aligned), DSDT, FADT, RSDT
+  std::vector<uint8_t> tables;  // FACS (offset 0, 64-byte aligned), DSDT, FADT, MADT, RSDT
   std::vector<uint8_t> rsdp;    // 20-byte ACPI 1.0 RSDP
-  uint32_t facs = 0, dsdt = 0, fadt = 0, rsdt = 0;  // offsets in `tables`
+  uint32_t facs = 0, dsdt = 0, fadt = 0, madt = 0, rsdt = 0;  // offsets in `tables`
   std::vector<Pointer> pointers;  // every target is the tables blob
   std::vector<Checksum> checksums;
 };
@@ -52,6 +56,9 @@ void relocate(Tables& t, uint32_t tables_addr);
 // The "etc/table-loader" commands (128 bytes each) that make a QEMU-style firmware allocate
 // both blobs (tables in high memory, RSDP in the F segment), patch the pointers and checksums.
 std::vector<uint8_t> table_loader(const Tables& t);
+
+// The DSDT as iasl compiled it (generated source).
+std::vector<uint8_t> dsdt_aml();
 
 // Byte sum of a range (a valid ACPI table sums to 0 mod 256).
 uint8_t sum(const uint8_t* p, size_t n);

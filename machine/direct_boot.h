@@ -20,10 +20,12 @@ constexpr uint32_t kInfoAddr = 0x9000;        // Multiboot info, memory map, mod
 constexpr uint32_t kInfoEnd = 0x20000;
 constexpr uint32_t kCmdlineAddr = 0x20000;    // Linux command line
 constexpr uint32_t kCmdlineMax = 0x10000;
-// A 4 KB "extended BIOS data area" just below 640 KB holds the ACPI tables; the RSDP is in its
-// first KB, where an OS searches. Reserved in the e820 map, announced in the BDA.
-constexpr uint32_t kEbdaAddr = 0x9f000, kEbdaSize = 0x1000;
-constexpr uint32_t kRsdpAddr = kEbdaAddr, kAcpiTablesAddr = kEbdaAddr + 0x40;
+// A 16 KB "extended BIOS data area" just below 640 KB holds the ACPI tables and the MP
+// configuration table; the RSDP and the MP floating pointer are in its first KB, where an OS
+// searches for both. Reserved in the e820 map, announced in the BDA.
+constexpr uint32_t kEbdaAddr = 0x9c000, kEbdaSize = 0x4000;
+constexpr uint32_t kRsdpAddr = kEbdaAddr, kMpFloatAddr = kEbdaAddr + 0x20, kMpTableAddr = kEbdaAddr + 0x40;
+constexpr uint32_t kMpTableMax = 0x3c0, kAcpiTablesAddr = kEbdaAddr + 0x400;
 constexpr uint32_t kBiosAreaAddr = 0xf0000;   // reserved, as a BIOS's own segment would be
 constexpr uint32_t kHighAddr = 0x100000;
 constexpr uint16_t kCodeSel = 0x10, kDataSel = 0x18;

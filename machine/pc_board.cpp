@@ -1,6 +1,8 @@
 #include "machine/pc_board.h"
 
 #include "machine/acpi.h"
+#include "machine/direct_boot.h"
+#include "machine/mp_table.h"
 #include "machine/read_file.h"
 
 #include <fmt/format.h>
@@ -15,6 +17,9 @@
 
 namespace machine {
 namespace {
+
+// PCI interrupts routed as SeaBIOS routes them: PIRQA-D to IRQ 10, 10, 11, 11.
+constexpr uint8_t kPirqIrq[4] = {10, 10, 11, 11};
 
 // COM1-COM4: base port and ISA IRQ.
 constexpr struct {
@@ -74,13 +79,25 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   bus.register_ports(0x20, 2, pic_.get(), "pic1");
   bus.register_ports(0xa0, 2, pic_.get(), "pic2");
   bus.register_ports(0x4d0, 2, pic_.get(), "elcr");
+  lapic_ = std::make_unique<devices::Lapic>(clock, *pic_);
+  lapic_->set_mapper([this](uint32_t base, bool on) {
+    if (on)
+      map_mmio(base, devices::Lapic::kPageSize, lapic_.get(), "lapic");
+    else
+      unmap_mmio(base, devices::Lapic::kPageSize, lapic_.get());
+  });
+  ioapic_ = std::make_unique<devices::Ioapic>(*lapic_);
+  mem.add_mmio(devices::Ioapic::kBase, devices::Ioapic::kSize, ioapic_.get(), "ioapic");
+  lapic_->set_eoi_listener([this](uint8_t vector) { ioapic_->eoi(vector); });
+  isa_irqs_ = std::make_unique<devices::IsaIrqs>(*pic_, *ioapic_);
+  devices::IrqSink& isa = *isa_irqs_;
 
-  pit_ = std::make_unique<devices::Pit>(clock, *pic_);
+  pit_ = std::make_unique<devices::Pit>(clock, isa);
   bus.register_ports(0x40, 4, pit_.get(), "pit");
   port61_ = std::make_unique<devices::Port61>(*pit_, clock);
   bus.register_ports(0x61, 1, port61_.get(), "port61");
 
-  rtc_ = std::make_unique<devices::Rtc>(clock, *pic_, cfg.rtc_epoch.value_or(devices::Rtc::kDefaultEpoch));
+  rtc_ = std::make_unique<devices::Rtc>(clock, isa, cfg.rtc_epoch.value_or(devices::Rtc::kDefaultEpoch));
   bus.register_ports(0x70, 2, rtc_.get(), "rtc");
   add_floppy(cfg, clock);
   fill_cmos(cfg);
@@ -88,13 +105,13 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   kbd_ = std::make_unique<devices::Ps2Keyboard>(clock);
   mouse_ = std::make_unique<devices::Ps2Mouse>();
   auto request_reset = [this] { hooks_.reset(); };
-  kbc_ = std::make_unique<devices::I8042>(*kbd_, *mouse_, *pic_, [this](bool on) { set_a20_source(0, on); },
+  kbc_ = std::make_unique<devices::I8042>(*kbd_, *mouse_, isa, [this](bool on) { set_a20_source(0, on); },
                                           request_reset);
   bus.register_ports(0x60, 1, kbc_.get(), "i8042");
   bus.register_ports(0x64, 1, kbc_.get(), "i8042");
   port92_ = std::make_unique<devices::Port92>([this](bool on) { set_a20_source(1, on); }, request_reset);
   bus.register_ports(0x92, 1, port92_.get(), "port92");
-  fpu_irq_ = std::make_unique<devices::FpuIrq>(*pic_);
+  fpu_irq_ = std::make_unique<devices::FpuIrq>(isa);
   bus.register_ports(devices::FpuIrq::kPort, 2, fpu_irq_.get(), "fpu-irq");
   a20_sources_ = 1;  // the 8042 output port powers up with A20 enabled
 
@@ -108,7 +125,7 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
     if (sc.kind == SerialConfig::Kind::None && !tapped) continue;
     const auto timing =
         cfg.serial_timing == SerialTiming::Baud ? devices::Uart::Timing::Baud : devices::Uart::Timing::Fast;
-    auto uart = std::make_unique<devices::Uart>(clock, *pic_, kComPorts[i].base, kComPorts[i].irq, timing);
+    auto uart = std::make_unique<devices::Uart>(clock, isa, kComPorts[i].base, kComPorts[i].irq, timing);
     bus.register_ports(kComPorts[i].base, 8, uart.get(), fmt::format("com{}", i + 1));
     devices::SerialBackend* backend = nullptr;
     if (sc.kind == SerialConfig::Kind::Stdio) {
@@ -132,8 +149,8 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
   pci_->set_mapper(this);
   mem.set_mapping_listener(this);
   i440fx_ = std::make_unique<devices::I440fx>(mem);
-  piix3_ = std::make_unique<devices::Piix3Isa>(*pic_, [this](bool) { hooks_.reset(); });
-  idectl_ = std::make_unique<devices::IdeController>(clock, *pic_, mem);
+  piix3_ = std::make_unique<devices::Piix3Isa>(isa, [this](bool) { hooks_.reset(); });
+  idectl_ = std::make_unique<devices::IdeController>(clock, isa, mem);
   ide_ = std::make_unique<devices::Piix3Ide>(&idectl_->bmdma_ports());
   idectl_->set_bus_master_gate([this] { return ide_->bus_master_enabled(); });
   attach_drives(cfg);
@@ -219,16 +236,41 @@ void PcBoard::setup_for_direct_boot() {
   // PCI interrupts routed as SeaBIOS routes them (PIRQA-D to IRQ 10, 10, 11, 11, level-triggered
   // in the ELCR), with each function's interrupt line register saying where its pin went, so
   // that a kernel without firmware tables (pci=noacpi) finds its cards' IRQs.
-  constexpr uint8_t kPirqIrq[4] = {10, 10, 11, 11};
   for (unsigned i = 0; i < 4; i++) piix3_->config_write(devices::Piix3Isa::kPirqRoute + i, 1, kPirqIrq[i]);
+  // Both IDE channels decoded at their legacy ports (IDETIM bit 15), as SeaBIOS leaves them:
+  // Linux's ata_piix probes only the channels enabled there.
+  ide_->config_write(devices::Piix3Ide::kIdetimPrimary, 2, 0x8000);
+  ide_->config_write(devices::Piix3Ide::kIdetimSecondary, 2, 0x8000);
   pic_->port_write(0x4d1, 1, pic_->port_read(0x4d1, 1) | (1u << (10 - 8)) | (1u << (11 - 8)));
-  std::vector<devices::PciDevice*> cards;
-  for (auto& n : nics_) cards.push_back(n.get());
-  for (auto& v : vblks_) cards.push_back(v.get());
-  for (devices::PciDevice* card : cards) {
+  for (devices::PciDevice* card : cards()) {
     const unsigned pin = card->cfg8(devices::pci::kIntPin);
     card->config_write(devices::pci::kIntLine, 1, kPirqIrq[devices::PciHost::pirq_of(card->slot(), pin)]);
   }
+}
+
+std::vector<devices::PciDevice*> PcBoard::cards() const {
+  std::vector<devices::PciDevice*> out;
+  for (auto& n : nics_) out.push_back(n.get());
+  for (auto& v : vblks_) out.push_back(v.get());
+  return out;
+}
+
+void PcBoard::install_mp_table(uint32_t cpu_signature, uint32_t cpu_features) {
+  mp::Config mc;
+  mc.cpu_signature = cpu_signature;
+  mc.cpu_features = cpu_features;
+  mc.lapic_version = uint8_t(devices::Lapic::kVersion);
+  mc.ioapic_version = uint8_t(devices::Ioapic::kVersion);
+  for (devices::PciDevice* card : cards()) {
+    const unsigned pin = card->cfg8(devices::pci::kIntPin);
+    if (pin >= 1 && pin <= 4)
+      mc.pci_irqs.push_back({uint8_t(card->slot()), uint8_t(pin), kPirqIrq[devices::PciHost::pirq_of(card->slot(), pin)]});
+  }
+  const std::vector<uint8_t> table = mp::config_table(mc);
+  const std::vector<uint8_t> fp = mp::floating_pointer(boot::kMpTableAddr);
+  if (table.size() > boot::kMpTableMax) throw std::runtime_error("the MP table does not fit in its space");
+  mem_.write_block(boot::kMpTableAddr, table.data(), table.size());
+  mem_.write_block(boot::kMpFloatAddr, fp.data(), fp.size());
 }
 
 void PcBoard::add_vga(Clock& clock, bool wired) {
@@ -302,7 +344,7 @@ void PcBoard::add_floppy(const MachineConfig& cfg, Clock& clock) {
   bus_.register_ports(0x00, 16, dma_.get(), "dma1");
   bus_.register_ports(0x80, 16, dma_.get(), "dma-page");
   bus_.register_ports(0xc0, 32, dma_.get(), "dma2");
-  fdc_ = std::make_unique<devices::Floppy>(clock, *pic_, *dma_);
+  fdc_ = std::make_unique<devices::Floppy>(clock, *isa_irqs_, *dma_);
   bus_.register_ports(0x3f0, 6, fdc_.get(), "fdc");
   bus_.register_ports(0x3f7, 1, fdc_.get(), "fdc-dir");
   for (const DriveConfig& d : cfg.drives)
@@ -405,6 +447,8 @@ void PcBoard::flush_serial() {
 
 void PcBoard::reset() {
   pic_->reset();
+  lapic_->reset();
+  ioapic_->reset();
   pit_->reset();
   port61_->reset();
   rtc_->reset();
@@ -433,7 +477,7 @@ void PcBoard::reset() {
 std::vector<PcBoard::StatePart> PcBoard::state_parts() {
   std::vector<StatePart> parts;
   for (devices::Device* d : std::initializer_list<devices::Device*>{
-           pic_.get(), pit_.get(), port61_.get(), rtc_.get(), kbd_.get(), mouse_.get(), kbc_.get(),
+           pic_.get(), lapic_.get(), ioapic_.get(), pit_.get(), port61_.get(), rtc_.get(), kbd_.get(), mouse_.get(), kbc_.get(),
            port92_.get(), pci_.get(), i440fx_.get(), piix3_.get(), ide_.get(), idectl_.get(), pm_.get(),
            fw_cfg_.get(), vga_.get()})
     parts.push_back({d->name(), [d](devices::Serializer& s) { d->serialize(s); }});

@@ -16,6 +16,8 @@
 #include "devices/fw_cfg.h"
 #include "devices/i440fx.h"
 #include "devices/i8042.h"
+#include "devices/ioapic.h"
+#include "devices/lapic.h"
 #include "devices/ide.h"
 #include "devices/pci.h"
 #include "devices/pic.h"
@@ -52,6 +54,9 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   ~PcBoard() override;
 
   devices::Pic& pic() { return *pic_; }
+  // The processor's local APIC (its interrupt source) and the I/O APIC.
+  devices::Lapic& lapic() { return *lapic_; }
+  devices::Ioapic& ioapic() { return *ioapic_; }
   devices::Rtc& rtc() { return *rtc_; }
   devices::Uart* uart(unsigned n) { return n < uarts_.size() ? uarts_[n].get() : nullptr; }
   // The first COM port connected to stdio (-serial stdio), which takes the terminal's input.
@@ -66,6 +71,9 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   // What firmware would have configured before an OS starts, for direct kernel boot: the PM
   // I/O block at the address the ACPI tables give.
   void setup_for_direct_boot();
+  // The MP floating pointer and configuration table in the direct boot's EBDA (after
+  // direct_boot's install(), which lays out that area).
+  void install_mp_table(uint32_t cpu_signature, uint32_t cpu_features);
   // Power-on state of every device (the chipset drops shadowing back to ROM).
   void reset();
   // The machine stops: the UARTs pass the bytes still in their transmitters to the backends.
@@ -97,6 +105,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
 
  private:
   void set_a20_source(unsigned source, bool on);
+  std::vector<devices::PciDevice*> cards() const;  // the NICs and virtio-blk drives
   void fill_cmos(const MachineConfig& cfg);
   void add_vga(Clock& clock, bool wired);
   void add_acpi_tables();
@@ -111,6 +120,9 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   uint8_t a20_sources_ = 0;  // bit 0: 8042 output port, bit 1: port 92h (ORed, as chipsets do)
 
   std::unique_ptr<devices::Pic> pic_;
+  std::unique_ptr<devices::Lapic> lapic_;
+  std::unique_ptr<devices::Ioapic> ioapic_;
+  std::unique_ptr<devices::IsaIrqs> isa_irqs_;  // every ISA IRQ to the 8259s and the I/O APIC
   std::unique_ptr<devices::Pit> pit_;
   std::unique_ptr<devices::Port61> port61_;
   std::unique_ptr<devices::Rtc> rtc_;

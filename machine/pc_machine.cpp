@@ -129,10 +129,15 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
     engine_->stop();
   };
   automation_ = std::make_unique<Automation>(cfg, *clock_, std::move(io));
-  cpu_->intr = &board_->pic();
+  // The 8259's INTR reaches the processor through its local APIC (LINT0, or straight while the
+  // APIC is disabled).
+  cpu_->intr = &board_->lapic();
   // An interrupt request reaches the processor at the next instruction boundary, also while it
   // runs chained translated code (DESIGN.md §5 "Translation cache").
   board_->pic().set_request_hook([this] { cpu::request_exit(cpu_->s); });
+  board_->lapic().set_request_hook([this] { cpu::request_exit(cpu_->s); });
+  board_->lapic().set_nmi([this] { engine_->raise_nmi(); });
+  cpu_->apic_base_written = [this](uint64_t v) { board_->lapic().set_base_msr(v); };
   cpu_->fpu_error = [this] { board_->fpu_error(); };
   if (!cfg.kernel.empty()) {
     direct_boot_ = prepare_direct_boot(cfg, bios_bytes);
@@ -239,6 +244,7 @@ void PcMachine::reset() {
   // Virtual time runs on across a reset: the clock and every armed timer count in it.
   const uint64_t icount = cpu_->s.icount, tsc_offset = cpu_->s.tsc_offset;
   cpu_->reset();
+  board_->lapic().set_base_msr(cpu_->s.msr.apic_base);
   cpu_->s.icount = icount;
   cpu_->s.tsc_offset = tsc_offset;
   phys_->set_a20(true);
@@ -253,6 +259,7 @@ void PcMachine::reset() {
 void PcMachine::start_direct_boot() {
   board_->setup_for_direct_boot();
   install(*direct_boot_, *phys_, *cpu_);
+  board_->install_mp_table(cpu_->model.signature, cpu_->model.features_edx);
   engine_->flush();
 }
 

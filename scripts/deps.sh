@@ -11,6 +11,7 @@ packages=(
   libtomlplusplus-dev libxml2-dev  # ghost86 test: suites in TOML, JUnit XML results
   python3          # test-only: the QMP and monitor tests' clients
   seabios          # firmware: /usr/share/seabios/bios.bin, vgabios-stdvga.bin
+  acpica-tools     # iasl: compiles the DSDT (machine/acpi/dsdt.asl); its disassembler checks it
   libunicorn-dev   # test-only: reference CPU for the differential tests
   python3-mpmath   # test-only: the high-precision reference of the x87 transcendentals
   qemu-utils       # test-only: qemu-img/qemu-io, the reference for qcow2 images and image locks

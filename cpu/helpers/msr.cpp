@@ -103,6 +103,7 @@ void write_msr(Cpu& cpu, uint32_t msr, uint64_t v, uint32_t index) {
       // Bits 7:0, 10:9 and those above the physical address width are reserved.
       if (v & ~(kPhysMask & ~0x6ffull)) gp0();
       m.apic_base = v;
+      if (cpu.apic_base_written) cpu.apic_base_written(v);
       return;
     case kMsrBiosSignId: m.bios_sign_id = v; return;
     // A 32-bit processor keeps only the low halves (the high halves read as 0).

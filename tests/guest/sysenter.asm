@@ -36,12 +36,12 @@
 %define ring3_esp    TEST_VARS + 0
 
 test_main:
-        ; CPUID.1:EDX reports MSR (5), SEP (11), MTRR (12) and PAT (16), but no APIC (9).
+        ; CPUID.1:EDX reports MSR (5), APIC (9), SEP (11), MTRR (12) and PAT (16).
         mov eax, 1
         cpuid
         mov eax, edx
         and eax, (1 << 5) | (1 << 9) | (1 << 11) | (1 << 12) | (1 << 16)
-        CHECK_EQ eax, (1 << 5) | (1 << 11) | (1 << 12) | (1 << 16), "cpuid bits"
+        CHECK_EQ eax, (1 << 5) | (1 << 9) | (1 << 11) | (1 << 12) | (1 << 16), "cpuid bits"
         OK "CPUID"
 
         ; Reset values.

@@ -47,8 +47,8 @@ TEST_CASE("direct boot e820: the board's map with the EBDA and F segment reserve
           "[machine][boot]") {
   const std::vector<E820Entry> m = direct_boot_e820(128ull << 20, 256 << 10);
   const std::vector<E820Entry> want = {
-      {0, 0x9f000, kE820Ram},
-      {0x9f000, 0x1000, kE820Reserved},
+      {0, 0x9c000, kE820Ram},
+      {0x9c000, 0x4000, kE820Reserved},
       {0xf0000, 0x10000, kE820Reserved},
       {0x100000, (128ull << 20) - 0x100000, kE820Ram},
       {0xfffc0000, 0x40000, kE820Reserved},
@@ -225,7 +225,7 @@ TEST_CASE("Multiboot info structure", "[machine][boot]") {
   const std::vector<uint8_t>& info = info_blob->data;
   const uint32_t flags = uint32_t(le_get(info, 0, 4));
   CHECK((flags & 0x24d) == 0x24d);         // mem, cmdline, mods, mmap, boot_loader_name
-  CHECK(le_get(info, 4, 4) == 636);        // mem_lower: KB below the EBDA
+  CHECK(le_get(info, 4, 4) == 624);        // mem_lower: KB below the EBDA
   CHECK(le_get(info, 8, 4) == 31 * 1024);  // mem_upper: KB from 1 MB
   CHECK(c_string(info, uint32_t(le_get(info, 16, 4))) == "kernel.bin hello=world");
   // Modules: page-aligned after the bss, in order, each with its string.
@@ -330,14 +330,15 @@ TEST_CASE("ACPI tables: layout and checksums", "[machine][acpi]") {
   CHECK(table_at(b, t.facs).sig == "FACS");
   CHECK(table_at(b, t.facs).len == 64);
   // Every other table sums to zero over its length.
-  for (uint32_t at : {t.dsdt, t.fadt, t.rsdt}) {
+  for (uint32_t at : {t.dsdt, t.fadt, t.madt, t.rsdt}) {
     const AcpiTable tab = table_at(b, at);
     REQUIRE(at + tab.len <= b.size());
     CHECK(acpi::sum(&b[at], tab.len) == 0);
   }
   CHECK(table_at(b, t.rsdt).sig == "RSDT");
-  CHECK(table_at(b, t.rsdt).len == 40);
+  CHECK(table_at(b, t.rsdt).len == 44);
   CHECK(le_get(b, t.rsdt + 36, 4) == t.fadt);
+  CHECK(le_get(b, t.rsdt + 40, 4) == t.madt);
   // FADT (signature FACP) at the ACPI 1.0 offsets.
   const uint32_t f = t.fadt;
   CHECK(table_at(b, f).sig == "FACP");
@@ -354,12 +355,12 @@ TEST_CASE("ACPI tables: layout and checksums", "[machine][acpi]") {
   CHECK(b[f + 88] == 4);                 // PM1_EVT_LEN
   CHECK(b[f + 89] == 2);                 // PM1_CNT_LEN
   CHECK(b[f + 91] == 4);                 // PM_TMR_LEN
-  // DSDT body: Name (\_S5, Package (4) { 0, 0, 0, 0 }) in AML.
+  // The DSDT: the AML iasl compiled (its contents are checked by disassembly in
+  // test_apic_tables.cpp), under this table set's header.
   CHECK(table_at(b, t.dsdt).sig == "DSDT");
-  const std::vector<uint8_t> s5 = {0x08, 0x5c, 0x5f, 0x53, 0x35, 0x5f, 0x12,
-                                   0x06, 0x04, 0,    0,    0,    0};
-  CHECK(std::vector<uint8_t>(b.begin() + t.dsdt + 36,
-                             b.begin() + t.dsdt + table_at(b, t.dsdt).len) == s5);
+  const std::vector<uint8_t> aml = acpi::dsdt_aml();
+  CHECK(std::vector<uint8_t>(b.begin() + t.dsdt + 36, b.begin() + t.dsdt + table_at(b, t.dsdt).len) ==
+        std::vector<uint8_t>(aml.begin() + 36, aml.end()));
 }
 
 TEST_CASE("ACPI relocation makes pointers physical and keeps checksums", "[machine][acpi]") {
@@ -371,7 +372,8 @@ TEST_CASE("ACPI relocation makes pointers physical and keeps checksums", "[machi
   CHECK(le_get(t.tables, t.fadt + 36, 4) == 0x9f040 + orig.facs);
   CHECK(le_get(t.tables, t.fadt + 40, 4) == 0x9f040 + orig.dsdt);
   CHECK(acpi::sum(t.rsdp.data(), 20) == 0);
-  for (uint32_t at : {t.dsdt, t.fadt, t.rsdt})
+  CHECK(le_get(t.tables, t.rsdt + 40, 4) == 0x9f040 + orig.madt);
+  for (uint32_t at : {t.dsdt, t.fadt, t.madt, t.rsdt})
     CHECK(acpi::sum(&t.tables[at], le_get(t.tables, at + 4, 4)) == 0);
 }
 
