@@ -124,6 +124,24 @@ TEST_CASE("script steps: typed text reaches the keyboard as set-2 make and break
   std::filesystem::remove(out);
 }
 
+TEST_CASE("script steps: a key combination goes down in order and up in reverse", "[machine][automation]") {
+  machine::MachineConfig cfg;
+  cfg.bios_path = write_rom(kKeyEchoRom);
+  const std::string out = cfg.bios_path + ".com1";
+  cfg.serial.push_back({machine::SerialConfig::Kind::File, out});
+  machine::AutomationStep combo{machine::AutomationStep::Kind::Key, "ctrl-alt-delete"};
+  combo.keys = {0x14, 0x11, 0xe071};  // left Ctrl, left Alt, Delete (an E0 key)
+  cfg.steps = {{machine::AutomationStep::Kind::Sleep, "", 3'000'000}, combo};
+  cfg.max_insns = 60'000'000;
+  {
+    machine::PcMachine pc(cfg, [](char) {});
+    CHECK(pc.run().kind == machine::RunResult::Kind::InsnLimit);
+  }
+  // Set-2 make codes 14, 11, E0 71; break codes E0 F0 71, F0 11, F0 14 (IBM PS/2 scan code set 2).
+  CHECK(read_text(out) == std::string("\x14\x11\xe0\x71\xe0\xf0\x71\xf0\x11\xf0\x14"));
+  std::filesystem::remove(out);
+}
+
 TEST_CASE("script steps: each waits for its condition, then the final condition applies", "[machine][automation]") {
   machine::MachineConfig cfg;
   cfg.bios_path = write_rom(kKeyEchoRom);
