@@ -19,10 +19,12 @@ std::vector<uint16_t> key_combination(std::string_view text) {
   std::vector<uint16_t> keys;
   for (size_t pos = 0;;) {
     const size_t dash = text.find('-', pos);
-    const std::string_view name = text.substr(pos, dash == std::string_view::npos ? dash : dash - pos);
+    const std::string_view name =
+        text.substr(pos, dash == std::string_view::npos ? dash : dash - pos);
     const auto key = control::qcode_to_ps2(name);
     if (!key)
-      throw std::invalid_argument(fmt::format("'{}' is no key name (QEMU's QKeyCode names: ret, f2, ctrl, alt, delete, a...)", name));
+      throw std::invalid_argument(fmt::format(
+          "'{}' is no key name (QEMU's QKeyCode names: ret, f2, ctrl, alt, delete, a...)", name));
     keys.push_back(*key);
     if (keys.size() > 16) throw std::invalid_argument("more than 16 keys at once");
     if (dash == std::string_view::npos) return keys;
@@ -41,8 +43,10 @@ int movement(std::string_view text) {
   int v = 0;
   const char* begin = text.data() + (text.starts_with('+') ? 1 : 0);
   const auto [end, ec] = std::from_chars(begin, text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < -10000 || v > 10000)
-    throw std::invalid_argument(fmt::format("'{}' is no movement in counts (-10000 to 10000)", text));
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < -10000 ||
+      v > 10000)
+    throw std::invalid_argument(
+        fmt::format("'{}' is no movement in counts (-10000 to 10000)", text));
   return v;
 }
 
@@ -51,7 +55,8 @@ int movement(std::string_view text) {
 bool parse_device_step(std::string_view kind, machine::AutomationStep& step) {
   if (kind == "needle") {
     step.kind = Kind::Needle;
-    if (step.arg.empty()) throw std::invalid_argument("expected needle:PATH (PATH.png and PATH.json)");
+    if (step.arg.empty())
+      throw std::invalid_argument("expected needle:PATH (PATH.png and PATH.json)");
   } else if (kind == "key") {
     step.kind = Kind::Key;
     step.keys = key_combination(step.arg);
@@ -60,7 +65,8 @@ bool parse_device_step(std::string_view kind, machine::AutomationStep& step) {
     step.kind = Kind::Mouse;
     const std::string_view arg = step.arg;
     const size_t c1 = arg.find(','), c2 = c1 == std::string_view::npos ? c1 : arg.find(',', c1 + 1);
-    if (c1 == std::string_view::npos) throw std::invalid_argument("expected mouse:DX,DY or mouse:DX,DY,BUTTON");
+    if (c1 == std::string_view::npos)
+      throw std::invalid_argument("expected mouse:DX,DY or mouse:DX,DY,BUTTON");
     step.dx = movement(arg.substr(0, c1));
     step.dy = movement(arg.substr(c1 + 1, c2 == std::string_view::npos ? c2 : c2 - c1 - 1));
     if (c2 != std::string_view::npos) step.buttons = button(arg.substr(c2 + 1));
@@ -69,7 +75,8 @@ bool parse_device_step(std::string_view kind, machine::AutomationStep& step) {
     step.buttons = button(step.arg);
   } else if (kind == "qmp") {
     step.kind = Kind::Command;
-    if (step.arg.empty()) throw std::invalid_argument("expected qmp:JSON, e.g. qmp:{\"execute\":\"system_reset\"}");
+    if (step.arg.empty())
+      throw std::invalid_argument("expected qmp:JSON, e.g. qmp:{\"execute\":\"system_reset\"}");
   } else if (kind == "savevm") {
     step.kind = Kind::Savevm;
     if (step.arg.empty()) throw std::invalid_argument("expected savevm:FILE");

@@ -34,7 +34,8 @@ unsigned number(const json& area, const char* key, const std::string& file, size
     return unsigned(fallback);
   }
   if (!it->is_number_unsigned() || it->get<uint64_t>() > max)
-    bad(file, fmt::format("area {}: \"{}\" must be a whole number from 0 to {}", index + 1, key, max));
+    bad(file,
+        fmt::format("area {}: \"{}\" must be a whole number from 0 to {}", index + 1, key, max));
   return unsigned(it->get<uint64_t>());
 }
 
@@ -57,14 +58,16 @@ std::vector<NeedleArea> read_areas(const std::string& file) {
     NeedleArea area;
     area.name = fmt::format("area{}", i + 1);
     if (a.contains("name")) {
-      if (!a["name"].is_string()) bad(file, fmt::format("area {}: \"name\" must be a string", i + 1));
+      if (!a["name"].is_string())
+        bad(file, fmt::format("area {}: \"name\" must be a string", i + 1));
       area.name = a["name"].get<std::string>();
     }
     area.x = number(a, "x", file, i, kMaxSide, 0, true);
     area.y = number(a, "y", file, i, kMaxSide, 0, true);
     area.width = number(a, "width", file, i, kMaxSide, 0, true);
     area.height = number(a, "height", file, i, kMaxSide, 0, true);
-    if (area.width == 0 || area.height == 0) bad(file, fmt::format("area '{}' is empty", area.name));
+    if (area.width == 0 || area.height == 0)
+      bad(file, fmt::format("area '{}' is empty", area.name));
     area.tolerance = number(a, "tolerance", file, i, uint64_t(kMaxSide) * kMaxSide, 0, false);
     area.delta = number(a, "delta", file, i, 255, 0, false);
     areas.push_back(std::move(area));
@@ -109,7 +112,8 @@ devices::VgaFrame read_png(const std::string& path) {
     bad(path, fmt::format("is not a readable PNG ({})", image.message));
   if (image.width == 0 || image.height == 0 || image.width > kMaxSide || image.height > kMaxSide) {
     png_image_free(&image);
-    bad(path, fmt::format("is {}x{} pixels (at most {} on a side)", image.width, image.height, kMaxSide));
+    bad(path,
+        fmt::format("is {}x{} pixels (at most {} on a side)", image.width, image.height, kMaxSide));
   }
   image.format = PNG_FORMAT_RGB;
   std::vector<uint8_t> rgb(PNG_IMAGE_SIZE(image));
@@ -137,8 +141,9 @@ Needle load_needle(const std::string& path, bool image_optional) {
     n.image = read_png(png_file);
     for (const NeedleArea& a : n.areas)
       if (uint64_t(a.x) + a.width > n.image.width || uint64_t(a.y) + a.height > n.image.height)
-        bad(json_file, fmt::format("area '{}' ({}x{} at {},{}) lies outside the {}x{} picture", a.name,
-                                   a.width, a.height, a.x, a.y, n.image.width, n.image.height));
+        bad(json_file,
+            fmt::format("area '{}' ({}x{} at {},{}) lies outside the {}x{} picture", a.name,
+                        a.width, a.height, a.x, a.y, n.image.width, n.image.height));
   }
   return n;
 }
@@ -146,13 +151,13 @@ Needle load_needle(const std::string& path, bool image_optional) {
 NeedleMatch match_needle(const Needle& n, const devices::VgaFrame& screen) {
   if (n.image.pixels.empty()) return {false, fmt::format("needle '{}' has no picture yet", n.name)};
   if (!same_size(n.image, screen))
-    return {false, fmt::format("the screen is {}x{}, needle '{}' {}x{}", screen.width, screen.height,
-                               n.name, n.image.width, n.image.height)};
+    return {false, fmt::format("the screen is {}x{}, needle '{}' {}x{}", screen.width,
+                               screen.height, n.name, n.image.width, n.image.height)};
   for (const NeedleArea& a : n.areas) {
     const uint64_t count = differing_pixels(n, a, screen);
     if (count > a.tolerance)
-      return {false, fmt::format("area '{}' of needle '{}' differs in {} pixels (tolerance {})", a.name,
-                                 n.name, count, a.tolerance)};
+      return {false, fmt::format("area '{}' of needle '{}' differs in {} pixels (tolerance {})",
+                                 a.name, n.name, count, a.tolerance)};
   }
   return {true, {}};
 }
@@ -175,14 +180,18 @@ devices::VgaFrame needle_diff(const Needle& n, const devices::VgaFrame& screen) 
       for (unsigned y = a.y; y < a.y + a.height; y++)
         for (unsigned x = a.x; x < a.x + a.width; x++) {
           const size_t i = size_t(y) * screen.width + x;
-          put(x, y, differs(n.image.pixels[i], screen.pixels[i], a.delta) ? 0xff0000 : screen.pixels[i]);
+          put(x, y,
+              differs(n.image.pixels[i], screen.pixels[i], a.delta) ? 0xff0000 : screen.pixels[i]);
         }
     }
     const uint32_t frame = ok ? 0x00ff00 : 0xff0000;
     // The frame is drawn just outside the area, so that it hides none of the compared pixels.
-    const int x0 = int(a.x) - 1, y0 = int(a.y) - 1, x1 = int(a.x + a.width), y1 = int(a.y + a.height);
-    for (int x = x0; x <= x1; x++) put(unsigned(x), unsigned(y0), frame), put(unsigned(x), unsigned(y1), frame);
-    for (int y = y0; y <= y1; y++) put(unsigned(x0), unsigned(y), frame), put(unsigned(x1), unsigned(y), frame);
+    const int x0 = int(a.x) - 1, y0 = int(a.y) - 1, x1 = int(a.x + a.width),
+              y1 = int(a.y + a.height);
+    for (int x = x0; x <= x1; x++)
+      put(unsigned(x), unsigned(y0), frame), put(unsigned(x), unsigned(y1), frame);
+    for (int y = y0; y <= y1; y++)
+      put(unsigned(x0), unsigned(y), frame), put(unsigned(x1), unsigned(y), frame);
   }
   return out;
 }

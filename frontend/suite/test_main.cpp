@@ -246,15 +246,23 @@ int run(const std::vector<std::string>& args) {
       erase_live();
       std::fflush(stdout);
     });
-  report.results = run_cases(mine, options);
-  if (live.joinable()) {
+  // The live lines end before the summary, and also if the run throws.
+  const auto stop_live = [&] {
+    if (!live.joinable()) return;
     {
       const std::lock_guard<std::mutex> g(screen);
       finished_all = true;
     }
     wake.notify_all();
     live.join();
+  };
+  try {
+    report.results = run_cases(mine, options);
+  } catch (...) {
+    stop_live();
+    throw;
   }
+  stop_live();
   if (!junit.empty()) write_junit(junit, report);
   return summarise(report.results) ? 0 : 1;
 }

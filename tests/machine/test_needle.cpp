@@ -1,13 +1,13 @@
 // Needles (machine/needle.h): reading, area comparison with its pixel and channel tolerances,
 // the diff picture and --update-needles' rewrite; and the script steps that use them and the
 // mouse, control commands and snapshots, driven through a bare Automation.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <fmt/format.h>
-#include <memory>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "machine/automation.h"
@@ -92,17 +92,17 @@ TEST_CASE("needle: areas match exactly or within their tolerances", "[machine][n
 
 TEST_CASE("needle: the diff marks differing pixels red and frames the areas", "[machine][needle]") {
   TempDir dir;
-  const machine::Needle n = machine::load_needle(make_needle(
-      dir.path, R"({"areas": [{"name": "a", "x": 2, "y": 2, "width": 3, "height": 3},
+  const machine::Needle n = machine::load_needle(
+      make_needle(dir.path, R"({"areas": [{"name": "a", "x": 2, "y": 2, "width": 3, "height": 3},
                              {"name": "b", "x": 12, "y": 2, "width": 3, "height": 3}]})"));
   devices::VgaFrame screen = picture();
   at(screen, 3, 3) ^= 0xffffff;
   const devices::VgaFrame d = machine::needle_diff(n, screen);
   REQUIRE(d.width == 20);
-  CHECK(d.pixels[3 * 20 + 3] == 0xff0000);       // the pixel that differs
+  CHECK(d.pixels[3 * 20 + 3] == 0xff0000);                      // the pixel that differs
   CHECK(d.pixels[2 * 20 + 2] == picture().pixels[2 * 20 + 2]);  // a same pixel, undimmed
-  CHECK(d.pixels[1 * 20 + 1] == 0xff0000);       // area a's frame: it does not match
-  CHECK(d.pixels[1 * 20 + 11] == 0x00ff00);      // area b's frame: it matches
+  CHECK(d.pixels[1 * 20 + 1] == 0xff0000);                      // area a's frame: it does not match
+  CHECK(d.pixels[1 * 20 + 11] == 0x00ff00);                     // area b's frame: it matches
   CHECK(d.pixels[9 * 20 + 19] == (picture().pixels[9 * 20 + 19] >> 2 & 0x3f3f3f));  // dimmed
 }
 
@@ -163,11 +163,16 @@ struct Script {
   std::string saved_to;
   std::unique_ptr<machine::Automation> automation;
 
-  explicit Script(machine::MachineConfig cfg, devices::VgaFrame first = picture()) : screen(std::move(first)) {
+  explicit Script(machine::MachineConfig cfg, devices::VgaFrame first = picture())
+      : screen(std::move(first)) {
     machine::Automation::Io io;
     io.screen = [] { return std::string(); };
-    io.key = [this](uint16_t k, bool down) { events.push_back(fmt::format("{}key {:x} @{}", down ? "+" : "-", k, clock.now_ns())); };
-    io.mouse = [this](int dx, int dy, uint8_t b) { events.push_back(fmt::format("mouse {},{},{} @{}", dx, dy, b, clock.now_ns())); };
+    io.key = [this](uint16_t k, bool down) {
+      events.push_back(fmt::format("{}key {:x} @{}", down ? "+" : "-", k, clock.now_ns()));
+    };
+    io.mouse = [this](int dx, int dy, uint8_t b) {
+      events.push_back(fmt::format("mouse {},{},{} @{}", dx, dy, b, clock.now_ns()));
+    };
     io.frame = [this] { return screen; };
     io.command = [this](const std::string& c) -> std::string {
       events.push_back("command " + c);
@@ -190,12 +195,15 @@ struct Script {
 
 }  // namespace
 
-TEST_CASE("script steps: mouse moves and clicks, commands and savevm in order", "[machine][automation]") {
+TEST_CASE("script steps: mouse moves and clicks, commands and savevm in order",
+          "[machine][automation]") {
   using Kind = machine::AutomationStep::Kind;
   machine::MachineConfig cfg;
   machine::AutomationStep mouse{Kind::Mouse, "5,-3,left"};
   mouse.dx = 5, mouse.dy = -3, mouse.buttons = 1;
-  cfg.steps = {mouse, {Kind::Command, "{\"execute\":\"stop\"}"}, {Kind::Savevm, "/x.snap"},
+  cfg.steps = {mouse,
+               {Kind::Command, "{\"execute\":\"stop\"}"},
+               {Kind::Savevm, "/x.snap"},
                {Kind::Command, "bad"}};
   Script s(cfg);
   const uint64_t k = machine::Automation::kKeyIntervalNs;
@@ -243,9 +251,9 @@ TEST_CASE("script steps: a needle is waited for, polled in virtual time", "[mach
     Script s(cfg, changed);
     s.run_to(100'000'000);
     REQUIRE(s.events.size() == 1);
-    CHECK(s.events[0] ==
-          "fail: step 1 (needle:" + base +
-              ") did not match within 0.1 s of virtual time: area 'box' of needle 'n' differs in 1 pixels (tolerance 0)");
+    CHECK(s.events[0] == "fail: step 1 (needle:" + base +
+                             ") did not match within 0.1 s of virtual time: area 'box' of needle "
+                             "'n' differs in 1 pixels (tolerance 0)");
   }
   {
     // --update-needles: at the limit the screen becomes the needle, and the script goes on.
