@@ -2,6 +2,7 @@
 
 #include "frontend/drive_option.h"
 #include "frontend/net_option.h"
+#include "frontend/step_option.h"
 #include "frontend/control/listener.h"
 #include "frontend/gdb/server.h"
 
@@ -116,7 +117,7 @@ constexpr std::array kOptions = {
     OptionSpec{"checkpoint-every", "N", "Print the --report line every N guest instructions"},
     OptionSpec{"debugcon", "DEV", "Debug console (ports E9h/402h): stdio, file:PATH or none"},
     OptionSpec{"step", "KIND:ARG",
-               "Script step, in order: screen[@S]:REGEX, serial[@S]:REGEX (wait, within S virtual seconds), type:TEXT (keyboard), send:TEXT (COM1), sleep:SECONDS"},
+               "Script step, in order: screen[@S]:REGEX, serial[@S]:REGEX, needle[@S]:PATH (wait, within S virtual seconds), type:TEXT, key:ctrl-alt-delete (keyboard), send:TEXT (COM1), mouse:DX,DY[,BUTTON], click:BUTTON, qmp:JSON, savevm:FILE, sleep:SECONDS"},
     OptionSpec{"until-serial", "REGEX", "Stop with status 0 once COM1 output matches REGEX"},
     OptionSpec{"until-screen", "REGEX", "Stop with status 0 once the VGA text screen matches REGEX"},
     OptionSpec{"timeout", "SECONDS", "Give up after SECONDS of virtual time (exit status 3)"},
@@ -713,14 +714,15 @@ machine::AutomationStep parse_step(std::string_view text) {
   const size_t colon = text.find(':');
   std::string_view kind = text.substr(0, colon);
   if (colon == std::string_view::npos)
-    fail("step", "'{}': expected KIND:ARG with KIND screen, serial, type, send or sleep", text);
+    fail("step", "'{}': expected KIND:ARG with KIND screen, serial, needle, type, key, send, mouse, click, qmp, savevm or sleep", text);
   machine::AutomationStep step;
   step.arg = std::string(text.substr(colon + 1));
   // screen@S: / serial@S:, a wait that fails the run unless it matches within S seconds.
   if (const size_t at = kind.find('@'); at != std::string_view::npos) {
     step.limit_ns = step_seconds(kind.substr(at + 1), text.substr(0, colon));
     kind = kind.substr(0, at);
-    if (kind != "screen" && kind != "serial") fail("step", "'{}': only screen and serial steps take a limit (@SECONDS)", text.substr(0, colon));
+    if (kind != "screen" && kind != "serial" && kind != "needle")
+      fail("step", "'{}': only screen, serial and needle steps take a limit (@SECONDS)", text.substr(0, colon));
   }
   if (kind == "screen") {
     step.kind = Kind::Screen;
@@ -734,7 +736,13 @@ machine::AutomationStep parse_step(std::string_view text) {
     step.kind = Kind::Sleep;
     step.ns = step_seconds(step.arg, "sleep:" + step.arg);
   } else {
-    fail("step", "unknown step kind '{}' (expected screen, serial, type, send or sleep)", kind);
+    bool known = false;
+    try {
+      known = parse_device_step(kind, step);
+    } catch (const std::invalid_argument& e) {
+      fail("step", "'{}': {}", text, e.what());
+    }
+    if (!known) fail("step", "unknown step kind '{}' (expected screen, serial, needle, type, key, send, mouse, click, qmp, savevm or sleep)", kind);
   }
   return step;
 }

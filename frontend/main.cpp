@@ -19,6 +19,7 @@
 #include "frontend/features.h"
 #include "frontend/suite/test_main.h"
 #include "frontend/control/control_host.h"
+#include "frontend/control/step_command.h"
 #include "frontend/gdb/server.h"
 #include "frontend/stop_signals.h"
 #include "frontend/terminal.h"
@@ -86,6 +87,11 @@ int run_machine(const machine::MachineConfig& config, double wall_timeout_s, con
     // window does that): a controlled run goes as fast as the host allows, and the host poll
     // takes commands every millisecond of virtual time, idle or not.
     if (controls) host.reset = [&controls](bool guest) { controls->control().on_reset(guest); };
+    // --step qmp:JSON runs on the control sockets' machine control, or on its own.
+    std::unique_ptr<frontend::control::MachineControl> step_control;
+    if (!controls) step_control = std::make_unique<frontend::control::MachineControl>(pc);
+    frontend::control::MachineControl& control = controls ? controls->control() : *step_control;
+    host.command = [&control](const std::string& text) { return frontend::control::run_step_command(control, text); };
 #ifdef GHOST86_HAVE_SDL
     if (display) {
       // The window's event wait replaces the terminal's: both wake the idle guest for input.
@@ -106,6 +112,7 @@ int run_machine(const machine::MachineConfig& config, double wall_timeout_s, con
     bool wall_expired = false;
     host.poll = [&, poll = std::move(host.poll)] {
       poll();
+      if (step_control) step_control->tick();  // keys a qmp step's send-key holds
       if (const int sig = stop_signals.pending()) pc.request_stop(fmt::format("stopped by signal {} ({})", sig, strsignal(sig)));
       if (wall_timeout_s > 0 && !wall_expired && WallClock::now() >= wall_deadline) {
         wall_expired = true;

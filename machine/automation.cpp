@@ -61,10 +61,11 @@ constexpr size_t kMaxTranscript = 1 << 20;
 
 }  // namespace
 
-Automation::Automation(const MachineConfig& cfg, Clock& clock, Io io) : clock_(clock), io_(std::move(io)) {
+Automation::Automation(const MachineConfig& cfg, Clock& clock, Io io)
+    : clock_(clock), io_(std::move(io)), update_needles_(cfg.update_needles) {
   using Kind = AutomationStep::Kind;
   for (const AutomationStep& s : cfg.steps) {
-    Step step{s.kind, {}, {}, {}, s.ns, s.limit_ns, {}};
+    Step step{s.kind, {}, {}, {}, {}, s.keys, s.dx, s.dy, s.buttons, s.ns, s.limit_ns, {}};
     switch (s.kind) {
       case Kind::Screen:
       case Kind::Serial: step.re = compile(s.arg, "--step"); break;
@@ -82,9 +83,17 @@ Automation::Automation(const MachineConfig& cfg, Clock& clock, Io io) : clock_(c
         step.bytes = std::move(*bytes);
         break;
       }
-      case Kind::Sleep: break;
+      case Kind::Needle: step.needle = load_needle(s.arg, cfg.update_needles); break;
+      case Kind::Key:
+        if (s.keys.empty()) throw std::runtime_error(fmt::format("--step: key:{}: no keys", s.arg));
+        break;
+      case Kind::Sleep:
+      case Kind::Mouse:
+      case Kind::Command:
+      case Kind::Savevm: step.bytes = s.arg; break;
     }
-    static constexpr const char* kKinds[] = {"screen", "serial", "type", "send", "sleep"};
+    static constexpr const char* kKinds[] = {"screen", "serial", "type", "send", "sleep",
+                                             "needle", "key",    "mouse", "qmp", "savevm"};
     step.text = fmt::format("{}:{}", kKinds[size_t(s.kind)], s.arg);
     steps_.push_back(std::move(step));
   }
@@ -98,14 +107,39 @@ Automation::Automation(const MachineConfig& cfg, Clock& clock, Io io) : clock_(c
     step_++;
     advance();
   });
-  if (std::any_of(steps_.begin(), steps_.end(), [](const Step& s) { return s.limit_ns != 0; })) {
-    limit_timer_ = clock_.add_timer([this] {
-      const Step& s = steps_[step_];
-      if (io_.fail)
-        io_.fail(fmt::format("step {} ({}) did not match within {} s of virtual time", step_ + 1, s.text, s.limit_ns / 1e9));
-    });
-  }
+  limit_timer_ = clock_.add_host_timer([this] {
+    const Step& s = steps_[step_];
+    if (s.needle && update_needles_) {
+      // --update-needles: the screen at the limit is the needle's new picture, for review.
+      update_needle(*s.needle, io_.frame());
+      step_++;
+      advance();
+      return;
+    }
+    if (io_.fail)
+      io_.fail(fmt::format("step {} ({}) did not match within {} s of virtual time{}", step_ + 1, s.text,
+                           s.limit_ns / 1e9, s.needle && !needle_why_.empty() ? ": " + needle_why_ : ""));
+  });
+}
+
+void Automation::start() { advance(); }
+
+void Automation::saved() {
+  if (!waiting_for_save_) return;
+  waiting_for_save_ = false;
+  step_++;
   advance();
+}
+
+const Needle* Automation::current_needle() const {
+  if (step_ >= steps_.size() || !steps_[step_].needle) return nullptr;
+  return &*steps_[step_].needle;
+}
+
+bool Automation::needle_matches(Step& s) {
+  const NeedleMatch m = match_needle(*s.needle, io_.frame());
+  needle_why_ = m.why;
+  return m.matched;
 }
 
 bool Automation::watches_serial(const MachineConfig& cfg) {
@@ -121,7 +155,8 @@ bool Automation::serial_condition_active() const {
 }
 
 bool Automation::screen_condition_active() const {
-  if (step_ < steps_.size()) return steps_[step_].kind == AutomationStep::Kind::Screen;
+  if (step_ < steps_.size())
+    return steps_[step_].kind == AutomationStep::Kind::Screen || steps_[step_].kind == AutomationStep::Kind::Needle;
   return until_screen_.has_value() && !matched_;
 }
 
@@ -145,12 +180,12 @@ void Automation::finish(bool hit) {
 // A wait step that does not match at once starts its limit, if it has one. advance() runs
 // whenever a step is done, so the limit of the step before is cancelled here first.
 void Automation::start_limit(const Step& s) {
-  if (limit_timer_ && s.limit_ns) clock_.arm(*limit_timer_, clock_.now_ns() + s.limit_ns);
+  if (s.limit_ns) clock_.arm(limit_timer_, clock_.now_ns() + s.limit_ns);
 }
 
 void Automation::advance() {
   using Kind = AutomationStep::Kind;
-  if (limit_timer_) clock_.cancel(*limit_timer_);
+  clock_.cancel(limit_timer_);
   while (step_ < steps_.size()) {
     Step& s = steps_[step_];
     switch (s.kind) {
@@ -163,9 +198,14 @@ void Automation::advance() {
           return start_limit(s);
         }
         break;
+      case Kind::Needle:
+        if (!needle_matches(s)) {
+          if (!clock_.armed(screen_timer_)) clock_.arm(screen_timer_, clock_.now_ns() + kScreenPollNs);
+          return start_limit(s);
+        }
+        break;
       case Kind::Type:
         typing_.clear();
-        typed_ = 0;
         for (const KeyStroke& k : s.keys) {
           if (k.shift) typing_.push_back({kLeftShift, true});
           typing_.push_back({k.key, true});
@@ -173,8 +213,31 @@ void Automation::advance() {
           if (k.shift) typing_.push_back({kLeftShift, false});
         }
         if (typing_.empty()) break;
-        clock_.arm(key_timer_, clock_.now_ns());
-        return;  // next_key() continues
+        return start_input();  // next_key() continues
+      case Kind::Key:
+        // The keys go down in order and come up in reverse, as a person presses a combination.
+        typing_.clear();
+        for (const uint16_t k : s.combo) typing_.push_back({k, true});
+        for (auto k = s.combo.rbegin(); k != s.combo.rend(); ++k) typing_.push_back({*k, false});
+        return start_input();
+      case Kind::Mouse:
+        typing_.clear();
+        typing_.push_back({0, false, true, s.dx, s.dy, 0});
+        if (s.buttons) {
+          typing_.push_back({0, true, true, 0, 0, s.buttons});
+          typing_.push_back({0, false, true, 0, 0, 0});
+        }
+        return start_input();
+      case Kind::Command:
+        if (const std::string error = io_.command ? io_.command(s.bytes) : "no control interface"; !error.empty()) {
+          if (io_.fail) io_.fail(fmt::format("step {} ({}) failed: {}", step_ + 1, s.text, error));
+          return;
+        }
+        break;
+      case Kind::Savevm:
+        waiting_for_save_ = true;
+        io_.savevm(s.bytes);
+        return;  // saved() continues
       case Kind::Send:
         if (s.bytes.empty()) break;
         sent_ = 0;
@@ -222,6 +285,15 @@ void Automation::match_serial() {
 
 void Automation::poll_screen() {
   if (!screen_condition_active()) return;
+  if (step_ < steps_.size() && steps_[step_].needle) {
+    if (needle_matches(steps_[step_])) {
+      step_++;
+      advance();
+    } else {
+      clock_.arm(screen_timer_, clock_.now_ns() + kScreenPollNs);
+    }
+    return;
+  }
   const std::string screen = io_.screen();
   if (step_ < steps_.size()) {
     if (std::regex_search(screen, *steps_[step_].re)) {
@@ -236,9 +308,17 @@ void Automation::poll_screen() {
   clock_.arm(screen_timer_, clock_.now_ns() + kScreenPollNs);
 }
 
+void Automation::start_input() {
+  typed_ = 0;
+  clock_.arm(key_timer_, clock_.now_ns());
+}
+
 void Automation::next_key() {
-  const KeyEvent& e = typing_[typed_++];
-  io_.key(e.key, e.down);
+  const InputEvent& e = typing_[typed_++];
+  if (e.mouse)
+    io_.mouse(e.dx, e.dy, e.buttons);
+  else
+    io_.key(e.key, e.down);
   if (typed_ < typing_.size()) {
     clock_.arm(key_timer_, clock_.now_ns() + kKeyIntervalNs);
     return;

@@ -32,12 +32,18 @@ struct DebugExitConfig {
 // apply: wait until the text screen or COM1's output matches a regular expression, type text on
 // the keyboard, send text to COM1's receiver (a serial console), or let virtual time pass.
 struct AutomationStep {
-  enum class Kind { Screen, Serial, Type, Send, Sleep } kind = Kind::Sleep;
-  std::string arg;  // the regular expression or the text
+  // Needle: wait for the screen to match a stored picture (machine/needle.h); Key: press a key
+  // combination; Mouse: move the PS/2 mouse and click; Command: a control (QMP) command;
+  // Savevm: write a snapshot.
+  enum class Kind { Screen, Serial, Type, Send, Sleep, Needle, Key, Mouse, Command, Savevm } kind = Kind::Sleep;
+  std::string arg;  // the regular expression, the text, the needle or snapshot path, the command
   uint64_t ns = 0;  // for Sleep
-  // For Screen and Serial: fail the run (RunResult::Kind::Timeout) unless the match comes within
-  // this much virtual time of the step's start; 0: no limit of its own.
+  // For Screen, Serial and Needle: fail the run (RunResult::Kind::Timeout) unless the match
+  // comes within this much virtual time of the step's start; 0: no limit of its own.
   uint64_t limit_ns = 0;
+  std::vector<uint16_t> keys{};  // for Key: set-2 key codes, pressed in order, released in reverse
+  int dx = 0, dy = 0;          // for Mouse: relative movement (y grows upwards, as PS/2 counts)
+  uint8_t buttons = 0;         // for Mouse: clicked after the move (devices::Ps2Mouse bits)
 };
 
 // Debian's SeaBIOS (package seabios): the default firmware, as QEMU's; its VGA BIOS sits next to it.
@@ -114,6 +120,9 @@ struct MachineConfig {
   // expression (ECMAScript syntax), give up after `timeout_ns` of virtual time, and write the
   // text screen to a file at exit.
   std::vector<AutomationStep> steps;
+  // A needle step that has not matched when its limit passes writes the screen as the needle's
+  // new picture instead of failing (ghost86 test --update-needles).
+  bool update_needles = false;
   std::string until_serial, until_screen, screendump;
   uint64_t timeout_ns = 0;
   // Diagnostic log items for stderr, as QEMU's -d: "int", "exec", "in_asm", comma-separated.

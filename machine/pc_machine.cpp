@@ -10,6 +10,7 @@
 #include "machine/debug_target.h"
 #include "machine/state_hash.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -123,6 +124,16 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
     com1->receive(byte);
     return true;
   };
+  io.frame = [this] { return devices::vga_render(board_->vga()); };
+  io.mouse = [this](int dx, int dy, uint8_t buttons) { board_->mouse().move(dx, dy, buttons); };
+  io.command = [this](const std::string& command) -> std::string {
+    if (!host_.command) return "this run has no control interface for commands";
+    return host_.command(command);
+  };
+  io.savevm = [this](const std::string& path) {
+    step_save_ = path;
+    engine_->stop();
+  };
   io.stop = [this] { engine_->stop(); };
   io.fail = [this](std::string why) {
     step_failure_ = std::move(why);
@@ -157,9 +168,12 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
   }
   std::stable_sort(cfg_.savevm_at.begin(), cfg_.savevm_at.end(),
                    [](const MachineConfig::SaveAt& a, const MachineConfig::SaveAt& b) { return a.icount < b.icount; });
-  if (!cfg.savevm.empty() || !cfg.savevm_at.empty())
+  const bool savevm_step = std::any_of(cfg.steps.begin(), cfg.steps.end(),
+                                       [](const AutomationStep& s) { return s.kind == AutomationStep::Kind::Savevm; });
+  if (!cfg.savevm.empty() || !cfg.savevm_at.empty() || savevm_step)
     if (const std::string why = writable_drive(); !why.empty())
-      throw std::runtime_error(fmt::format("{}: {}", cfg.savevm.empty() ? "--savevm-at" : "-savevm", why));
+      throw std::runtime_error(fmt::format(
+          "{}: {}", savevm_step ? "--step savevm" : cfg.savevm.empty() ? "--savevm-at" : "-savevm", why));
 }
 
 PcMachine::~PcMachine() = default;
@@ -312,6 +326,16 @@ std::optional<RunResult> PcMachine::run_once(uint64_t debug_limit) {
     // moves down as stalls add up).
     const uint64_t timeout_insns = cfg_.timeout_ns ? std::max<uint64_t>(clock_->icount_at_ns(cfg_.timeout_ns), 1) : 0;
     jit::StopReason why = jit::StopReason::Request;
+    // The script starts with the run, from a loaded snapshot's time and screen if there is one.
+    if (!automation_started_) {
+      automation_started_ = true;
+      automation_->start();
+    }
+    // A savevm step's snapshot: the state after the events due at this count have fired.
+    if (step_save_ && !replaying_) {
+      save_snapshot(*std::exchange(step_save_, std::nullopt));
+      automation_->saved();
+    }
     if (paused_ && host_.paused && !replaying_) {
       host_.paused();  // no instruction runs and no timer fires: virtual time stands still
     } else {

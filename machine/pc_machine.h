@@ -70,6 +70,8 @@ class PcMachine {
     std::function<void()> paused;
     // The machine was reset: by the guest (`guest`), or by request_reset().
     std::function<void(bool guest)> reset;
+    // A script's control command (--step qmp:JSON): runs it, returns why it failed or empty.
+    std::function<std::string(const std::string& command)> command;
   };
   void set_host_hooks(HostHooks hooks);
   // Ends run() at the next instruction boundary with RunResult::Kind::Stopped and `why`.
@@ -152,6 +154,8 @@ class PcMachine {
   std::optional<std::string> stop_request_;
   std::optional<int> exit_status_;
   std::optional<std::string> step_failure_;  // a --step's own limit passed
+  std::optional<std::string> step_save_;     // a savevm step's file, written at the next turn
+  bool automation_started_ = false;
   std::optional<DirectBoot> direct_boot_;  // -kernel: reinstalled at every reset
   RunResult run_until_done();
   friend class DebugTarget;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -12,7 +13,10 @@
 
 #include "devices/vga_render.h"
 #include "frontend/cli.h"
+#include "frontend/control/machine_control.h"
+#include "frontend/control/step_command.h"
 #include "frontend/features.h"
+#include "machine/needle.h"
 #include "machine/pc_machine.h"
 #include "machine/screendump.h"
 
@@ -69,8 +73,12 @@ void write_artifacts(const Case& c, const RunOptions& options, machine::PcMachin
   const fs::path dir = artifacts_dir(c, options);
   fs::create_directories(dir);
   if (pc) {
-    machine::write_png((dir / "screen.png").string(), devices::vga_render(pc->board().vga()));
+    const devices::VgaFrame screen = devices::vga_render(pc->board().vga());
+    if (screen.width && screen.height) machine::write_png((dir / "screen.png").string(), screen);
     machine::write_text_dump((dir / "screen.txt").string(), pc->screen_text());
+    // A needle that did not match: where the screen differs from it.
+    if (const machine::Needle* n = pc->automation().current_needle(); n && !n->image.pixels.empty())
+      machine::write_png((dir / ("needle-" + n->name + "-diff.png")).string(), machine::needle_diff(*n, screen));
   }
   std::ofstream(dir / "command.txt")
       << "# The run, exactly (runs are deterministic: it fails the same way):\n"
@@ -80,7 +88,7 @@ void write_artifacts(const Case& c, const RunOptions& options, machine::PcMachin
   std::ofstream(dir / "result.txt") << r.message << "\n" << r.report << "\n";
 }
 
-CaseResult run_case(const Case& c, const RunOptions& options) {
+CaseResult run_case(const Case& c, const RunOptions& options, Progress* progress) {
   CaseResult r;
   r.name = c.name;
   for (const std::string& f : c.requires_) {
@@ -96,12 +104,14 @@ CaseResult run_case(const Case& c, const RunOptions& options) {
   fs::remove_all(dir, ec);
   fs::create_directories(dir, ec);
   const std::vector<std::string> command = case_command_line(c, options);
-  const CliResult cli = parse_command_line({command.begin() + 1, command.end()}, host_features());
+  CliResult cli = parse_command_line({command.begin() + 1, command.end()}, host_features());
   if (cli.action != CliResult::Action::Run) {
     r.message = cli.message;
     write_artifacts(c, options, nullptr, r);
     return r;
   }
+  cli.config.update_needles = options.update_needles;
+  if (progress) progress->steps = c.steps.size();
   try {
     if (cli.config.debugcon && cli.config.debugcon->kind == machine::SerialConfig::Kind::Stdio)
       throw std::runtime_error("-debugcon stdio: a suite's cases cannot use stdio (use file:PATH)");
@@ -121,10 +131,27 @@ CaseResult run_case(const Case& c, const RunOptions& options) {
     machine::PcMachine::HostHooks host;
     const size_t steps = pc.automation().steps();
     const bool stop_when_done = !c.expect;
-    host.poll = [&pc, steps, stop_when_done] {
+    // qmp steps act through a machine control of their own (there is no socket); its tick
+    // releases the keys a send-key holds.
+    control::MachineControl control(pc);
+    host.poll = [&pc, &control, steps, stop_when_done, progress, start] {
+      control.tick();
+      if (progress) {
+        progress->step = pc.automation().steps_done();
+        progress->virtual_ns = pc.clock().now_ns();
+        progress->icount = pc.cpu().s.icount;
+        progress->host_s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      }
       if (stop_when_done && pc.automation().steps_done() == steps) pc.request_stop("steps done");
     };
+    host.command = [&control](const std::string& text) {
+      return control::run_step_command(control, text);
+    };
+    // Nothing could resume a machine a qmp step stopped: its run ends there.
+    host.paused = [&pc] { pc.request_stop("stopped by a qmp step (nothing resumes it)"); };
     pc.set_host_hooks(std::move(host));
+    if (!cli.config.loadvm.empty()) pc.load_snapshot(cli.config.loadvm);
     const machine::RunResult run = pc.run();
     r.report = pc.report_line();
     r.virtual_ns = pc.clock().now_ns();
@@ -161,31 +188,69 @@ CaseResult run_case(const Case& c, const RunOptions& options) {
 
 }  // namespace
 
+std::string snapshot_path(const std::string& name, const RunOptions& options) {
+  if (fs::path(name).is_absolute()) return name;
+  return (fs::path(options.artifacts) / "snapshots" / name).string();
+}
+
 std::vector<std::string> case_command_line(const Case& c, const RunOptions& options) {
   std::vector<std::string> cmd{options.self};
   cmd.insert(cmd.end(), c.args.begin(), c.args.end());
+  if (!c.loadvm.empty()) cmd.insert(cmd.end(), {"-loadvm", snapshot_path(c.loadvm, options)});
   // The serial log is an artifact, unless the case says where COM1 goes.
   if (!sets_serial(c.args))
     cmd.insert(
         cmd.end(),
         {"-serial", "file:" + (fs::path(artifacts_dir(c, options)) / "serial.log").string()});
   cmd.insert(cmd.end(), {"-display", "none", "--timeout", fmt::format("{}", c.timeout_ns / 1e9)});
-  for (const std::string& s : c.steps) cmd.insert(cmd.end(), {"--step", s});
+  for (const std::string& s : c.steps)
+    cmd.insert(cmd.end(), {"--step", s.starts_with("savevm:")
+                                          ? "savevm:" + snapshot_path(s.substr(7), options)
+                                          : s});
   return cmd;
 }
 
 std::vector<CaseResult> run_cases(const std::vector<Case>& cases, const RunOptions& options) {
   std::vector<CaseResult> results(cases.size());
+  std::vector<bool> finished(cases.size());
   std::atomic<size_t> next{0};
   std::mutex lock;
+  std::condition_variable done;
+  std::error_code ec;
+  fs::create_directories(fs::path(options.artifacts) / "snapshots", ec);
+  // Cases are taken in order and a case needs only cases before it, so what it waits for has
+  // been taken by a worker already: the wait always ends.
+  const auto needed_failure = [&](const Case& c) -> std::string {
+    std::unique_lock<std::mutex> g(lock);
+    for (const std::string& need : c.needs) {
+      const auto it = std::find_if(cases.begin(), cases.end(), [&](const Case& o) { return o.name == need; });
+      if (it == cases.end()) return fmt::format("needs case '{}', which is not in this run", need);
+      const size_t j = size_t(it - cases.begin());
+      done.wait(g, [&] { return bool(finished[j]); });
+      if (results[j].outcome != CaseResult::Outcome::Pass)
+        return fmt::format("needs case '{}', which did not pass", need);
+    }
+    return {};
+  };
   const auto worker = [&] {
     for (size_t i; (i = next++) < cases.size();) {
-      {
-        const std::lock_guard<std::mutex> g(lock);
-        if (options.started) options.started(cases[i]);
+      Progress* progress = options.progress ? &(*options.progress)[i] : nullptr;
+      if (const std::string why = needed_failure(cases[i]); !why.empty()) {
+        results[i].name = cases[i].name;
+        results[i].outcome = CaseResult::Outcome::Skip;
+        results[i].message = why;
+      } else {
+        {
+          const std::lock_guard<std::mutex> g(lock);
+          if (options.started) options.started(cases[i]);
+        }
+        if (progress) progress->running = true;
+        results[i] = run_case(cases[i], options, progress);
+        if (progress) progress->running = false;
       }
-      results[i] = run_case(cases[i], options);
       const std::lock_guard<std::mutex> g(lock);
+      finished[i] = true;
+      done.notify_all();
       if (options.finished) options.finished(results[i]);
     }
   };

@@ -2,6 +2,7 @@
 // between machines), and decides each case's result.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -20,9 +21,21 @@ struct CaseResult {
   double host_s = 0;        // host time (the summary table only: it does not repeat)
 };
 
+// A running case's progress, for the live lines on a terminal: written by the case's thread
+// from its host poll, read by the display. Nothing in a run reads it back.
+struct Progress {
+  std::atomic<bool> running{false};
+  std::atomic<size_t> step{0}, steps{0};
+  std::atomic<uint64_t> virtual_ns{0}, icount{0};
+  std::atomic<double> host_s{0};
+};
+
 struct RunOptions {
   unsigned jobs = 1;
   std::string artifacts;  // folder for failing cases' artifacts
+  bool update_needles = false;  // --update-needles
+  // One per case, in the order of `cases`, or null.
+  std::vector<Progress>* progress = nullptr;
   std::string self;       // this program, for the reproducing command lines
   std::string suite_path;
   // Called (under a lock) as cases start and finish.
@@ -30,10 +43,15 @@ struct RunOptions {
   std::function<void(const CaseResult&)> finished;
 };
 
+// Where a snapshot a case names (loadvm, savevm steps) is: a relative name is kept in the
+// run's folder ARTIFACTS/snapshots, shared by the cases of the run.
+std::string snapshot_path(const std::string& name, const RunOptions& options);
+
 // The ghost86 command line a case runs as (artifacts paths included).
 std::vector<std::string> case_command_line(const Case& c, const RunOptions& options);
 
-// Results in the order of `cases`.
+// Results in the order of `cases`. A case starts once the cases it needs have finished (they
+// come before it), and is skipped unless they passed.
 std::vector<CaseResult> run_cases(const std::vector<Case>& cases, const RunOptions& options);
 
 }  // namespace frontend::suite

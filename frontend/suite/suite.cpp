@@ -71,42 +71,59 @@ struct Reader {
         r.fail(&value, fmt::format("unknown key '{}' in {}", key.str(), what));
   }
 
-  // A step: { screen = "RE", within = S } / { serial = ... } / { type = "TEXT" } /
-  // { send = "TEXT" } / { sleep = S }, as the --step it becomes.
-  std::string step(const toml::node& n) const {
+  // A step, as the --step it becomes: { screen = "RE", within = S } / { serial = ... } /
+  // { needle = "PATH", within = S } / { type = "TEXT" } / { key = "ctrl-alt-delete" } /
+  // { send = "TEXT" } / { mouse = "DX,DY", click = "left" } / { click = "left" } /
+  // { qmp = '{"execute": ...}' } / { savevm = "NAME" } / { sleep = S }. `c` collects the
+  // needles and snapshots the case uses.
+  std::string step(const toml::node& n, Case& c) const {
+    static constexpr std::string_view kKinds =
+        "screen, serial, needle, type, key, send, mouse, click, qmp, savevm or sleep";
     const toml::table* t = n.as_table();
     if (!t || t->empty())
       fail(&n, "a step must be a table such as { screen = \"A:.>\", within = 10 }");
-    check_keys(*this, *t, {"screen", "serial", "type", "send", "sleep", "within"}, "a step");
+    check_keys(*this, *t,
+               {"screen", "serial", "needle", "type", "key", "send", "mouse", "click", "qmp", "savevm",
+                "sleep", "within"},
+               "a step");
     std::string kind;
     for (const auto& [key, value] : *t)
-      if (key.str() != "within") {
-        if (!kind.empty()) fail(&n, "a step has one of screen, serial, type, send or sleep");
+      if (key.str() != "within" && !(key.str() == "click" && t->contains("mouse"))) {
+        if (!kind.empty()) fail(&n, fmt::format("a step has one of {}", kKinds));
         kind = key.str();
       }
-    if (kind.empty()) fail(&n, "a step has one of screen, serial, type, send or sleep");
+    if (kind.empty()) fail(&n, fmt::format("a step has one of {}", kKinds));
     const toml::node& arg = *t->get(kind);
     std::string prefix = kind;
     if (const toml::node* within = t->get("within")) {
-      if (kind != "screen" && kind != "serial")
-        fail(within, "only screen and serial steps take 'within'");
+      if (kind != "screen" && kind != "serial" && kind != "needle")
+        fail(within, "only screen, serial and needle steps take 'within'");
       prefix += fmt::format("@{}", seconds(*within, "within"));
     }
     if (kind == "sleep") return fmt::format("sleep:{}", seconds(arg, "sleep"));
     std::string text = string(arg, kind);
+    if (kind == "needle") {
+      // Relative to the suite's folder, where its needles are kept.
+      text = (std::filesystem::path(dir) / text).lexically_normal().string();
+      c.needles.push_back(text);
+    } else if (kind == "savevm") {
+      c.saves.push_back(text);
+    } else if (kind == "mouse") {
+      if (const toml::node* click = t->get("click")) text += "," + string(*click, "click");
+    }
     if (kind == "type" || kind == "send") {
       // TOML has already turned "\n" into a newline; a backslash is a character to type.
       std::string escaped;
       // Control characters become --step escapes, so that the command line stays one line.
-      for (const char c : text) {
-        switch (c) {
+      for (const char ch : text) {
+        switch (ch) {
           case '\\': escaped += "\\\\"; break;
           case '\n': escaped += "\\n"; break;
           case '\r': escaped += "\\r"; break;
           case '\t': escaped += "\\t"; break;
           case '\b': escaped += "\\b"; break;
           case '\x1b': escaped += "\\e"; break;
-          default: escaped += c;
+          default: escaped += ch;
         }
       }
       text = escaped;
@@ -180,7 +197,8 @@ Suite load_suite(const std::string& path) {
   std::set<std::string> names;
   for (const toml::node& n : *cases->as_array()) {
     const toml::table& t = *n.as_table();
-    Reader::check_keys(r, t, {"name", "args", "steps", "requires", "timeout", "expect"},
+    Reader::check_keys(r, t,
+                       {"name", "args", "steps", "requires", "timeout", "expect", "loadvm", "needs"},
                        "a [[case]]");
     Case c;
     const toml::node* name = t.get("name");
@@ -188,6 +206,8 @@ Suite load_suite(const std::string& path) {
     c.name = r.string(*name, "name");
     if (!valid_name(c.name))
       r.fail(name, fmt::format("case name '{}' must be letters, digits, '-', '_' or '.'", c.name));
+    if (c.name == "snapshots")
+      r.fail(name, "the case name 'snapshots' is taken (the artifacts folder keeps the run's snapshots there)");
     if (!names.insert(c.name).second)
       r.fail(name, fmt::format("case '{}' is defined twice", c.name));
     c.args = default_args;
@@ -198,7 +218,22 @@ Suite load_suite(const std::string& path) {
     if (const toml::node* s = t.get("steps")) {
       const toml::array* steps = s->as_array();
       if (!steps) r.fail(s, "steps must be an array of tables");
-      for (const toml::node& step : *steps) c.steps.push_back(r.step(step));
+      for (const toml::node& step : *steps) c.steps.push_back(r.step(step, c));
+    }
+    if (const toml::node* l = t.get("loadvm")) {
+      c.loadvm = r.string(*l, "loadvm");
+      if (c.loadvm.empty()) r.fail(l, "loadvm must name a snapshot");
+      // The case that saves it runs first.
+      for (const Case& before : suite.cases)
+        if (std::find(before.saves.begin(), before.saves.end(), c.loadvm) != before.saves.end())
+          c.needs.push_back(before.name);
+    }
+    if (const toml::node* q = t.get("needs")) {
+      for (const std::string& need : q->is_string() ? std::vector{r.string(*q, "needs")} : r.strings(*q, "needs")) {
+        if (!names.count(need) || need == c.name)
+          r.fail(q, fmt::format("needs '{}': no case of that name is listed before '{}'", need, c.name));
+        if (std::find(c.needs.begin(), c.needs.end(), need) == c.needs.end()) c.needs.push_back(need);
+      }
     }
     if (const toml::node* q = t.get("requires")) c.requires_ = r.strings(*q, "requires");
     c.timeout_ns = default_timeout;

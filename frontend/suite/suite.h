@@ -22,6 +22,14 @@ struct Case {
   std::vector<std::string> requires_;  // files that must exist, else the case is skipped
   uint64_t timeout_ns = 0;             // --timeout
   std::optional<Expect> expect;        // absent: the case passes once its steps are done
+  // A snapshot to start from (-loadvm), and those the case's savevm steps write: names
+  // relative to the run's snapshot folder (RunOptions::snapshots) unless absolute.
+  std::string loadvm;
+  std::vector<std::string> saves;
+  // Cases that must have passed before this one starts (named by `needs`, or the case that
+  // saves the snapshot this one loads); always cases listed before it.
+  std::vector<std::string> needs;
+  std::vector<std::string> needles;  // the needle paths of its steps, checked before the run
 };
 
 struct Suite {

@@ -4,6 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <numeric>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +18,7 @@
 #include "frontend/suite/junit.h"
 #include "frontend/suite/runner.h"
 #include "frontend/suite/suite.h"
+#include "machine/needle.h"
 
 namespace frontend::suite {
 namespace {
@@ -27,6 +33,8 @@ constexpr const char* kUsage =
     "                  (default ghost86-artifacts)\n"
     "  --shard I/N     run the I-th of N deterministic parts of the suite (1 <= I <= N)\n"
     "  --list          print the cases and exit\n"
+    "  --update-needles a needle that does not match by its step's limit is rewritten from the\n"
+    "                  screen at that moment (PNG, and JSON keeping its areas), for review\n"
     "  --merge OUT IN... join shard JUnit files into OUT, in suite order, and summarise\n";
 
 struct UsageError : std::runtime_error {
@@ -82,7 +90,7 @@ int run(const std::vector<std::string>& args) {
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   std::string junit, artifacts = "ghost86-artifacts", suite_path;
   unsigned shard = 1, shards = 1;
-  bool list = false;
+  bool list = false, update_needles = false;
   std::vector<std::string> names;
   for (size_t i = 0; i < args.size(); i++) {
     const std::string& a = args[i];
@@ -111,6 +119,8 @@ int run(const std::vector<std::string>& args) {
         throw UsageError(fmt::format("--shard: '{}': expected 1 <= I <= N", v));
     } else if (a == "--list") {
       list = true;
+    } else if (a == "--update-needles") {
+      update_needles = true;
     } else if (a == "--merge") {
       return merge({args.begin() + long(i) + 1, args.end()});
     } else if (a == "-h" || a == "--help") {
@@ -126,22 +136,48 @@ int run(const std::vector<std::string>& args) {
   }
   if (suite_path.empty()) throw UsageError("no suite given (see ghost86 test --help)");
   const Suite suite = load_suite(suite_path);
-  std::vector<Case> cases;
+  // Every needle is read before anything runs: a bad one is the suite's mistake (status 2).
+  for (const Case& c : suite.cases)
+    for (const std::string& n : c.needles) machine::load_needle(n, update_needles);
+  const auto index_of = [&](const std::string& n) {
+    return size_t(std::find_if(suite.cases.begin(), suite.cases.end(),
+                               [&](const Case& c) { return c.name == n; }) -
+                  suite.cases.begin());
+  };
+  // The cases named (with the cases they need), in suite order; all without names.
+  std::vector<bool> chosen(suite.cases.size(), names.empty());
   for (const std::string& n : names) {
-    const auto it = std::find_if(suite.cases.begin(), suite.cases.end(),
-                                 [&](const Case& c) { return c.name == n; });
-    if (it == suite.cases.end())
+    if (index_of(n) == suite.cases.size())
       throw UsageError(fmt::format("{}: no case named '{}'", suite_path, n));
-    cases.push_back(*it);
+    chosen[index_of(n)] = true;
   }
-  if (names.empty()) cases = suite.cases;
+  for (size_t i = suite.cases.size(); i-- > 0;)
+    if (chosen[i])
+      for (const std::string& need : suite.cases[i].needs) chosen[index_of(need)] = true;
+  std::vector<Case> cases;
+  for (size_t i = 0; i < suite.cases.size(); i++)
+    if (chosen[i]) cases.push_back(suite.cases[i]);
   JunitSuite report;
   report.name = suite.name;
   for (const Case& c : cases) report.order.push_back(c.name);
-  // Shard I of N takes every N-th case from the I-th: a split any CI fan-out can repeat.
+  // Shard I of N takes every N-th case from the I-th: a split any CI fan-out can repeat. A
+  // case that needs another goes with it: into the shard of the first case of its group.
+  std::vector<size_t> group(cases.size());
+  std::iota(group.begin(), group.end(), 0);
+  const auto root = [&](size_t i) {
+    while (group[i] != i) i = group[i];
+    return i;
+  };
+  for (size_t i = 0; i < cases.size(); i++)
+    for (const std::string& need : cases[i].needs)
+      for (size_t j = 0; j < i; j++)
+        if (cases[j].name == need) {
+          const size_t a = root(i), b = root(j);
+          group[std::max(a, b)] = std::min(a, b);
+        }
   std::vector<Case> mine;
   for (size_t i = 0; i < cases.size(); i++)
-    if (i % shards == shard - 1) mine.push_back(cases[i]);
+    if (root(i) % shards == shard - 1) mine.push_back(cases[i]);
   if (list) {
     for (const Case& c : mine) std::printf("%s\n", c.name.c_str());
     return 0;
@@ -152,23 +188,81 @@ int run(const std::vector<std::string>& args) {
   options.artifacts = artifacts;
   options.self = self_path();
   options.suite_path = suite_path;
+  options.update_needles = update_needles;
   const bool tty = ::isatty(STDOUT_FILENO);
+  std::vector<Progress> progress(mine.size());
+  if (tty) options.progress = &progress;
   size_t done = 0;
+  // On a terminal: one live line per running case under the finished cases' lines, redrawn
+  // a few times a second (host time: it only shows, nothing reads it back).
+  std::mutex screen;
+  size_t drawn = 0;  // live lines on the terminal below the cursor's line
+  const auto erase_live = [&] {
+    for (; drawn > 0; drawn--) std::printf("\033[A\033[2K");
+  };
+  const auto draw_live = [&] {
+    for (size_t i = 0; i < mine.size(); i++) {
+      const Progress& p = progress[i];
+      if (!p.running) continue;
+      const double host_s = p.host_s;
+      std::printf("  %s  step %zu/%zu  %.3f s virtual  %.0f MIPS\n", mine[i].name.c_str(),
+                  std::min(p.step.load() + 1, p.steps.load()), p.steps.load(), p.virtual_ns / 1e9,
+                  host_s > 0 ? double(p.icount) / host_s / 1e6 : 0.0);
+      drawn++;
+    }
+    std::printf("[%zu/%zu done]", done, mine.size());
+    std::fflush(stdout);
+  };
   options.started = [&](const Case& c) {
     if (!tty) std::printf("start %s\n", c.name.c_str());
     std::fflush(stdout);
   };
   options.finished = [&](const CaseResult& r) {
+    const std::lock_guard<std::mutex> g(screen);
     done++;
-    if (tty) std::printf("\r\033[K");
+    if (tty) {
+      std::printf("\r\033[2K");
+      erase_live();
+    }
     std::printf("%s %s (%.3f s virtual)%s%s\n", outcome_word(r.outcome), r.name.c_str(),
                 r.virtual_ns / 1e9, r.message.empty() ? "" : ": ", r.message.c_str());
     if (r.outcome == CaseResult::Outcome::Fail)
       std::printf("  artifacts: %s/%s\n", artifacts.c_str(), r.name.c_str());
-    if (tty && done < mine.size()) std::printf("[%zu/%zu done]", done, mine.size());
+    if (tty && done < mine.size()) draw_live();
     std::fflush(stdout);
   };
-  report.results = run_cases(mine, options);
+  std::atomic<bool> finished_all{false};
+  std::condition_variable wake;
+  std::thread live;
+  if (tty)
+    live = std::thread([&] {
+      std::unique_lock<std::mutex> g(screen);
+      while (!wake.wait_for(g, std::chrono::milliseconds(250), [&] { return finished_all.load(); })) {
+        std::printf("\r\033[2K");
+        erase_live();
+        draw_live();
+      }
+      std::printf("\r\033[2K");
+      erase_live();
+      std::fflush(stdout);
+    });
+  // The live lines end before the summary, and also if the run throws.
+  const auto stop_live = [&] {
+    if (!live.joinable()) return;
+    {
+      const std::lock_guard<std::mutex> g(screen);
+      finished_all = true;
+    }
+    wake.notify_all();
+    live.join();
+  };
+  try {
+    report.results = run_cases(mine, options);
+  } catch (...) {
+    stop_live();
+    throw;
+  }
+  stop_live();
   if (!junit.empty()) write_junit(junit, report);
   return summarise(report.results) ? 0 : 1;
 }

@@ -2,12 +2,16 @@
 // and line), and JUnit written, read back and merged from shards.
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "frontend/cli.h"
+#include "frontend/features.h"
 #include "frontend/suite/junit.h"
+#include "frontend/suite/runner.h"
 #include "frontend/suite/suite.h"
 
 namespace {
@@ -81,7 +85,7 @@ TEST_CASE("suite: mistakes are one line naming the file and line", "[frontend][s
   CHECK_THAT(load_error("[[case]]\nname = \"a\"\nsteps = [{ screen = \"x\", type = \"y\" }]\n"),
              Catch::Contains("bad.toml:3: a step has one of"));
   CHECK_THAT(load_error("[[case]]\nname = \"a\"\nsteps = [{ type = \"y\", within = 1 }]\n"),
-             Catch::Contains("only screen and serial steps take 'within'"));
+             Catch::Contains("only screen, serial and needle steps take 'within'"));
   CHECK_THAT(load_error("[[case]]\nname = \"a\"\nsteps = [{ sleep = 1 }]\n[[case]]\nname = "
                         "\"a\"\nsteps = [{ sleep = 1 }]\n"),
              Catch::Contains("bad.toml:5: case 'a' is defined twice"));
@@ -137,4 +141,85 @@ TEST_CASE("junit: written, read back and merged from shards in suite order", "[f
                     Catch::Contains("case 'b' is in no shard"));
   CHECK_THROWS_WITH(merge_junit({read_junit(s1.path.string()), read_junit(s1.path.string())}),
                     Catch::Contains("in two shards"));
+}
+
+TEST_CASE("suite: needle, key, mouse, qmp and savevm steps, loadvm and needs", "[frontend][suite]") {
+  TempFile f("steps.toml", R"(
+[[case]]
+name = "save"
+steps = [
+  { needle = "needles/prompt", within = 10 },
+  { key = "ctrl-alt-delete" },
+  { mouse = "10,-5", click = "left" },
+  { click = "right" },
+  { qmp = '{"execute": "system_reset"}' },
+  { savevm = "booted.snap" },
+]
+[[case]]
+name = "load"
+loadvm = "booted.snap"
+steps = [{ type = "ver\n" }]
+[[case]]
+name = "after"
+needs = ["save", "load"]
+expect = { status = 0 }
+)");
+  const Suite s = load_suite(f.path.string());
+  REQUIRE(s.cases.size() == 3);
+  const std::string needle = (f.path.parent_path() / "needles" / "prompt").string();
+  CHECK(s.cases[0].steps ==
+        std::vector<std::string>{"needle@10:" + needle, "key:ctrl-alt-delete", "mouse:10,-5,left",
+                                 "click:right", "qmp:{\"execute\": \"system_reset\"}", "savevm:booted.snap"});
+  CHECK(s.cases[0].needles == std::vector<std::string>{needle});
+  CHECK(s.cases[0].saves == std::vector<std::string>{"booted.snap"});
+  // Loading a snapshot another case saves needs that case.
+  CHECK(s.cases[1].loadvm == "booted.snap");
+  CHECK(s.cases[1].needs == std::vector<std::string>{"save"});
+  CHECK(s.cases[2].needs == std::vector<std::string>{"save", "load"});
+  // The command line: the snapshots live in the run's artifacts folder.
+  RunOptions options;
+  options.self = "ghost86";
+  options.artifacts = "/out";
+  const std::vector<std::string> load = case_command_line(s.cases[1], options);
+  CHECK(std::find(load.begin(), load.end(), "/out/snapshots/booted.snap") - load.begin() ==
+        std::find(load.begin(), load.end(), "-loadvm") - load.begin() + 1);
+  const std::vector<std::string> save = case_command_line(s.cases[0], options);
+  CHECK(save.back() == "savevm:/out/snapshots/booted.snap");
+  // Every step kind is one the command line takes.
+  std::vector<std::string> args;
+  for (const std::string& step : s.cases[0].steps) args.insert(args.end(), {"--step", step});
+  const frontend::CliResult cli = frontend::parse_command_line(args, frontend::host_features());
+  REQUIRE(cli.action == frontend::CliResult::Action::Run);
+  REQUIRE(cli.config.steps.size() == 6);
+  using Kind = machine::AutomationStep::Kind;
+  CHECK(cli.config.steps[0].kind == Kind::Needle);
+  CHECK(cli.config.steps[0].limit_ns == 10'000'000'000);
+  CHECK(cli.config.steps[1].keys == std::vector<uint16_t>{0x14, 0x11, 0xe071});  // set-2 codes
+  CHECK((cli.config.steps[2].dx == 10 && cli.config.steps[2].dy == -5 && cli.config.steps[2].buttons == 1));
+  CHECK((cli.config.steps[3].kind == Kind::Mouse && cli.config.steps[3].dx == 0 && cli.config.steps[3].buttons == 2));
+  CHECK(cli.config.steps[4].kind == Kind::Command);
+  CHECK(cli.config.steps[5].kind == Kind::Savevm);
+}
+
+TEST_CASE("suite: new step mistakes are one line", "[frontend][suite]") {
+  CHECK_THAT(load_error("[[case]]\nname = \"a\"\nsteps = [{ key = \"f2\", within = 1 }]\n"),
+             Catch::Contains("only screen, serial and needle steps take 'within'"));
+  CHECK_THAT(load_error("[[case]]\nname = \"a\"\nsteps = [{ key = \"f2\", qmp = \"{}\" }]\n"),
+             Catch::Contains("a step has one of"));
+  CHECK_THAT(load_error("[[case]]\nname = \"a\"\nneeds = \"b\"\nsteps = [{ sleep = 1 }]\n[[case]]\nname = "
+                        "\"b\"\nsteps = [{ sleep = 1 }]\n"),
+             Catch::Contains("bad.toml:3: needs 'b': no case of that name is listed before 'a'"));
+  CHECK_THAT(load_error("[[case]]\nname = \"snapshots\"\nsteps = [{ sleep = 1 }]\n"),
+             Catch::Contains("'snapshots' is taken"));
+  for (const std::string bad : {"key:ctrl-nokey", "key:", "mouse:1", "mouse:1,x", "mouse:1,2,top", "click:up",
+                                "qmp:", "savevm:", "needle:", "key@1:f2"}) {
+    INFO(bad);
+    const frontend::CliResult r = frontend::parse_command_line({"--step", bad}, frontend::host_features());
+    CHECK(r.action == frontend::CliResult::Action::Exit);
+    CHECK(r.exit_code != 0);
+    CHECK_THAT(r.message, Catch::Contains("--step"));
+    std::string line = r.message;
+    while (!line.empty() && line.back() == '\n') line.pop_back();
+    CHECK(line.find('\n') == std::string::npos);
+  }
 }

@@ -124,6 +124,24 @@ TEST_CASE("script steps: typed text reaches the keyboard as set-2 make and break
   std::filesystem::remove(out);
 }
 
+TEST_CASE("script steps: a key combination goes down in order and up in reverse", "[machine][automation]") {
+  machine::MachineConfig cfg;
+  cfg.bios_path = write_rom(kKeyEchoRom);
+  const std::string out = cfg.bios_path + ".com1";
+  cfg.serial.push_back({machine::SerialConfig::Kind::File, out});
+  machine::AutomationStep combo{machine::AutomationStep::Kind::Key, "ctrl-alt-delete"};
+  combo.keys = {0x14, 0x11, 0xe071};  // left Ctrl, left Alt, Delete (an E0 key)
+  cfg.steps = {{machine::AutomationStep::Kind::Sleep, "", 3'000'000}, combo};
+  cfg.max_insns = 60'000'000;
+  {
+    machine::PcMachine pc(cfg, [](char) {});
+    CHECK(pc.run().kind == machine::RunResult::Kind::InsnLimit);
+  }
+  // Set-2 make codes 14, 11, E0 71; break codes E0 F0 71, F0 11, F0 14 (IBM PS/2 scan code set 2).
+  CHECK(read_text(out) == std::string("\x14\x11\xe0\x71\xe0\xf0\x71\xf0\x11\xf0\x14"));
+  std::filesystem::remove(out);
+}
+
 TEST_CASE("script steps: each waits for its condition, then the final condition applies", "[machine][automation]") {
   machine::MachineConfig cfg;
   cfg.bios_path = write_rom(kKeyEchoRom);
@@ -255,4 +273,27 @@ TEST_CASE("script steps: send feeds COM1's receiver without overrunning it", "[m
   cfg.timeout_ns = 200'000'000;
   machine::PcMachine pc(cfg, [](char) {});
   CHECK(pc.run().kind == machine::RunResult::Kind::Matched);
+}
+
+TEST_CASE("script steps: a mouse step moves and clicks the PS/2 mouse", "[machine][automation]") {
+  // The echo firmware, after enabling the 8042's auxiliary port (A8h) and the mouse's data
+  // reporting (D4h, then F4h to the mouse).
+  std::vector<uint8_t> rom = {0xb0, 0xa8, 0xe6, 0x64, 0xb0, 0xd4, 0xe6, 0x64, 0xb0, 0xf4, 0xe6, 0x60};
+  rom.insert(rom.end(), kKeyEchoRom.begin(), kKeyEchoRom.end());
+  machine::MachineConfig cfg;
+  cfg.bios_path = write_program(rom, {});
+  const std::string out = cfg.bios_path + ".com1";
+  cfg.serial.push_back({machine::SerialConfig::Kind::File, out});
+  machine::AutomationStep mouse{machine::AutomationStep::Kind::Mouse, "5,-3,left"};
+  mouse.dx = 5, mouse.dy = -3, mouse.buttons = 1;
+  cfg.steps = {{machine::AutomationStep::Kind::Sleep, "", 3'000'000}, mouse};
+  cfg.max_insns = 60'000'000;
+  {
+    machine::PcMachine pc(cfg, [](char) {});
+    CHECK(pc.run().kind == machine::RunResult::Kind::InsnLimit);
+  }
+  // FA acknowledges F4. Then 3-byte stream packets (byte 0: Y sign 20h, X sign 10h, always 08h,
+  // buttons): the move (+5, -3), the left button down, and up.
+  CHECK(read_text(out) == std::string("\xfa\x28\x05\xfd\x09\x00\x00\x08\x00\x00", 10));
+  std::filesystem::remove(out);
 }
