@@ -155,6 +155,12 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
   if (!cfg.savevm.empty() || !cfg.savevm_at.empty())
     if (const std::string why = writable_drive(); !why.empty())
       throw std::runtime_error(fmt::format("{}: {}", cfg.savevm.empty() ? "--savevm-at" : "-savevm", why));
+  // A log replays only against the images it started from, and holds no network frames yet.
+  if (!cfg.record.empty() || !cfg.replay.empty()) {
+    const char* option = cfg.record.empty() ? "-replay" : "-record";
+    if (const std::string why = writable_drive(); !why.empty()) throw std::runtime_error(fmt::format("{}: {}", option, why));
+    if (!cfg.nics.empty()) throw std::runtime_error(fmt::format("{}: network cards are not recorded yet (-nic none)", option));
+  }
 }
 
 PcMachine::~PcMachine() = default;
