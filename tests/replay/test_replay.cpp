@@ -249,3 +249,27 @@ TEST_CASE("record and replay: a log is refused by another machine", "[machine][r
   }
   std::filesystem::remove(path);
 }
+
+TEST_CASE("record and replay: the options", "[machine][replay][cli]") {
+  const std::string path = test::temp_file("rr-cli");
+  test::spill(path, {1, 2, 3});
+  const frontend::Features f = frontend::host_features();
+  auto refused = [&f](const std::vector<std::string>& args, const std::string& start) {
+    const frontend::CliResult r = frontend::parse_command_line(args, f);
+    INFO("message: " << r.message);
+    CHECK(r.action == frontend::CliResult::Action::Exit);
+    CHECK(r.exit_code == 1);
+    CHECK(r.message.find('\n') == std::string::npos);
+    CHECK(r.message.rfind(start, 0) == 0);
+  };
+  refused({"-record", path, "-replay", path}, "ghost86: -replay: cannot be combined with -record");
+  refused({"--record-every", "5"}, "ghost86: --record-every: needs -record");
+  refused({"-record", path, "--record-every", "0"}, "ghost86: --record-every: invalid count '0'");
+  refused({"-replay", path + ".absent"}, "ghost86: -replay: ");
+  const frontend::CliResult ok = frontend::parse_command_line({"-record", path, "--record-every", "5000"}, f);
+  REQUIRE(ok.action == frontend::CliResult::Action::Run);
+  CHECK(ok.config.record == path);
+  CHECK(ok.config.record_every == 5000);
+  CHECK(frontend::parse_command_line({"-record", path}, f).config.record_every == 100'000'000);
+  std::filesystem::remove(path);
+}
