@@ -126,6 +126,9 @@ constexpr std::array kOptions = {
     OptionSpec{"loadvm", "FILE", "Start from the snapshot in FILE"},
     OptionSpec{"savevm", "FILE", "At exit, write a snapshot of the machine to FILE"},
     OptionSpec{"savevm-at", "ICOUNT:FILE", "Write a snapshot to FILE when ICOUNT guest instructions have run"},
+    OptionSpec{"record", "FILE", "Record host input and state checks to FILE (replay with -replay FILE)"},
+    OptionSpec{"replay", "FILE", "Run from the log in FILE instead of host input, checking the state as recorded"},
+    OptionSpec{"record-every", "N", "With -record: a state check every N guest instructions (default 100000000)"},
     OptionSpec{"d", "ITEMS", "Log to stderr: comma-separated int, exec, in_asm, out_asm, jit (as QEMU's -d)"},
     OptionSpec{"version", "", "Print the version and exit"},
     OptionSpec{"help", "", "Print this help and exit"},
@@ -135,7 +138,7 @@ constexpr std::array kOptions = {
 bool gnu_style(std::string_view name) {
   return name == "help" || name == "version" || name == "max-insns" || name == "jit-cache-mb" || name == "step" ||
          name == "until-serial" || name == "until-screen" || name == "timeout" || name == "wall-timeout" || name == "screendump" ||
-         name == "report" || name == "checkpoint-every" || name == "savevm-at";
+         name == "report" || name == "checkpoint-every" || name == "savevm-at" || name == "record-every";
 }
 
 std::string spelled(std::string_view name) {
@@ -769,6 +772,26 @@ uint64_t parse_checkpoint_every(std::string_view text) {
   return *n;
 }
 
+// -record, -replay, --record-every (machine/record_replay.h); the log itself is checked when
+// the machine exists.
+void apply_record_replay(const Given& given, MachineConfig& cfg) {
+  if (given.has("record") && given.has("replay")) fail("replay", "cannot be combined with -record");
+  if (auto f = given.last("record")) {
+    check_creatable("record", *f);
+    cfg.record = *f;
+  }
+  if (auto f = given.last("replay")) {
+    check_readable("replay", *f);
+    cfg.replay = *f;
+  }
+  if (auto n = given.last("record-every")) {
+    const auto every = parse_whole<uint64_t>(*n);
+    if (!every || !*every) fail("record-every", "invalid count '{}' (expected a whole number above 0)", *n);
+    if (!given.has("record")) fail("record-every", "needs -record");
+    cfg.record_every = *every;
+  }
+}
+
 // -global DRIVER.PROPERTY=VALUE, as QEMU's: a property of every device of that kind.
 void apply_global(std::string_view text, MachineConfig& cfg) {
   const auto [name, value] = key_value(text);
@@ -1039,6 +1062,7 @@ MachineConfig build_config(const Given& given, const Features& available, std::v
     cfg.savevm = *f;
   }
   for (const std::string& at : given.all("savevm-at")) cfg.savevm_at.push_back(parse_savevm_at(at));
+  apply_record_replay(given, cfg);
   apply_machine_options(given, cfg);
   apply_firmware(given, available, cfg);
   return cfg;

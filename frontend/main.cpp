@@ -27,6 +27,7 @@
 #include "frontend/sdl_display.h"
 #endif
 #include "machine/pc_machine.h"
+#include "machine/replay_log.h"
 
 namespace {
 
@@ -62,9 +63,13 @@ int run_machine(const machine::MachineConfig& config, double wall_timeout_s, con
     });
     // -serial stdio: the terminal's keys go to that COM port. -display sdl: a window.
     std::unique_ptr<frontend::SerialTerminal> terminal;
-    if (devices::Uart* uart = pc.board().stdio_uart())
-      terminal = std::make_unique<frontend::SerialTerminal>(STDIN_FILENO, uart,
-                                                            [&pc] { pc.request_stop("quit (Ctrl-A x)"); });
+    if (devices::Uart* uart = pc.board().stdio_uart()) {
+      unsigned port = 0;
+      while (pc.board().uart(port) != uart) port++;
+      terminal = std::make_unique<frontend::SerialTerminal>(
+          STDIN_FILENO, [&pc, port](uint8_t byte) { return pc.input().serial(port, byte); },
+          [&pc] { pc.request_stop("quit (Ctrl-A x)"); });
+    }
 #ifdef GHOST86_HAVE_SDL
     std::unique_ptr<frontend::SdlDisplay> display;
     if (config.display == machine::DisplayKind::Sdl) display = std::make_unique<frontend::SdlDisplay>(pc);
@@ -157,6 +162,20 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   // ghost86 test SUITE.toml: the suite runner (frontend/suite).
   if (!args.empty() && args[0] == "test") return frontend::suite::test_main({args.begin() + 1, args.end()});
+  // ghost86 --replay-dump FILE: a replay log as text (machine/README.md).
+  if (!args.empty() && args[0] == "--replay-dump") {
+    if (args.size() != 2) {
+      std::fprintf(stderr, "ghost86: --replay-dump: expected one FILE\n");
+      return 1;
+    }
+    try {
+      std::fputs(machine::replay::dump(machine::replay::read_log(args[1])).c_str(), stdout);
+      return 0;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "ghost86: %s\n", e.what());
+      return 1;
+    }
+  }
   const frontend::Features features = frontend::host_features();
   frontend::CliResult cli = frontend::parse_command_line(args, features);
   if (cli.action == frontend::CliResult::Action::Exit) {

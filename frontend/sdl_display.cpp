@@ -74,10 +74,7 @@ struct SdlDisplay::Impl {
         }
         if (e.key.repeat) break;  // the guest's keyboard repeats on its own (typematic)
         if (const uint16_t key = sdl_scancode_to_ps2(e.key.keysym.scancode)) {
-          if (e.type == SDL_KEYDOWN)
-            pc.board().keyboard().press(key);
-          else
-            pc.board().keyboard().release(key);
+          pc.input().key(key, e.type == SDL_KEYDOWN);
         }
         break;
       }
@@ -92,12 +89,12 @@ struct SdlDisplay::Impl {
                             : e.button.button == SDL_BUTTON_MIDDLE ? devices::Ps2Mouse::kMiddle
                                                                    : 0;
         buttons = e.type == SDL_MOUSEBUTTONDOWN ? uint8_t(buttons | bit) : uint8_t(buttons & ~bit);
-        pc.board().mouse().move(0, 0, buttons);
+        pc.input().mouse(0, 0, buttons);
         break;
       }
       case SDL_MOUSEMOTION:
         // SDL's y grows downwards; PS/2's grows away from the user.
-        if (grabbed) pc.board().mouse().move(e.motion.xrel, -e.motion.yrel, buttons);
+        if (grabbed) pc.input().mouse(e.motion.xrel, -e.motion.yrel, buttons);
         break;
       case SDL_WINDOWEVENT:
         if (e.window.event == SDL_WINDOWEVENT_FOCUS_LOST && grabbed) set_grab(false);

@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
-#include "devices/uart.h"
 
 namespace frontend {
 namespace {
@@ -53,8 +53,8 @@ void SerialTerminal::Escapes::feed(uint8_t byte, std::deque<uint8_t>& to_guest, 
   to_guest.push_back(byte);
 }
 
-SerialTerminal::SerialTerminal(int input_fd, devices::Uart* uart, std::function<void()> quit)
-    : fd_(input_fd), uart_(uart), quit_(std::move(quit)) {
+SerialTerminal::SerialTerminal(int input_fd, std::function<bool(uint8_t)> send, std::function<void()> quit)
+    : fd_(input_fd), send_(std::move(send)), quit_(std::move(quit)) {
   termios mode{};
   if (isatty(fd_) && tcgetattr(fd_, &mode) == 0) {
     g_saved = {fd_, mode};
@@ -82,10 +82,7 @@ SerialTerminal::~SerialTerminal() {
 }
 
 void SerialTerminal::deliver() {
-  while (!pending_.empty() && uart_ && uart_->can_receive()) {
-    uart_->receive(pending_.front());
-    pending_.pop_front();
-  }
+  while (!pending_.empty() && send_(pending_.front())) pending_.pop_front();
 }
 
 void SerialTerminal::poll() {

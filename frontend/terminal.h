@@ -7,10 +7,6 @@
 #include <deque>
 #include <functional>
 
-namespace devices {
-class Uart;
-}
-
 namespace frontend {
 
 // Puts the terminal back in the mode it had before a SerialTerminal made it raw (nothing if
@@ -20,8 +16,9 @@ void restore_terminal_mode();
 class SerialTerminal {
  public:
   // `input_fd` is read without blocking; raw mode is applied only when it is a terminal.
-  // `quit` is called for Ctrl-A x.
-  SerialTerminal(int input_fd, devices::Uart* uart, std::function<void()> quit);
+  // `send` offers one byte to the guest's COM port and says whether it was taken (the machine's
+  // host input, machine/host_input.h); `quit` is called for Ctrl-A x.
+  SerialTerminal(int input_fd, std::function<bool(uint8_t)> send, std::function<void()> quit);
   ~SerialTerminal();
   SerialTerminal(const SerialTerminal&) = delete;
   SerialTerminal& operator=(const SerialTerminal&) = delete;
@@ -47,7 +44,7 @@ class SerialTerminal {
   void deliver();
 
   int fd_;
-  devices::Uart* uart_;
+  std::function<bool(uint8_t)> send_;
   std::function<void()> quit_;
   bool raw_ = false;
   bool eof_ = false;

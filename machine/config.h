@@ -145,6 +145,10 @@ struct MachineConfig {
   };
   std::string loadvm, savevm;
   std::vector<SaveAt> savevm_at;
+  // -record FILE: log host input and a state check every `record_every` instructions;
+  // -replay FILE: run from such a log instead of host input (machine/record_replay.h).
+  std::string record, replay;
+  uint64_t record_every = 100'000'000;
   // -name: the guest's name, shown in the window title.
   std::string name;
   // Networks and the cards on them (-netdev, -nic, -device e1000); none by default.

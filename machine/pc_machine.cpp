@@ -8,6 +8,7 @@
 #include "machine/screendump.h"
 #include "machine/cpu_state_io.h"
 #include "machine/debug_target.h"
+#include "machine/record_replay.h"
 #include "machine/state_hash.h"
 
 #include <algorithm>
@@ -33,6 +34,7 @@ int exit_status(const RunResult& r) {
     case RunResult::Kind::Stopped:
     case RunResult::Kind::HaltedForever: return 0;
     case RunResult::Kind::Timeout: return 3;
+    case RunResult::Kind::Diverged: return 1;
     default: return 2;
   }
 }
@@ -105,27 +107,25 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
     };
   }
   board_ = std::make_unique<PcBoard>(cfg, bus_, *phys_, *clock_, std::move(hooks), bios_bytes);
+  input_ = std::make_unique<HostInput>([this] { engine_->stop(); },
+                                       [this](unsigned port) {
+                                         devices::Uart* u = board_->uart(port);
+                                         return u && u->can_receive();
+                                       });
   Automation::Io io;
   io.screen = [this] {
     std::string screen;
     for (const std::string& line : screen_text()) screen += line + "\n";
     return screen;
   };
-  io.key = [this](uint16_t key, bool down) {
-    if (down)
-      board_->keyboard().press(key);
-    else
-      board_->keyboard().release(key);
-  };
+  io.key = [this](uint16_t key, bool down) { input_->key(key, down); };
   io.serial_in = [this](uint8_t byte) {
     devices::Uart* com1 = board_->uart(0);
     if (!com1 || com1->base() != 0x3f8) throw std::runtime_error("--step send: the machine has no COM1");
-    if (!com1->can_receive()) return false;
-    com1->receive(byte);
-    return true;
+    return input_->serial(0, byte);
   };
   io.frame = [this] { return devices::vga_render(board_->vga()); };
-  io.mouse = [this](int dx, int dy, uint8_t buttons) { board_->mouse().move(dx, dy, buttons); };
+  io.mouse = [this](int dx, int dy, uint8_t buttons) { input_->mouse(dx, dy, buttons); };
   io.command = [this](const std::string& command) -> std::string {
     if (!host_.command) return "this run has no control interface for commands";
     return host_.command(command);
@@ -174,6 +174,12 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
     if (const std::string why = writable_drive(); !why.empty())
       throw std::runtime_error(fmt::format(
           "{}: {}", savevm_step ? "--step savevm" : cfg.savevm.empty() ? "--savevm-at" : "-savevm", why));
+  // A log replays only against the images it started from, and holds no network frames yet.
+  if (!cfg.record.empty() || !cfg.replay.empty()) {
+    const char* option = cfg.record.empty() ? "-replay" : "-record";
+    if (const std::string why = writable_drive(); !why.empty()) throw std::runtime_error(fmt::format("{}: {}", option, why));
+    if (!cfg.nics.empty()) throw std::runtime_error(fmt::format("{}: network cards are not recorded yet (-nic none)", option));
+  }
 }
 
 PcMachine::~PcMachine() = default;
@@ -282,13 +288,44 @@ void PcMachine::pause() {
   engine_->stop();
 }
 
-void PcMachine::request_reset() {
-  reset_requested_ = true;
-  host_reset_ = true;
-  engine_->stop();
+void PcMachine::request_reset() { input_->reset(); }
+
+void PcMachine::press_power_button() { input_->power_button(); }
+
+void PcMachine::apply_input(const InputEvent& e) {
+  switch (e.kind) {
+    case InputEvent::Kind::Key:
+      if (e.down)
+        board_->keyboard().press(uint16_t(e.code));
+      else
+        board_->keyboard().release(uint16_t(e.code));
+      break;
+    case InputEvent::Kind::Mouse: board_->mouse().move(e.dx, e.dy, uint8_t(e.code)); break;
+    case InputEvent::Kind::Serial:
+      if (devices::Uart* u = board_->uart(e.port)) u->receive(uint8_t(e.code));
+      break;
+    case InputEvent::Kind::Reset:
+      reset_requested_ = true;
+      host_reset_ = true;
+      engine_->stop();
+      break;
+    case InputEvent::Kind::PowerButton: board_->pm().press_power_button(); break;
+  }
 }
 
-void PcMachine::press_power_button() { board_->pm().press_power_button(); }
+// At the end of a turn, after the timers due: the input queued since the last turn (recorded
+// with this instruction count), or on a replay the log's input for this count.
+void PcMachine::take_input() {
+  if (rr_ && rr_->replaying()) {
+    while (std::optional<InputEvent> e = rr_->due_event()) apply_input(*e);
+    return;
+  }
+  while (!input_->empty()) {
+    const InputEvent e = input_->pop();
+    apply_input(e);
+    if (rr_) rr_->recorded(e);
+  }
+}
 
 bool PcMachine::raise_nmi() {
   if (board_->rtc().nmi_masked()) return false;
@@ -297,7 +334,17 @@ bool PcMachine::raise_nmi() {
 }
 
 RunResult PcMachine::run() {
+  // The log starts here, after -loadvm.
+  if (!rr_ && !cfg_.record.empty()) rr_ = RecordReplay::record(*this, cfg_.record, cfg_.record_every);
+  if (!rr_ && !cfg_.replay.empty()) {
+    rr_ = RecordReplay::replay(*this, cfg_.replay);
+    input_->set_live(false);
+  }
   RunResult r = run_until_done();
+  if (rr_) {
+    rr_->finish();
+    if (rr_->divergence() && r.kind != RunResult::Kind::Diverged) r = RunResult{RunResult::Kind::Diverged, 0, *rr_->divergence()};
+  }
   if (cfg_.debug_log.find("jit") != std::string::npos) std::fputs(engine_->jit_stats_text().c_str(), stderr);
   board_->flush_serial();  // however the run ended, nothing the guest wrote stays behind
   write_screendump();
@@ -338,12 +385,14 @@ std::optional<RunResult> PcMachine::run_once(uint64_t debug_limit) {
     }
     if (paused_ && host_.paused && !replaying_) {
       host_.paused();  // no instruction runs and no timer fires: virtual time stands still
+      take_input();
     } else {
       uint64_t limit = std::min(clock_->next_event_icount(), debug_limit);
       if (cfg_.max_insns && limit > cfg_.max_insns) limit = cfg_.max_insns;
       if (timeout_insns && limit > timeout_insns) limit = timeout_insns;
       if (cfg_.checkpoint_every && limit > next_checkpoint_) limit = next_checkpoint_;
       if (next_save_ < cfg_.savevm_at.size()) limit = std::min(limit, cfg_.savevm_at[next_save_].icount);
+      if (rr_ && !replaying_) limit = std::min(limit, rr_->limit());
       clock_->set_run_horizon(limit);
       why = engine_->run(limit);
       clock_->set_run_horizon(0);
@@ -351,11 +400,15 @@ std::optional<RunResult> PcMachine::run_once(uint64_t debug_limit) {
       if (!replaying_) {
         emit_checkpoint();
         save_due_snapshots();
+        if (rr_) rr_->at_boundary();
       }
       clock_->run_due();
+      if (!replaying_) take_input();
     }
     last_stop_ = why;
     std::optional<RunResult> r = outcome(why, timeout_insns);
+    if (!r && rr_ && !replaying_ && rr_->at_end())
+      r = RunResult{RunResult::Kind::Stopped, 0, fmt::format("replay complete at instruction {}", cpu_->s.icount)};
     if (!r && debug_ && !replaying_) debug_->after_turn(why);
     return r;
   }
@@ -364,6 +417,7 @@ std::optional<RunResult> PcMachine::run_once(uint64_t debug_limit) {
 // What the run loop does after the engine stopped for `why` (or a paused turn): the end of the
 // run, or nothing (after a reset or an idle skip, the loop goes on).
 std::optional<RunResult> PcMachine::outcome(jit::StopReason why, uint64_t timeout_insns) {
+  if (rr_ && rr_->divergence()) return RunResult{RunResult::Kind::Diverged, 0, *rr_->divergence()};
   if (exit_status_) return RunResult{RunResult::Kind::DebugExit, *exit_status_, {}};
   if (stop_request_) return RunResult{RunResult::Kind::Stopped, 0, *stop_request_};
   if (power_off_) return RunResult{RunResult::Kind::PowerOff, 0, "guest powered off"};
@@ -411,6 +465,7 @@ std::optional<RunResult> PcMachine::outcome(jit::StopReason why, uint64_t timeou
       // Idling stops at the next checkpoint too, so that its line is taken there.
       if (cfg_.checkpoint_every) next = std::min(next, next_checkpoint_);
       if (next_save_ < cfg_.savevm_at.size()) next = std::min(next, cfg_.savevm_at[next_save_].icount);
+      if (rr_ && !replaying_) next = std::min(next, std::max(rr_->limit(), cpu_->s.icount));
       // A debugger's step or history snapshot, or the end of a replay, is due before then.
       next = std::min(next, std::max(debug_limit(), cpu_->s.icount));
       if (next > cpu_->s.icount && !replaying_) board_->wait_for_host((next - cpu_->s.icount) * cfg_.ns_per_insn);

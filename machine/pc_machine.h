@@ -20,22 +20,25 @@
 #include "machine/clock.h"
 #include "machine/config.h"
 #include "machine/direct_boot.h"
+#include "machine/host_input.h"
 #include "machine/pc_board.h"
 #include "mmu/mmu.h"
 
 namespace machine {
 
 struct RunResult {
-  enum class Kind { DebugExit, Shutdown, InsnLimit, HaltedForever, Stopped, PowerOff, Matched, Timeout } kind;
+  enum class Kind { DebugExit, Shutdown, InsnLimit, HaltedForever, Stopped, PowerOff, Matched, Timeout, Diverged } kind;
   int exit_status = 0;  // for DebugExit: (value << 1) | 1
   std::string message;
 };
 
 // The process exit status for a run that ended so: isa-debug-exit's value, 0 for a power-off,
-// a match or a halt, 3 for --timeout (and a step's own limit), 2 for a shutdown or a limit.
+// a match or a halt, 3 for --timeout (and a step's own limit), 2 for a shutdown or a limit, 1
+// for a replay that diverged from its log.
 int exit_status(const RunResult& r);
 
 class DebugTarget;
+class RecordReplay;
 
 class PcMachine {
  public:
@@ -83,10 +86,18 @@ class PcMachine {
   void resume() { paused_ = false; }
   bool paused() const { return paused_; }
   // A reset as the guest's own (the reset control register), or the end of the run with
-  // -no-reboot; HostHooks::reset is told it came from the host.
+  // -no-reboot; HostHooks::reset is told it came from the host. Host input, as keys are.
   void request_reset();
   // Presses the ACPI power button (PIIX4 PWRBTN_STS): a guest with ACPI shuts itself down.
+  // Host input, as keys are.
   void press_power_button();
+
+  // Where every host input goes (machine/host_input.h): keys, mouse, serial bytes. It takes
+  // effect at the end of the run loop's turn, recorded by -record and fed by -replay.
+  HostInput& input() { return *input_; }
+  // -record or -replay is on: changes a debugger or monitor would make behind the log's back
+  // (memory, registers, loading a snapshot) are refused.
+  bool input_logged() const { return rr_ != nullptr; }
 
   // Pulls the NMI line (for tests, a monitor or a debugger). The CMOS index port's bit 7 gates
   // it on the way to the CPU: while it is set the request is dropped and this returns false.
@@ -149,6 +160,10 @@ class PcMachine {
   std::vector<std::unique_ptr<devices::DebugExit>> debug_exits_;
   std::unique_ptr<PcBoard> board_;
   std::unique_ptr<Automation> automation_;
+  std::unique_ptr<HostInput> input_;
+  std::unique_ptr<RecordReplay> rr_;  // -record, -replay
+  void take_input();  // the host input queued, or the log's due now, takes effect
+  void apply_input(const InputEvent& e);
   HostHooks host_;
   Clock::TimerId host_timer_ = 0;
   std::optional<std::string> stop_request_;

@@ -128,6 +128,7 @@ void PcMachine::save_snapshot(const std::string& path) {
 }
 
 void PcMachine::load_snapshot(const std::string& path) {
+  if (rr_) throw std::runtime_error(fmt::format("-loadvm: '{}': not while recording or replaying (the log cannot hold it)", path));
   try {
     load_snapshot_checked(path);
   } catch (const snap::Error& e) {

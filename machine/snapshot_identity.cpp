@@ -19,6 +19,8 @@ std::string identity_of(uint64_t size, const void* first, size_t n) {
   return fmt::format("{} bytes, xxh3 {:016x}", size, XXH3_64bits(first, n));
 }
 
+}  // namespace
+
 std::string file_identity(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   std::vector<char> head(kHashedBytes);
@@ -28,8 +30,6 @@ std::string file_identity(const std::string& path) {
   f.seekg(0, std::ios::end);
   return identity_of(uint64_t(f.tellg()), head.data(), n);
 }
-
-}  // namespace
 
 std::string image_identity(devices::DiskImage& image) {
   auto* overlay = dynamic_cast<devices::SnapshotImage*>(&image);
@@ -87,7 +87,7 @@ std::optional<Identity> parse_identity(const std::vector<uint8_t>& bytes) {
   return id;
 }
 
-std::string identity_mismatch(const Identity& saved, const Identity& here) {
+std::string identity_mismatch(const Identity& saved, const Identity& here, const char* where) {
   const std::map<std::string, std::string> a(saved.begin(), saved.end()),
       b(here.begin(), here.end());
   auto show = [](const std::map<std::string, std::string>& m, const std::string& k) {
@@ -97,7 +97,7 @@ std::string identity_mismatch(const Identity& saved, const Identity& here) {
   for (const Identity* order : {&here, &saved})
     for (const auto& [k, v] : *order)
       if (show(a, k) != show(b, k))
-        return fmt::format("{} is {} in the snapshot, {} here", k, show(a, k), show(b, k));
+        return fmt::format("{} is {} in the {}, {} here", k, show(a, k), where, show(b, k));
   return {};
 }
 

@@ -23,8 +23,11 @@ Identity machine_identity(const MachineConfig& cfg, PcBoard& board,
 std::vector<uint8_t> encode_identity(const Identity& id);
 std::optional<Identity> parse_identity(const std::vector<uint8_t>& text);
 
-// The first difference, as "<key> is <saved> in the snapshot, <here> here", or empty if none.
-std::string identity_mismatch(const Identity& saved, const Identity& here);
+// The first difference, as "<key> is <saved> in the <where>, <here> here", or empty if none.
+std::string identity_mismatch(const Identity& saved, const Identity& here, const char* where = "snapshot");
+
+// A file's identity: its size and the XXH3 of its first MiB.
+std::string file_identity(const std::string& path);
 
 // A disk image's identity: its size and the XXH3 of its first MiB as the guest sees it when
 // the guest has written nothing (the base of a snapshot overlay).

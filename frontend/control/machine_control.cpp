@@ -87,12 +87,7 @@ void MachineControl::screendump(const std::string& path, const std::string& form
   throw std::runtime_error(std::string(what));
 }
 
-void MachineControl::key(uint16_t key, bool down) {
-  if (down)
-    pc_.board().keyboard().press(key);
-  else
-    pc_.board().keyboard().release(key);
-}
+void MachineControl::key(uint16_t key, bool down) { pc_.input().key(key, down); }
 
 void MachineControl::release_held() {
   for (auto it = held_.rbegin(); it != held_.rend(); ++it) key(*it, false);
@@ -121,10 +116,10 @@ void MachineControl::tick() {
 
 void MachineControl::mouse_button(uint8_t bit, bool down) {
   buttons_ = down ? uint8_t(buttons_ | bit) : uint8_t(buttons_ & ~bit);
-  pc_.board().mouse().move(0, 0, buttons_);
+  pc_.input().mouse(0, 0, buttons_);
 }
 
-void MachineControl::mouse_move(int dx, int dy) { pc_.board().mouse().move(dx, dy, buttons_); }
+void MachineControl::mouse_move(int dx, int dy) { pc_.input().mouse(dx, dy, buttons_); }
 
 uint64_t MachineControl::icount() const { return pc_.cpu().s.icount; }
 

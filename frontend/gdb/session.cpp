@@ -170,6 +170,8 @@ void Session::handle(const std::string& p) {
       return reply(out);
     }
     case 'G': {
+      // A recorded or replayed run takes host input only through its log (README.md).
+      if (pc_.input_logged()) return reply(kError);
       std::vector<uint8_t> all;
       if (!from_hex(std::string_view(p).substr(1), all)) return reply(kError);
       size_t at = 0;
@@ -190,6 +192,7 @@ void Session::handle(const std::string& p) {
       return reply(bytes ? to_hex(bytes->data(), bytes->size()) : std::string(kError));
     }
     case 'P': {
+      if (pc_.input_logged()) return reply(kError);
       const size_t eq = p.find('=');
       std::vector<uint8_t> value;
       const auto n = eq == std::string::npos ? std::nullopt
@@ -334,7 +337,7 @@ std::string Session::write_memory(std::string_view args) {
   uint64_t addr = 0, len = 0;
   std::string_view data;
   std::vector<uint8_t> bytes;
-  if (!address_length(args, addr, len, ':', &data) || !from_hex(data, bytes) || bytes.size() != len)
+  if (pc_.input_logged() || !address_length(args, addr, len, ':', &data) || !from_hex(data, bytes) || bytes.size() != len)
     return kError;
   const cpu::CpuState& s = pc_.cpu().s;
   mmu::PhysMemory& mem = pc_.memory();

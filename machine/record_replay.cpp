@@ -1,0 +1,189 @@
+#include "machine/record_replay.h"
+
+#include <fmt/format.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "machine/pc_machine.h"
+#include "machine/snapshot_identity.h"
+#include "machine/state_hash.h"
+
+namespace machine {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+constexpr uint64_t kRegionBytes = replay::kRegionPages * kPage;
+
+std::vector<std::string> part_names(PcMachine& pc) {
+  std::vector<std::string> names;
+  for (const PcBoard::StatePart& p : pc.state_parts()) names.push_back(p.name);
+  return names;
+}
+
+Identity identity_of(PcMachine& pc, const std::vector<std::string>& parts) {
+  Identity id = machine_identity(pc.config(), pc.board(), parts);
+  if (!pc.config().loadvm.empty()) id.emplace_back("loadvm", file_identity(pc.config().loadvm));
+  return id;
+}
+
+}  // namespace
+
+RecordReplay::RecordReplay(PcMachine& pc, bool replaying) : pc_(pc), replaying_(replaying) {
+  components_ = part_names(pc);
+  const std::vector<uint8_t> zero(kRegionBytes);
+  zero_region_hash_ = XXH3_64bits(zero.data(), zero.size());
+}
+
+RecordReplay::~RecordReplay() = default;
+
+std::unique_ptr<RecordReplay> RecordReplay::record(PcMachine& pc, const std::string& path, uint64_t every) {
+  std::unique_ptr<RecordReplay> rr(new RecordReplay(pc, false));
+  replay::Header h;
+  h.checkpoint_every = every;
+  h.start_icount = pc.cpu().s.icount;
+  h.identity = encode_identity(identity_of(pc, rr->components_));
+  h.components = rr->components_;
+  h.ram_bytes = pc.memory().ram_size();
+  rr->writer_ = std::make_unique<replay::Writer>(path, h);
+  rr->every_ = every;
+  rr->next_checkpoint_ = (h.start_icount / every + 1) * every;
+  return rr;
+}
+
+std::unique_ptr<RecordReplay> RecordReplay::replay(PcMachine& pc, const std::string& path) {
+  std::unique_ptr<RecordReplay> rr(new RecordReplay(pc, true));
+  rr->log_ = replay::read_log(path);
+  const replay::Header& h = rr->log_.header;
+  const std::optional<Identity> saved = parse_identity(h.identity);
+  if (!saved) throw std::runtime_error(fmt::format("-replay: '{}': damaged header: the machine identity", path));
+  const std::string why = identity_mismatch(*saved, identity_of(pc, rr->components_), "log");
+  if (!why.empty()) throw std::runtime_error(fmt::format("-replay: '{}': another machine: {}", path, why));
+  if (h.components != rr->components_ || h.ram_bytes != pc.memory().ram_size())
+    throw std::runtime_error(fmt::format("-replay: '{}': another machine: its devices or RAM differ", path));
+  if (h.start_icount != pc.cpu().s.icount)
+    throw std::runtime_error(fmt::format("-replay: '{}': the log starts at instruction {}, the machine is at {}", path,
+                                         h.start_icount, pc.cpu().s.icount));
+  rr->every_ = h.checkpoint_every;
+  rr->expected_.assign(components_of_machine(rr->components_.size(), h.ram_bytes), -1);
+  return rr;
+}
+
+size_t RecordReplay::components_of_machine(size_t parts, uint64_t ram_bytes) {
+  return parts + size_t((ram_bytes + kRegionBytes - 1) / kRegionBytes);
+}
+
+uint64_t RecordReplay::limit() const {
+  if (!replaying_) return next_checkpoint_;
+  uint64_t at = log_.end.icount;
+  if (next_event_ < log_.events.size()) at = std::min(at, log_.events[next_event_].icount);
+  if (next_check_ < log_.checkpoints.size()) at = std::min(at, log_.checkpoints[next_check_].icount);
+  return at;
+}
+
+std::vector<uint64_t> RecordReplay::hashes() {
+  std::vector<uint64_t> out;
+  for (const PcBoard::StatePart& p : pc_.state_parts()) {
+    StateHasher h;
+    p.io(h);
+    out.push_back(h.digest());
+  }
+  // RAM by region; a region the guest never touched is zero without reading it.
+  const mmu::PhysMemory& mem = pc_.memory();
+  const std::vector<uint8_t> touched = mem.ram_touched_pages();
+  const uint64_t size = mem.ram_size();
+  for (uint64_t at = 0; at < size; at += kRegionBytes) {
+    const uint64_t len = std::min(kRegionBytes, size - at);
+    const auto first = touched.begin() + ptrdiff_t(at / kPage), last = first + ptrdiff_t((len + kPage - 1) / kPage);
+    if (len == kRegionBytes && std::none_of(first, last, [](uint8_t t) { return t != 0; }))
+      out.push_back(zero_region_hash_);
+    else
+      out.push_back(XXH3_64bits(mem.ram() + at, len));
+  }
+  return out;
+}
+
+replay::Checkpoint RecordReplay::check(const std::vector<uint64_t>& now) {
+  replay::Checkpoint c;
+  c.icount = pc_.cpu().s.icount;
+  c.total = uint32_t(XXH3_64bits(now.data(), now.size() * sizeof now[0]));
+  for (size_t i = 0; i < now.size(); i++)
+    if (last_.size() != now.size() || last_[i] != now[i]) c.changed.emplace_back(uint32_t(i), uint8_t(now[i]));
+  last_ = now;
+  return c;
+}
+
+void RecordReplay::at_boundary() {
+  const uint64_t icount = pc_.cpu().s.icount;
+  if (!replaying_) {
+    if (icount < next_checkpoint_) return;
+    writer_->checkpoint(check(hashes()));
+    next_checkpoint_ = (icount / every_ + 1) * every_;
+    return;
+  }
+  if (divergence_ || next_check_ >= log_.checkpoints.size()) return;
+  const replay::Checkpoint& c = log_.checkpoints[next_check_];
+  if (icount < c.icount) return;
+  next_check_++;
+  if (icount > c.icount) return diverge(fmt::format("the machine passed the log's checkpoint at instruction {} without stopping there", c.icount));
+  compare(c, "checkpoint");
+}
+
+void RecordReplay::compare(const replay::Checkpoint& c, const char* where) {
+  for (const auto& [id, h] : c.changed) expected_[id] = h;
+  const std::vector<uint64_t> now = hashes();
+  std::string differs;
+  for (size_t i = 0; i < now.size(); i++)
+    if (expected_[i] != int(uint8_t(now[i]))) differs += (differs.empty() ? "" : ", ") + component_name(uint32_t(i));
+  const uint32_t total = uint32_t(XXH3_64bits(now.data(), now.size() * sizeof now[0]));
+  if (total == c.total && differs.empty()) return;
+  if (differs.empty()) differs = "a component whose short check collided";
+  diverge(fmt::format("{} at instruction {}: {} differ{}", where, c.icount, differs, differs.find(',') == std::string::npos ? "s" : ""));
+}
+
+std::string RecordReplay::component_name(uint32_t id) const {
+  if (id < components_.size()) return components_[id];
+  const uint64_t first = uint64_t(id - components_.size()) * replay::kRegionPages;
+  const uint64_t last = std::min<uint64_t>(first + replay::kRegionPages, pc_.memory().ram_size() / kPage) - 1;
+  return fmt::format("RAM pages {:#x}-{:#x}", first, last);
+}
+
+void RecordReplay::diverge(const std::string& why) {
+  if (divergence_) return;
+  const cpu::CpuState& s = pc_.cpu().s;
+  divergence_ = fmt::format("replay diverged at icount={} CS:EIP={:04x}:{:08x}: {}", s.icount, s.seg[cpu::CS].sel, s.eip, why);
+}
+
+void RecordReplay::recorded(const InputEvent& e) { writer_->event(pc_.cpu().s.icount, e); }
+
+std::optional<InputEvent> RecordReplay::due_event() {
+  if (divergence_ || next_event_ >= log_.events.size()) return std::nullopt;
+  const replay::TimedEvent& t = log_.events[next_event_];
+  const uint64_t icount = pc_.cpu().s.icount;
+  if (icount < t.icount) return std::nullopt;
+  next_event_++;
+  if (icount > t.icount) {
+    diverge(fmt::format("the log's input at instruction {} was not reached at an instruction boundary", t.icount));
+    return std::nullopt;
+  }
+  return t.event;
+}
+
+bool RecordReplay::at_end() const { return replaying_ && pc_.cpu().s.icount >= log_.end.icount; }
+
+void RecordReplay::finish() {
+  const uint64_t icount = pc_.cpu().s.icount;
+  if (!replaying_) {
+    replay::Checkpoint last = check(hashes());
+    writer_->finish(last, pc_.state_hash());
+    return;
+  }
+  if (divergence_) return;
+  if (icount != log_.end.icount)
+    return diverge(fmt::format("the run ended at instruction {}, the log's at {}", icount, log_.end.icount));
+  compare(log_.end, "the end");
+  if (!divergence_ && pc_.state_hash() != log_.end_hash) diverge("the end: the state hash differs");
+}
+
+}  // namespace machine

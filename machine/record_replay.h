@@ -1,0 +1,68 @@
+// -record and -replay: the run loop's side of the replay log (machine/replay_log.h). Recording
+// writes every host input event with the instruction count it took effect at, and every N
+// instructions a short check of the machine state; replaying feeds the events back at the same
+// counts and compares every check, naming the first divergence.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "machine/host_input.h"
+#include "machine/replay_log.h"
+
+namespace machine {
+
+class PcMachine;
+
+class RecordReplay {
+ public:
+  // Both throw std::runtime_error with one line: the file cannot be written; or the log is
+  // damaged or belongs to another machine (configuration, images, start).
+  static std::unique_ptr<RecordReplay> record(PcMachine& pc, const std::string& path, uint64_t every);
+  static std::unique_ptr<RecordReplay> replay(PcMachine& pc, const std::string& path);
+  ~RecordReplay();
+
+  bool replaying() const { return replaying_; }
+  // The instruction count the engine must stop at next: a checkpoint, the log's next event or
+  // its end.
+  uint64_t limit() const;
+  // At an instruction boundary, before the timers due there fire: takes the check due now.
+  void at_boundary();
+  // Recording: `e` took effect now.
+  void recorded(const InputEvent& e);
+  // Replaying: the log's next event if it is due now (sets a divergence if one was missed).
+  std::optional<InputEvent> due_event();
+  // Replaying: the log's run ended here.
+  bool at_end() const;
+  // The divergence found, as one line, once there is one.
+  const std::optional<std::string>& divergence() const { return divergence_; }
+  // The run ended: recording writes the end of the log; replaying compares it (a divergence).
+  void finish();
+
+ private:
+  RecordReplay(PcMachine& pc, bool replaying);
+  // The hash of every component: the state parts, then each RAM region.
+  std::vector<uint64_t> hashes();
+  replay::Checkpoint check(const std::vector<uint64_t>& now);
+  void compare(const replay::Checkpoint& expected, const char* where);
+  std::string component_name(uint32_t id) const;
+  void diverge(const std::string& why);
+  static size_t components_of_machine(size_t parts, uint64_t ram_bytes);
+
+  PcMachine& pc_;
+  bool replaying_;
+  std::unique_ptr<replay::Writer> writer_;
+  replay::Log log_;
+  size_t next_event_ = 0, next_check_ = 0;
+  uint64_t every_ = 0, next_checkpoint_ = 0;
+  std::vector<uint64_t> last_;        // recording: the component hashes at the last check
+  std::vector<int> expected_;         // replaying: the log's 8-bit hash of each component (-1: none yet)
+  std::vector<std::string> components_;
+  uint64_t zero_region_hash_ = 0;  // a RAM region the guest never touched (not read)
+  std::optional<std::string> divergence_;
+};
+
+}  // namespace machine
