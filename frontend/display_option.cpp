@@ -30,7 +30,8 @@ SdlOptions parse_sdl_options(std::string_view text) {
     const std::string_view field = text.substr(0, comma);
     text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
     if (!field.starts_with("scale="))
-      throw std::invalid_argument(fmt::format("unknown sdl option '{}' (expected scale=fit or scale=N)", field));
+      throw std::invalid_argument(
+          fmt::format("unknown sdl option '{}' (expected scale=fit or scale=N)", field));
     const std::string_view value = field.substr(6);
     if (value == "fit") {
       out.scale = SdlOptions::Scale::Fit;
@@ -38,7 +39,8 @@ SdlOptions parse_sdl_options(std::string_view text) {
     }
     const auto n = whole(value);
     if (!n || *n < 1 || *n > kMaxScale)
-      throw std::invalid_argument(fmt::format("invalid scale '{}' (expected fit or 1 to {})", value, kMaxScale));
+      throw std::invalid_argument(
+          fmt::format("invalid scale '{}' (expected fit or 1 to {})", value, kMaxScale));
     out.scale = SdlOptions::Scale::Integer;
     out.factor = *n;
   }
@@ -48,8 +50,9 @@ SdlOptions parse_sdl_options(std::string_view text) {
 std::optional<control::SocketSpec> parse_vnc(std::string_view text) {
   if (text == "none") return std::nullopt;
   if (const size_t comma = text.find(','); comma != std::string_view::npos)
-    throw std::invalid_argument(fmt::format("option '{}' is not supported (expected :N, HOST:N, unix:PATH or none)",
-                                            text.substr(comma + 1)));
+    throw std::invalid_argument(
+        fmt::format("option '{}' is not supported (expected :N, HOST:N, unix:PATH or none)",
+                    text.substr(comma + 1)));
   control::SocketSpec spec;
   if (text.starts_with("unix:")) {
     spec.kind = control::SocketSpec::Kind::Unix;
@@ -60,11 +63,12 @@ std::optional<control::SocketSpec> parse_vnc(std::string_view text) {
     return spec;
   }
   const size_t colon = text.rfind(':');
-  const auto display = colon == std::string_view::npos ? std::nullopt : whole(text.substr(colon + 1));
+  const auto display =
+      colon == std::string_view::npos ? std::nullopt : whole(text.substr(colon + 1));
   if (!display || *display > 65535 - kVncBasePort)
-    throw std::invalid_argument(
-        fmt::format("'{}' is not a VNC display (expected :N, HOST:N with N from 0 to {}, unix:PATH or none)", text,
-                    65535 - kVncBasePort));
+    throw std::invalid_argument(fmt::format(
+        "'{}' is not a VNC display (expected :N, HOST:N with N from 0 to {}, unix:PATH or none)",
+        text, 65535 - kVncBasePort));
   spec.kind = control::SocketSpec::Kind::Tcp;
   spec.host = text.substr(0, colon);
   if (spec.host.size() > 2 && spec.host.front() == '[' && spec.host.back() == ']')

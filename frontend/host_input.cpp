@@ -17,8 +17,6 @@ void HostInput::mouse_button(uint8_t bit, bool down) {
   pc_.board().mouse().move(0, 0, buttons_);
 }
 
-void HostInput::mouse_move(int dx, int dy) {
-  pc_.board().mouse().move(dx, dy, buttons_);
-}
+void HostInput::mouse_move(int dx, int dy) { pc_.board().mouse().move(dx, dy, buttons_); }
 
 }  // namespace frontend

@@ -45,7 +45,8 @@ struct VncDisplay::Impl {
   int mask = 0;
   std::string name;  // the desktop name viewers show: -name, or ghost86
 
-  Impl(machine::PcMachine& pc, const control::SocketSpec& where) : pc(pc), input(pc), listener(where, "-vnc") {}
+  Impl(machine::PcMachine& pc, const control::SocketSpec& where)
+      : pc(pc), input(pc), listener(where, "-vnc") {}
 
   ~Impl() {
     if (!screen) return;
@@ -87,7 +88,8 @@ struct VncDisplay::Impl {
       static_cast<Impl*>(cl->screen->screenData)->pointer(buttons, x, y);
     };
     rfbInitServer(screen);
-    // The listener wakes the idle wait (rfbProcessEvents selects on allFds) as a viewer's input does.
+    // The listener wakes the idle wait (rfbProcessEvents selects on allFds) as a viewer's input
+    // does.
     FD_SET(listener.fd(), &screen->allFds);
     screen->maxFd = std::max(screen->maxFd, listener.fd());
   }

@@ -2,8 +2,10 @@
 """The SDL window on a real X server (Xvfb): FreeDOS boots in -display sdl,scale=2 -name sdl-test;
 with the machine held by QMP's stop, the window's title says it is paused and a screenshot of the
 window taken by the X server (xwd) is QMP's screendump of the same instant with every pixel
-doubled in both directions; running again, the title shows the guest's MIPS. Usage:
-sdl_window_xvfb.py GHOST86 BIOS FLOPPY. Exits 77 (skipped) without Xvfb, xwd, SeaBIOS or the image."""
+doubled in both directions, and (given VNC_CLIENT) a VNC viewer of the same run receives the
+screendump itself; running again, the title shows the guest's MIPS. Usage:
+sdl_window_xvfb.py GHOST86 BIOS FLOPPY [VNC_CLIENT]. Exits 77 (skipped) without Xvfb, xwd, SeaBIOS
+or the image."""
 
 import os
 import re
@@ -72,6 +74,7 @@ def window_titles(display):
 
 def main():
     ghost86, bios, floppy = sys.argv[1:4]
+    client = sys.argv[4] if len(sys.argv) > 4 else None
     tools = [t for t in ("Xvfb", "xwd", "xwininfo") if shutil.which(t) is None]
     if tools or not os.path.exists(bios) or not os.path.exists(floppy):
         print(f"skipped: missing {', '.join(tools) or 'SeaBIOS or the FreeDOS image'}")
@@ -89,10 +92,12 @@ def main():
     env.pop("SDL_VIDEODRIVER", None)
     env.pop("WAYLAND_DISPLAY", None)
     qmp_path = temp_socket_path("sdl-qmp")
-    txt, ppm, xwd = qmp_path + ".txt", qmp_path + ".ppm", qmp_path + ".xwd"
+    vnc_path = temp_socket_path("sdl-vnc")
+    txt, ppm, xwd, ppm_vnc = qmp_path + ".txt", qmp_path + ".ppm", qmp_path + ".xwd", vnc_path + ".ppm"
+    vnc = ["-vnc", f"unix:{vnc_path}"] if client else []
     proc = subprocess.Popen([ghost86, "-bios", bios, "-fda", floppy, "-snapshot", "-boot", "a", "-name", NAME,
                              "-display", "sdl,scale=2", "-qmp", f"unix:{qmp_path},server,wait=off",
-                             "--wall-timeout", "300"], env=env, stdout=subprocess.DEVNULL)
+                             "--wall-timeout", "300"] + vnc, env=env, stdout=subprocess.DEVNULL)
     try:
         qmp = QmpClient.connect(qmp_path, proc)
         qmp.negotiate()
@@ -114,6 +119,20 @@ def main():
             raise AssertionError(f"no window titled {title!r} showing the screendump doubled ({got}); "
                                  f"windows: {window_titles(display)}")
 
+        if client:
+            # The window and a VNC viewer at once: the viewer gets the screendump unscaled.
+            with open(ppm, "rb") as f:
+                unscaled = f.read()
+            for _ in range(50):
+                r = subprocess.run([client, vnc_path, "dump", ppm_vnc], capture_output=True, text=True, timeout=60)
+                check(r.returncode == 0, f"vnc client: {r.stderr}")
+                with open(ppm_vnc, "rb") as f:
+                    if f.read() == unscaled:
+                        break
+                time.sleep(0.1)
+            else:
+                raise AssertionError("the VNC viewer's picture differs from the screendump")
+
         # Running again: the title gives the speed, measured once a host second.
         qmp.execute("cont")
         deadline = time.monotonic() + 30
@@ -123,7 +142,7 @@ def main():
         qmp.execute("quit")
         check(proc.wait(timeout=30) == 0, f"exit status {proc.returncode}")
     finally:
-        end_run(proc, txt, ppm, xwd)
+        end_run(proc, txt, ppm, xwd, ppm_vnc)
         xvfb.terminate()
         xvfb.wait()
     print("sdl_window_xvfb: all passed")

@@ -30,7 +30,8 @@ TEST_CASE("display options: sdl scale", "[frontend][cli][display]") {
   const SdlOptions two = frontend::parse_sdl_options("scale=2");
   CHECK((two.scale == SdlOptions::Scale::Integer && two.factor == 2));
   CHECK(frontend::parse_sdl_options("scale=fit,scale=3").factor == 3);  // the last one counts
-  for (const char* bad : {"scale=0", "scale=9", "scale=1.5", "scale=", "scale=-1", "gl=on", "zoom-to-fit=on"}) {
+  for (const char* bad :
+       {"scale=0", "scale=9", "scale=1.5", "scale=", "scale=-1", "gl=on", "zoom-to-fit=on"}) {
     INFO(bad);
     CHECK_THROWS_AS(frontend::parse_sdl_options(bad), std::invalid_argument);
   }
@@ -51,15 +52,17 @@ TEST_CASE("display options: -vnc addresses", "[frontend][cli][display]") {
   const auto unix_socket = frontend::parse_vnc("unix:/tmp/g86.vnc");
   REQUIRE(unix_socket);
   CHECK((unix_socket->kind == SocketSpec::Kind::Unix && unix_socket->path == "/tmp/g86.vnc"));
-  for (const std::string& bad : std::vector<std::string>{"", "0", ":", ":x", ":-1", ":59636", "host", "unix:", ":1,password=on",
-                                ":1,websocket=5700", "unix:/" + std::string(200, 'a')}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "", "0", ":", ":x", ":-1", ":59636", "host", "unix:", ":1,password=on",
+           ":1,websocket=5700", "unix:/" + std::string(200, 'a')}) {
     INFO(bad);
     CHECK_THROWS_AS(frontend::parse_vnc(bad), std::invalid_argument);
   }
 }
 
 TEST_CASE("display options: on the command line", "[frontend][cli][display]") {
-  const auto run = frontend::parse_command_line({"-display", "sdl,scale=fit", "-vnc", ":3"}, features(true));
+  const auto run =
+      frontend::parse_command_line({"-display", "sdl,scale=fit", "-vnc", ":3"}, features(true));
   REQUIRE(run.action == frontend::CliResult::Action::Run);
   CHECK(run.display.sdl.scale == SdlOptions::Scale::Fit);
   REQUIRE(run.display.vnc);

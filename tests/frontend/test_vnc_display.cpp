@@ -17,15 +17,15 @@
 
 TEST_CASE("vnc keymap: keysyms to set-2 keys", "[frontend][vnc]") {
   using frontend::vnc_keysym_to_ps2;
-  CHECK(vnc_keysym_to_ps2(0x61) == 0x1C);    // a
-  CHECK(vnc_keysym_to_ps2(0x41) == 0x1C);    // A: the viewer sent Shift itself
-  CHECK(vnc_keysym_to_ps2(0x21) == 0x16);    // !: the 1 key
-  CHECK(vnc_keysym_to_ps2(0x5C) == 0x5D);    // backslash
-  CHECK(vnc_keysym_to_ps2(0x7C) == 0x5D);    // bar, the same key shifted
-  CHECK(vnc_keysym_to_ps2(0x20) == 0x29);    // space
-  CHECK(vnc_keysym_to_ps2(0xFF0D) == 0x5A);  // Return
-  CHECK(vnc_keysym_to_ps2(0xFF08) == 0x66);  // BackSpace
-  CHECK(vnc_keysym_to_ps2(0xFFC4) == 0x83);  // F7, the one set-2 code above 7Fh
+  CHECK(vnc_keysym_to_ps2(0x61) == 0x1C);      // a
+  CHECK(vnc_keysym_to_ps2(0x41) == 0x1C);      // A: the viewer sent Shift itself
+  CHECK(vnc_keysym_to_ps2(0x21) == 0x16);      // !: the 1 key
+  CHECK(vnc_keysym_to_ps2(0x5C) == 0x5D);      // backslash
+  CHECK(vnc_keysym_to_ps2(0x7C) == 0x5D);      // bar, the same key shifted
+  CHECK(vnc_keysym_to_ps2(0x20) == 0x29);      // space
+  CHECK(vnc_keysym_to_ps2(0xFF0D) == 0x5A);    // Return
+  CHECK(vnc_keysym_to_ps2(0xFF08) == 0x66);    // BackSpace
+  CHECK(vnc_keysym_to_ps2(0xFFC4) == 0x83);    // F7, the one set-2 code above 7Fh
   CHECK(vnc_keysym_to_ps2(0xFF52) == 0xE075);  // Up
   CHECK(vnc_keysym_to_ps2(0xFFE4) == 0xE014);  // Control_R
   CHECK(vnc_keysym_to_ps2(0xFFE1) == 0x12);    // Shift_L

@@ -28,7 +28,9 @@ struct Progress {
 };
 char kProgressTag;  // the tag libvncclient keeps it under
 
-Progress& progress(rfbClient* c) { return *static_cast<Progress*>(rfbClientGetClientData(c, &kProgressTag)); }
+Progress& progress(rfbClient* c) {
+  return *static_cast<Progress*>(rfbClientGetClientData(c, &kProgressTag));
+}
 
 void quiet(const char*, ...) {}
 
@@ -40,7 +42,8 @@ void quiet(const char*, ...) {}
 // Processes server messages until a framebuffer update requested now has arrived whole.
 void fetch_picture(rfbClient* c) {
   progress(c) = {};
-  if (!SendFramebufferUpdateRequest(c, 0, 0, c->width, c->height, FALSE)) die("cannot request a picture");
+  if (!SendFramebufferUpdateRequest(c, 0, 0, c->width, c->height, FALSE))
+    die("cannot request a picture");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!progress(c).whole) {
     if (std::chrono::steady_clock::now() > deadline) die("no picture within 30 s");
@@ -58,7 +61,8 @@ void write_ppm(rfbClient* c, const char* path) {
   for (int i = 0; i < c->width * c->height; i++) {
     uint32_t p;
     std::memcpy(&p, c->frameBuffer + size_t(i) * 4, 4);
-    const unsigned char rgb[3] = {uint8_t((p >> pf.redShift) & pf.redMax), uint8_t((p >> pf.greenShift) & pf.greenMax),
+    const unsigned char rgb[3] = {uint8_t((p >> pf.redShift) & pf.redMax),
+                                  uint8_t((p >> pf.greenShift) & pf.greenMax),
                                   uint8_t((p >> pf.blueShift) & pf.blueMax)};
     std::fwrite(rgb, 1, 3, f);
   }
@@ -87,7 +91,9 @@ int main(int argc, char** argv) {
   rfbClient* c = rfbGetClient(8, 3, 4);
   Progress updates;
   rfbClientSetClientData(c, &kProgressTag, &updates);
-  c->GotFrameBufferUpdate = [](rfbClient* cl, int, int, int w, int h) { progress(cl).area += long(w) * h; };
+  c->GotFrameBufferUpdate = [](rfbClient* cl, int, int, int w, int h) {
+    progress(cl).area += long(w) * h;
+  };
   // The rectangles of one update do not overlap (RFC 6143 section 7.6.1): they cover the
   // requested screen when their areas add up to it.
   c->FinishedFrameBufferUpdate = [](rfbClient* cl) {
@@ -114,7 +120,8 @@ int main(int argc, char** argv) {
     } else if (cmd == "type" && i + 1 < argc) {
       type(c, argv[++i]);
     } else if (cmd == "pointer" && i + 3 < argc) {
-      if (!SendPointerEvent(c, std::atoi(argv[i + 1]), std::atoi(argv[i + 2]), std::atoi(argv[i + 3])))
+      if (!SendPointerEvent(c, std::atoi(argv[i + 1]), std::atoi(argv[i + 2]),
+                            std::atoi(argv[i + 3])))
         die("cannot send a pointer event");
       i += 3;
     } else {
