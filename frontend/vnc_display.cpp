@@ -8,6 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "devices/ps2_mouse.h"
@@ -43,6 +44,9 @@ struct VncDisplay::Impl {
   std::chrono::steady_clock::time_point next_frame{};
   int last_x = -1, last_y = -1;  // the pointer, for the guest's relative motion
   int mask = 0;
+  // The keys each viewer holds down, released when it goes: a viewer that disconnects with a key
+  // down would otherwise leave the guest's keyboard repeating it.
+  std::unordered_map<rfbClientPtr, std::vector<uint16_t>> held;
   std::string name;  // the desktop name viewers show: -name, or ghost86
 
   Impl(machine::PcMachine& pc, const control::SocketSpec& where)
@@ -82,7 +86,13 @@ struct VncDisplay::Impl {
     screen->cursor = nullptr;     // the guest draws its own pointer; the picture stays the screen's
     screen->screenData = this;
     screen->kbdAddEvent = [](rfbBool down, rfbKeySym sym, rfbClientPtr cl) {
-      static_cast<Impl*>(cl->screen->screenData)->key(down, sym);
+      static_cast<Impl*>(cl->screen->screenData)->key(down, sym, cl);
+    };
+    screen->newClientHook = [](rfbClientPtr cl) {
+      cl->clientGoneHook = [](rfbClientPtr gone) {
+        static_cast<Impl*>(gone->screen->screenData)->viewer_left(gone);
+      };
+      return RFB_CLIENT_ACCEPT;
     };
     screen->ptrAddEvent = [](int buttons, int x, int y, rfbClientPtr cl) {
       static_cast<Impl*>(cl->screen->screenData)->pointer(buttons, x, y);
@@ -94,8 +104,20 @@ struct VncDisplay::Impl {
     screen->maxFd = std::max(screen->maxFd, listener.fd());
   }
 
-  void key(bool down, uint32_t sym) {
-    if (const uint16_t code = vnc_keysym_to_ps2(sym)) input.key(code, down);
+  void key(bool down, uint32_t sym, rfbClientPtr from) {
+    const uint16_t code = vnc_keysym_to_ps2(sym);
+    if (!code) return;
+    std::vector<uint16_t>& keys = held[from];
+    std::erase(keys, code);
+    if (down) keys.push_back(code);
+    input.key(code, down);
+  }
+
+  void viewer_left(rfbClientPtr cl) {
+    if (const auto it = held.find(cl); it != held.end()) {
+      for (const uint16_t code : it->second) input.key(code, false);
+      held.erase(it);
+    }
   }
 
   void pointer(int buttons, int x, int y) {
@@ -175,7 +197,7 @@ void VncDisplay::idle(uint64_t ns) {
   impl_->accept_viewers();
 }
 
-void VncDisplay::key_event(bool down, uint32_t keysym) { impl_->key(down, keysym); }
+void VncDisplay::key_event(bool down, uint32_t keysym) { impl_->key(down, keysym, nullptr); }
 
 void VncDisplay::pointer_event(int button_mask, int x, int y) { impl_->pointer(button_mask, x, y); }
 

@@ -7,13 +7,19 @@
 #ifdef GHOST86_HAVE_VNC
 #include <unistd.h>
 
+#include <atomic>
+#include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "frontend/display_option.h"
 #include "frontend/vnc_display.h"
 #include "frontend/vnc_keymap.h"
 #include "machine/pc_machine.h"
+#ifdef GHOST86_HAVE_VNC_CLIENT
+#include <rfb/rfbclient.h>
+#endif
 
 TEST_CASE("vnc keymap: keysyms to set-2 keys", "[frontend][vnc]") {
   using frontend::vnc_keysym_to_ps2;
@@ -92,4 +98,53 @@ TEST_CASE("vnc display: pointer positions become relative PS/2 motion", "[fronte
   v.vnc.pointer_event(0, 90, 95);  // released: one packet without buttons or motion
   CHECK(drain(v.pc) == std::vector<uint8_t>{0x08, 0x00, 0x00});
 }
+
+#ifdef GHOST86_HAVE_VNC_CLIENT
+TEST_CASE("vnc display: a viewer that leaves with a key down releases it", "[frontend][vnc]") {
+  Viewerless v;
+  // A libvncclient viewer in a thread; the machine's side stays on this one, polling as the run
+  // loop does until the viewer has pressed X and gone.
+  std::atomic<bool> done{false};
+  std::atomic<bool> connected{false};
+  std::thread viewer([&] {
+    rfbClient* c = rfbGetClient(8, 3, 4);
+    c->serverHost = strdup(v.path.c_str());
+    // Pictures received (updates with rectangles): the server answers messages in order, so
+    // the second, requested after the key, comes once it has taken the key.
+    struct Count {
+      int rects = 0, pictures = 0;
+    } count;
+    static char tag;
+    rfbClientSetClientData(c, &tag, &count);
+    c->GotFrameBufferUpdate = [](rfbClient* cl, int, int, int, int) {
+      static_cast<Count*>(rfbClientGetClientData(cl, &tag))->rects++;
+    };
+    c->FinishedFrameBufferUpdate = [](rfbClient* cl) {
+      Count& n = *static_cast<Count*>(rfbClientGetClientData(cl, &tag));
+      if (n.rects) n.pictures++;
+      n.rects = 0;
+    };
+    if (rfbInitClient(c, nullptr, nullptr)) {
+      connected = true;
+      SendKeyEvent(c, 0x78, TRUE);  // x, and no release
+      SendFramebufferUpdateRequest(c, 0, 0, c->width, c->height, FALSE);
+      while (count.pictures < 2 && WaitForMessage(c, 100'000) >= 0)
+        if (!HandleRFBServerMessage(c)) break;
+      rfbClientCleanup(c);
+    }
+    done = true;
+  });
+  while (!done) v.vnc.poll();
+  viewer.join();
+  REQUIRE(connected);
+  // The server takes what the viewer sent before noticing it left.
+  for (int i = 0; i < 100 && v.vnc.clients() > 0; i++) {
+    v.vnc.idle(1'000'000);
+    v.vnc.poll();
+  }
+  CHECK(v.vnc.clients() == 0);
+  // Set 2: X's make code 22h, then its break F0h 22h.
+  CHECK(drain(v.pc) == std::vector<uint8_t>{0x22, 0xF0, 0x22});
+}
+#endif
 #endif

@@ -4,7 +4,8 @@
 // ADDRESS: a Unix socket path, or HOST:PORT. Commands, run in order on one connection:
 //   info         prints "WIDTHxHEIGHT NAME" from the server's greeting
 //   dump FILE    waits for a whole picture and writes it as a binary PPM (P6)
-//   type TEXT    presses and releases the key for each character (\n: Return), 50 ms apart
+//   type TEXT    presses and releases the key for each character (\n: Return), 50 ms apart,
+//                then waits for a picture: the server has taken every key by then
 //   pointer X Y MASK  sends one pointer event (RFB button mask)
 // Exits 0 on success, 1 with one line on stderr otherwise.
 #include <rfb/keysym.h>
@@ -74,12 +75,27 @@ uint32_t keysym_for(char ch) {
   return uint32_t(uint8_t(ch));  // printable ASCII keysyms are the characters
 }
 
+// Handles the server's messages for `ms` milliseconds: a viewer that stops reading could make the
+// server wait for its socket.
+void pump(rfbClient* c, int ms) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  for (auto now = std::chrono::steady_clock::now(); now < end;
+       now = std::chrono::steady_clock::now()) {
+    const auto left = std::chrono::duration_cast<std::chrono::microseconds>(end - now).count();
+    const int n = WaitForMessage(c, unsigned(left));
+    if (n < 0) die("connection lost");
+    if (n > 0 && !HandleRFBServerMessage(c)) die("bad server message");
+  }
+}
+
 void type(rfbClient* c, const std::string& text) {
   for (const char ch : text) {
     const uint32_t sym = keysym_for(ch);
     if (!SendKeyEvent(c, sym, TRUE) || !SendKeyEvent(c, sym, FALSE)) die("cannot send a key");
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    pump(c, 50);
   }
+  // The server answers messages in order: once this picture arrives it has taken every key.
+  fetch_picture(c);
 }
 
 }  // namespace
