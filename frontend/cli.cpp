@@ -85,7 +85,8 @@ constexpr std::array kOptions = {
     OptionSpec{"append", "STR", "Kernel command line for -kernel", &Features::kernel,
                "direct kernel boot is"},
     OptionSpec{"serial", "DEV", "Next COM port: stdio, file:PATH or none (repeatable)"},
-    OptionSpec{"display", "TYPE", "Display: none or sdl"},
+    OptionSpec{"display", "TYPE", "Display: none, or sdl[,scale=fit|N] (a window scaled to fit, or N times)"},
+    OptionSpec{"vnc", "DISPLAY", "VNC server: :N (TCP port 5900+N), HOST:N, unix:PATH or none"},
     OptionSpec{"nographic", "", "No display; COM1 on stdio unless -serial is given"},
     OptionSpec{"snapshot", "", "Write disk changes to a temporary overlay, not the images",
                &Features::snapshot_overlay, "snapshot overlays are"},
@@ -202,7 +203,6 @@ constexpr std::array kUnsupported = {
     Unsupported{"usbdevice", "USB is not supported (the PC has no USB controller)"},
     Unsupported{"audiodev", "sound is not supported"},
     Unsupported{"soundhw", "sound is not supported"},
-    Unsupported{"vnc", "VNC is not supported (use -display sdl or none)"},
     Unsupported{"spice", "SPICE is not supported (use -display sdl or none)"},
     Unsupported{"mon", "-mon is not supported (use -qmp or -monitor)"},
     Unsupported{"chardev", "character devices are not supported (use -serial or -debugcon)"},
@@ -632,9 +632,9 @@ std::vector<SerialConfig> parse_serials(const Given& given, const Features& avai
 
 DisplayKind parse_display(std::string_view text, const Features& available) {
   const auto fields = split(text, ',');
-  if (fields.size() > 1) fail("display", "display options ('{}') are not supported", fields[1]);
-  if (text == "none") return DisplayKind::None;
-  if (text != "sdl") fail("display", "unknown display '{}' (expected none or sdl)", text);
+  if (fields[0] == "none" && fields.size() > 1) fail("display", "display options ('{}') are not supported", fields[1]);
+  if (fields[0] == "none") return DisplayKind::None;
+  if (fields[0] != "sdl") fail("display", "unknown display '{}' (expected none or sdl)", fields[0]);
   if (!available.sdl) fail("display", "this build has no SDL display (SDL2 was not found; use -display none)");
   return DisplayKind::Sdl;
 }
@@ -1007,6 +1007,23 @@ control::ControlOptions control_options(const Given& given, const MachineConfig&
   return out;
 }
 
+// -display sdl,OPTIONS (checked whatever the display, as -display is) and -vnc.
+DisplayOptions display_options(const Given& given, const Features& available) {
+  DisplayOptions out;
+  std::string_view option;
+  try {
+    if (auto d = given.last("display"); d && d->starts_with("sdl,"))
+      option = "display", out.sdl = parse_sdl_options(std::string_view(*d).substr(4));
+    if (auto v = given.last("vnc")) {
+      option = "vnc", out.vnc = parse_vnc(*v);
+      if (out.vnc && !available.vnc) fail("vnc", "this build has no VNC server (libvncserver was not found)");
+    }
+  } catch (const std::invalid_argument& e) {
+    fail(option, "{}", e.what());
+  }
+  return out;
+}
+
 MachineConfig build_config(const Given& given, const Features& available, std::vector<std::string>& notes) {
   check_feature_gates(given, available);
   MachineConfig cfg;
@@ -1107,6 +1124,7 @@ CliResult parse_command_line(const std::vector<std::string>& args, const Feature
     result.action = CliResult::Action::Run;
     result.config = build_config(Given(app), available, result.notes);
     result.control = control_options(Given(app), result.config);
+    result.display = display_options(Given(app), available);
     if (auto t = Given(app).last("wall-timeout")) result.wall_timeout_s = parse_seconds("wall-timeout", *t);
     return result;
   } catch (const UsageError& e) {

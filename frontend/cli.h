@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "frontend/control/options.h"
+#include "frontend/display_option.h"
 #include "machine/config.h"
 
 namespace frontend {
@@ -21,6 +22,7 @@ struct CliResult {
   // host clock, a guard for CI; it is not part of the machine.
   double wall_timeout_s = 0;
   control::ControlOptions control;  // -qmp and -monitor
+  DisplayOptions display;           // -display sdl's options, -vnc
   std::vector<std::string> notes;  // for Run: remarks for stderr ("-drive: cache=none is ignored ...")
 };
 
@@ -28,7 +30,7 @@ struct CliResult {
 // ignored: a silently ignored -hda would boot something other than what the user asked for.
 struct Features {
   bool jit = false, disks = false, floppy = false, cdrom = false, kernel = false, serial = false,
-       sdl = false, gdb = false, snapshot_overlay = false;
+       sdl = false, vnc = false, gdb = false, snapshot_overlay = false;
   // A graphical session exists (DISPLAY or WAYLAND_DISPLAY): without one the default display
   // is none, so headless runs never try to open a window.
   bool desktop = false;

@@ -19,6 +19,9 @@ Features host_features() {
 #ifdef GHOST86_HAVE_SDL
   features.sdl = true;
 #endif
+#ifdef GHOST86_HAVE_VNC
+  features.vnc = true;
+#endif
   features.desktop = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
   if (::access(machine::kSeabiosPath, R_OK) == 0) features.default_bios = machine::kSeabiosPath;
   return features;

@@ -26,6 +26,9 @@
 #ifdef GHOST86_HAVE_SDL
 #include "frontend/sdl_display.h"
 #endif
+#ifdef GHOST86_HAVE_VNC
+#include "frontend/vnc_display.h"
+#endif
 #include "machine/pc_machine.h"
 #include "machine/replay_log.h"
 
@@ -44,7 +47,7 @@ int report_outcome(const machine::RunResult& r) {
 constexpr int kWallTimeoutStatus = 4;
 
 int run_machine(const machine::MachineConfig& config, double wall_timeout_s, const frontend::control::ControlOptions& control_options,
-                const frontend::StopSignals& stop_signals) {
+                [[maybe_unused]] const frontend::DisplayOptions& display_options, const frontend::StopSignals& stop_signals) {
   try {
     using machine::SerialConfig;
     // As in QEMU, the debug console (port E9h) is shown only when -debugcon says where.
@@ -72,7 +75,12 @@ int run_machine(const machine::MachineConfig& config, double wall_timeout_s, con
     }
 #ifdef GHOST86_HAVE_SDL
     std::unique_ptr<frontend::SdlDisplay> display;
-    if (config.display == machine::DisplayKind::Sdl) display = std::make_unique<frontend::SdlDisplay>(pc);
+    if (config.display == machine::DisplayKind::Sdl) display = std::make_unique<frontend::SdlDisplay>(pc, display_options.sdl);
+#endif
+#ifdef GHOST86_HAVE_VNC
+    // -vnc: with -display none too (a headless machine watched from elsewhere).
+    std::unique_ptr<frontend::VncDisplay> vnc;
+    if (display_options.vnc) vnc = std::make_unique<frontend::VncDisplay>(pc, *display_options.vnc);
 #endif
     // -qmp, -monitor: polled with the other host input; they also wait for a paused machine.
     std::unique_ptr<frontend::control::ControlHost> controls;
@@ -97,13 +105,23 @@ int run_machine(const machine::MachineConfig& config, double wall_timeout_s, con
     if (!controls) step_control = std::make_unique<frontend::control::MachineControl>(pc);
     frontend::control::MachineControl& control = controls ? controls->control() : *step_control;
     host.command = [&control](const std::string& text) { return frontend::control::run_step_command(control, text); };
+#ifdef GHOST86_HAVE_VNC
+    if (vnc) {
+      // Viewers are served with the other host input. An idle guest waits for a viewer's input
+      // unless a terminal already waits for its own.
+      host.poll = [&vnc, poll = std::move(host.poll)] {
+        poll();
+        vnc->poll();
+      };
+      if (!host.idle) host.idle = [&vnc](uint64_t ns) { vnc->idle(ns); };
+    }
+#endif
 #ifdef GHOST86_HAVE_SDL
     if (display) {
-      // The window's event wait replaces the terminal's: both wake the idle guest for input.
-      host.poll = [&terminal, &display, &controls, &gdb] {
-        if (terminal) terminal->poll();
-        if (controls) controls->poll();
-        if (gdb) gdb->poll();
+      // The window's event wait replaces the terminal's and the viewers': each wakes the idle
+      // guest for input.
+      host.poll = [&display, poll = std::move(host.poll)] {
+        poll();
         display->poll();
       };
       host.idle = [&display](uint64_t ns) { display->idle(ns); };
@@ -185,7 +203,7 @@ int main(int argc, char** argv) {
   }
   for (const std::string& note : cli.notes) std::fprintf(stderr, "ghost86: %s\n", note.c_str());
   frontend::StopSignals stop_signals;
-  const int status = run_machine(cli.config, cli.wall_timeout_s, cli.control, stop_signals);
+  const int status = run_machine(cli.config, cli.wall_timeout_s, cli.control, cli.display, stop_signals);
   // Everything is written and closed by now; a signal's stop ends as the signal would.
   std::fflush(nullptr);
   stop_signals.reraise();

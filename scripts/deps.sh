@@ -9,6 +9,8 @@ packages=(
   libzstd-dev      # snapshot sections (-savevm)
   libslirp-dev     # user-mode networking (-netdev user)
   libtomlplusplus-dev libxml2-dev  # ghost86 test: suites in TOML, JUnit XML results
+  libvncserver-dev # -vnc's server; its libvncclient is the VNC test's viewer
+  xvfb x11-apps    # test-only: the SDL window test's X server and its xwd screenshot
   python3          # test-only: the QMP and monitor tests' clients
   seabios          # firmware: /usr/share/seabios/bios.bin, vgabios-stdvga.bin
   acpica-tools     # iasl: compiles the DSDT (machine/acpi/dsdt.asl); its disassembler checks it

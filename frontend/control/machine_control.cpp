@@ -13,7 +13,7 @@
 
 namespace frontend::control {
 
-MachineControl::MachineControl(machine::PcMachine& pc) : pc_(pc) {}
+MachineControl::MachineControl(machine::PcMachine& pc) : pc_(pc), input_(pc) {}
 
 // QMP events carry the host time they happened at (seconds and microseconds since the epoch).
 // It is the protocol's, for the client's logs; the guest never sees it.
@@ -87,7 +87,7 @@ void MachineControl::screendump(const std::string& path, const std::string& form
   throw std::runtime_error(std::string(what));
 }
 
-void MachineControl::key(uint16_t key, bool down) { pc_.input().key(key, down); }
+void MachineControl::key(uint16_t key, bool down) { input_.key(key, down); }
 
 void MachineControl::release_held() {
   for (auto it = held_.rbegin(); it != held_.rend(); ++it) key(*it, false);
@@ -114,12 +114,9 @@ void MachineControl::tick() {
   for (const uint16_t k : held_) key(k, true);
 }
 
-void MachineControl::mouse_button(uint8_t bit, bool down) {
-  buttons_ = down ? uint8_t(buttons_ | bit) : uint8_t(buttons_ & ~bit);
-  pc_.input().mouse(0, 0, buttons_);
-}
+void MachineControl::mouse_button(uint8_t bit, bool down) { input_.mouse_button(bit, down); }
 
-void MachineControl::mouse_move(int dx, int dy) { pc_.input().mouse(dx, dy, buttons_); }
+void MachineControl::mouse_move(int dx, int dy) { input_.mouse_move(dx, dy); }
 
 uint64_t MachineControl::icount() const { return pc_.cpu().s.icount; }
 

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "frontend/host_input.h"
+
 namespace machine {
 class PcMachine;
 struct RunResult;
@@ -76,7 +78,7 @@ class MachineControl {
   // When they are released, in virtual ns. Checked by tick() from the host poll rather than by a
   // clock timer: a timer would be part of the machine's state even when no key is ever sent.
   uint64_t release_ns_ = 0;
-  uint8_t buttons_ = 0;
+  HostInput input_;
   bool quit_ = false;
 };
 

@@ -135,3 +135,32 @@ def send_text(qmp, text, hold_ms=10):
 def temp_socket_path(name):
     base = os.environ.get("TMPDIR", "/tmp")
     return os.path.join(base, f"ghost86-{name}-{os.getpid()}.sock")
+
+
+def screen_text(qmp, path):
+    """The guest's text screen, through a screendump to `path` (a .txt file: the text grid)."""
+    qmp.execute("screendump", {"filename": path})
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+def wait_screen(qmp, path, needle, absent=False, limit=60.0):
+    """Polls the text screen until it shows `needle` (or no longer does, with `absent`)."""
+    deadline = time.monotonic() + limit
+    while True:
+        text = screen_text(qmp, path)
+        if (needle in text) != absent:
+            return text
+        if time.monotonic() > deadline:
+            raise AssertionError(f"screen {'still shows' if absent else 'never showed'} {needle!r}:\n{text}")
+        time.sleep(0.1)
+
+
+def end_run(proc, *paths):
+    """Kills `proc` if it still runs and removes the files a test left."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    for path in paths:
+        if os.path.exists(path):
+            os.unlink(path)

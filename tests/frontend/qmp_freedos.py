@@ -12,29 +12,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmp_client import QmpClient, send_text, temp_socket_path  # noqa: E402
+from qmp_client import QmpClient, end_run, send_text, temp_socket_path, wait_screen  # noqa: E402
 
 
 def check(cond, what):
     if not cond:
         raise AssertionError(what)
-
-
-def screen_text(qmp, path):
-    qmp.execute("screendump", {"filename": path})
-    with open(path, encoding="utf-8", errors="replace") as f:
-        return f.read()
-
-
-def wait_screen(qmp, path, needle, absent=False, limit=60.0):
-    deadline = time.monotonic() + limit
-    while True:
-        text = screen_text(qmp, path)
-        if (needle in text) != absent:
-            return text
-        if time.monotonic() > deadline:
-            raise AssertionError(f"screen {'still shows' if absent else 'never showed'} {needle!r}:\n{text}")
-        time.sleep(0.1)
 
 
 def main():
@@ -109,12 +92,7 @@ def main():
         check(ev["data"]["reason"] == "host-qmp-quit", f"SHUTDOWN {ev}")
         check(proc.wait(timeout=30) == 0, f"exit status {proc.returncode}")
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for f in (txt, png, ppm):
-            if os.path.exists(f):
-                os.unlink(f)
+        end_run(proc, txt, png, ppm)
     print("qmp freedos: ok")
 
 

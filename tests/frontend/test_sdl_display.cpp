@@ -50,4 +50,24 @@ TEST_CASE("sdl display: draws frames and passes keys to the keyboard", "[fronten
   const machine::RunResult r = pc.run();
   CHECK(r.kind == machine::RunResult::Kind::Stopped);
 }
+
+TEST_CASE("sdl display: the title names the machine and says when it is paused", "[frontend][sdl]") {
+  setenv("SDL_VIDEODRIVER", "dummy", 1);  // no desktop needed
+  machine::MachineConfig cfg;
+  cfg.name = "box";
+  machine::PcMachine pc(cfg, [](char) {});
+  frontend::SdlOptions options;
+  options.scale = frontend::SdlOptions::Scale::Fit;
+  frontend::SdlDisplay display(pc, options);
+  display.poll();
+  CHECK(display.title() == "box - ghost86");  // no speed measured yet
+  pc.pause();
+  SDL_Delay(20);  // the title is updated with the next frame, 16 ms of host time after the last
+  display.poll();
+  CHECK(display.title() == "box - ghost86 [Paused]");
+  pc.resume();
+  SDL_Delay(20);
+  display.poll();
+  CHECK(display.title() == "box - ghost86");
+}
 #endif
