@@ -95,6 +95,9 @@ class PcMachine {
   // Where every host input goes (machine/host_input.h): keys, mouse, serial bytes. It takes
   // effect at the end of the run loop's turn, recorded by -record and fed by -replay.
   HostInput& input() { return *input_; }
+  // The host input queued (or, replaying, the log's events due now) takes effect. The run loop
+  // calls it at the end of each turn; a test may call it to apply what it queued at once.
+  void take_input();
   // -record or -replay is on: changes a debugger or monitor would make behind the log's back
   // (memory, registers, loading a snapshot) are refused.
   bool input_logged() const { return rr_ != nullptr; }
@@ -162,7 +165,6 @@ class PcMachine {
   std::unique_ptr<Automation> automation_;
   std::unique_ptr<HostInput> input_;
   std::unique_ptr<RecordReplay> rr_;  // -record, -replay
-  void take_input();  // the host input queued, or the log's due now, takes effect
   void apply_input(const InputEvent& e);
   HostHooks host_;
   Clock::TimerId host_timer_ = 0;

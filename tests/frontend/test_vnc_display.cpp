@@ -50,8 +50,10 @@ struct Viewerless {
   frontend::VncDisplay vnc{pc, *frontend::parse_vnc("unix:" + path)};
 };
 
-// Every byte the 8042 has for the processor now (status bit 0: output buffer full).
+// Every byte the 8042 has for the processor now (status bit 0: output buffer full), once the
+// input queued (as the run loop would at the end of its turn) has taken effect.
 std::vector<uint8_t> drain(machine::PcMachine& pc) {
+  pc.take_input();
   std::vector<uint8_t> out;
   while (pc.bus().io_read(0x64, 1) & 1) out.push_back(uint8_t(pc.bus().io_read(0x60, 1)));
   return out;
@@ -64,9 +66,11 @@ TEST_CASE("vnc display: a viewer's key reaches the keyboard", "[frontend][vnc]")
   CHECK(v.vnc.clients() == 0);
   CHECK((v.pc.bus().io_read(0x64, 1) & 1) == 0);
   v.vnc.key_event(true, 0x61);  // a
+  v.pc.take_input();
   CHECK((v.pc.bus().io_read(0x64, 1) & 1) == 1);
   CHECK(v.pc.bus().io_read(0x60, 1) == 0x1C);  // translation is off after reset: set 2
   v.vnc.key_event(false, 0x61);
+  v.pc.take_input();
   CHECK(v.pc.bus().io_read(0x60, 1) == 0xF0);  // the break prefix
 }
 
