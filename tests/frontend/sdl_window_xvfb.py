@@ -91,6 +91,10 @@ def main():
     env = dict(os.environ, DISPLAY=display)
     env.pop("SDL_VIDEODRIVER", None)
     env.pop("WAYLAND_DISPLAY", None)
+    # In a sanitizer build, the X11 and GL libraries SDL loads and unloads under Xvfb leave
+    # allocations the leak checker cannot attribute ("<unknown module>"); address errors are
+    # still reported. Leaks in ghost86's own code are checked by every other test.
+    env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS", ""), "detect_leaks=0"]))
     qmp_path = temp_socket_path("sdl-qmp")
     vnc_path = temp_socket_path("sdl-vnc")
     txt, ppm, xwd, ppm_vnc = qmp_path + ".txt", qmp_path + ".ppm", qmp_path + ".xwd", vnc_path + ".ppm"

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -112,6 +113,7 @@ TEST_CASE("vnc display: a viewer that leaves with a key down releases it", "[fro
   std::atomic<bool> connected{false};
   std::thread viewer([&] {
     rfbClient* c = rfbGetClient(8, 3, 4);
+    std::free(c->serverHost);  // the default rfbGetClient made
     c->serverHost = strdup(v.path.c_str());
     // Pictures received (updates with rectangles): the server answers messages in order, so
     // the second, requested after the key, comes once it has taken the key.
@@ -134,6 +136,7 @@ TEST_CASE("vnc display: a viewer that leaves with a key down releases it", "[fro
       SendFramebufferUpdateRequest(c, 0, 0, c->width, c->height, FALSE);
       while (count.pictures < 2 && WaitForMessage(c, 100'000) >= 0)
         if (!HandleRFBServerMessage(c)) break;
+      std::free(c->frameBuffer);  // the default allocation; cleanup leaves it to the client
       rfbClientCleanup(c);
     }
     done = true;

@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
   };
   const std::string address = argv[1];
   const size_t colon = address.rfind(':');
+  std::free(c->serverHost);  // the default rfbGetClient made
   if (address.find('/') != std::string::npos || colon == std::string::npos) {
     c->serverHost = strdup(address.c_str());  // libvncclient connects to a socket file by its path
   } else {
@@ -145,6 +146,8 @@ int main(int argc, char** argv) {
     }
   }
   std::fflush(stdout);
+  std::free(c->frameBuffer);  // the default allocation; cleanup leaves it to the client
+  c->frameBuffer = nullptr;
   rfbClientCleanup(c);
   return 0;
 }
