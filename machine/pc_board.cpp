@@ -223,12 +223,6 @@ void PcBoard::add_network(const MachineConfig& cfg, Clock& clock) {
   }
 }
 
-std::vector<NetPort*> PcBoard::net_ports() const {
-  std::vector<NetPort*> out;
-  for (const auto& p : net_ports_) out.push_back(p.get());
-  return out;
-}
-
 void PcBoard::wait_for_host(uint64_t ns) {
   for (auto& n : netdevs_) n->wait_host(ns);
 }

@@ -97,7 +97,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   // The guest is idle for `ns` of virtual time: networks wait for their host sockets.
   void wait_for_host(uint64_t ns);
   // Each network card's door to its network, in card order (the replay log's card numbers).
-  std::vector<NetPort*> net_ports() const;
+  const std::vector<std::unique_ptr<NetPort>>& net_ports() const { return net_ports_; }
 
   // PciMapper
   bool map_io(uint16_t base, uint32_t size, devices::PortDevice* dev, const std::string& name) override;

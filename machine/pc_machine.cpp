@@ -319,7 +319,7 @@ void PcMachine::apply_input(const InputEvent& e) {
 // Then the frames from the networks, card by card, as far as each card has room (or, replaying,
 // the log's frames for this count).
 void PcMachine::take_input() {
-  const std::vector<NetPort*> ports = board_->net_ports();
+  const std::vector<std::unique_ptr<NetPort>>& ports = board_->net_ports();
   if (rr_ && rr_->replaying()) {
     while (std::optional<InputEvent> e = rr_->due_event()) apply_input(*e);
     while (const replay::TimedFrame* f = rr_->due_frame())
@@ -463,10 +463,6 @@ std::optional<RunResult> PcMachine::outcome(jit::StopReason why, uint64_t timeou
       // Idle: skip virtual time to the next event. An NMI that can be taken ends the halt at
       // the next instruction boundary.
       if (cpu_->s.nmi_pending && !cpu_->s.nmi_blocked) break;
-      // An interrupt raised at the end of this turn (host input, a network frame) wakes it at
-      // once: where the idle skip would have ended depends on the host's timers, which a
-      // replayed run does not have (SDM Vol.2A HLT: an enabled interrupt resumes execution).
-      if ((cpu_->s.eflags & cpu::fl::IF) && cpu_->intr && cpu_->intr->intr_pending()) break;
       uint64_t next = clock_->next_event_icount();
       if (!(cpu_->s.eflags & cpu::fl::IF)) {
         // Only an NMI could wake it and nothing in the machine raises one by itself: a hang

@@ -158,8 +158,8 @@ Header decode_header(Cursor& c) {
   const uint8_t* start = c.p;
   c.p += 8;
   const uint64_t version = c.le(4);
-  if (version != kVersion)
-    bad(c.path, fmt::format("replay log version {} (this ghost86 reads version {})", version, kVersion));
+  if (version < 1 || version > kVersion)
+    bad(c.path, fmt::format("replay log version {} (this ghost86 reads versions 1 and {})", version, kVersion));
   if (c.le(4) != kRegionPages) bad(c.path, "damaged header: unexpected RAM region size");
   Header h;
   h.checkpoint_every = c.le(8);

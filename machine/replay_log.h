@@ -17,8 +17,8 @@
 
 namespace machine::replay {
 
-// Version 2 added network frames; the machine of version 1 idled past interrupts raised at the
-// end of a turn, so its logs do not replay here.
+// The version written. Version 2 added network frames (so that a reader of version 1 refuses
+// them as another version); version 1 logs, which have none, are read too.
 inline constexpr uint32_t kVersion = 2;
 // The longest frame a record holds (an Ethernet frame without its FCS is far shorter).
 inline constexpr uint32_t kMaxFrameBytes = 65535;

@@ -196,6 +196,9 @@ TEST_CASE(
   size_t bytes = 0;
   for (const replay::TimedFrame& f : log.frames) bytes += f.bytes.size();
   REQUIRE(bytes > body.size());  // the file came in frames, all of them logged
+  const replay::TimedFrame& first = log.frames.front();
+  CHECK(replay::dump(log).find(fmt::format("\n{} frame card=0 len={} head=", first.icount,
+                                           first.bytes.size())) != std::string::npos);
   WARN(fmt::format("{} frames ({} bytes) over {} instructions: a log of {} bytes",
                    log.frames.size(), bytes, log.end.icount, std::filesystem::file_size(log_path)));
 
