@@ -78,6 +78,7 @@ uint64_t RecordReplay::limit() const {
   if (!replaying_) return next_checkpoint_;
   uint64_t at = log_.end.icount;
   if (next_event_ < log_.events.size()) at = std::min(at, log_.events[next_event_].icount);
+  if (next_frame_ < log_.frames.size()) at = std::min(at, log_.frames[next_frame_].icount);
   if (next_check_ < log_.checkpoints.size()) at = std::min(at, log_.checkpoints[next_check_].icount);
   return at;
 }
@@ -157,6 +158,10 @@ void RecordReplay::diverge(const std::string& why) {
 
 void RecordReplay::recorded(const InputEvent& e) { writer_->event(pc_.cpu().s.icount, e); }
 
+void RecordReplay::recorded_frame(uint8_t card, std::span<const uint8_t> frame) {
+  writer_->frame(pc_.cpu().s.icount, card, frame);
+}
+
 std::optional<InputEvent> RecordReplay::due_event() {
   if (divergence_ || next_event_ >= log_.events.size()) return std::nullopt;
   const replay::TimedEvent& t = log_.events[next_event_];
@@ -168,6 +173,23 @@ std::optional<InputEvent> RecordReplay::due_event() {
     return std::nullopt;
   }
   return t.event;
+}
+
+const replay::TimedFrame* RecordReplay::due_frame() {
+  if (divergence_ || next_frame_ >= log_.frames.size()) return nullptr;
+  const replay::TimedFrame& f = log_.frames[next_frame_];
+  const uint64_t icount = pc_.cpu().s.icount;
+  if (icount < f.icount) return nullptr;
+  next_frame_++;
+  if (icount > f.icount) {
+    diverge(fmt::format("the log's network frame at instruction {} was not reached at an instruction boundary", f.icount));
+    return nullptr;
+  }
+  return &f;
+}
+
+void RecordReplay::frame_not_taken(const replay::TimedFrame& f) {
+  diverge(fmt::format("network card {} had no room for the log's frame at instruction {}", f.card, f.icount));
 }
 
 bool RecordReplay::at_end() const { return replaying_ && pc_.cpu().s.icount >= log_.end.icount; }

@@ -1,5 +1,6 @@
 // -record and -replay: the run loop's side of the replay log (machine/replay_log.h). Recording
-// writes every host input event with the instruction count it took effect at, and every N
+// writes every host input event and every network frame a card took with the instruction count
+// it took effect at, and every N
 // instructions a short check of the machine state; replaying feeds the events back at the same
 // counts and compares every check, naming the first divergence.
 #pragma once
@@ -7,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -33,8 +35,14 @@ class RecordReplay {
   void at_boundary();
   // Recording: `e` took effect now.
   void recorded(const InputEvent& e);
+  // Recording: card `card` took `frame` from its network now.
+  void recorded_frame(uint8_t card, std::span<const uint8_t> frame);
   // Replaying: the log's next event if it is due now (sets a divergence if one was missed).
   std::optional<InputEvent> due_event();
+  // Replaying: the log's next frame if it is due now (sets a divergence if one was missed).
+  const replay::TimedFrame* due_frame();
+  // Replaying: the card had no room for `f` (or does not exist): a divergence.
+  void frame_not_taken(const replay::TimedFrame& f);
   // Replaying: the log's run ended here.
   bool at_end() const;
   // The divergence found, as one line, once there is one.
@@ -56,7 +64,7 @@ class RecordReplay {
   bool replaying_;
   std::unique_ptr<replay::Writer> writer_;
   replay::Log log_;
-  size_t next_event_ = 0, next_check_ = 0;
+  size_t next_event_ = 0, next_frame_ = 0, next_check_ = 0;
   uint64_t every_ = 0, next_checkpoint_ = 0;
   std::vector<uint64_t> last_;        // recording: the component hashes at the last check
   std::vector<int> expected_;         // replaying: the log's 8-bit hash of each component (-1: none yet)

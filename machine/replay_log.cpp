@@ -4,6 +4,7 @@
 #include <xxhash.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -20,7 +21,7 @@ constexpr size_t kMaxBlockBytes = 16u << 20;    // what a reader accepts
 constexpr size_t kMaxLogBytes = size_t(1) << 32;  // 4 GiB
 constexpr size_t kBlockHeader = 16;             // u32 stored, u32 raw, u64 XXH3 of stored
 
-enum Tag : uint8_t { kEvent = 1, kCheckpoint = 2, kEnd = 3 };
+enum Tag : uint8_t { kEvent = 1, kCheckpoint = 2, kEnd = 3, kFrame = 4 };
 constexpr uint8_t kExplicitIcount = 0x10, kSameSet = 0x20;
 
 void put_le(std::vector<uint8_t>& v, uint64_t x, unsigned n) {
@@ -157,8 +158,8 @@ Header decode_header(Cursor& c) {
   const uint8_t* start = c.p;
   c.p += 8;
   const uint64_t version = c.le(4);
-  if (version != kVersion)
-    bad(c.path, fmt::format("replay log version {} (this ghost86 reads version {})", version, kVersion));
+  if (version < 1 || version > kVersion)
+    bad(c.path, fmt::format("replay log version {} (this ghost86 reads versions 1 and {})", version, kVersion));
   if (c.le(4) != kRegionPages) bad(c.path, "damaged header: unexpected RAM region size");
   Header h;
   h.checkpoint_every = c.le(8);
@@ -207,6 +208,18 @@ struct RecordParser {
           t.icount = advance(c.var());
           t.event = decode_event(c);
           log.events.push_back(t);
+          break;
+        }
+        case kFrame: {
+          if (tag != kFrame) bad(path, fmt::format("damaged record: unknown record type {:#x}", tag));
+          TimedFrame f;
+          f.icount = advance(c.var());
+          f.card = uint8_t(c.le(1));
+          const uint64_t len = c.var();
+          if (len == 0 || len > kMaxFrameBytes) bad(path, fmt::format("damaged record: a network frame of {} bytes", len));
+          const std::string bytes = c.bytes(size_t(len));
+          f.bytes.assign(bytes.begin(), bytes.end());
+          log.frames.push_back(std::move(f));
           break;
         }
         case kCheckpoint: checkpoint(c, tag); break;
@@ -270,6 +283,22 @@ std::vector<uint8_t> compress(const std::vector<uint8_t>& raw) {
   return out;
 }
 
+// The events and frames of `log` from positions `e` and `f` on, in log order (at one count the
+// events before the frames, as PcMachine::take_input applies them), while `before(icount)`.
+template <class Before, class OnEvent, class OnFrame>
+void merge_inputs(const Log& log, size_t& e, size_t& f, Before before, OnEvent on_event, OnFrame on_frame) {
+  for (;;) {
+    const bool event = e < log.events.size() && before(log.events[e].icount);
+    const bool frame = f < log.frames.size() && before(log.frames[f].icount);
+    if (event && (!frame || log.events[e].icount <= log.frames[f].icount))
+      on_event(log.events[e++]);
+    else if (frame)
+      on_frame(log.frames[f++]);
+    else
+      return;
+  }
+}
+
 }  // namespace
 
 Writer::Writer(const std::string& path, const Header& header) : path_(path), every_(header.checkpoint_every) {
@@ -294,6 +323,15 @@ void Writer::event(uint64_t icount, const InputEvent& e) {
   buf_.push_back(kEvent);
   put_icount(icount);
   encode_event(buf_, e);
+  if (buf_.size() >= kBlockBytes) flush();
+}
+
+void Writer::frame(uint64_t icount, uint8_t card, std::span<const uint8_t> bytes) {
+  buf_.push_back(kFrame);
+  put_icount(icount);
+  buf_.push_back(card);
+  put_var(buf_, bytes.size());
+  buf_.insert(buf_.end(), bytes.begin(), bytes.end());
   if (buf_.size() >= kBlockBytes) flush();
 }
 
@@ -380,13 +418,18 @@ Log read_log(const std::string& path) {
 
 void write_log(const std::string& path, const Log& log) {
   Writer w(path, log.header);
-  size_t e = 0;
-  // Checkpoints come before the events of the same count (they are taken first).
+  size_t e = 0, f = 0;
+  // At one count the checkpoint comes first: it is taken before the turn's input.
+  auto until = [&](auto before) {
+    merge_inputs(
+        log, e, f, before, [&w](const TimedEvent& t) { w.event(t.icount, t.event); },
+        [&w](const TimedFrame& t) { w.frame(t.icount, t.card, t.bytes); });
+  };
   for (const Checkpoint& c : log.checkpoints) {
-    for (; e < log.events.size() && log.events[e].icount < c.icount; e++) w.event(log.events[e].icount, log.events[e].event);
+    until([&c](uint64_t at) { return at < c.icount; });
     w.checkpoint(c);
   }
-  for (; e < log.events.size(); e++) w.event(log.events[e].icount, log.events[e].event);
+  until([](uint64_t) { return true; });
   w.finish(log.end, log.end_hash);
 }
 
@@ -406,19 +449,26 @@ std::string dump(const Log& log) {
     const uint64_t first = uint64_t(id - h.components.size()) * kRegionPages;
     return fmt::format("ram:{:#x}-{:#x}", first, first + kRegionPages - 1);
   };
-  size_t e = 0;
-  auto events_before = [&](uint64_t icount, bool inclusive) {
-    for (; e < log.events.size() && (log.events[e].icount < icount || (inclusive && log.events[e].icount == icount)); e++) {
-      const TimedEvent& t = log.events[e];
-      const InputEvent& ev = t.event;
-      switch (ev.kind) {
-        case InputEvent::Kind::Key: out += fmt::format("{} key {:#06x} {}\n", t.icount, ev.code, ev.down ? "down" : "up"); break;
-        case InputEvent::Kind::Mouse: out += fmt::format("{} mouse {} {} buttons={:#x}\n", t.icount, ev.dx, ev.dy, ev.code); break;
-        case InputEvent::Kind::Serial: out += fmt::format("{} serial {} {:#04x}\n", t.icount, ev.port, ev.code); break;
-        case InputEvent::Kind::Reset: out += fmt::format("{} reset\n", t.icount); break;
-        case InputEvent::Kind::PowerButton: out += fmt::format("{} power-button\n", t.icount); break;
-      }
+  size_t e = 0, f = 0;
+  auto event_line = [&out](const TimedEvent& t) {
+    const InputEvent& ev = t.event;
+    switch (ev.kind) {
+      case InputEvent::Kind::Key: out += fmt::format("{} key {:#06x} {}\n", t.icount, ev.code, ev.down ? "down" : "up"); break;
+      case InputEvent::Kind::Mouse: out += fmt::format("{} mouse {} {} buttons={:#x}\n", t.icount, ev.dx, ev.dy, ev.code); break;
+      case InputEvent::Kind::Serial: out += fmt::format("{} serial {} {:#04x}\n", t.icount, ev.port, ev.code); break;
+      case InputEvent::Kind::Reset: out += fmt::format("{} reset\n", t.icount); break;
+      case InputEvent::Kind::PowerButton: out += fmt::format("{} power-button\n", t.icount); break;
     }
+  };
+  // A frame: its card, length, Ethernet header (destination, source, type) and a hash of it all.
+  auto frame_line = [&out](const TimedFrame& t) {
+    out += fmt::format("{} frame card={} len={} head=", t.icount, t.card, t.bytes.size());
+    for (size_t i = 0; i < std::min<size_t>(t.bytes.size(), 14); i++) out += fmt::format("{:02x}", t.bytes[i]);
+    out += fmt::format(" xxh3={:016x}\n", XXH3_64bits(t.bytes.data(), t.bytes.size()));
+  };
+  auto events_before = [&](uint64_t icount, bool inclusive) {
+    merge_inputs(
+        log, e, f, [&](uint64_t at) { return at < icount || (inclusive && at == icount); }, event_line, frame_line);
   };
   for (const Checkpoint& c : log.checkpoints) {
     events_before(c.icount, false);
