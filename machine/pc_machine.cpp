@@ -174,12 +174,22 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
     if (const std::string why = writable_drive(); !why.empty())
       throw std::runtime_error(fmt::format(
           "{}: {}", savevm_step ? "--step savevm" : cfg.savevm.empty() ? "--savevm-at" : "-savevm", why));
-  // A log replays only against the images it started from, and holds no network frames yet.
   if (!cfg.record.empty() || !cfg.replay.empty()) {
     const char* option = cfg.record.empty() ? "-replay" : "-record";
-    if (const std::string why = writable_drive(); !why.empty()) throw std::runtime_error(fmt::format("{}: {}", option, why));
-    if (!cfg.nics.empty()) throw std::runtime_error(fmt::format("{}: network cards are not recorded yet (-nic none)", option));
+    if (const std::string why = unrecordable(); !why.empty()) throw std::runtime_error(fmt::format("{}: {}", option, why));
   }
+}
+
+// A log replays only against the images it started from, and holds no network frames yet.
+std::string PcMachine::unrecordable() {
+  if (std::string why = writable_drive(); !why.empty()) return why;
+  if (!cfg_.nics.empty()) return "network cards are not recorded yet (-nic none)";
+  return {};
+}
+
+void PcMachine::record_to(const std::string& path) {
+  if (const std::string why = unrecordable(); !why.empty()) throw std::runtime_error(fmt::format("-record: {}", why));
+  cfg_.record = path;
 }
 
 PcMachine::~PcMachine() = default;
