@@ -155,8 +155,17 @@ CaseResult run_case(const Case& c, const RunOptions& options, Progress* progress
     host.command = [&control](const std::string& text) {
       return control::run_step_command(control, text);
     };
-    // Nothing could resume a machine a qmp step stopped: its run ends there.
-    host.paused = [&pc] { pc.request_stop("stopped by a qmp step (nothing resumes it)"); };
+    // Paused by a stop step: the steps after it that need no virtual time (control commands,
+    // savevm) have run. A step still waiting never could, and nothing else resumes the machine.
+    host.paused = [&pc, &c, steps, stop_when_done] {
+      const size_t done = pc.automation().steps_done();
+      if (done < steps)
+        pc.request_stop(fmt::format(
+            "step {} ({}) cannot be done while the machine is stopped (virtual time stands still until a cont step)",
+            done + 1, c.steps[done]));
+      else
+        pc.request_stop(stop_when_done ? "steps done" : "the machine is stopped and no step resumes it");
+    };
     pc.set_host_hooks(std::move(host));
     if (!cli.config.loadvm.empty()) pc.load_snapshot(cli.config.loadvm);
     if (cli.config.record.empty() && cli.config.replay.empty() && pc.unrecordable().empty())
