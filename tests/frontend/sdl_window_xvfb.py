@@ -121,19 +121,29 @@ def fit_mismatch(shot, picture):
     return None
 
 
+def start(command, env, qmp_path):
+    """ghost86 with a QMP socket at `qmp_path`."""
+    return subprocess.Popen(command + ["-qmp", f"unix:{qmp_path},server,wait=off", "--wall-timeout", "300"],
+                            env=env, stdout=subprocess.DEVNULL)
+
+
+def stopped_at(proc, qmp_path, txt, ppm, screen):
+    """Once the screen shows `screen`: the machine stopped and its screendump in `ppm`."""
+    qmp = QmpClient.connect(qmp_path, proc)
+    qmp.negotiate()
+    wait_screen(qmp, txt, screen)
+    qmp.execute("stop")
+    qmp.execute("screendump", {"filename": ppm, "format": "ppm"})
+    return qmp
+
+
 def check_fit(ghost86, bios, env, display):
     """-display sdl,scale=fit: the window resized from outside shows the screendump fitted."""
     qmp_path = temp_socket_path("sdl-fit-qmp")
     txt, ppm, xwd = qmp_path + ".txt", qmp_path + ".ppm", qmp_path + ".xwd"
-    proc = subprocess.Popen([ghost86, "-bios", bios, "-name", "sdl-fit", "-display", "sdl,scale=fit",
-                             "-qmp", f"unix:{qmp_path},server,wait=off", "--wall-timeout", "300"],
-                            env=env, stdout=subprocess.DEVNULL)
+    proc = start([ghost86, "-bios", bios, "-name", "sdl-fit", "-display", "sdl,scale=fit"], env, qmp_path)
     try:
-        qmp = QmpClient.connect(qmp_path, proc)
-        qmp.negotiate()
-        wait_screen(qmp, txt, "SeaBIOS")
-        qmp.execute("stop")
-        qmp.execute("screendump", {"filename": ppm, "format": "ppm"})
+        qmp = stopped_at(proc, qmp_path, txt, ppm, "SeaBIOS")
         picture = read_ppm(ppm)
         check(picture[0:2] == (720, 400), f"SeaBIOS's 720x400 text mode: {picture[0:2]}")
         title = "sdl-fit - ghost86 [Paused]"
@@ -195,15 +205,10 @@ def main():
     vnc_path = temp_socket_path("sdl-vnc")
     txt, ppm, xwd, ppm_vnc = qmp_path + ".txt", qmp_path + ".ppm", qmp_path + ".xwd", vnc_path + ".ppm"
     vnc = ["-vnc", f"unix:{vnc_path}"] if client else []
-    proc = subprocess.Popen([ghost86, "-bios", bios, "-fda", floppy, "-snapshot", "-boot", "a", "-name", NAME,
-                             "-display", "sdl,scale=2", "-qmp", f"unix:{qmp_path},server,wait=off",
-                             "--wall-timeout", "300"] + vnc, env=env, stdout=subprocess.DEVNULL)
+    proc = start([ghost86, "-bios", bios, "-fda", floppy, "-snapshot", "-boot", "a", "-name", NAME,
+                  "-display", "sdl,scale=2"] + vnc, env, qmp_path)
     try:
-        qmp = QmpClient.connect(qmp_path, proc)
-        qmp.negotiate()
-        wait_screen(qmp, txt, "A:\\>")
-        qmp.execute("stop")
-        qmp.execute("screendump", {"filename": ppm, "format": "ppm"})
+        qmp = stopped_at(proc, qmp_path, txt, ppm, "A:\\>")
         expected = doubled(*read_ppm(ppm))
         check(expected[0:2] == (1440, 800), f"the 720x400 text mode doubled: {expected[0:2]}")
         # The window redraws about 60 times a host second: a screenshot after the stop shows it.
