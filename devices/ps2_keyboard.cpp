@@ -47,6 +47,7 @@ constexpr CodePair kKeys[] = {
 struct Tables {
   std::array<uint8_t, 256> to_set1{};
   std::array<bool, 256> is_key{};
+  std::array<uint8_t, 128> to_set2{};  // a set-1 make code's key (0: none)
 };
 
 constexpr Tables make_tables() {
@@ -55,6 +56,7 @@ constexpr Tables make_tables() {
   for (const CodePair& p : kKeys) {
     t.to_set1[p.set2] = p.set1;
     t.is_key[p.set2] = true;
+    t.to_set2[p.set1] = p.set2;
   }
   // Set 2's key-detection error/overrun code 00h is set 1's FFh. 02h is no key, yet translated
   // to 41h: the translated answer to "get scan code set" for set 2 is 41h.
@@ -76,6 +78,12 @@ bool known_key(uint16_t key) {
 }  // namespace
 
 uint8_t set2_to_set1(uint8_t code) { return kTables.to_set1[code]; }
+
+uint16_t set1_to_key(uint16_t code) {
+  const uint8_t hi = code >> 8, lo = code & 0xff;
+  if ((hi != 0 && hi != 0xe0) || lo >= 0x80 || !kTables.to_set2[lo]) return 0;
+  return uint16_t(hi << 8 | kTables.to_set2[lo]);
+}
 
 Ps2Keyboard::Ps2Keyboard(machine::Clock& clock) : clock_(clock) {
   repeat_timer_ = clock_.add_timer([this] { on_repeat(); });

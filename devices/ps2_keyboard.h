@@ -24,6 +24,9 @@ constexpr uint16_t kPause = 0xE114;
 // caller: it sets bit 7 of the next translated byte). Bytes without a set-1 meaning other than
 // the ones listed in the table pass through unchanged (E0, E1, FA, AA, EE, FE, ...).
 uint8_t set2_to_set1(uint8_t code);
+// A set-1 make code (E0 in the high byte for E0-prefixed keys) as the host key code of the same
+// key, the inverse of that translation; 0 for a code no key makes.
+uint16_t set1_to_key(uint16_t code);
 
 class Ps2Keyboard : public Device {
  public:

@@ -47,13 +47,25 @@ SdlOptions parse_sdl_options(std::string_view text) {
   return out;
 }
 
-std::optional<control::SocketSpec> parse_vnc(std::string_view text) {
+std::optional<VncOptions> parse_vnc(std::string_view text) {
   if (text == "none") return std::nullopt;
-  if (const size_t comma = text.find(','); comma != std::string_view::npos)
-    throw std::invalid_argument(
-        fmt::format("option '{}' is not supported (expected :N, HOST:N, unix:PATH or none)",
-                    text.substr(comma + 1)));
-  control::SocketSpec spec;
+  VncOptions spec;
+  if (const size_t comma = text.find(','); comma != std::string_view::npos) {
+    for (std::string_view rest = text.substr(comma + 1);;) {
+      const size_t next = rest.find(',');
+      const std::string_view field = rest.substr(0, next);
+      if (field == "password=on" || field == "password")
+        spec.password = true;
+      else if (field == "password=off")
+        spec.password = false;
+      else
+        throw std::invalid_argument(
+            fmt::format("option '{}' is not supported (expected password=on or password=off)", field));
+      if (next == std::string_view::npos) break;
+      rest = rest.substr(next + 1);
+    }
+    text = text.substr(0, comma);
+  }
   if (text.starts_with("unix:")) {
     spec.kind = control::SocketSpec::Kind::Unix;
     spec.path = text.substr(5);

@@ -17,18 +17,24 @@ struct SdlOptions {
   unsigned factor = 1;
 };
 
+// -vnc: where the VNC server listens, and how viewers log in.
+struct VncOptions : control::SocketSpec {
+  // password=on: VNC authentication (RFB security type 2, a DES challenge) with the password a
+  // control command sets; until one does, every viewer is refused.
+  bool password = false;
+};
+
 struct DisplayOptions {
   SdlOptions sdl;
-  // -vnc: where the VNC server listens (none: no server).
-  std::optional<control::SocketSpec> vnc;
+  std::optional<VncOptions> vnc;  // none: no server
 };
 
 // The options after "sdl," in -display sdl,OPT=V,... (empty text: none). Throws
 // std::invalid_argument with the problem (without the option name).
 SdlOptions parse_sdl_options(std::string_view text);
 
-// -vnc :N (TCP port 5900+N on every interface), HOST:N, unix:PATH, or none (nullopt). Throws
-// std::invalid_argument with the problem (without the option name).
-std::optional<control::SocketSpec> parse_vnc(std::string_view text);
+// -vnc :N (TCP port 5900+N on every interface), HOST:N, unix:PATH, or none (nullopt), then
+// ,password=on|off. Throws std::invalid_argument with the problem (without the option name).
+std::optional<VncOptions> parse_vnc(std::string_view text);
 
 }  // namespace frontend

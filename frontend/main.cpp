@@ -86,6 +86,10 @@ int run_machine(const machine::MachineConfig& config, double wall_timeout_s, con
     std::unique_ptr<frontend::control::ControlHost> controls;
     if (control_options.any())
       controls = std::make_unique<frontend::control::ControlHost>(pc, control_options, [&stop_signals] { return stop_signals.pending() != 0; });
+#ifdef GHOST86_HAVE_VNC
+    if (controls && vnc)
+      controls->control().set_vnc_password_setter([&vnc](const std::string& p) { return vnc->set_password(p); });
+#endif
     // -gdb, -s: the gdb stub, polled with the control sockets.
     std::unique_ptr<frontend::gdb::Server> gdb;
     if (!control_options.gdb.empty()) gdb = std::make_unique<frontend::gdb::Server>(pc, control_options.gdb);

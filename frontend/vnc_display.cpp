@@ -8,6 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -25,6 +26,21 @@ namespace {
 constexpr auto kFramePeriod = std::chrono::milliseconds(33);
 // The size shown while the VGA displays nothing (before the BIOS sets a mode).
 constexpr unsigned kBlankWidth = 640, kBlankHeight = 480;
+
+// QEMU's extended key event: a viewer that lists this pseudo-encoding (-258) is answered with a
+// rectangle of it, and may then send client message 255 subtype 0 carrying the key's XT code
+// besides its keysym (RFB community documentation, "QEMU Extended Key Event").
+constexpr int kQemuExtendedKeyEncoding = int(rfbEncodingQemuExtendedKeyEvent);
+
+void put_be(uint8_t* at, uint32_t v, int bytes) {
+  for (int i = 0; i < bytes; i++) at[i] = uint8_t(v >> (8 * (bytes - 1 - i)));
+}
+
+uint32_t get_be(const uint8_t* at, int bytes) {
+  uint32_t v = 0;
+  for (int i = 0; i < bytes; i++) v = v << 8 | at[i];
+  return v;
+}
 
 // RFB pointer button mask bits (RFC 6143 section 7.5.5) and the PS/2 mouse's.
 constexpr std::pair<int, uint8_t> kButtons[] = {
@@ -48,9 +64,18 @@ struct VncDisplay::Impl {
   // down would otherwise leave the guest's keyboard repeating it.
   std::unordered_map<rfbClientPtr, std::vector<uint16_t>> held;
   std::string name;  // the desktop name viewers show: -name, or ghost86
+  rfbProtocolExtension qemu_keys{};  // enabled for every viewer
+  // Viewers owed the extension's answer. It waits until libvncserver has sent a viewer its
+  // first picture, which carries the SupportedMessages rectangle libvncclient takes as the
+  // whole list of messages it may send: one that came later would drop the extension's.
+  std::set<rfbClientPtr> owed_ack;
+  // password=on: the list libvncserver's rfbCheckPasswordByList reads (empty: nobody gets in).
+  bool password_auth = false;
+  std::string password;
+  std::vector<char*> passwords{nullptr};
 
-  Impl(machine::PcMachine& pc, const control::SocketSpec& where)
-      : pc(pc), input(pc), listener(where, "-vnc") {}
+  Impl(machine::PcMachine& pc, const VncOptions& where)
+      : pc(pc), input(pc), listener(where, "-vnc"), password_auth(where.password) {}
 
   ~Impl() {
     if (!screen) return;
@@ -92,8 +117,25 @@ struct VncDisplay::Impl {
       cl->clientGoneHook = [](rfbClientPtr gone) {
         static_cast<Impl*>(gone->screen->screenData)->viewer_left(gone);
       };
+      Impl& self = *static_cast<Impl*>(cl->screen->screenData);
+      rfbEnableExtension(cl, &self.qemu_keys, &self);
       return RFB_CLIENT_ACCEPT;
     };
+    // Enabled per viewer rather than registered: libvncserver's registry is process-wide.
+    qemu_keys.enablePseudoEncoding = [](rfbClientPtr cl, void**, int encoding) -> rfbBool {
+      if (encoding != kQemuExtendedKeyEncoding) return FALSE;
+      static_cast<Impl*>(cl->screen->screenData)->owed_ack.insert(cl);
+      return TRUE;
+    };
+    qemu_keys.handleMessage = [](rfbClientPtr cl, void*, const rfbClientToServerMsg* msg) -> rfbBool {
+      if (msg->type != rfbQemuEvent) return FALSE;
+      static_cast<Impl*>(cl->screen->screenData)->qemu_message(cl);
+      return TRUE;
+    };
+    if (password_auth) {
+      screen->passwordCheck = rfbCheckPasswordByList;
+      screen->authPasswdData = passwords.data();
+    }
     screen->ptrAddEvent = [](int buttons, int x, int y, rfbClientPtr cl) {
       static_cast<Impl*>(cl->screen->screenData)->pointer(buttons, x, y);
     };
@@ -104,8 +146,51 @@ struct VncDisplay::Impl {
     screen->maxFd = std::max(screen->maxFd, listener.fd());
   }
 
-  void key(bool down, uint32_t sym, rfbClientPtr from) {
-    const uint16_t code = vnc_keysym_to_ps2(sym);
+  void key(bool down, uint32_t sym, rfbClientPtr from) { key_code(down, vnc_keysym_to_ps2(sym), from); }
+
+  // The viewer may send extended key events from now on: a FramebufferUpdate of one rectangle
+  // in the pseudo-encoding (header, then x, y, width, height and the encoding, big-endian). Its
+  // geometry means nothing; an empty one cannot pass for pixels a viewer waits for.
+  void ack_extended_keys() {
+    for (auto it = owed_ack.begin(); it != owed_ack.end();) {
+      rfbClientPtr cl = *it;
+      if (rfbStatGetMessageCountSent(cl, rfbFramebufferUpdate) == 0) {
+        ++it;
+        continue;
+      }
+      uint8_t msg[16] = {rfbFramebufferUpdate};
+      put_be(msg + 2, 1, 2);
+      put_be(msg + 12, uint32_t(kQemuExtendedKeyEncoding), 4);
+      rfbWriteExact(cl, reinterpret_cast<const char*>(msg), sizeof msg);
+      it = owed_ack.erase(it);
+    }
+  }
+
+  // Serves the viewers for up to `usec` microseconds.
+  void serve(long usec) {
+    rfbProcessEvents(screen, usec);
+    if (!owed_ack.empty()) ack_extended_keys();
+  }
+
+  // Client message 255 (its type byte read): subtype 0 is the extended key event, then a U16
+  // down flag, the U32 keysym and the U32 XT key code. Another subtype's length is unknown, so
+  // the viewer is dropped, as for any message the server does not know.
+  void qemu_message(rfbClientPtr cl) {
+    uint8_t subtype = 0, body[10];
+    if (rfbReadExact(cl, reinterpret_cast<char*>(&subtype), 1) <= 0 || subtype != 0 ||
+        rfbReadExact(cl, reinterpret_cast<char*>(body), sizeof body) <= 0) {
+      rfbCloseClient(cl);
+      return;
+    }
+    const bool down = get_be(body, 2) != 0;
+    // The key code names the key whatever the viewer's layout; the keysym is for viewers
+    // that could not tell the key (code 0).
+    uint16_t code = vnc_xt_to_ps2(get_be(body + 6, 4));
+    if (!code) code = vnc_keysym_to_ps2(get_be(body + 2, 4));
+    key_code(down, code, cl);
+  }
+
+  void key_code(bool down, uint16_t code, rfbClientPtr from) {
     if (!code) return;
     std::vector<uint16_t>& keys = held[from];
     std::erase(keys, code);
@@ -114,6 +199,7 @@ struct VncDisplay::Impl {
   }
 
   void viewer_left(rfbClientPtr cl) {
+    owed_ack.erase(cl);
     if (const auto it = held.find(cl); it != held.end()) {
       for (const uint16_t code : it->second) input.key(code, false);
       held.erase(it);
@@ -170,7 +256,7 @@ struct VncDisplay::Impl {
   }
 };
 
-VncDisplay::VncDisplay(machine::PcMachine& pc, const control::SocketSpec& where)
+VncDisplay::VncDisplay(machine::PcMachine& pc, const VncOptions& where)
     : impl_(std::make_unique<Impl>(pc, where)) {
   // The library's log lines would mix with the guest's console on stdout and stderr.
   rfbLog = quiet;
@@ -188,12 +274,12 @@ void VncDisplay::poll() {
     impl_->refresh();
     impl_->next_frame = now + kFramePeriod;
   }
-  rfbProcessEvents(impl_->screen, 0);
+  impl_->serve(0);
 }
 
 void VncDisplay::idle(uint64_t ns) {
   const long usec = long(std::min<uint64_t>(ns / 1000, 10'000));
-  rfbProcessEvents(impl_->screen, usec);
+  impl_->serve(usec);
   impl_->accept_viewers();
 }
 
@@ -205,6 +291,14 @@ unsigned VncDisplay::clients() const {
   unsigned n = 0;
   for (rfbClientPtr cl = impl_->screen->clientHead; cl; cl = cl->next) n++;
   return n;
+}
+
+bool VncDisplay::set_password(const std::string& password) {
+  if (!impl_->password_auth) return false;
+  impl_->password = password;
+  impl_->passwords = {impl_->password.data(), nullptr};
+  impl_->screen->authPasswdData = impl_->passwords.data();
+  return true;
 }
 
 }  // namespace frontend

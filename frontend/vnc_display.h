@@ -7,8 +7,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
-#include "frontend/control/listener.h"
+#include "frontend/display_option.h"
 
 namespace machine {
 class PcMachine;
@@ -20,7 +21,7 @@ class VncDisplay {
  public:
   // Listens at `where`; throws std::runtime_error with a one-line message naming -vnc (port in
   // use, bad path).
-  VncDisplay(machine::PcMachine& pc, const control::SocketSpec& where);
+  VncDisplay(machine::PcMachine& pc, const VncOptions& where);
   ~VncDisplay();
   VncDisplay(const VncDisplay&) = delete;
   VncDisplay& operator=(const VncDisplay&) = delete;
@@ -38,6 +39,11 @@ class VncDisplay {
 
   // Viewers connected now (tests).
   unsigned clients() const;
+
+  // The password viewers log in with (QMP change-vnc-password). False, changing nothing, unless
+  // the server was started with password=on. Only its first 8 characters count (the DES key of
+  // VNC authentication, RFC 6143 section 7.2.2).
+  bool set_password(const std::string& password);
 
  private:
   struct Impl;

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "devices/ps2_keyboard.h"
 #include "frontend/control/qcode.h"
 #include "machine/keymap.h"
 
@@ -103,6 +104,11 @@ uint16_t vnc_keysym_to_ps2(uint32_t keysym) {
   for (const auto& [sym, name] : kKeysyms)
     if (sym == keysym) return control::qcode_to_ps2(name).value_or(0);
   return 0;
+}
+
+uint16_t vnc_xt_to_ps2(uint32_t keycode) {
+  if (keycode == 0 || keycode > 0xff) return 0;
+  return devices::set1_to_key(uint16_t((keycode & 0x80 ? 0xe000 : 0) | (keycode & 0x7f)));
 }
 
 }  // namespace frontend

@@ -11,4 +11,9 @@ namespace frontend {
 // 0 for a keysym no PS/2 key has.
 uint16_t vnc_keysym_to_ps2(uint32_t keysym);
 
+// QEMU's extended key event (RFB pseudo-encoding -258) names the key itself, whatever the
+// viewer's layout: its XT (set-1) make code, an E0-prefixed one as the second byte with bit 7
+// set (Up, E0 48h, is C8h). 0 for a code no PS/2 key has.
+uint16_t vnc_xt_to_ps2(uint32_t keycode);
+
 }  // namespace frontend

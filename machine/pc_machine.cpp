@@ -179,11 +179,18 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
     if (const std::string why = writable_drive(); !why.empty())
       throw std::runtime_error(fmt::format(
           "{}: {}", savevm_step ? "--step savevm" : cfg.savevm.empty() ? "--savevm-at" : "-savevm", why));
-  // A log replays only against the images it started from. Network frames are in the log.
   if (!cfg.record.empty() || !cfg.replay.empty()) {
     const char* option = cfg.record.empty() ? "-replay" : "-record";
-    if (const std::string why = writable_drive(); !why.empty()) throw std::runtime_error(fmt::format("{}: {}", option, why));
+    if (const std::string why = unrecordable(); !why.empty()) throw std::runtime_error(fmt::format("{}: {}", option, why));
   }
+}
+
+// A log replays only against the images it started from (network frames are in the log).
+std::string PcMachine::unrecordable() { return writable_drive(); }
+
+void PcMachine::record_to(const std::string& path) {
+  if (const std::string why = unrecordable(); !why.empty()) throw std::runtime_error(fmt::format("-record: {}", why));
+  cfg_.record = path;
 }
 
 PcMachine::~PcMachine() = default;

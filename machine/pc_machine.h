@@ -141,6 +141,13 @@ class PcMachine {
   const MachineConfig& config() const { return cfg_; }
   const Automation& automation() const { return *automation_; }
 
+  // Why a replay log (-record) cannot be kept of this machine, or empty: a drive the guest
+  // writes outside an overlay.
+  std::string unrecordable();
+  // -record PATH for a machine built without it, before run() (`ghost86 test` records every
+  // case it can). Throws std::runtime_error as -record would.
+  void record_to(const std::string& path);
+
   // The VGA text screen, one UTF-8 string per row (empty in graphics modes).
   std::vector<std::string> screen_text() const;
 

@@ -128,6 +128,7 @@ std::string examine(MachineControl& control, const std::vector<std::string_view>
 }
 
 constexpr std::string_view kHelp =
+    "change vnc password PASSWORD -- set the VNC server's password (-vnc ...,password=on)\n"
     "cont|c -- resume emulation\n"
     "help|? -- show this help\n"
     "info status -- show the machine's run state\n"
@@ -136,6 +137,7 @@ constexpr std::string_view kHelp =
     "quit|q -- quit the emulator\n"
     "screendump FILE [-f ppm|png|txt] -- save the screen (PPM unless FILE ends in .png or .txt)\n"
     "sendkey KEYS [HOLD_MS] -- send keys, e.g. ctrl-alt-delete (held 100 ms)\n"
+    "set_password vnc PASSWORD [keep] -- the same as change vnc password\n"
     "stop -- pause emulation\n"
     "system_powerdown -- press the ACPI power button\n"
     "system_reset -- reset the machine\n"
@@ -174,6 +176,19 @@ std::string run(MachineControl& control, std::string_view line) {
       hold_ms = *n;
     }
     control.press_keys(parse_keys(w[1]), hold_ms * 1'000'000);
+    return {};
+  }
+  // QEMU's two spellings; the password is given on the line (there is no prompt here).
+  if (cmd == "change" && w.size() > 1 && w[1] == "vnc") {
+    if (w.size() != 4 || w[2] != "password") throw HmpError("usage: change vnc password PASSWORD");
+    control.set_vnc_password(std::string(w[3]));
+    return {};
+  }
+  if (cmd == "set_password") {
+    if (w.size() < 3 || w.size() > 4 || (w.size() == 4 && w[3] != "keep"))
+      throw HmpError("usage: set_password vnc PASSWORD [keep]");
+    if (w[1] != "vnc") throw HmpError(fmt::format("invalid protocol '{}' (vnc)", w[1]));
+    control.set_vnc_password(std::string(w[2]));
     return {};
   }
   if (cmd == "screendump") {

@@ -37,6 +37,10 @@ void MachineControl::cont() {
 
 void MachineControl::system_reset() { pc_.request_reset(); }
 
+void MachineControl::set_vnc_password(const std::string& password) {
+  if (!vnc_password_ || !vnc_password_(password)) throw std::runtime_error("Could not set password");
+}
+
 void MachineControl::system_powerdown() {
   pc_.press_power_button();
   emit("POWERDOWN");

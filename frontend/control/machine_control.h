@@ -56,6 +56,13 @@ class MachineControl {
   void mouse_button(uint8_t bit, bool down);
   void mouse_move(int dx, int dy);
 
+  // The VNC server's password (QMP change-vnc-password, set_password; HMP change vnc password,
+  // set_password): the front end gives the setter of its VNC server, which returns false when
+  // the server takes no password. Throws std::runtime_error "Could not set password", QEMU's
+  // words, without a VNC server with password=on.
+  void set_vnc_password_setter(std::function<bool(const std::string&)> setter) { vnc_password_ = std::move(setter); }
+  void set_vnc_password(const std::string& password);
+
   // "info registers" text.
   std::string registers() const;
   // `len` bytes of guest memory at a physical address, or at a linear one read through the
@@ -80,6 +87,7 @@ class MachineControl {
   uint64_t release_ns_ = 0;
   HostInput input_;
   bool quit_ = false;
+  std::function<bool(const std::string&)> vnc_password_;
 };
 
 }  // namespace frontend::control

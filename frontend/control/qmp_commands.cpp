@@ -179,6 +179,26 @@ json screendump(MachineControl& control, const json& args) {
   return json::object();
 }
 
+// change-vnc-password, and set_password for the VNC protocol (the only one there is).
+json vnc_password(MachineControl& control, const std::string& password) {
+  try {
+    control.set_vnc_password(password);
+  } catch (const std::runtime_error& e) {
+    throw generic(e.what());
+  }
+  return json::object();
+}
+
+json set_password(MachineControl& control, const json& args) {
+  const Args a(args, {"protocol", "password", "connected", "display"});
+  const std::string protocol = Args::str(a.need("protocol"), "protocol");
+  if (protocol != "vnc") throw generic(fmt::format("Parameter 'protocol' does not accept value '{}'", protocol));
+  if (const json* c = a.find("connected"); c && Args::str(*c, "connected") != "keep")
+    throw generic("VNC protocol doesn't support 'connected' values other than 'keep'");
+  if (const json* d = a.find("display")) Args::str(*d, "display");
+  return vnc_password(control, Args::str(a.need("password"), "password"));
+}
+
 json version() {
   unsigned v[3] = {0, 0, 0};
   std::sscanf(GHOST86_VERSION, "%u.%u.%u", &v[0], &v[1], &v[2]);
@@ -238,6 +258,12 @@ const std::array kCommands = {
                   throw generic("there is only one CPU (0)");
               return hmp_execute(c, Args::str(a.need("command-line"), "command-line"));
             }},
+    Command{"change-vnc-password",
+            [](MachineControl& c, const json& args) {
+              const Args a(args, {"password"});
+              return vnc_password(c, Args::str(a.need("password"), "password"));
+            }},
+    Command{"set_password", set_password},
 };
 
 }  // namespace

@@ -68,6 +68,10 @@ std::string end_name(machine::RunResult::Kind k) {
   }
 }
 
+// The log every case that can be recorded keeps while it runs (RunOptions::artifacts): small,
+// and kept only when the case fails.
+constexpr const char* kReplayLog = "replay.log";
+
 void write_artifacts(const Case& c, const RunOptions& options, machine::PcMachine* pc,
                      const CaseResult& r) {
   const fs::path dir = artifacts_dir(c, options);
@@ -80,11 +84,14 @@ void write_artifacts(const Case& c, const RunOptions& options, machine::PcMachin
     if (const machine::Needle* n = pc->automation().current_needle(); n && !n->image.pixels.empty())
       machine::write_png((dir / ("needle-" + n->name + "-diff.png")).string(), machine::needle_diff(*n, screen));
   }
-  std::ofstream(dir / "command.txt")
-      << "# The run, exactly (runs are deterministic: it fails the same way):\n"
-      << shell_line(case_command_line(c, options)) << "\n"
-      << "# or, through the suite:\n"
-      << shell_line({options.self, "test", options.suite_path, c.name}) << "\n";
+  std::ofstream command(dir / "command.txt");
+  if (fs::exists(dir / kReplayLog))
+    command << "# The recorded run, replayed (its input at the same instructions, its state checked):\n"
+            << shell_line(replay_command_line(c, options)) << "\n";
+  command << "# The run, exactly (runs are deterministic: it fails the same way):\n"
+          << shell_line(case_command_line(c, options)) << "\n"
+          << "# or, through the suite:\n"
+          << shell_line({options.self, "test", options.suite_path, c.name}) << "\n";
   std::ofstream(dir / "result.txt") << r.message << "\n" << r.report << "\n";
 }
 
@@ -148,10 +155,21 @@ CaseResult run_case(const Case& c, const RunOptions& options, Progress* progress
     host.command = [&control](const std::string& text) {
       return control::run_step_command(control, text);
     };
-    // Nothing could resume a machine a qmp step stopped: its run ends there.
-    host.paused = [&pc] { pc.request_stop("stopped by a qmp step (nothing resumes it)"); };
+    // Paused by a stop step: the steps after it that need no virtual time (control commands,
+    // savevm) have run. A step still waiting never could, and nothing else resumes the machine.
+    host.paused = [&pc, &c, steps, stop_when_done] {
+      const size_t done = pc.automation().steps_done();
+      if (done < steps)
+        pc.request_stop(fmt::format(
+            "step {} ({}) cannot be done while the machine is stopped (virtual time stands still until a cont step)",
+            done + 1, c.steps[done]));
+      else
+        pc.request_stop(stop_when_done ? "steps done" : "the machine is stopped and no step resumes it");
+    };
     pc.set_host_hooks(std::move(host));
     if (!cli.config.loadvm.empty()) pc.load_snapshot(cli.config.loadvm);
+    if (cli.config.record.empty() && cli.config.replay.empty() && pc.unrecordable().empty())
+      pc.record_to((dir / kReplayLog).string());
     const machine::RunResult run = pc.run();
     r.report = pc.report_line();
     r.virtual_ns = pc.clock().now_ns();
@@ -180,6 +198,7 @@ CaseResult run_case(const Case& c, const RunOptions& options, Progress* progress
   } catch (const std::exception& e) {
     r.outcome = CaseResult::Outcome::Fail;
     r.message = e.what();
+    fs::remove(dir / kReplayLog, ec);  // a run cut short leaves no whole log
     write_artifacts(c, options, nullptr, r);
   }
   if (r.outcome == CaseResult::Outcome::Pass) fs::remove_all(dir, ec);
@@ -207,6 +226,12 @@ std::vector<std::string> case_command_line(const Case& c, const RunOptions& opti
     cmd.insert(cmd.end(), {"--step", s.starts_with("savevm:")
                                           ? "savevm:" + snapshot_path(s.substr(7), options)
                                           : s});
+  return cmd;
+}
+
+std::vector<std::string> replay_command_line(const Case& c, const RunOptions& options) {
+  std::vector<std::string> cmd = case_command_line(c, options);
+  cmd.insert(cmd.end(), {"-replay", (fs::path(artifacts_dir(c, options)) / kReplayLog).string()});
   return cmd;
 }
 

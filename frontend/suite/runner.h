@@ -50,6 +50,9 @@ std::string snapshot_path(const std::string& name, const RunOptions& options);
 // The ghost86 command line a case runs as (artifacts paths included).
 std::vector<std::string> case_command_line(const Case& c, const RunOptions& options);
 
+// The command line that replays a failed case's log (artifacts folder, replay.log).
+std::vector<std::string> replay_command_line(const Case& c, const RunOptions& options);
+
 // Results in the order of `cases`. A case starts once the cases it needs have finished (they
 // come before it), and is skipped unless they passed.
 std::vector<CaseResult> run_cases(const std::vector<Case>& cases, const RunOptions& options);

@@ -74,17 +74,17 @@ struct Reader {
   // A step, as the --step it becomes: { screen = "RE", within = S } / { serial = ... } /
   // { needle = "PATH", within = S } / { type = "TEXT" } / { key = "ctrl-alt-delete" } /
   // { send = "TEXT" } / { mouse = "DX,DY", click = "left" } / { click = "left" } /
-  // { qmp = '{"execute": ...}' } / { savevm = "NAME" } / { sleep = S }. `c` collects the
-  // needles and snapshots the case uses.
+  // { qmp = '{"execute": ...}' } / { savevm = "NAME" } / { sleep = S } / { stop = true } /
+  // { cont = true }. `c` collects the needles and snapshots the case uses.
   std::string step(const toml::node& n, Case& c) const {
     static constexpr std::string_view kKinds =
-        "screen, serial, needle, type, key, send, mouse, click, qmp, savevm or sleep";
+        "screen, serial, needle, type, key, send, mouse, click, qmp, savevm, sleep, stop or cont";
     const toml::table* t = n.as_table();
     if (!t || t->empty())
       fail(&n, "a step must be a table such as { screen = \"A:.>\", within = 10 }");
     check_keys(*this, *t,
                {"screen", "serial", "needle", "type", "key", "send", "mouse", "click", "qmp", "savevm",
-                "sleep", "within"},
+                "sleep", "stop", "cont", "within"},
                "a step");
     std::string kind;
     for (const auto& [key, value] : *t)
@@ -101,6 +101,12 @@ struct Reader {
       prefix += fmt::format("@{}", seconds(*within, "within"));
     }
     if (kind == "sleep") return fmt::format("sleep:{}", seconds(arg, "sleep"));
+    // QMP's stop and cont: the steps after a stop run with the machine paused (screendumps,
+    // queries, savevm) at one instruction count, until a cont resumes it.
+    if (kind == "stop" || kind == "cont") {
+      if (arg.value<bool>() != true) fail(&arg, fmt::format("{} must be true", kind));
+      return fmt::format("qmp:{{\"execute\": \"{}\"}}", kind);
+    }
     std::string text = string(arg, kind);
     if (kind == "needle") {
       // Relative to the suite's folder, where its needles are kept.

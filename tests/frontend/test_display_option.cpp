@@ -52,9 +52,17 @@ TEST_CASE("display options: -vnc addresses", "[frontend][cli][display]") {
   const auto unix_socket = frontend::parse_vnc("unix:/tmp/g86.vnc");
   REQUIRE(unix_socket);
   CHECK((unix_socket->kind == SocketSpec::Kind::Unix && unix_socket->path == "/tmp/g86.vnc"));
+  CHECK_FALSE(unix_socket->password);
+  // QEMU's password=on (and its older bare "password"): VNC authentication.
+  const auto with_password = frontend::parse_vnc(":2,password=on");
+  REQUIRE(with_password);
+  CHECK((with_password->port == "5902" && with_password->password));
+  CHECK(frontend::parse_vnc("unix:/tmp/g86.vnc,password")->password);
+  CHECK(frontend::parse_vnc("unix:/tmp/g86.vnc,password")->path == "/tmp/g86.vnc");
+  CHECK_FALSE(frontend::parse_vnc(":2,password=on,password=off")->password);
   for (const std::string& bad : std::vector<std::string>{
-           "", "0", ":", ":x", ":-1", ":59636", "host", "unix:", ":1,password=on",
-           ":1,websocket=5700", "unix:/" + std::string(200, 'a')}) {
+           "", "0", ":", ":x", ":-1", ":59636", "host", "unix:", ":1,password=yes", ":1,",
+           ":1,websocket=5700", "none,password=on", "unix:/" + std::string(200, 'a')}) {
     INFO(bad);
     CHECK_THROWS_AS(frontend::parse_vnc(bad), std::invalid_argument);
   }
@@ -71,7 +79,7 @@ TEST_CASE("display options: on the command line", "[frontend][cli][display]") {
   // Errors: one line naming the option, status 1.
   const std::pair<std::vector<std::string>, std::string> bad[] = {
       {{"-vnc", "nonsense"}, "-vnc"},
-      {{"-vnc", ":1,password=on"}, "-vnc"},
+      {{"-vnc", ":1,password=yes"}, "-vnc"},
       {{"-display", "sdl,scale=0"}, "-display"},
       {{"-display", "none,scale=2"}, "-display"},
   };

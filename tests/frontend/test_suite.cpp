@@ -223,3 +223,63 @@ TEST_CASE("suite: new step mistakes are one line", "[frontend][suite]") {
     CHECK(line.find('\n') == std::string::npos);
   }
 }
+
+// Stop and cont steps, run by the runner on the built-in demo machine (which halts at once;
+// virtual time runs on to the steps' timers).
+TEST_CASE("suite: a stop step pauses the machine until a cont step", "[frontend][suite]") {
+  TempFile dump("paused.txt");
+  TempFile f("stop.toml", R"(
+[defaults]
+args = ["-bios", "demo"]
+[[case]]
+name = "straight"
+steps = [{ sleep = 0.01 }, { sleep = 0.01 }]
+[[case]]
+name = "paused-between"
+steps = [
+  { sleep = 0.01 },
+  { stop = true },
+  { qmp = '{"execute": "query-icount"}' },
+  { qmp = '{"execute": "screendump", "arguments": {"filename": ")" + dump.path.string() + R"("}}' },
+  { cont = true },
+  { sleep = 0.01 },
+]
+[[case]]
+name = "waits-while-stopped"
+steps = [{ sleep = 0.01 }, { stop = true }, { sleep = 0.01 }]
+[[case]]
+name = "ends-stopped"
+steps = [{ sleep = 0.01 }, { stop = true }]
+[[case]]
+name = "ends-stopped-expecting-an-exit"
+steps = [{ sleep = 0.01 }, { stop = true }]
+expect = { end = "poweroff" }
+)");
+  const Suite s = load_suite(f.path.string());
+  REQUIRE(s.cases.size() == 5);
+  CHECK(s.cases[1].steps[1] == "qmp:{\"execute\": \"stop\"}");
+  CHECK(s.cases[1].steps[4] == "qmp:{\"execute\": \"cont\"}");
+  const fs::path artifacts = fs::temp_directory_path() / ("ghost86-suite-" + std::to_string(::getpid()) + "-stop");
+  RunOptions options;
+  options.self = "ghost86";
+  options.artifacts = artifacts.string();
+  const std::vector<CaseResult> r = run_cases(s.cases, options);
+  fs::remove_all(artifacts);
+  REQUIRE(r.size() == 5);
+  // The commands while paused took no virtual time and changed nothing: the run ends at the
+  // same instruction count in the same state as without them.
+  CHECK(r[0].outcome == CaseResult::Outcome::Pass);
+  CHECK(r[1].outcome == CaseResult::Outcome::Pass);
+  CHECK(!r[0].report.empty());
+  CHECK(r[1].report == r[0].report);
+  CHECK(r[1].virtual_ns == r[0].virtual_ns);
+  CHECK(fs::exists(dump.path));
+  // A step that needs virtual time cannot be done while stopped: the case fails, naming it.
+  CHECK(r[2].outcome == CaseResult::Outcome::Fail);
+  CHECK_THAT(r[2].message, Catch::Contains("step 3 (sleep:0.01) cannot be done while the machine is stopped"));
+  // Ending stopped: done, unless the case expects the run to end by itself.
+  CHECK(r[3].outcome == CaseResult::Outcome::Pass);
+  CHECK(r[4].outcome == CaseResult::Outcome::Fail);
+  CHECK_THAT(r[4].message, Catch::Contains("no step resumes it"));
+  CHECK_THAT(load_error("[[case]]\nname = \"a\"\nsteps = [{ stop = false }]\n"), Catch::Contains("stop must be true"));
+}

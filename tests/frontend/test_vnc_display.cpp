@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,13 +43,32 @@ TEST_CASE("vnc keymap: keysyms to set-2 keys", "[frontend][vnc]") {
   CHECK(vnc_keysym_to_ps2(0x7F) == 0);
 }
 
+// QEMU's extended key event carries XT (set-1) make codes, E0-prefixed ones with bit 7 set;
+// expected: the same key's set-2 make code (IBM PS/2 technical reference key tables).
+TEST_CASE("vnc keymap: extended key event XT codes to set-2 keys", "[frontend][vnc]") {
+  using frontend::vnc_xt_to_ps2;
+  CHECK(vnc_xt_to_ps2(0x1E) == 0x1C);    // the A key
+  CHECK(vnc_xt_to_ps2(0x10) == 0x15);    // the Q key
+  CHECK(vnc_xt_to_ps2(0x1C) == 0x5A);    // Enter
+  CHECK(vnc_xt_to_ps2(0x9C) == 0xE05A);  // keypad Enter: E0 1C
+  CHECK(vnc_xt_to_ps2(0x1D) == 0x14);    // Left Ctrl
+  CHECK(vnc_xt_to_ps2(0x9D) == 0xE014);  // Right Ctrl: E0 1D
+  CHECK(vnc_xt_to_ps2(0xC8) == 0xE075);  // Up: E0 48
+  CHECK(vnc_xt_to_ps2(0x41) == 0x83);    // F7
+  CHECK(vnc_xt_to_ps2(0x58) == 0x07);    // F12
+  CHECK(vnc_xt_to_ps2(0) == 0);
+  CHECK(vnc_xt_to_ps2(0x7F) == 0);   // no key
+  CHECK(vnc_xt_to_ps2(0x11C) == 0);  // not a code of this encoding
+}
+
 namespace {
 
 struct Viewerless {
+  explicit Viewerless(const std::string& options = "") : vnc{pc, *frontend::parse_vnc("unix:" + path + options)} {}
   std::string path = "/tmp/ghost86-test-vnc-" + std::to_string(::getpid()) + ".sock";
   machine::MachineConfig cfg;
   machine::PcMachine pc{cfg, [](char) {}};
-  frontend::VncDisplay vnc{pc, *frontend::parse_vnc("unix:" + path)};
+  frontend::VncDisplay vnc;
 };
 
 // Every byte the 8042 has for the processor now (status bit 0: output buffer full), once the
@@ -152,6 +172,116 @@ TEST_CASE("vnc display: a viewer that leaves with a key down releases it", "[fro
   CHECK(v.vnc.clients() == 0);
   // Set 2: X's make code 22h, then its break F0h 22h.
   CHECK(drain(v.pc) == std::vector<uint8_t>{0x22, 0xF0, 0x22});
+}
+
+namespace {
+
+// Runs `viewer` (a libvncclient session) on a thread while this one serves it as the run loop
+// would, until it is done and the server has noticed it left.
+void with_viewer(Viewerless& v, const std::function<void()>& viewer) {
+  std::atomic<bool> done{false};
+  std::thread t([&] {
+    viewer();
+    done = true;
+  });
+  while (!done) v.vnc.poll();
+  t.join();
+  for (int i = 0; i < 100 && v.vnc.clients() > 0; i++) {
+    v.vnc.idle(1'000'000);
+    v.vnc.poll();
+  }
+}
+
+void quiet(const char*, ...) {}
+
+// A connected viewer with `password` for VNC authentication, or null when the server refused it.
+rfbClient* connect(const Viewerless& v, const char* password) {
+  rfbClientLog = rfbClientErr = quiet;
+  rfbClient* c = rfbGetClient(8, 3, 4);
+  std::free(c->serverHost);  // the default rfbGetClient made
+  c->serverHost = strdup(v.path.c_str());
+  static char tag;
+  rfbClientSetClientData(c, &tag, const_cast<char*>(password));
+  c->GetPassword = [](rfbClient* cl) { return strdup(static_cast<const char*>(rfbClientGetClientData(cl, &tag))); };
+  if (!rfbInitClient(c, nullptr, nullptr)) return nullptr;  // it freed the client
+  return c;
+}
+
+void disconnect(rfbClient* c) {
+  std::free(c->frameBuffer);  // the default allocation; cleanup leaves it to the client
+  rfbClientCleanup(c);
+}
+
+// Reads the server's messages until `done` or about 10 s passed.
+bool serve_until(rfbClient* c, const std::function<bool()>& done) {
+  for (int i = 0; i < 100 && !done(); i++)
+    if (WaitForMessage(c, 100'000) < 0 || (!done() && !HandleRFBServerMessage(c))) return false;
+  return done();
+}
+
+}  // namespace
+
+TEST_CASE("vnc display: extended key events give the key whatever the keysym", "[frontend][vnc]") {
+  Viewerless v;
+  bool offered = false;
+  with_viewer(v, [&] {
+    rfbClient* c = connect(v, "");
+    if (!c) return;
+    // libvncclient lists the pseudo-encoding; the server's answer enables the message.
+    SendFramebufferUpdateRequest(c, 0, 0, c->width, c->height, FALSE);
+    offered = serve_until(c, [c] { return SupportsClient2Server(c, rfbQemuEvent) != 0; });
+    // The key at A's place with the keysym of "q" (as on an AZERTY layout), Up with no keysym,
+    // and a keysym alone (code 0).
+    SendExtendedKeyEvent(c, 0x71, 0x1E, TRUE);
+    SendExtendedKeyEvent(c, 0x71, 0x1E, FALSE);
+    SendExtendedKeyEvent(c, 0, 0xC8, TRUE);
+    SendExtendedKeyEvent(c, 0x62, 0, TRUE);  // b
+    // The server answers in order: a picture requested now comes once it has taken the keys.
+    static char tag;
+    int rects = 0;
+    rfbClientSetClientData(c, &tag, &rects);
+    c->GotFrameBufferUpdate = [](rfbClient* cl, int, int, int, int) { ++*static_cast<int*>(rfbClientGetClientData(cl, &tag)); };
+    SendFramebufferUpdateRequest(c, 0, 0, c->width, c->height, FALSE);
+    serve_until(c, [&rects] { return rects > 0; });
+    disconnect(c);
+  });
+  REQUIRE(offered);
+  // Set 2: A (1Ch) down and up; Up (E0 75h) down; B (32h) down; then, as the viewer left
+  // holding them, Up and B released.
+  CHECK(drain(v.pc) ==
+        std::vector<uint8_t>{0x1C, 0xF0, 0x1C, 0xE0, 0x75, 0x32, 0xE0, 0xF0, 0x75, 0xF0, 0x32});
+}
+
+TEST_CASE("vnc display: password=on lets in only a viewer with the password", "[frontend][vnc]") {
+  Viewerless v(",password=on");
+  const auto tries = [&v](const char* password) {
+    bool in = false, saw = false;
+    with_viewer(v, [&] {
+      rfbClient* c = connect(v, password);
+      if (!c) return;
+      in = true;
+      // Seeing the screen: a whole picture arrives.
+      static char tag;
+      int rects = 0;
+      rfbClientSetClientData(c, &tag, &rects);
+      c->GotFrameBufferUpdate = [](rfbClient* cl, int, int, int, int) { ++*static_cast<int*>(rfbClientGetClientData(cl, &tag)); };
+      SendFramebufferUpdateRequest(c, 0, 0, c->width, c->height, FALSE);
+      saw = serve_until(c, [&rects] { return rects > 0; });
+      disconnect(c);
+    });
+    return in && saw;
+  };
+  CHECK_FALSE(tries(""));        // no password set yet: nobody
+  CHECK_FALSE(tries("secret"));
+  REQUIRE(v.vnc.set_password("secret"));
+  CHECK_FALSE(tries("wrong"));
+  CHECK(tries("secret"));
+  // Only the first 8 characters are the DES key.
+  REQUIRE(v.vnc.set_password("password1"));
+  CHECK(tries("password2"));
+  // Without password=on there is no password to set.
+  Viewerless open;
+  CHECK_FALSE(open.vnc.set_password("secret"));
 }
 #endif
 #endif

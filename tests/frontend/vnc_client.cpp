@@ -1,7 +1,8 @@
 // A VNC viewer for the tests, built on libvncclient (another implementation of RFB than the
 // server's library, the same one other viewers use). Usage:
-//   ghost86_vnc_client ADDRESS COMMAND...
-// ADDRESS: a Unix socket path, or HOST:PORT. Commands, run in order on one connection:
+//   ghost86_vnc_client [--password PASSWORD] ADDRESS COMMAND...
+// ADDRESS: a Unix socket path, or HOST:PORT; PASSWORD answers VNC authentication. Commands, run
+// in order on one connection:
 //   info         prints "WIDTHxHEIGHT NAME" from the server's greeting
 //   dump FILE    waits for a whole picture and writes it as a binary PPM (P6)
 //   type TEXT    presses and releases the key for each character (\n: Return), 50 ms apart,
@@ -98,13 +99,21 @@ void type(rfbClient* c, const std::string& text) {
   fetch_picture(c);
 }
 
+std::string password;  // --password: read once by the callback below
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 3) die("usage: vnc_client ADDRESS COMMAND...");
+  if (argc >= 3 && std::string(argv[1]) == "--password") {
+    password = argv[2];
+    argv += 2;
+    argc -= 2;
+  }
+  if (argc < 3) die("usage: vnc_client [--password PASSWORD] ADDRESS COMMAND...");
   rfbClientLog = quiet;
   rfbClientErr = quiet;
   rfbClient* c = rfbGetClient(8, 3, 4);
+  c->GetPassword = [](rfbClient*) { return strdup(password.c_str()); };  // freed by the library
   Progress updates;
   rfbClientSetClientData(c, &kProgressTag, &updates);
   c->GotFrameBufferUpdate = [](rfbClient* cl, int, int, int w, int h) {

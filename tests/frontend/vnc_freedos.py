@@ -2,10 +2,11 @@
 """-vnc as a viewer sees it, through libvncclient (tests/frontend/vnc_client.cpp): FreeDOS boots
 with its screen on a VNC Unix socket; with the machine held by QMP's stop, the picture the viewer
 receives is QMP's screendump of the same instant, byte for byte; keys the viewer types run VER,
-and the viewer's next picture is again the screendump, now with FreeCOM's banner. A TCP display
-(:N, a port free at run time) greets a viewer with the -name; bad -vnc values and a port in use
-end ghost86 with one line naming -vnc and status 1; an unused VNC server changes nothing the
-guest does. Usage: vnc_freedos.py GHOST86 VNC_CLIENT BIOS FLOPPY. Exits 77 (skipped) when the
+and the viewer's next picture is again the screendump, now with FreeCOM's banner. A TCP display (:N, a port free at run
+time) greets a viewer with the -name; with password=on, a viewer gets in only with the password
+set by QMP change-vnc-password or HMP set_password / change vnc password; bad -vnc values and
+a port in use end ghost86 with one line naming -vnc and status 1; an unused VNC server changes
+nothing the guest does. Usage: vnc_freedos.py GHOST86 VNC_CLIENT BIOS FLOPPY. Exits 77 (skipped) when the
 BIOS or the floppy image is missing."""
 
 import os
@@ -15,7 +16,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmp_client import QmpClient, end_run, temp_socket_path, wait_screen  # noqa: E402
+from qmp_client import QmpClient, QmpError, end_run, temp_socket_path, wait_screen  # noqa: E402
 
 VNC_BASE_PORT = 5900  # RFC 6143: display N is TCP port 5900 + N
 
@@ -29,6 +30,11 @@ def viewer(client, address, *commands):
     r = subprocess.run([client, address, *commands], capture_output=True, text=True, timeout=60)
     check(r.returncode == 0, f"vnc client {commands}: status {r.returncode}: {r.stderr.strip()}")
     return r.stdout
+
+
+def viewer_refused(client, address, password):
+    r = subprocess.run([client, "--password", password, address, "info"], capture_output=True, text=True, timeout=60)
+    check(r.returncode == 1 and "cannot connect" in r.stderr, f"password {password!r}: status {r.returncode}, {r.stderr!r}")
 
 
 def read_file(path):
@@ -71,7 +77,7 @@ def main():
         print("skipped: SeaBIOS or the FreeDOS image is missing")
         sys.exit(77)
 
-    for bad in ["5900", ":", ":x", ":-1", ":70000", "unix:", ":1,password=on", "tcp:localhost:5900"]:
+    for bad in ["5900", ":", ":x", ":-1", ":70000", "unix:", ":1,password=yes", "tcp:localhost:5900"]:
         refused(ghost86, bios, bad)
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -99,6 +105,30 @@ def main():
         proc.wait()
 
     qmp_path, vnc_path = temp_socket_path("vnc-qmp"), temp_socket_path("vnc")
+    # password=on: nobody until a password is set, then only a viewer that has it (the first 8
+    # characters count, as VNC authentication's DES key).
+    proc = subprocess.Popen([ghost86, "-bios", bios, "-display", "none", "-vnc", f"unix:{vnc_path},password=on",
+                             "-qmp", f"unix:{qmp_path},server,wait=off", "--wall-timeout", "120"],
+                            stdout=subprocess.DEVNULL)
+    try:
+        qmp = QmpClient.connect(qmp_path, proc)
+        qmp.negotiate()
+        viewer_refused(client, vnc_path, "")
+        qmp.execute("change-vnc-password", {"password": "secret"})
+        viewer_refused(client, vnc_path, "wrong")
+        check(viewer(client, "--password", "secret", vnc_path, "info").split()[1] == "ghost86", "logged in")
+        out = qmp.execute("human-monitor-command", {"command-line": "set_password vnc other"})
+        check(out == "", f"set_password: {out!r}")
+        viewer_refused(client, vnc_path, "secret")
+        viewer(client, "--password", "other", vnc_path, "info")
+        qmp.execute("human-monitor-command", {"command-line": "change vnc password longer123"})
+        viewer(client, "--password", "longer12x", vnc_path, "info")
+        qmp.execute("set_password", {"protocol": "vnc", "password": "third"})
+        viewer(client, "--password", "third", vnc_path, "info")
+        qmp.execute("quit")
+        check(proc.wait(timeout=30) == 0, f"exit status {proc.returncode}")
+    finally:
+        end_run(proc)
     # Unused, the VNC server changes nothing: the same state when the prompt appears.
     boot = [ghost86, "-bios", bios, "-fda", floppy, "-snapshot", "-boot", "a", "-display", "none",
             "--until-screen", "A:.>", "--timeout", "20", "--report"]
@@ -126,6 +156,13 @@ def main():
         qmp.execute("stop")
         banner = same_picture(qmp, client, vnc_path, ppm_qmp, ppm_vnc)
         check(banner != prompt, "the picture changed after VER")
+
+        # Without password=on there is no password to set (QEMU's error).
+        try:
+            qmp.execute("change-vnc-password", {"password": "secret"})
+            check(False, "change-vnc-password without password=on")
+        except QmpError as e:
+            check(e.cls == "GenericError" and e.desc == "Could not set password", f"change-vnc-password: {e}")
 
         qmp.execute("quit")
         check(proc.wait(timeout=30) == 0, f"exit status {proc.returncode}")

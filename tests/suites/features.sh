@@ -1,8 +1,9 @@
 #!/bin/sh
 # ghost86 test on tests/suites/features.toml: needles (the project's FreeDOS prompt; one pixel
 # changed passes with tolerance 1 and fails with 0, leaving the diff picture), Ctrl-Alt-Delete,
-# qmp steps, a savevm step and two cases that start from its snapshot; the same JUnit bytes
-# with -j 1, -j 4 and two merged shards; --update-needles; a bad needle is status 2 and one line.
+# qmp steps, stop and cont steps, a savevm step and two cases that start from its snapshot; the
+# same JUnit bytes with -j 1, -j 4 and two merged shards; --update-needles; a bad needle is
+# status 2 and one line.
 # Usage: features.sh GHOST86. Exits 77 (skipped) without SeaBIOS, the FreeDOS image or python3.
 set -u
 ghost86=$1
@@ -36,6 +37,8 @@ diff=$tmp/a1/needle-mismatch/needle-one-pixel-tolerance-0-diff.png
 [ "$(head -c 8 "$diff" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "the needle diff picture"
 [ ! -e "$tmp/a1/needle-tolerance" ] || fail "a passing case left artifacts"
 [ -f "$tmp/a1/snapshots/freedos-prompt.snap" ] || fail "the savevm step's snapshot"
+# qmp-reset's screendump while stopped: the prompt with the key typed before the stop only.
+grep -q '^A:\\>v *$' "$NEEDLES/paused.txt" || fail "the screendump while stopped: $(cat "$NEEDLES/paused.txt")"
 
 "$ghost86" test -j 4 --junit "$tmp/j4.xml" --artifacts "$tmp/a4" "$suite" > /dev/null
 "$ghost86" test --shard 1/2 --junit "$tmp/s1.xml" --artifacts "$tmp/s" "$suite" > /dev/null

@@ -1,7 +1,7 @@
 #!/bin/sh
 # ghost86 test on tests/suites/selftest.toml: the same results (JUnit bytes) with -j 1, -j 4 and
-# as two shards merged; a failing case's artifacts, whose command line fails again at the same
-# instruction count with the same state; passing cases leave none; bad input ends with status 2
+# as two shards merged; a failing case's artifacts, whose replay log and command line fail again
+# at the same instruction count with the same state; passing cases leave none; bad input ends with status 2
 # and one line. Usage: selftest.sh GHOST86. Exits 77 (skipped) without SeaBIOS or FreeDOS.
 set -u
 ghost86=$1
@@ -38,11 +38,18 @@ art=$tmp/a1/freedos-fails
 grep -q 'FreeCom version' "$art/screen.txt" || fail "screen.txt shows the screen at the failure"
 [ -f "$art/serial.log" ] || fail "serial.log"
 [ ! -e "$tmp/a1/demo-runs-to-timeout" ] || fail "a passing case left artifacts"
-# Its command line fails again, at the same instruction count with the same machine state.
-cmd=$(sed -n 2p "$art/command.txt")
-eval "$cmd --report" > /dev/null 2> "$tmp/rerun.err"
-[ $? -eq 3 ] || fail "the reproducing command line: expected status 3"
-[ "$(tail -n 1 "$tmp/rerun.err")" = "$(sed -n 2p "$art/result.txt")" ] || fail "the rerun ends elsewhere: $(tail -n 1 "$tmp/rerun.err")"
+# Its recorded run replays (input and state checks from replay.log) and its command line runs
+# again: each fails with the runner's failure line at the same instruction count, same state.
+[ -s "$art/replay.log" ] || fail "replay.log"
+[ ! -e "$tmp/a1/seabios-post/replay.log" ] || fail "a passing case kept its replay.log"
+expected="$(printf 'ghost86: %s\n%s' "$(sed -n 1p "$art/result.txt")" "$(sed -n 2p "$art/result.txt")")"
+for line in 2 4; do
+  cmd=$(sed -n ${line}p "$art/command.txt")
+  case $line in 2) case $cmd in *" -replay $art/replay.log") ;; *) fail "command.txt line 2 is no replay: $cmd";; esac;; esac
+  eval "$cmd --report" > /dev/null 2> "$tmp/rerun.err"
+  [ $? -eq 3 ] || fail "command.txt line $line: expected status 3: $(cat "$tmp/rerun.err")"
+  [ "$(tail -n 2 "$tmp/rerun.err")" = "$expected" ] || fail "command.txt line $line ends elsewhere: $(cat "$tmp/rerun.err")"
+done
 
 # Bad input: one line, status 2.
 printf 'name = "x"\n[[case]]\nname = "a"\nargs = [1]\n' > "$tmp/bad.toml"
