@@ -7,6 +7,7 @@
 #include "machine/read_file.h"
 #include "machine/screendump.h"
 #include "machine/cpu_state_io.h"
+#include "machine/debug_registers.h"
 #include "machine/debug_target.h"
 #include "machine/record_replay.h"
 #include "machine/state_hash.h"
@@ -292,7 +293,7 @@ void PcMachine::request_reset() { input_->reset(); }
 
 void PcMachine::press_power_button() { input_->power_button(); }
 
-void PcMachine::apply_input(const InputEvent& e) {
+std::string PcMachine::apply_input(const InputEvent& e) {
   switch (e.kind) {
     case InputEvent::Kind::Key:
       if (e.down)
@@ -310,14 +311,35 @@ void PcMachine::apply_input(const InputEvent& e) {
       engine_->stop();
       break;
     case InputEvent::Kind::PowerButton: board_->pm().press_power_button(); break;
+    case InputEvent::Kind::MemoryWrite:
+      // Through the physical layer, which drops the translations of code that changes.
+      for (size_t i = 0; i < e.data.size(); i++) phys_->write(uint32_t(e.code + i), 1, e.data[i]);
+      break;
+    case InputEvent::Kind::RegisterWrite:
+      if (!write_register(*cpu_, e.code, e.data))
+        return fmt::format("register {} does not take the value the log writes to it", e.code);
+      break;
+    case InputEvent::Kind::Loadvm: return replay_loadvm(e);
   }
+  return {};
+}
+
+bool PcMachine::replaying_log() const { return rr_ && rr_->replaying(); }
+
+void PcMachine::host_change(const InputEvent& e) {
+  if (replaying_log()) throw std::runtime_error("not while replaying a log: the run takes its changes from the log");
+  if (e.kind == InputEvent::Kind::RegisterWrite && !write_register(*cpu_, e.code, e.data))
+    throw std::runtime_error(fmt::format("register {} cannot take that value", e.code));
+  if (e.kind == InputEvent::Kind::MemoryWrite) apply_input(e);
+  if (rr_) rr_->recorded(e);
 }
 
 // At the end of a turn, after the timers due: the input queued since the last turn (recorded
 // with this instruction count), or on a replay the log's input for this count.
 void PcMachine::take_input() {
   if (rr_ && rr_->replaying()) {
-    while (std::optional<InputEvent> e = rr_->due_event()) apply_input(*e);
+    while (std::optional<InputEvent> e = rr_->due_event())
+      if (const std::string why = apply_input(*e); !why.empty()) rr_->diverge(why);
     return;
   }
   while (!input_->empty()) {

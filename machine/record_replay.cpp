@@ -76,9 +76,12 @@ size_t RecordReplay::components_of_machine(size_t parts, uint64_t ram_bytes) {
 
 uint64_t RecordReplay::limit() const {
   if (!replaying_) return next_checkpoint_;
-  uint64_t at = log_.end.icount;
-  if (next_event_ < log_.events.size()) at = std::min(at, log_.events[next_event_].icount);
-  if (next_check_ < log_.checkpoints.size()) at = std::min(at, log_.checkpoints[next_check_].icount);
+  // Records of a later epoch (after a snapshot the log loads) wait for it.
+  uint64_t at = log_.end.epoch == epoch_ ? log_.end.icount : UINT64_MAX;
+  if (next_event_ < log_.events.size() && log_.events[next_event_].epoch == epoch_)
+    at = std::min(at, log_.events[next_event_].icount);
+  if (next_check_ < log_.checkpoints.size() && log_.checkpoints[next_check_].epoch == epoch_)
+    at = std::min(at, log_.checkpoints[next_check_].icount);
   return at;
 }
 
@@ -124,7 +127,7 @@ void RecordReplay::at_boundary() {
   }
   if (divergence_ || next_check_ >= log_.checkpoints.size()) return;
   const replay::Checkpoint& c = log_.checkpoints[next_check_];
-  if (icount < c.icount) return;
+  if (c.epoch != epoch_ || icount < c.icount) return;
   next_check_++;
   if (icount > c.icount) return diverge(fmt::format("the machine passed the log's checkpoint at instruction {} without stopping there", c.icount));
   compare(c, "checkpoint");
@@ -157,11 +160,16 @@ void RecordReplay::diverge(const std::string& why) {
 
 void RecordReplay::recorded(const InputEvent& e) { writer_->event(pc_.cpu().s.icount, e); }
 
+void RecordReplay::loaded(uint64_t before, const InputEvent& e) {
+  writer_->event(before, e);
+  next_checkpoint_ = (e.icount_after / every_ + 1) * every_;
+}
+
 std::optional<InputEvent> RecordReplay::due_event() {
   if (divergence_ || next_event_ >= log_.events.size()) return std::nullopt;
   const replay::TimedEvent& t = log_.events[next_event_];
   const uint64_t icount = pc_.cpu().s.icount;
-  if (icount < t.icount) return std::nullopt;
+  if (t.epoch != epoch_ || icount < t.icount) return std::nullopt;
   next_event_++;
   if (icount > t.icount) {
     diverge(fmt::format("the log's input at instruction {} was not reached at an instruction boundary", t.icount));
@@ -170,7 +178,9 @@ std::optional<InputEvent> RecordReplay::due_event() {
   return t.event;
 }
 
-bool RecordReplay::at_end() const { return replaying_ && pc_.cpu().s.icount >= log_.end.icount; }
+bool RecordReplay::at_end() const {
+  return replaying_ && epoch_ == log_.end.epoch && pc_.cpu().s.icount >= log_.end.icount;
+}
 
 void RecordReplay::finish() {
   const uint64_t icount = pc_.cpu().s.icount;
@@ -180,7 +190,7 @@ void RecordReplay::finish() {
     return;
   }
   if (divergence_) return;
-  if (icount != log_.end.icount)
+  if (icount != log_.end.icount || epoch_ != log_.end.epoch)
     return diverge(fmt::format("the run ended at instruction {}, the log's at {}", icount, log_.end.icount));
   compare(log_.end, "the end");
   if (!divergence_ && pc_.state_hash() != log_.end_hash) diverge("the end: the state hash differs");

@@ -33,6 +33,11 @@ class RecordReplay {
   void at_boundary();
   // Recording: `e` took effect now.
   void recorded(const InputEvent& e);
+  // Recording: the snapshot of `e` (InputEvent::Kind::Loadvm) was loaded at instruction
+  // `before`; the log goes on from the snapshot's count.
+  void loaded(uint64_t before, const InputEvent& e);
+  // Replaying: a snapshot of the log was loaded (the log's counts start again).
+  void replayed_loadvm() { epoch_++; }
   // Replaying: the log's next event if it is due now (sets a divergence if one was missed).
   std::optional<InputEvent> due_event();
   // Replaying: the log's run ended here.
@@ -41,6 +46,8 @@ class RecordReplay {
   const std::optional<std::string>& divergence() const { return divergence_; }
   // The run ended: recording writes the end of the log; replaying compares it (a divergence).
   void finish();
+  // Replaying: the run left the log's path for `why` (an event could not be made again).
+  void diverge(const std::string& why);
 
  private:
   RecordReplay(PcMachine& pc, bool replaying);
@@ -49,7 +56,6 @@ class RecordReplay {
   replay::Checkpoint check(const std::vector<uint64_t>& now);
   void compare(const replay::Checkpoint& expected, const char* where);
   std::string component_name(uint32_t id) const;
-  void diverge(const std::string& why);
   static size_t components_of_machine(size_t parts, uint64_t ram_bytes);
 
   PcMachine& pc_;
@@ -57,6 +63,7 @@ class RecordReplay {
   std::unique_ptr<replay::Writer> writer_;
   replay::Log log_;
   size_t next_event_ = 0, next_check_ = 0;
+  uint32_t epoch_ = 0;  // replaying: the snapshots of the log loaded so far
   uint64_t every_ = 0, next_checkpoint_ = 0;
   std::vector<uint64_t> last_;        // recording: the component hashes at the last check
   std::vector<int> expected_;         // replaying: the log's 8-bit hash of each component (-1: none yet)

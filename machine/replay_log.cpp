@@ -1,6 +1,7 @@
 #include "machine/replay_log.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <xxhash.h>
 #include <zstd.h>
 
@@ -19,6 +20,7 @@ constexpr size_t kBlockBytes = 64 * 1024;       // records per block, before com
 constexpr size_t kMaxBlockBytes = 16u << 20;    // what a reader accepts
 constexpr size_t kMaxLogBytes = size_t(1) << 32;  // 4 GiB
 constexpr size_t kBlockHeader = 16;             // u32 stored, u32 raw, u64 XXH3 of stored
+constexpr uint64_t kMaxWriteBytes = 1u << 20;   // one memory write record
 
 enum Tag : uint8_t { kEvent = 1, kCheckpoint = 2, kEnd = 3 };
 constexpr uint8_t kExplicitIcount = 0x10, kSameSet = 0x20;
@@ -115,7 +117,27 @@ void encode_event(std::vector<uint8_t>& v, const InputEvent& e) {
       break;
     case InputEvent::Kind::Reset:
     case InputEvent::Kind::PowerButton: break;
+    case InputEvent::Kind::MemoryWrite:
+    case InputEvent::Kind::RegisterWrite:
+      put_var(v, e.code);
+      put_var(v, e.data.size());
+      v.insert(v.end(), e.data.begin(), e.data.end());
+      break;
+    case InputEvent::Kind::Loadvm:
+      put_le(v, e.hash, 8);
+      put_var(v, e.icount_after);
+      put_var(v, e.data.size());
+      v.insert(v.end(), e.data.begin(), e.data.end());
+      break;
   }
+}
+
+// Bytes of a memory or register write, or a snapshot's file name: a length, then the bytes.
+std::vector<uint8_t> decode_bytes(Cursor& c, uint64_t max, const char* what) {
+  const uint64_t n = c.var();
+  if (n > max) bad(c.path, fmt::format("damaged record: {} too long", what));
+  const std::string b = c.bytes(size_t(n));
+  return {b.begin(), b.end()};
 }
 
 InputEvent decode_event(Cursor& c) {
@@ -147,6 +169,29 @@ InputEvent decode_event(Cursor& c) {
       break;
     case uint64_t(InputEvent::Kind::Reset): e.kind = InputEvent::Kind::Reset; break;
     case uint64_t(InputEvent::Kind::PowerButton): e.kind = InputEvent::Kind::PowerButton; break;
+    case uint64_t(InputEvent::Kind::MemoryWrite): {
+      e.kind = InputEvent::Kind::MemoryWrite;
+      const uint64_t addr = c.var();
+      e.data = decode_bytes(c, kMaxWriteBytes, "a memory write");
+      if (addr + e.data.size() > (uint64_t(1) << 32)) bad(c.path, "damaged record: a memory write past 4 GiB");
+      e.code = uint32_t(addr);
+      break;
+    }
+    case uint64_t(InputEvent::Kind::RegisterWrite): {
+      e.kind = InputEvent::Kind::RegisterWrite;
+      const uint64_t n = c.var();
+      e.data = decode_bytes(c, 16, "a register value");
+      if (n > 0xff) bad(c.path, "damaged record: a register number out of range");
+      e.code = uint32_t(n);
+      break;
+    }
+    case uint64_t(InputEvent::Kind::Loadvm):
+      e.kind = InputEvent::Kind::Loadvm;
+      e.hash = c.le(8);
+      e.icount_after = c.var();
+      e.data = decode_bytes(c, 4096, "a snapshot's name");
+      if (e.data.empty()) bad(c.path, "damaged record: a snapshot without a name");
+      break;
     default: bad(c.path, fmt::format("damaged record: unknown event kind {}", kind));
   }
   return e;
@@ -189,7 +234,8 @@ struct RecordParser {
   const std::string& path;
   uint64_t last = 0, last_cp = 0;
   std::vector<uint32_t> prev_set;
-  bool have_set = false, ended = false;
+  bool have_set = false, ended = false, first_of_epoch = true;
+  uint32_t epoch = 0;  // the number of snapshots loaded before the record
 
   uint64_t advance(uint64_t delta) {
     if (delta > UINT64_MAX - last) bad(path, "damaged record: instruction count overflows");
@@ -205,14 +251,22 @@ struct RecordParser {
           if (tag != kEvent) bad(path, fmt::format("damaged record: unknown record type {:#x}", tag));
           TimedEvent t;
           t.icount = advance(c.var());
+          t.epoch = epoch;
           t.event = decode_event(c);
-          log.events.push_back(t);
+          // A snapshot loaded: the counts go on from the snapshot's.
+          if (t.event.kind == InputEvent::Kind::Loadvm) {
+            last = last_cp = t.event.icount_after;
+            epoch++;
+            first_of_epoch = true;
+          }
+          log.events.push_back(std::move(t));
           break;
         }
         case kCheckpoint: checkpoint(c, tag); break;
         case kEnd:
           if (tag != kEnd) bad(path, fmt::format("damaged record: unknown record type {:#x}", tag));
           log.end.icount = advance(c.var());
+          log.end.epoch = epoch;
           log.end_hash = c.le(8);
           check_body(c, log.end, false);
           ended = true;
@@ -233,8 +287,10 @@ struct RecordParser {
       if (next < last) bad(path, "damaged record: checkpoints out of order");
       cp.icount = last = next;
     }
-    if (!log.checkpoints.empty() && cp.icount <= last_cp) bad(path, "damaged record: checkpoints out of order");
+    if (!first_of_epoch && cp.icount <= last_cp) bad(path, "damaged record: checkpoints out of order");
+    first_of_epoch = false;
     last_cp = cp.icount;
+    cp.epoch = epoch;
     check_body(c, cp, tag & kSameSet);
     log.checkpoints.push_back(std::move(cp));
   }
@@ -270,6 +326,12 @@ std::vector<uint8_t> compress(const std::vector<uint8_t>& raw) {
   return out;
 }
 
+// Whether event `t` comes before a record of `epoch` at `icount` (counts start again at every
+// snapshot loaded).
+bool before(const TimedEvent& t, uint32_t epoch, uint64_t icount) {
+  return t.epoch < epoch || (t.epoch == epoch && t.icount < icount);
+}
+
 }  // namespace
 
 Writer::Writer(const std::string& path, const Header& header) : path_(path), every_(header.checkpoint_every) {
@@ -294,6 +356,7 @@ void Writer::event(uint64_t icount, const InputEvent& e) {
   buf_.push_back(kEvent);
   put_icount(icount);
   encode_event(buf_, e);
+  if (e.kind == InputEvent::Kind::Loadvm) last_icount_ = last_checkpoint_ = e.icount_after;
   if (buf_.size() >= kBlockBytes) flush();
 }
 
@@ -359,7 +422,7 @@ Log read_log(const std::string& path) {
   Log log;
   Cursor c{bytes.data(), bytes.data() + bytes.size(), path, "header"};
   log.header = decode_header(c);
-  RecordParser parser{log, path, log.header.start_icount, log.header.start_icount, {}, false, false};
+  RecordParser parser{log, path, log.header.start_icount, log.header.start_icount, {}, false, false, true, 0};
   c.what = "block";
   std::vector<uint8_t> raw;
   while (!c.done()) {
@@ -383,7 +446,8 @@ void write_log(const std::string& path, const Log& log) {
   size_t e = 0;
   // Checkpoints come before the events of the same count (they are taken first).
   for (const Checkpoint& c : log.checkpoints) {
-    for (; e < log.events.size() && log.events[e].icount < c.icount; e++) w.event(log.events[e].icount, log.events[e].event);
+    for (; e < log.events.size() && before(log.events[e], c.epoch, c.icount); e++)
+      w.event(log.events[e].icount, log.events[e].event);
     w.checkpoint(c);
   }
   for (; e < log.events.size(); e++) w.event(log.events[e].icount, log.events[e].event);
@@ -407,8 +471,10 @@ std::string dump(const Log& log) {
     return fmt::format("ram:{:#x}-{:#x}", first, first + kRegionPages - 1);
   };
   size_t e = 0;
-  auto events_before = [&](uint64_t icount, bool inclusive) {
-    for (; e < log.events.size() && (log.events[e].icount < icount || (inclusive && log.events[e].icount == icount)); e++) {
+  auto events_before = [&](uint32_t epoch, uint64_t icount, bool inclusive) {
+    for (; e < log.events.size() && (before(log.events[e], epoch, icount) ||
+                                     (inclusive && log.events[e].epoch == epoch && log.events[e].icount == icount));
+         e++) {
       const TimedEvent& t = log.events[e];
       const InputEvent& ev = t.event;
       switch (ev.kind) {
@@ -417,16 +483,26 @@ std::string dump(const Log& log) {
         case InputEvent::Kind::Serial: out += fmt::format("{} serial {} {:#04x}\n", t.icount, ev.port, ev.code); break;
         case InputEvent::Kind::Reset: out += fmt::format("{} reset\n", t.icount); break;
         case InputEvent::Kind::PowerButton: out += fmt::format("{} power-button\n", t.icount); break;
+        case InputEvent::Kind::MemoryWrite:
+          out += fmt::format("{} memory-write {:#x} {:02x}\n", t.icount, ev.code, fmt::join(ev.data, ""));
+          break;
+        case InputEvent::Kind::RegisterWrite:
+          out += fmt::format("{} register-write {} {:02x}\n", t.icount, ev.code, fmt::join(ev.data, ""));
+          break;
+        case InputEvent::Kind::Loadvm:
+          out += fmt::format("{} loadvm {} hash={:016x} icount={}\n", t.icount,
+                             std::string(ev.data.begin(), ev.data.end()), ev.hash, ev.icount_after);
+          break;
       }
     }
   };
   for (const Checkpoint& c : log.checkpoints) {
-    events_before(c.icount, false);
+    events_before(c.epoch, c.icount, false);
     out += fmt::format("{} checkpoint total={:08x}", c.icount, c.total);
     for (const auto& [id, hash] : c.changed) out += fmt::format(" {}={:02x}", name(id), hash);
     out += "\n";
   }
-  events_before(UINT64_MAX, true);
+  events_before(UINT32_MAX, UINT64_MAX, true);
   out += fmt::format("{} end hash={:016x} total={:08x}", log.end.icount, log.end_hash, log.end.total);
   for (const auto& [id, hash] : log.end.changed) out += fmt::format(" {}={:02x}", name(id), hash);
   out += "\n";

@@ -34,11 +34,13 @@ struct Checkpoint {
   uint64_t icount = 0;
   uint32_t total = 0;
   std::vector<std::pair<uint32_t, uint8_t>> changed;  // component, hash; ascending
+  uint32_t epoch = 0;  // snapshots loaded before it (counts start again at each): not stored
 };
 
 struct TimedEvent {
   uint64_t icount = 0;
   InputEvent event;
+  uint32_t epoch = 0;  // as Checkpoint::epoch
 };
 
 struct Log {

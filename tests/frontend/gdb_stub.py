@@ -217,6 +217,58 @@ def reverse(ghost86, bios, accel):
     run.finish()
 
 
+def record(ghost86, bios, accel):
+    # gdb's register and memory writes and a monitor loadvm while -record is on are logged; the
+    # replay, with no gdb, makes them again: the same --report line and exit status. The writes
+    # shorten the loop (ECX) and change the sum the guest leaves at 1004h, so the run differs
+    # from a plain one.
+    tmp = tempfile.mkdtemp(prefix="ghost86-gdb-")
+    log, snap = os.path.join(tmp, "run.log"), os.path.join(tmp, "pass1.snap")
+    run = Run(ghost86, bios, accel, extra=["-record", log])
+    out = run.gdb([
+        "break *0xf0201", "continue", "continue",
+        f"monitor savevm {snap}",
+        "continue", "continue",
+        f"monitor loadvm {snap}",
+        "maintenance flush register-cache",
+        'printf "R1 ECX=%d\\n", $ecx',
+        "set var $ecx = 199990", "set var *(int*)0x1004 = 1000",
+        "delete", "continue",
+    ])
+    expect(out, r"R1 ECX=2\n", "loadvm while recording goes back to the snapshot")
+    expect(out, r"exited with code 01", "the guest's exit reaches gdb")
+    status, err = run.finish()
+    check(status == 1 and err and err[-1].startswith("icount="), f"recording: status {status}: {err}")
+    recorded = err[-1]
+    plain = subprocess.run([ghost86, "-bios", bios, "-accel", accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+                            "--report"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=120)
+    check(plain.stderr.strip().splitlines()[-1] != recorded, f"the writes change the run: {recorded}")
+    dump = subprocess.run([ghost86, "--replay-dump", log], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=60).stdout
+    # ECX is register 1; 199990 = 30d36h, little-endian. 1000 = 3e8h at 1004h.
+    expect(dump, r"\n\d+ register-write 1 360d0300\n", "the register write in the log")
+    expect(dump, r"\n\d+ memory-write 0x1004 e8030000\n", "the memory write in the log")
+    expect(dump, r"\n\d+ loadvm \S+pass1.snap hash=[0-9a-f]{16} icount=27\n", "the loadvm in the log")
+    replay = subprocess.run([ghost86, "-bios", bios, "-accel", accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+                             "-replay", log, "--report"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            timeout=120)
+    lines = replay.stderr.strip().splitlines()
+    check(replay.returncode == 1 and lines and lines[-1] == recorded,
+          f"replay: status {replay.returncode}, {lines} vs {recorded}")
+    # The log refuses a replay whose snapshot is another file.
+    with open(snap, "r+b") as f:
+        f.seek(100)
+        b = f.read(1)
+        f.seek(100)
+        f.write(bytes([b[0] ^ 1]))
+    bad = subprocess.run([ghost86, "-bios", bios, "-accel", accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+                          "-replay", log], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=120)
+    expect(bad.stderr, r"replay diverged at icount=\d+ .*the snapshot '.*pass1.snap' the log loads at instruction \d+ "
+           r"is missing or not the one recorded", "a changed snapshot file")
+    check(bad.returncode == 1, f"replay with another snapshot: status {bad.returncode}")
+    shutil.rmtree(tmp)
+
+
 def deterministic(ghost86, bios, accel):
     # An idle stub, and a gdb that only continues, change nothing: the same --report line.
     plain = [ghost86, "-bios", bios, "-accel", accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "--report"]

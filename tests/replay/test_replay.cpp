@@ -125,6 +125,38 @@ TEST_CASE("replay log: what is written reads back the same", "[machine][replay]"
   std::filesystem::remove(path);
 }
 
+TEST_CASE("replay log: a debugger's writes and a snapshot loaded read back, counts going on from the snapshot's",
+          "[machine][replay]") {
+  replay::Log log = sample_log();
+  InputEvent mem{InputEvent::Kind::MemoryWrite, 0x1004};
+  mem.data = {0xe8, 0x03, 0, 0};
+  InputEvent reg{InputEvent::Kind::RegisterWrite, 1};
+  reg.data = {0x36, 0x0d, 0x03, 0};
+  InputEvent load{InputEvent::Kind::Loadvm};
+  load.data = {'a', '.', 's', 'n', 'a', 'p'};
+  load.hash = 0xfedcba9876543210ull;
+  load.icount_after = 1200;  // back before checkpoints already written
+  // Events of the second epoch (after the load) at counts the first epoch passed already.
+  log.events.push_back({3550, mem});
+  log.events.push_back({3550, reg});
+  log.events.push_back({3560, load});
+  log.events.push_back({1300, {InputEvent::Kind::PowerButton}, 1});
+  log.checkpoints.push_back({2000, 0x3, {{0, 0x11}}, 1});
+  log.end = {2100, 0x2, {{0, 0x10}}, 1};
+  const std::string path = test::temp_file("rr-writes");
+  replay::write_log(path, log);
+  const replay::Log back = replay::read_log(path);
+  check_equal(back, log);
+  for (size_t i = 0; i < log.events.size(); i++) CHECK(back.events[i].epoch == log.events[i].epoch);
+  for (size_t i = 0; i < log.checkpoints.size(); i++) CHECK(back.checkpoints[i].epoch == log.checkpoints[i].epoch);
+  CHECK(back.end.epoch == 1);
+  const std::string text = replay::dump(back);
+  CHECK(text.find("3550 memory-write 0x1004 e8030000\n3550 register-write 1 360d0300\n"
+                  "3560 loadvm a.snap hash=fedcba9876543210 icount=1200\n1300 power-button\n"
+                  "2000 checkpoint") != std::string::npos);
+  std::filesystem::remove(path);
+}
+
 TEST_CASE("replay log: every prefix, every flipped bit and another version are refused", "[machine][replay]") {
   const std::string good = test::temp_file("rr-good"), bad = test::temp_file("rr-bad");
   replay::write_log(good, sample_log());
