@@ -133,7 +133,9 @@ constexpr std::string_view kHelp =
     "info status -- show the machine's run state\n"
     "info registers -- show the CPU registers\n"
     "info version -- show the version\n"
+    "loadvm FILE -- load the machine from the snapshot in FILE\n"
     "quit|q -- quit the emulator\n"
+    "savevm FILE -- write a snapshot of the machine to FILE\n"
     "screendump FILE [-f ppm|png|txt] -- save the screen (PPM unless FILE ends in .png or .txt)\n"
     "sendkey KEYS [HOLD_MS] -- send keys, e.g. ctrl-alt-delete (held 100 ms)\n"
     "stop -- pause emulation\n"
@@ -174,6 +176,16 @@ std::string run(MachineControl& control, std::string_view line) {
       hold_ms = *n;
     }
     control.press_keys(parse_keys(w[1]), hold_ms * 1'000'000);
+    return {};
+  }
+  if (cmd == "savevm" || cmd == "loadvm") {
+    // QEMU's NAME is a snapshot inside a qcow2 image; here it is a snapshot file.
+    if (w.size() != 2) throw HmpError(fmt::format("usage: {} FILE", cmd));
+    const std::string path(w[1]);
+    if (cmd == "savevm")
+      control.savevm(path);
+    else
+      control.loadvm(path);
     return {};
   }
   if (cmd == "screendump") {
