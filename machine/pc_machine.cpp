@@ -156,7 +156,10 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
     start_direct_boot();
   }
 
-  debugcon_ = std::make_unique<devices::DebugCon>(std::move(console));
+  // What reverse execution's replays write was written once already.
+  debugcon_ = std::make_unique<devices::DebugCon>([this, console = std::move(console)](char c) {
+    if (!replaying_) console(c);
+  });
   bus_.register_ports(0xe9, 1, debugcon_.get(), "debugcon");
   bus_.register_ports(0x402, 1, debugcon_.get(), "debugcon");
   for (const DebugExitConfig& d : cfg.debug_exit) {
@@ -379,6 +382,11 @@ DebugTarget& PcMachine::debug() {
   return *debug_;
 }
 
+// The log's records stop the engine and are taken: always while recording or replaying, and
+// also in the replays of reverse execution when the run replays a log (its events are the
+// input those replays need again; a recording writes nothing for them).
+bool PcMachine::log_drives() const { return rr_ && (!replaying_ || rr_->replaying()); }
+
 uint64_t PcMachine::debug_limit() const {
   if (replaying_) return replay_until_;
   return debug_ ? debug_->limit() : Clock::kNever;
@@ -414,7 +422,7 @@ std::optional<RunResult> PcMachine::run_once(uint64_t debug_limit) {
       if (timeout_insns && limit > timeout_insns) limit = timeout_insns;
       if (cfg_.checkpoint_every && limit > next_checkpoint_) limit = next_checkpoint_;
       if (next_save_ < cfg_.savevm_at.size()) limit = std::min(limit, cfg_.savevm_at[next_save_].icount);
-      if (rr_ && !replaying_) limit = std::min(limit, rr_->limit());
+      if (log_drives()) limit = std::min(limit, rr_->limit());
       clock_->set_run_horizon(limit);
       why = engine_->run(limit);
       clock_->set_run_horizon(0);
@@ -422,10 +430,10 @@ std::optional<RunResult> PcMachine::run_once(uint64_t debug_limit) {
       if (!replaying_) {
         emit_checkpoint();
         save_due_snapshots();
-        if (rr_) rr_->at_boundary();
       }
+      if (log_drives()) rr_->at_boundary();
       clock_->run_due();
-      if (!replaying_) take_input();
+      if (!replaying_ || log_drives()) take_input();
     }
     last_stop_ = why;
     std::optional<RunResult> r = outcome(why, timeout_insns);
@@ -487,7 +495,7 @@ std::optional<RunResult> PcMachine::outcome(jit::StopReason why, uint64_t timeou
       // Idling stops at the next checkpoint too, so that its line is taken there.
       if (cfg_.checkpoint_every) next = std::min(next, next_checkpoint_);
       if (next_save_ < cfg_.savevm_at.size()) next = std::min(next, cfg_.savevm_at[next_save_].icount);
-      if (rr_ && !replaying_) next = std::min(next, std::max(rr_->limit(), cpu_->s.icount));
+      if (log_drives()) next = std::min(next, std::max(rr_->limit(), cpu_->s.icount));
       // A debugger's step or history snapshot, or the end of a replay, is due before then.
       next = std::min(next, std::max(debug_limit(), cpu_->s.icount));
       if (next > cpu_->s.icount && !replaying_) board_->wait_for_host((next - cpu_->s.icount) * cfg_.ns_per_insn);

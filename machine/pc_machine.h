@@ -188,6 +188,7 @@ class PcMachine {
   // due. Returns the end of the run, if it ended.
   std::optional<RunResult> run_once(uint64_t limit);
   uint64_t debug_limit() const;
+  bool log_drives() const;
   std::unique_ptr<DebugTarget> debug_;
   jit::StopReason last_stop_ = jit::StopReason::Request;
   // Reverse execution replays a stretch of the run: no host input is read, no checkpoint line

@@ -42,6 +42,17 @@ class RecordReplay {
   std::optional<InputEvent> due_event();
   // Replaying: the log's run ended here.
   bool at_end() const;
+  // Replaying: where the run is in the log, for reverse execution (machine/debug_target.h) to
+  // go back with a snapshot of the machine and replay the log's events again from there.
+  struct Position {
+    size_t next_event = 0, next_check = 0;
+    uint32_t epoch = 0;
+    std::vector<int> expected;
+  };
+  Position position() const { return {next_event_, next_check_, epoch_, expected_}; }
+  void seek(const Position& p) {
+    next_event_ = p.next_event, next_check_ = p.next_check, epoch_ = p.epoch, expected_ = p.expected;
+  }
   // The divergence found, as one line, once there is one.
   const std::optional<std::string>& divergence() const { return divergence_; }
   // The run ended: recording writes the end of the log; replaying compares it (a divergence).

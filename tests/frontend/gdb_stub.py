@@ -269,6 +269,56 @@ def record(ghost86, bios, accel):
     shutil.rmtree(tmp)
 
 
+def replay_reverse(ghost86, bios, accel):
+    # Reverse execution in a replayed run (-replay -S -gdb): going back restores a snapshot and
+    # replays the log's input again, so it crosses input events. `bios` here is serial_echo.bin
+    # (tests/guest/serial_echo.asm; its listing: F000:0016h `.send: mov ah, al`, AL holding the
+    # upper-cased byte), recorded while a script sends "abc" then "xyz" to COM1.
+    tmp = tempfile.mkdtemp(prefix="ghost86-gdb-")
+    log = os.path.join(tmp, "echo.log")
+    base = [ghost86, "-bios", bios, "-accel", accel, "-display", "none", "--report"]
+    serial = lambda name: ["-serial", "file:" + os.path.join(tmp, name)]  # noqa: E731
+    rec = subprocess.run(base + serial("rec.out") + ["--step", "send:abc", "--step", "serial:ABC", "--step", "send:xyz",
+                                 "--until-serial", "XYZ", "-record", log],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=120)
+    recorded = rec.stderr.strip().splitlines()[-1]
+    check(rec.returncode == 0 and recorded.startswith("icount="), f"recording: {rec.returncode} {rec.stderr}")
+    dump = subprocess.run([ghost86, "--replay-dump", log], stdout=subprocess.PIPE, text=True, timeout=60).stdout
+    check(len(re.findall(r" serial 0 ", dump)) == 6, f"six serial input events in the log:\n{dump}")
+    plain = subprocess.run(base + serial("plain.out") + ["-replay", log], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           timeout=120)
+    check(plain.stderr.strip().splitlines()[-1] == recorded, f"plain replay: {plain.stderr} vs {recorded}")
+
+    run = Run(ghost86, bios, accel, extra=["-display", "none", *serial("gdb.out"), "-replay", log])
+    out = run.gdb([
+        "break *0xf0016", "continue", "continue", "continue", "continue", "continue",
+        'printf "F1 AL=%x\\n", $eax & 0xff',
+        "reverse-continue",
+        'printf "F2 AL=%x\\n", $eax & 0xff',
+        "reverse-continue",
+        'printf "F3 AL=%x\\n", $eax & 0xff',
+        "reverse-stepi",
+        'printf "F4 IP=%x\\n", $eip',
+        "continue",
+        'printf "F5 AL=%x\\n", $eax & 0xff',
+        "delete", "continue",
+    ], before=["set architecture i8086"])
+    expect(out, r"F1 AL=59\n", "the fifth echo is Y")
+    expect(out, r"F2 AL=58\n", "reverse-continue back over the input of y: X")
+    expect(out, r"F3 AL=43\n", "and back over the input of x: C")
+    expect(out, r"F4 IP=14\n", "reverse-stepi before C's hit: the sub that upper-cased it")
+    expect(out, r"F5 AL=43\n", "forward again: the same hit of C")
+    expect(out, r"exited normally", "the replay completes")
+    status, err = run.finish()
+    check(status == 0 and err and err[-1] == recorded, f"replay under gdb: status {status}, {err} vs {recorded}")
+    outputs = [open(os.path.join(tmp, n), "rb").read() for n in ("rec.out", "plain.out", "gdb.out")]
+    # Under gdb: ABCX up to the fifth hit (Y not sent yet); the replays of reverse execution send
+    # nothing; forward again from C's hit, the guest sends C, X, Y and Z once more.
+    check(outputs[0] == b"ABCXYZ" and outputs[1] == outputs[0] and outputs[2] == b"ABCXCXYZ",
+          f"the serial output of each run: {outputs}")
+    shutil.rmtree(tmp)
+
+
 def deterministic(ghost86, bios, accel):
     # An idle stub, and a gdb that only continues, change nothing: the same --report line.
     plain = [ghost86, "-bios", bios, "-accel", accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "--report"]
