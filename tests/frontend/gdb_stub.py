@@ -32,9 +32,9 @@ def check(cond, what):
 class Run:
     """ghost86 held before its first instruction with the stub on a free port, and a gdb."""
 
-    def __init__(self, ghost86, bios, accel, extra=()):
+    def __init__(self, ghost86, bios, accel, extra=(), option="-bios"):
         self.port = free_tcp_port()
-        self.cmd = [ghost86, "-bios", bios, "-accel", accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+        self.cmd = [ghost86, option, bios, "-accel", accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
                     "-S", "-gdb", f"tcp:127.0.0.1:{self.port}", "--report", "--wall-timeout", "120", *extra]
         self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
@@ -267,6 +267,43 @@ def record(ghost86, bios, accel):
            r"is missing or not the one recorded", "a changed snapshot file")
     check(bad.returncode == 1, f"replay with another snapshot: status {bad.returncode}")
     shutil.rmtree(tmp)
+
+
+def listing_address(listing, text):
+    """The address of the instruction `text` in the assembler's listing: its offset in .text
+    plus 100000h, where the kernel is linked."""
+    for line in open(listing):
+        m = re.match(r"\s*\d+ ([0-9A-F]{8}) [0-9A-F]+\s+(.*)$", line)
+        if m and m.group(2).split(";")[0].strip() == text:
+            return 0x100000 + int(m.group(1), 16)
+    raise AssertionError(f"{text!r} is not in {listing}")
+
+
+def reverse_step(ghost86, elf, accel):
+    # gdb_calls.elf (tests/guest/gdb_calls.asm), with its line information as gdb's symbol file:
+    # stopped after the second call of add_five (EBX = 10), reverse-step goes back into it, to
+    # its last line (ret); reverse-finish then goes back to the call, before it ran (EBX = 5).
+    listing = os.path.splitext(elf)[0] + ".lst"
+    call, ret, after = (listing_address(listing, t) for t in ("call add_five", "ret", "dec ecx"))
+    run = Run(ghost86, elf, accel, option="-kernel")
+    out = run.gdb([
+        f"break *{after:#x}", "continue", "continue",
+        'printf "G1 PC=%x EBX=%d\\n", $pc, $ebx',
+        "reverse-step",
+        'printf "G2 PC=%x EBX=%d\\n", $pc, $ebx',
+        "reverse-finish",
+        'printf "G3 PC=%x EBX=%d\\n", $pc, $ebx',
+        "reverse-step",
+        'printf "G4 PC=%x EBX=%d\\n", $pc, $ebx',
+        "delete", "continue",
+    ], before=[f"file {elf}"])
+    expect(out, rf"G1 PC={after:x} EBX=10\n", "the second return from add_five")
+    expect(out, rf"G2 PC={ret:x} EBX=10\n", "reverse-step into add_five's last line")
+    expect(out, rf"G3 PC={call:x} EBX=5\n", "reverse-finish to the call")
+    expect(out, r"G4 PC=[0-9a-f]+ EBX=5\n", "reverse-step before the call")
+    expect(out, r"exited with code 01", "the guest's exit reaches gdb")
+    status, err = run.finish()
+    check(status == 1, f"ghost86 exit status {status}: {err}")
 
 
 def replay_reverse(ghost86, bios, accel):
