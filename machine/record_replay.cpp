@@ -49,6 +49,7 @@ std::unique_ptr<RecordReplay> RecordReplay::record(PcMachine& pc, const std::str
   rr->writer_ = std::make_unique<replay::Writer>(path, h);
   rr->every_ = every;
   rr->next_checkpoint_ = (h.start_icount / every + 1) * every;
+  rr->last_check_ = h.start_icount;
   return rr;
 }
 
@@ -107,10 +108,15 @@ std::vector<uint64_t> RecordReplay::hashes() {
   return out;
 }
 
-replay::Checkpoint RecordReplay::check(const std::vector<uint64_t>& now) {
+replay::Checkpoint RecordReplay::check(const std::vector<uint64_t>& now, bool full) {
   replay::Checkpoint c;
   c.icount = pc_.cpu().s.icount;
   c.total = uint32_t(XXH3_64bits(now.data(), now.size() * sizeof now[0]));
+  if (!full) {
+    c.light = true;
+    c.total &= 0xff;
+    return c;
+  }
   for (size_t i = 0; i < now.size(); i++)
     if (last_.size() != now.size() || last_[i] != now[i]) c.changed.emplace_back(uint32_t(i), uint8_t(now[i]));
   last_ = now;
@@ -121,7 +127,12 @@ void RecordReplay::at_boundary() {
   const uint64_t icount = pc_.cpu().s.icount;
   if (!replaying_) {
     if (icount < next_checkpoint_) return;
-    writer_->checkpoint(check(hashes()));
+    const bool on_grid = icount == (last_check_ / every_ + 1) * every_;
+    const bool full = last_.empty() || input_since_check_ || !on_grid || ++since_full_ >= kFullEvery;
+    if (full) since_full_ = 0;
+    writer_->checkpoint(check(hashes(), full));
+    input_since_check_ = false;
+    last_check_ = icount;
     next_checkpoint_ = (icount / every_ + 1) * every_;
     return;
   }
@@ -134,15 +145,29 @@ void RecordReplay::at_boundary() {
 }
 
 void RecordReplay::compare(const replay::Checkpoint& c, const char* where) {
-  for (const auto& [id, h] : c.changed) expected_[id] = h;
   const std::vector<uint64_t> now = hashes();
+  const uint32_t total = uint32_t(XXH3_64bits(now.data(), now.size() * sizeof now[0]));
+  if (c.light) {
+    // Named at the next full check (or the end); the first light check that differs is where.
+    if ((total & 0xff) != c.total && !pending_) {
+      const cpu::CpuState& s = pc_.cpu().s;
+      pending_ = Pending{c.icount, s.seg[cpu::CS].sel, s.eip};
+    }
+    return;
+  }
+  for (const auto& [id, h] : c.changed) expected_[id] = h;
   std::string differs;
   for (size_t i = 0; i < now.size(); i++)
     if (expected_[i] != int(uint8_t(now[i]))) differs += (differs.empty() ? "" : ", ") + component_name(uint32_t(i));
-  const uint32_t total = uint32_t(XXH3_64bits(now.data(), now.size() * sizeof now[0]));
-  if (total == c.total && differs.empty()) return;
+  if (total == c.total && differs.empty() && !pending_) return;
+  const uint64_t first = pending_ ? pending_->icount : c.icount;
+  const std::string named = pending_ ? fmt::format(" (named at the full check at instruction {})", c.icount) : "";
+  if (total == c.total && differs.empty())
+    return diverge(fmt::format("checkpoint at instruction {}: the state differs (as recorded again at the full check at "
+                               "instruction {})", first, c.icount));
   if (differs.empty()) differs = "a component whose short check collided";
-  diverge(fmt::format("{} at instruction {}: {} differ{}", where, c.icount, differs, differs.find(',') == std::string::npos ? "s" : ""));
+  diverge(fmt::format("{} at instruction {}: {} differ{}{}", pending_ ? "checkpoint" : where, first, differs,
+                      differs.find(',') == std::string::npos ? "s" : "", named));
 }
 
 std::string RecordReplay::component_name(uint32_t id) const {
@@ -155,13 +180,19 @@ std::string RecordReplay::component_name(uint32_t id) const {
 void RecordReplay::diverge(const std::string& why) {
   if (divergence_) return;
   const cpu::CpuState& s = pc_.cpu().s;
-  divergence_ = fmt::format("replay diverged at icount={} CS:EIP={:04x}:{:08x}: {}", s.icount, s.seg[cpu::CS].sel, s.eip, why);
+  const Pending at = pending_.value_or(Pending{s.icount, s.seg[cpu::CS].sel, s.eip});
+  divergence_ = fmt::format("replay diverged at icount={} CS:EIP={:04x}:{:08x}: {}", at.icount, at.cs, at.eip, why);
 }
 
-void RecordReplay::recorded(const InputEvent& e) { writer_->event(pc_.cpu().s.icount, e); }
+void RecordReplay::recorded(const InputEvent& e) {
+  writer_->event(pc_.cpu().s.icount, e);
+  input_since_check_ = true;
+}
 
 void RecordReplay::loaded(uint64_t before, const InputEvent& e) {
   writer_->event(before, e);
+  input_since_check_ = true;
+  last_check_ = e.icount_after;
   next_checkpoint_ = (e.icount_after / every_ + 1) * every_;
 }
 
@@ -185,7 +216,7 @@ bool RecordReplay::at_end() const {
 void RecordReplay::finish() {
   const uint64_t icount = pc_.cpu().s.icount;
   if (!replaying_) {
-    replay::Checkpoint last = check(hashes());
+    replay::Checkpoint last = check(hashes(), true);
     writer_->finish(last, pc_.state_hash());
     return;
   }

@@ -64,7 +64,7 @@ class RecordReplay {
   RecordReplay(PcMachine& pc, bool replaying);
   // The hash of every component: the state parts, then each RAM region.
   std::vector<uint64_t> hashes();
-  replay::Checkpoint check(const std::vector<uint64_t>& now);
+  replay::Checkpoint check(const std::vector<uint64_t>& now, bool full);
   void compare(const replay::Checkpoint& expected, const char* where);
   std::string component_name(uint32_t id) const;
   static size_t components_of_machine(size_t parts, uint64_t ram_bytes);
@@ -76,7 +76,20 @@ class RecordReplay {
   size_t next_event_ = 0, next_check_ = 0;
   uint32_t epoch_ = 0;  // replaying: the snapshots of the log loaded so far
   uint64_t every_ = 0, next_checkpoint_ = 0;
-  std::vector<uint64_t> last_;        // recording: the component hashes at the last check
+  std::vector<uint64_t> last_;        // recording: the component hashes at the last full check
+  // Recording: a check is light (8 bits of the total) unless it is the first after input (where
+  // a divergence caused by input shows first), the kFullEvery-th, or off the grid.
+  static constexpr unsigned kFullEvery = 16;
+  unsigned since_full_ = 0;
+  bool input_since_check_ = true;
+  uint64_t last_check_ = 0;  // recording: the count of the last check
+  // Replaying: a light check that did not match; the divergence is named at the next full one.
+  struct Pending {
+    uint64_t icount;
+    uint16_t cs;
+    uint32_t eip;
+  };
+  std::optional<Pending> pending_;
   std::vector<int> expected_;         // replaying: the log's 8-bit hash of each component (-1: none yet)
   std::vector<std::string> components_;
   uint64_t zero_region_hash_ = 0;  // a RAM region the guest never touched (not read)

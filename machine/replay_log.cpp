@@ -22,7 +22,8 @@ constexpr size_t kMaxLogBytes = size_t(1) << 32;  // 4 GiB
 constexpr size_t kBlockHeader = 16;             // u32 stored, u32 raw, u64 XXH3 of stored
 constexpr uint64_t kMaxWriteBytes = 1u << 20;   // one memory write record
 
-enum Tag : uint8_t { kEvent = 1, kCheckpoint = 2, kEnd = 3 };
+enum Tag : uint8_t { kEvent = 1, kCheckpoint = 2, kEnd = 3, kLights = 4 };
+constexpr size_t kMaxLights = 4096;  // light checks in one record
 constexpr uint8_t kExplicitIcount = 0x10, kSameSet = 0x20;
 
 void put_le(std::vector<uint8_t>& v, uint64_t x, unsigned n) {
@@ -263,6 +264,20 @@ struct RecordParser {
           break;
         }
         case kCheckpoint: checkpoint(c, tag); break;
+        case kLights: {
+          if (tag != kLights) bad(path, fmt::format("damaged record: unknown record type {:#x}", tag));
+          const uint64_t n = c.var();
+          if (n == 0 || n > kMaxLights) bad(path, "damaged record: a run of light checks of impossible length");
+          for (uint64_t i = 0; i < n; i++) {
+            Checkpoint cp;
+            cp.icount = next_on_grid();
+            cp.total = uint32_t(c.le(1));
+            cp.epoch = epoch;
+            cp.light = true;
+            log.checkpoints.push_back(std::move(cp));
+          }
+          break;
+        }
         case kEnd:
           if (tag != kEnd) bad(path, fmt::format("damaged record: unknown record type {:#x}", tag));
           log.end.icount = advance(c.var());
@@ -276,20 +291,27 @@ struct RecordParser {
     }
   }
 
+  // The count of a check without one: the next multiple of N after the previous check.
+  uint64_t next_on_grid() {
+    const uint64_t every = log.header.checkpoint_every;
+    if (last_cp / every + 1 > UINT64_MAX / every) bad(path, "damaged record: instruction count overflows");
+    const uint64_t next = (last_cp / every + 1) * every;
+    if (next < last) bad(path, "damaged record: checkpoints out of order");
+    first_of_epoch = false;
+    return last = last_cp = next;
+  }
+
   void checkpoint(Cursor& c, uint8_t tag) {
     if (tag & ~(kCheckpoint | kExplicitIcount | kSameSet)) bad(path, fmt::format("damaged record: unknown record type {:#x}", tag));
     Checkpoint cp;
-    const uint64_t every = log.header.checkpoint_every;
     if (tag & kExplicitIcount) {
       cp.icount = advance(c.var());
+      if (!first_of_epoch && cp.icount <= last_cp) bad(path, "damaged record: checkpoints out of order");
+      first_of_epoch = false;
+      last_cp = cp.icount;
     } else {
-      const uint64_t next = (last_cp / every + 1) * every;
-      if (next < last) bad(path, "damaged record: checkpoints out of order");
-      cp.icount = last = next;
+      cp.icount = next_on_grid();
     }
-    if (!first_of_epoch && cp.icount <= last_cp) bad(path, "damaged record: checkpoints out of order");
-    first_of_epoch = false;
-    last_cp = cp.icount;
     cp.epoch = epoch;
     check_body(c, cp, tag & kSameSet);
     log.checkpoints.push_back(std::move(cp));
@@ -353,6 +375,7 @@ void Writer::put_icount(uint64_t icount) {
 }
 
 void Writer::event(uint64_t icount, const InputEvent& e) {
+  put_lights();
   buf_.push_back(kEvent);
   put_icount(icount);
   encode_event(buf_, e);
@@ -363,6 +386,14 @@ void Writer::event(uint64_t icount, const InputEvent& e) {
 void Writer::checkpoint(const Checkpoint& c) {
   const uint64_t implicit = (last_checkpoint_ / every_ + 1) * every_;
   const bool explicit_icount = c.icount != implicit || implicit < last_icount_;
+  if (c.light) {
+    if (explicit_icount) throw std::logic_error("a light check off the checkpoint grid");
+    lights_.push_back(uint8_t(c.total));
+    last_icount_ = last_checkpoint_ = c.icount;
+    if (lights_.size() == kMaxLights) put_lights();
+    return;
+  }
+  put_lights();
   std::vector<uint8_t> body;
   const bool same = put_check(body, c, true);
   buf_.push_back(uint8_t(kCheckpoint | (explicit_icount ? kExplicitIcount : 0) | (same ? kSameSet : 0)));
@@ -392,7 +423,17 @@ bool Writer::put_check(std::vector<uint8_t>& out, const Checkpoint& c, bool may_
   return same;
 }
 
+void Writer::put_lights() {
+  if (lights_.empty()) return;
+  buf_.push_back(kLights);
+  put_var(buf_, lights_.size());
+  buf_.insert(buf_.end(), lights_.begin(), lights_.end());
+  lights_.clear();
+  if (buf_.size() >= kBlockBytes) flush();
+}
+
 void Writer::finish(const Checkpoint& last, uint64_t hash) {
+  put_lights();
   buf_.push_back(kEnd);
   put_icount(last.icount);
   put_le(buf_, hash, 8);
@@ -498,6 +539,10 @@ std::string dump(const Log& log) {
   };
   for (const Checkpoint& c : log.checkpoints) {
     events_before(c.epoch, c.icount, false);
+    if (c.light) {
+      out += fmt::format("{} check total={:02x}\n", c.icount, c.total);
+      continue;
+    }
     out += fmt::format("{} checkpoint total={:08x}", c.icount, c.total);
     for (const auto& [id, hash] : c.changed) out += fmt::format(" {}={:02x}", name(id), hash);
     out += "\n";

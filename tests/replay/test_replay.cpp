@@ -141,19 +141,25 @@ TEST_CASE("replay log: a debugger's writes and a snapshot loaded read back, coun
   log.events.push_back({3550, reg});
   log.events.push_back({3560, load});
   log.events.push_back({1300, {InputEvent::Kind::PowerButton}, 1});
-  log.checkpoints.push_back({2000, 0x3, {{0, 0x11}}, 1});
-  log.end = {2100, 0x2, {{0, 0x10}}, 1};
+  // Light checks (8 bits of the total, on the grid), one run of two, then a full one.
+  log.checkpoints.push_back({2000, 0x3, {}, 1, true});
+  log.checkpoints.push_back({3000, 0xfe, {}, 1, true});
+  log.checkpoints.push_back({4000, 0x12345, {{0, 0x11}}, 1});
+  log.end = {4100, 0x2, {{0, 0x10}}, 1};
   const std::string path = test::temp_file("rr-writes");
   replay::write_log(path, log);
   const replay::Log back = replay::read_log(path);
   check_equal(back, log);
   for (size_t i = 0; i < log.events.size(); i++) CHECK(back.events[i].epoch == log.events[i].epoch);
-  for (size_t i = 0; i < log.checkpoints.size(); i++) CHECK(back.checkpoints[i].epoch == log.checkpoints[i].epoch);
+  for (size_t i = 0; i < log.checkpoints.size(); i++) {
+    CHECK(back.checkpoints[i].epoch == log.checkpoints[i].epoch);
+    CHECK(back.checkpoints[i].light == log.checkpoints[i].light);
+  }
   CHECK(back.end.epoch == 1);
   const std::string text = replay::dump(back);
   CHECK(text.find("3550 memory-write 0x1004 e8030000\n3550 register-write 1 360d0300\n"
                   "3560 loadvm a.snap hash=fedcba9876543210 icount=1200\n1300 power-button\n"
-                  "2000 checkpoint") != std::string::npos);
+                  "2000 check total=03\n3000 check total=fe\n4000 checkpoint total=00012345 cpu=11\n") != std::string::npos);
   std::filesystem::remove(path);
 }
 
@@ -174,9 +180,9 @@ TEST_CASE("replay log: every prefix, every flipped bit and another version are r
     }
   }
   std::vector<uint8_t> b = bytes;
-  b[8] = 2;  // the version field follows the 8-byte magic
+  b[8] = 1;  // the version field follows the 8-byte magic
   test::spill(bad, b);
-  CHECK(refusal(bad) == "-replay: '" + bad + "': replay log version 2 (this ghost86 reads version 1)");
+  CHECK(refusal(bad) == "-replay: '" + bad + "': replay log version 1 (this ghost86 reads version 2)");
   std::filesystem::remove(good);
   std::filesystem::remove(bad);
 }
