@@ -163,8 +163,8 @@ void RecordReplay::compare(const replay::Checkpoint& c, const char* where) {
   const uint64_t first = pending_ ? pending_->icount : c.icount;
   const std::string named = pending_ ? fmt::format(" (named at the full check at instruction {})", c.icount) : "";
   if (total == c.total && differs.empty())
-    return diverge(fmt::format("checkpoint at instruction {}: the state differs (as recorded again at the full check at "
-                               "instruction {})", first, c.icount));
+    return diverge(fmt::format("checkpoint at instruction {}: its light check differs (the full check at instruction {} "
+                               "matches again)", first, c.icount));
   if (differs.empty()) differs = "a component whose short check collided";
   diverge(fmt::format("{} at instruction {}: {} differ{}{}", pending_ ? "checkpoint" : where, first, differs,
                       differs.find(',') == std::string::npos ? "s" : "", named));

@@ -309,6 +309,57 @@ TEST_CASE("record and replay: a typed FreeDOS session replays to the same screen
   std::filesystem::remove(altered);
 }
 
+// The built-in firmware runs 1.4 million instructions to a halt: with a check every 2000, light
+// checks between full ones. A light check's byte changed: the replay stops at its count (the
+// state is as recorded, so the next full check matches). That byte and the next full check's
+// cpu byte and total changed: the divergence is reported at the light check's count and named at
+// the full check.
+TEST_CASE("record and replay: a divergence seen at a light check is reported at its count, named at the next full check",
+          "[machine][replay]") {
+  const std::string log_path = test::temp_file("rr-light"), altered = test::temp_file("rr-light-altered");
+  const std::vector<std::string> args = {"-bios", "demo", "-display", "none"};
+  std::vector<std::string> rec = args;
+  rec.insert(rec.end(), {"-record", log_path, "--record-every", "2000"});
+  const Outcome recorded = run(config(rec));
+  const replay::Log log = replay::read_log(log_path);
+  size_t light = 0;
+  for (const replay::Checkpoint& c : log.checkpoints) light += c.light;
+  CHECK(light > log.checkpoints.size() / 2);
+  // A light check in the middle, and the full one after it.
+  size_t k = log.checkpoints.size() / 2;
+  while (k < log.checkpoints.size() && !log.checkpoints[k].light) k++;
+  size_t full = k;
+  while (full < log.checkpoints.size() && log.checkpoints[full].light) full++;
+  REQUIRE(full < log.checkpoints.size());
+  REQUIRE(!log.checkpoints[full].changed.empty());
+  REQUIRE(log.checkpoints[full].changed.front().first == 0);  // the cpu
+  std::vector<std::string> rep = args;
+  rep.insert(rep.end(), {"-replay", altered});
+
+  replay::Log edited = log;
+  edited.checkpoints[k].total ^= 1;
+  replay::write_log(altered, edited);
+  Outcome diverged = run(config(rep));
+  CHECK(diverged.result.kind == machine::RunResult::Kind::Diverged);
+  CHECK(diverged.result.message.rfind(fmt::format("replay diverged at icount={} CS:EIP=", log.checkpoints[k].icount), 0) == 0);
+  CHECK(diverged.result.message.find(fmt::format("checkpoint at instruction {}: its light check differs (the full check at "
+                                                 "instruction {} matches again)",
+                                                 log.checkpoints[k].icount, log.checkpoints[full].icount)) != std::string::npos);
+
+  edited.checkpoints[full].total ^= 1;
+  edited.checkpoints[full].changed.front().second ^= 1;
+  replay::write_log(altered, edited);
+  diverged = run(config(rep));
+  CHECK(diverged.result.kind == machine::RunResult::Kind::Diverged);
+  CHECK(diverged.result.message.rfind(fmt::format("replay diverged at icount={} CS:EIP=", log.checkpoints[k].icount), 0) == 0);
+  CHECK(diverged.result.message.find(fmt::format("checkpoint at instruction {}: cpu differs (named at the full check at "
+                                                 "instruction {})",
+                                                 log.checkpoints[k].icount, log.checkpoints[full].icount)) != std::string::npos);
+  (void)recorded;
+  std::filesystem::remove(log_path);
+  std::filesystem::remove(altered);
+}
+
 TEST_CASE("record and replay: a log is refused by another machine", "[machine][replay]") {
   const std::string path = test::temp_file("rr-demo");
   machine::MachineConfig cfg;
