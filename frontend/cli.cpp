@@ -127,7 +127,7 @@ constexpr std::array kOptions = {
     OptionSpec{"loadvm", "FILE", "Start from the snapshot in FILE"},
     OptionSpec{"savevm", "FILE", "At exit, write a snapshot of the machine to FILE"},
     OptionSpec{"savevm-at", "ICOUNT:FILE", "Write a snapshot to FILE when ICOUNT guest instructions have run"},
-    OptionSpec{"record", "FILE", "Record host input and state checks to FILE (replay with -replay FILE)"},
+    OptionSpec{"record", "FILE", "Record host input, network frames and state checks to FILE (replay with -replay FILE)"},
     OptionSpec{"replay", "FILE", "Run from the log in FILE instead of host input, checking the state as recorded"},
     OptionSpec{"record-every", "N", "With -record: a state check every N guest instructions (default 100000000)"},
     OptionSpec{"d", "ITEMS", "Log to stderr: comma-separated int, exec, in_asm, out_asm, jit (as QEMU's -d)"},

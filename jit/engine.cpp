@@ -155,10 +155,25 @@ void Engine::flush() {
 }
 
 void Engine::code_written(uint32_t phys, uint32_t len) {
-  if (!cache_.invalidate(phys, len)) return;
+  const bool dropped = cache_.invalidate(phys, len);
+  // The page's code granules still include those of blocks dropped before: mark them again from
+  // the blocks left, so stores to the bytes of dropped code stop coming here.
+  const uint32_t page = phys & mmu::kPageMask;
+  mmu::PhysMemory& pm = cpu_.mmu().phys();
+  pm.clear_code_page(page);
+  for (const auto& [lo, hi] : cache_.code_on_page(page)) pm.mark_code(lo, hi - lo);
+  if (!dropped) return;
   // The running block may be among those dropped: end it after the current instruction.
   cpu::request_exit(cpu_.s);
   for (uint32_t p : cache_.take_empty_pages()) cpu_.mmu().unprotect_code_page(p);
+}
+
+void Engine::protect(const cpu::TranslatedBlock& code) {
+  // The bytes run from `phys` to the end of the first page, then on from the second page's start.
+  const uint32_t first =
+      std::min<uint32_t>(code.byte_len, mmu::kPageSize - (code.phys & (mmu::kPageSize - 1)));
+  cpu_.mmu().protect_code(code.phys, first);
+  if (code.npages > 1) cpu_.mmu().protect_code(code.pages[1], code.byte_len - first);
 }
 
 bool Engine::second_page_holds(const CachedBlock& b) {
@@ -239,7 +254,7 @@ CachedBlock* Engine::translate(const BlockKey& key) {
                                          s.eip, err, ir::print(blk->code.ir)));
   }
   if (backend_) compile(*blk, mode);
-  for (unsigned i = 0; i < blk->code.npages; i++) cpu_.mmu().protect_code_page(blk->code.pages[i]);
+  protect(blk->code);
   if (log_.in_asm && log_.sink) {
     // Disassemble the block's bytes again for the log (fetching cannot fault: they were just
     // translated).

@@ -108,6 +108,8 @@ class Engine : public mmu::CodeWriteListener {
  private:
   // The block at CS:EIP: from the jump cache, the block map, or translated now.
   CachedBlock* lookup();
+  // Write-protects the code bytes of a new block.
+  void protect(const cpu::TranslatedBlock& code);
   // Whether a block that continues on a second page still finds there the page it was
   // translated from (the block key names only the first).
   bool second_page_holds(const CachedBlock& b);

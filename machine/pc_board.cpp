@@ -180,38 +180,46 @@ PcBoard::PcBoard(const MachineConfig& cfg, Bus& bus, mmu::PhysMemory& mem, Clock
 
 namespace {
 
-// A card of the model named, connected to `backend` (may be null).
+// A card of the model named, with its door to the network (which has none when `network` is
+// null: an unplugged cable or a replayed run).
 template <class Card>
-std::unique_ptr<devices::PciDevice> make_card(mmu::PhysMemory& mem, const NicConfig& n, SlirpNet* backend) {
+std::unique_ptr<devices::PciDevice> make_card(mmu::PhysMemory& mem, const NicConfig& n, std::unique_ptr<NetPort>& port,
+                                              std::function<void()> wake, SlirpNet* network) {
   auto card = std::make_unique<Card>(mem, n.mac);
-  if (backend) {
-    backend->set_frontend(card.get());
-    card->set_backend(backend);
-  }
+  port = std::make_unique<NetPort>(*card, std::move(wake));
+  port->set_network(network);
+  if (network) network->set_frontend(port.get());
+  card->set_backend(port.get());
   return card;
 }
 
 }  // namespace
 
-// Networks, and their cards in PCI slots 3 and up (QEMU's pc puts the first NIC at 00:03.0).
+// Networks, and their cards in PCI slots 3 and up (QEMU's pc puts the first NIC at 00:03.0). A
+// replayed run starts no network: its frames come from the log (machine/net/README.md).
 void PcBoard::add_network(const MachineConfig& cfg, Clock& clock) {
   constexpr unsigned kFirstNicSlot = 3;
+  const std::function<void()> wake = [this] {
+    if (hooks_.net_wake) hooks_.net_wake();
+  };
   for (const NicConfig& n : cfg.nics) {
-    SlirpNet* backend = nullptr;
+    SlirpNet* network = nullptr;
     for (const NetdevConfig& d : cfg.netdevs) {
-      if (d.id != n.netdev) continue;
+      if (d.id != n.netdev || !cfg.replay.empty()) continue;
       netdevs_.push_back(std::make_unique<SlirpNet>(d, clock));
-      backend = netdevs_.back().get();
+      network = netdevs_.back().get();
     }
     std::unique_ptr<devices::PciDevice> card;
+    std::unique_ptr<NetPort> port;
     if (n.model == "e1000")
-      card = make_card<devices::E1000>(mem_, n, backend);
+      card = make_card<devices::E1000>(mem_, n, port, wake, network);
     else if (n.model == "virtio-net-pci")
-      card = make_card<devices::VirtioNet>(mem_, n, backend);
+      card = make_card<devices::VirtioNet>(mem_, n, port, wake, network);
     else
       throw std::runtime_error(fmt::format("-device {}: no such network card", n.model));
     pci_->attach(kFirstNicSlot + unsigned(nics_.size()), 0, card.get());
     nics_.push_back(std::move(card));
+    net_ports_.push_back(std::move(port));
   }
 }
 

@@ -34,6 +34,7 @@
 #include "machine/bus.h"
 #include "machine/clock.h"
 #include "machine/config.h"
+#include "machine/net/net_port.h"
 #include "machine/net/slirp_net.h"
 #include "mmu/phys_memory.h"
 
@@ -45,6 +46,7 @@ struct BoardHooks {
   std::function<void()> power_off;  // ACPI soft-off
   std::function<void(uint32_t phys, uint32_t len)> mapping_changed;  // flush TLB/translations
   std::function<void(uint8_t)> com1_output;  // every byte COM1 transmits (may be empty)
+  std::function<void()> net_wake;  // a frame waits for a card: end the engine's run soon
 };
 
 class PcBoard : public devices::PciMapper, public mmu::MappingListener {
@@ -94,6 +96,8 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   std::vector<DriveSlot> drives() const;
   // The guest is idle for `ns` of virtual time: networks wait for their host sockets.
   void wait_for_host(uint64_t ns);
+  // Each network card's door to its network, in card order (the replay log's card numbers).
+  const std::vector<std::unique_ptr<NetPort>>& net_ports() const { return net_ports_; }
 
   // PciMapper
   bool map_io(uint16_t base, uint32_t size, devices::PortDevice* dev, const std::string& name) override;
@@ -146,6 +150,7 @@ class PcBoard : public devices::PciMapper, public mmu::MappingListener {
   std::unique_ptr<devices::Floppy> fdc_;
   std::vector<std::unique_ptr<SlirpNet>> netdevs_;
   std::vector<std::unique_ptr<devices::PciDevice>> nics_;
+  std::vector<std::unique_ptr<NetPort>> net_ports_;  // one per card, in card order
   std::vector<std::unique_ptr<devices::VirtioBlk>> vblks_;  // after the cards, in index order
 };
 

@@ -83,6 +83,8 @@ uint64_t RecordReplay::limit() const {
     at = std::min(at, log_.events[next_event_].icount);
   if (next_check_ < log_.checkpoints.size() && log_.checkpoints[next_check_].epoch == epoch_)
     at = std::min(at, log_.checkpoints[next_check_].icount);
+  if (next_frame_ < log_.frames.size() && log_.frames[next_frame_].epoch == epoch_)
+    at = std::min(at, log_.frames[next_frame_].icount);
   return at;
 }
 
@@ -196,6 +198,11 @@ void RecordReplay::loaded(uint64_t before, const InputEvent& e) {
   next_checkpoint_ = (e.icount_after / every_ + 1) * every_;
 }
 
+void RecordReplay::recorded_frame(uint8_t card, std::span<const uint8_t> frame) {
+  writer_->frame(pc_.cpu().s.icount, card, frame);
+  input_since_check_ = true;
+}
+
 std::optional<InputEvent> RecordReplay::due_event() {
   if (divergence_ || next_event_ >= log_.events.size()) return std::nullopt;
   const replay::TimedEvent& t = log_.events[next_event_];
@@ -207,6 +214,23 @@ std::optional<InputEvent> RecordReplay::due_event() {
     return std::nullopt;
   }
   return t.event;
+}
+
+const replay::TimedFrame* RecordReplay::due_frame() {
+  if (divergence_ || next_frame_ >= log_.frames.size()) return nullptr;
+  const replay::TimedFrame& f = log_.frames[next_frame_];
+  const uint64_t icount = pc_.cpu().s.icount;
+  if (f.epoch != epoch_ || icount < f.icount) return nullptr;
+  next_frame_++;
+  if (icount > f.icount) {
+    diverge(fmt::format("the log's network frame at instruction {} was not reached at an instruction boundary", f.icount));
+    return nullptr;
+  }
+  return &f;
+}
+
+void RecordReplay::frame_not_taken(const replay::TimedFrame& f) {
+  diverge(fmt::format("network card {} had no room for the log's frame at instruction {}", f.card, f.icount));
 }
 
 bool RecordReplay::at_end() const {

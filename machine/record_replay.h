@@ -1,5 +1,6 @@
 // -record and -replay: the run loop's side of the replay log (machine/replay_log.h). Recording
-// writes every host input event with the instruction count it took effect at, and every N
+// writes every host input event and every network frame a card took with the instruction count
+// it took effect at, and every N
 // instructions a short check of the machine state; replaying feeds the events back at the same
 // counts and compares every check, naming the first divergence.
 #pragma once
@@ -7,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,20 +40,27 @@ class RecordReplay {
   void loaded(uint64_t before, const InputEvent& e);
   // Replaying: a snapshot of the log was loaded (the log's counts start again).
   void replayed_loadvm() { epoch_++; }
+  // Recording: card `card` took `frame` from its network now.
+  void recorded_frame(uint8_t card, std::span<const uint8_t> frame);
   // Replaying: the log's next event if it is due now (sets a divergence if one was missed).
   std::optional<InputEvent> due_event();
+  // Replaying: the log's next frame if it is due now (sets a divergence if one was missed).
+  const replay::TimedFrame* due_frame();
+  // Replaying: the card had no room for `f` (or does not exist): a divergence.
+  void frame_not_taken(const replay::TimedFrame& f);
   // Replaying: the log's run ended here.
   bool at_end() const;
   // Replaying: where the run is in the log, for reverse execution (machine/debug_target.h) to
   // go back with a snapshot of the machine and replay the log's events again from there.
   struct Position {
-    size_t next_event = 0, next_check = 0;
+    size_t next_event = 0, next_frame = 0, next_check = 0;
     uint32_t epoch = 0;
     std::vector<int> expected;
   };
-  Position position() const { return {next_event_, next_check_, epoch_, expected_}; }
+  Position position() const { return {next_event_, next_frame_, next_check_, epoch_, expected_}; }
   void seek(const Position& p) {
-    next_event_ = p.next_event, next_check_ = p.next_check, epoch_ = p.epoch, expected_ = p.expected;
+    next_event_ = p.next_event, next_frame_ = p.next_frame, next_check_ = p.next_check, epoch_ = p.epoch;
+    expected_ = p.expected;
   }
   // The divergence found, as one line, once there is one.
   const std::optional<std::string>& divergence() const { return divergence_; }
@@ -73,7 +82,7 @@ class RecordReplay {
   bool replaying_;
   std::unique_ptr<replay::Writer> writer_;
   replay::Log log_;
-  size_t next_event_ = 0, next_check_ = 0;
+  size_t next_event_ = 0, next_frame_ = 0, next_check_ = 0;
   uint32_t epoch_ = 0;  // replaying: the snapshots of the log loaded so far
   uint64_t every_ = 0, next_checkpoint_ = 0;
   std::vector<uint64_t> last_;        // recording: the component hashes at the last full check

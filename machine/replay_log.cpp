@@ -5,6 +5,7 @@
 #include <xxhash.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -22,7 +23,7 @@ constexpr size_t kMaxLogBytes = size_t(1) << 32;  // 4 GiB
 constexpr size_t kBlockHeader = 16;             // u32 stored, u32 raw, u64 XXH3 of stored
 constexpr uint64_t kMaxWriteBytes = 1u << 20;   // one memory write record
 
-enum Tag : uint8_t { kEvent = 1, kCheckpoint = 2, kEnd = 3, kLights = 4 };
+enum Tag : uint8_t { kEvent = 1, kCheckpoint = 2, kEnd = 3, kFrame = 4, kLights = 5 };
 constexpr size_t kMaxLights = 4096;  // light checks in one record
 constexpr uint8_t kExplicitIcount = 0x10, kSameSet = 0x20;
 
@@ -203,8 +204,8 @@ Header decode_header(Cursor& c) {
   const uint8_t* start = c.p;
   c.p += 8;
   const uint64_t version = c.le(4);
-  if (version != kVersion)
-    bad(c.path, fmt::format("replay log version {} (this ghost86 reads version {})", version, kVersion));
+  if (version < 1 || version > kVersion)
+    bad(c.path, fmt::format("replay log version {} (this ghost86 reads versions 1 to {})", version, kVersion));
   if (c.le(4) != kRegionPages) bad(c.path, "damaged header: unexpected RAM region size");
   Header h;
   h.checkpoint_every = c.le(8);
@@ -261,6 +262,19 @@ struct RecordParser {
             first_of_epoch = true;
           }
           log.events.push_back(std::move(t));
+          break;
+        }
+        case kFrame: {
+          if (tag != kFrame) bad(path, fmt::format("damaged record: unknown record type {:#x}", tag));
+          TimedFrame f;
+          f.icount = advance(c.var());
+          f.epoch = epoch;
+          f.card = uint8_t(c.le(1));
+          const uint64_t len = c.var();
+          if (len == 0 || len > kMaxFrameBytes) bad(path, fmt::format("damaged record: a network frame of {} bytes", len));
+          const std::string bytes = c.bytes(size_t(len));
+          f.bytes.assign(bytes.begin(), bytes.end());
+          log.frames.push_back(std::move(f));
           break;
         }
         case kCheckpoint: checkpoint(c, tag); break;
@@ -348,10 +362,22 @@ std::vector<uint8_t> compress(const std::vector<uint8_t>& raw) {
   return out;
 }
 
-// Whether event `t` comes before a record of `epoch` at `icount` (counts start again at every
-// snapshot loaded).
-bool before(const TimedEvent& t, uint32_t epoch, uint64_t icount) {
-  return t.epoch < epoch || (t.epoch == epoch && t.icount < icount);
+// The events and frames of `log` from positions `e` and `f` on, in log order (at one count the
+// events before the frames, as PcMachine::take_input applies them), while `before(epoch,
+// icount)` (counts start again at every snapshot loaded: the epoch).
+template <class Before, class OnEvent, class OnFrame>
+void merge_inputs(const Log& log, size_t& e, size_t& f, Before before, OnEvent on_event, OnFrame on_frame) {
+  for (;;) {
+    const bool event = e < log.events.size() && before(log.events[e].epoch, log.events[e].icount);
+    const bool frame = f < log.frames.size() && before(log.frames[f].epoch, log.frames[f].icount);
+    if (event && (!frame || std::pair(log.events[e].epoch, log.events[e].icount) <=
+                                std::pair(log.frames[f].epoch, log.frames[f].icount)))
+      on_event(log.events[e++]);
+    else if (frame)
+      on_frame(log.frames[f++]);
+    else
+      return;
+  }
 }
 
 }  // namespace
@@ -380,6 +406,16 @@ void Writer::event(uint64_t icount, const InputEvent& e) {
   put_icount(icount);
   encode_event(buf_, e);
   if (e.kind == InputEvent::Kind::Loadvm) last_icount_ = last_checkpoint_ = e.icount_after;
+  if (buf_.size() >= kBlockBytes) flush();
+}
+
+void Writer::frame(uint64_t icount, uint8_t card, std::span<const uint8_t> bytes) {
+  put_lights();
+  buf_.push_back(kFrame);
+  put_icount(icount);
+  buf_.push_back(card);
+  put_var(buf_, bytes.size());
+  buf_.insert(buf_.end(), bytes.begin(), bytes.end());
   if (buf_.size() >= kBlockBytes) flush();
 }
 
@@ -484,14 +520,18 @@ Log read_log(const std::string& path) {
 
 void write_log(const std::string& path, const Log& log) {
   Writer w(path, log.header);
-  size_t e = 0;
-  // Checkpoints come before the events of the same count (they are taken first).
+  size_t e = 0, f = 0;
+  // At one count the checkpoint comes first: it is taken before the turn's input.
+  auto until = [&](auto before) {
+    merge_inputs(
+        log, e, f, before, [&w](const TimedEvent& t) { w.event(t.icount, t.event); },
+        [&w](const TimedFrame& t) { w.frame(t.icount, t.card, t.bytes); });
+  };
   for (const Checkpoint& c : log.checkpoints) {
-    for (; e < log.events.size() && before(log.events[e], c.epoch, c.icount); e++)
-      w.event(log.events[e].icount, log.events[e].event);
+    until([&c](uint32_t epoch, uint64_t at) { return std::pair(epoch, at) < std::pair(c.epoch, c.icount); });
     w.checkpoint(c);
   }
-  for (; e < log.events.size(); e++) w.event(log.events[e].icount, log.events[e].event);
+  until([](uint32_t, uint64_t) { return true; });
   w.finish(log.end, log.end_hash);
 }
 
@@ -511,31 +551,40 @@ std::string dump(const Log& log) {
     const uint64_t first = uint64_t(id - h.components.size()) * kRegionPages;
     return fmt::format("ram:{:#x}-{:#x}", first, first + kRegionPages - 1);
   };
-  size_t e = 0;
-  auto events_before = [&](uint32_t epoch, uint64_t icount, bool inclusive) {
-    for (; e < log.events.size() && (before(log.events[e], epoch, icount) ||
-                                     (inclusive && log.events[e].epoch == epoch && log.events[e].icount == icount));
-         e++) {
-      const TimedEvent& t = log.events[e];
-      const InputEvent& ev = t.event;
-      switch (ev.kind) {
-        case InputEvent::Kind::Key: out += fmt::format("{} key {:#06x} {}\n", t.icount, ev.code, ev.down ? "down" : "up"); break;
-        case InputEvent::Kind::Mouse: out += fmt::format("{} mouse {} {} buttons={:#x}\n", t.icount, ev.dx, ev.dy, ev.code); break;
-        case InputEvent::Kind::Serial: out += fmt::format("{} serial {} {:#04x}\n", t.icount, ev.port, ev.code); break;
-        case InputEvent::Kind::Reset: out += fmt::format("{} reset\n", t.icount); break;
-        case InputEvent::Kind::PowerButton: out += fmt::format("{} power-button\n", t.icount); break;
-        case InputEvent::Kind::MemoryWrite:
-          out += fmt::format("{} memory-write {:#x} {:02x}\n", t.icount, ev.code, fmt::join(ev.data, ""));
-          break;
-        case InputEvent::Kind::RegisterWrite:
-          out += fmt::format("{} register-write {} {:02x}\n", t.icount, ev.code, fmt::join(ev.data, ""));
-          break;
-        case InputEvent::Kind::Loadvm:
-          out += fmt::format("{} loadvm {} hash={:016x} icount={}\n", t.icount,
-                             std::string(ev.data.begin(), ev.data.end()), ev.hash, ev.icount_after);
-          break;
-      }
+  size_t e = 0, f = 0;
+  auto event_line = [&out](const TimedEvent& t) {
+    const InputEvent& ev = t.event;
+    switch (ev.kind) {
+      case InputEvent::Kind::Key: out += fmt::format("{} key {:#06x} {}\n", t.icount, ev.code, ev.down ? "down" : "up"); break;
+      case InputEvent::Kind::Mouse: out += fmt::format("{} mouse {} {} buttons={:#x}\n", t.icount, ev.dx, ev.dy, ev.code); break;
+      case InputEvent::Kind::Serial: out += fmt::format("{} serial {} {:#04x}\n", t.icount, ev.port, ev.code); break;
+      case InputEvent::Kind::Reset: out += fmt::format("{} reset\n", t.icount); break;
+      case InputEvent::Kind::PowerButton: out += fmt::format("{} power-button\n", t.icount); break;
+      case InputEvent::Kind::MemoryWrite:
+        out += fmt::format("{} memory-write {:#x} {:02x}\n", t.icount, ev.code, fmt::join(ev.data, ""));
+        break;
+      case InputEvent::Kind::RegisterWrite:
+        out += fmt::format("{} register-write {} {:02x}\n", t.icount, ev.code, fmt::join(ev.data, ""));
+        break;
+      case InputEvent::Kind::Loadvm:
+        out += fmt::format("{} loadvm {} hash={:016x} icount={}\n", t.icount,
+                           std::string(ev.data.begin(), ev.data.end()), ev.hash, ev.icount_after);
+        break;
     }
+  };
+  // A frame: its card, length, Ethernet header (destination, source, type) and a hash of it all.
+  auto frame_line = [&out](const TimedFrame& t) {
+    out += fmt::format("{} frame card={} len={} head=", t.icount, t.card, t.bytes.size());
+    for (size_t i = 0; i < std::min<size_t>(t.bytes.size(), 14); i++) out += fmt::format("{:02x}", t.bytes[i]);
+    out += fmt::format(" xxh3={:016x}\n", XXH3_64bits(t.bytes.data(), t.bytes.size()));
+  };
+  auto events_before = [&](uint32_t epoch, uint64_t icount, bool inclusive) {
+    merge_inputs(
+        log, e, f,
+        [&](uint32_t ep, uint64_t at) {
+          return std::pair(ep, at) < std::pair(epoch, icount) || (inclusive && ep == epoch && at == icount);
+        },
+        event_line, frame_line);
   };
   for (const Checkpoint& c : log.checkpoints) {
     events_before(c.epoch, c.icount, false);

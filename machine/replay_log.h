@@ -1,12 +1,14 @@
 // The record/replay log (-record, -replay): a header naming the machine it belongs to, then
-// zstd-compressed blocks of records: the input events with the instruction count they took
-// effect at, a short state check every N instructions, and the end of the run. machine/README.md
+// zstd-compressed blocks of records: the input events and the network frames the cards took,
+// with the instruction count they took effect at, a short state check every N instructions, and
+// the end of the run. machine/README.md
 // describes the layout byte by byte.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,7 +17,12 @@
 
 namespace machine::replay {
 
-inline constexpr uint32_t kVersion = 2;
+// The version written. Version 2 added network frames, version 3 a debugger's writes, loadvm
+// and light checks (so that an older reader refuses them as another version); logs of versions
+// 1 and 2, which have none of the newer records, are read too.
+inline constexpr uint32_t kVersion = 3;
+// The longest frame a record holds (an Ethernet frame without its FCS is far shorter).
+inline constexpr uint32_t kMaxFrameBytes = 65535;
 // RAM is checked in regions of this many 4 KiB pages (1 MiB).
 inline constexpr uint32_t kRegionPages = 256;
 
@@ -46,9 +53,19 @@ struct TimedEvent {
   uint32_t epoch = 0;  // as Checkpoint::epoch
 };
 
+// A frame from the network that card number `card` (PcBoard::net_ports() order) took.
+struct TimedFrame {
+  uint64_t icount = 0;
+  uint8_t card = 0;
+  std::vector<uint8_t> bytes;
+  uint32_t epoch = 0;  // as Checkpoint::epoch
+  bool operator==(const TimedFrame&) const = default;
+};
+
 struct Log {
   Header header;
   std::vector<TimedEvent> events;
+  std::vector<TimedFrame> frames;
   std::vector<Checkpoint> checkpoints;
   // The state when the run ended: its instruction count and the components that changed since
   // the last checkpoint, and PcMachine::state_hash() (what --report prints).
@@ -66,6 +83,7 @@ class Writer {
   Writer& operator=(const Writer&) = delete;
 
   void event(uint64_t icount, const InputEvent& e);
+  void frame(uint64_t icount, uint8_t card, std::span<const uint8_t> bytes);
   void checkpoint(const Checkpoint& c);
   void finish(const Checkpoint& last, uint64_t hash);
 

@@ -288,6 +288,14 @@ bool Mmu::try_write_slow(uint32_t lin, unsigned size, uint32_t value) {
     for (unsigned i = 0; i < size; i++) try_write_slow(lin + i, 1, value >> (8 * i));
     return true;
   }
+  // A RAM page with translated code keeps its TLB entry: write the bytes, then let the
+  // physical layer tell the code listener if they overlap code.
+  if (TlbEntry& c = current_[tlb_index(lin)]; c.tag_write == ((lin & kPageMask) | kTlbCode)) {
+    uint8_t* p = reinterpret_cast<uint8_t*>(c.addend + lin);
+    for (unsigned i = 0; i < size; i++) p[i] = uint8_t(value >> (8 * i));
+    phys_.note_ram_write(c.phys_page | off, size);
+    return true;
+  }
   TlbEntry* e = fill(lin, Access::Write);
   if (!e) return false;
   if (e->tag_write & kTlbWatch) watch_access(lin, size, true);
@@ -345,16 +353,16 @@ unsigned Mmu::fetch_code(uint32_t lin, uint8_t* dst, unsigned len) {
   return got;
 }
 
-void Mmu::protect_code_page(uint32_t phys_page) {
-  if (phys_.is_code_page(phys_page)) return;
-  phys_.mark_code_page(phys_page, true);
+void Mmu::protect_code(uint32_t phys, uint32_t len) {
+  if (!phys_.mark_code(phys, len)) return;
+  const uint32_t phys_page = phys & kPageMask;
   for (auto& set : tlb_)
     for (TlbEntry& e : set)
       if (e.phys_page == phys_page && !(e.tag_write & kTlbInvalid)) e.tag_write |= kTlbCode;
 }
 
 void Mmu::unprotect_code_page(uint32_t phys_page) {
-  phys_.mark_code_page(phys_page, false);
+  phys_.clear_code_page(phys_page);
   for (auto& set : tlb_)
     for (TlbEntry& e : set)
       if (e.phys_page == phys_page && !(e.tag_write & kTlbInvalid)) e.tag_write &= ~kTlbCode;

@@ -122,8 +122,9 @@ class Mmu {
   unsigned fetch_code(uint32_t lin, uint8_t* dst, unsigned len);
 
   // Pages that hold translated code are write-protected in the TLB so stores reach the
-  // invalidation slow path.
-  void protect_code_page(uint32_t phys_page);
+  // invalidation slow path; there, only stores that overlap the code bytes themselves
+  // (PhysMemory's granules) reach the code listener. protect_code takes a range within a page.
+  void protect_code(uint32_t phys, uint32_t len);
   void unprotect_code_page(uint32_t phys_page);
 
   // Watchpoints of an attached debugger (the gdb stub's Z2-Z4): the guest cannot see them (no

@@ -22,7 +22,8 @@ PhysMemory::PhysMemory(uint64_t ram_bytes) : ram_size_(ram_bytes) {
     throw std::runtime_error(fmt::format("cannot allocate {} MiB of guest RAM", ram_bytes >> 20));
   }
   ram_ = ram_buf_->data();
-  code_pages_.assign((ram_bytes + kPageSize - 1) >> kPageBits, 0);
+  code_slot_.assign((ram_bytes + kPageSize - 1) >> kPageBits, 0);
+  code_masks_.assign(1, CodeMask{});
 }
 
 PhysMemory::~PhysMemory() = default;
@@ -185,17 +186,60 @@ void PhysMemory::set_shadow(unsigned seg, uint8_t attrs) {
     mapping_listener_->mapping_changed(kShadowBase + (seg << kShadowSegBits), 1u << kShadowSegBits);
 }
 
-void PhysMemory::mark_code_page(uint32_t phys_page, bool on) {
-  uint32_t n = phys_page >> kPageBits;
-  if (n < code_pages_.size()) code_pages_[n] = on;
+namespace {
+// Calls f(word, bits) for the bitmap bits of [phys, phys + len) (len > 0, within one page).
+template <typename F>
+void for_bits(uint32_t phys, uint32_t len, F f) {
+  const unsigned first = phys & (kPageSize - 1);
+  const unsigned last = first + len - 1;
+  for (unsigned w = first / 64; w <= last / 64; w++) {
+    const unsigned lo = w == first / 64 ? first % 64 : 0, hi = w == last / 64 ? last % 64 : 63;
+    f(w, (~uint64_t(0) >> (63 - hi)) & (~uint64_t(0) << lo));
+  }
+}
+}  // namespace
+
+bool PhysMemory::mark_code(uint32_t phys, uint32_t len) {
+  const uint32_t n = phys >> kPageBits;
+  if (n >= code_slot_.size() || len == 0) return false;
+  const bool fresh = code_slot_[n] == 0;
+  if (fresh) {
+    if (free_masks_.empty()) {
+      code_slot_[n] = uint32_t(code_masks_.size());
+      code_masks_.emplace_back();
+    } else {
+      code_slot_[n] = free_masks_.back();
+      free_masks_.pop_back();
+    }
+  }
+  CodeMask& m = code_masks_[code_slot_[n]];
+  for_bits(phys, len, [&](unsigned w, uint64_t bits) { m[w] |= bits; });
+  return fresh;
+}
+
+void PhysMemory::clear_code_page(uint32_t phys_page) {
+  const uint32_t n = phys_page >> kPageBits;
+  if (n >= code_slot_.size() || !code_slot_[n]) return;
+  code_masks_[code_slot_[n]] = CodeMask{};
+  free_masks_.push_back(code_slot_[n]);
+  code_slot_[n] = 0;
+}
+
+bool PhysMemory::overlaps_code(uint32_t phys, uint32_t len) const {
+  const CodeMask* m = code_mask(phys & kPageMask);
+  if (!m || len == 0) return false;
+  bool hit = false;
+  for_bits(phys, len, [&](unsigned w, uint64_t bits) { hit |= ((*m)[w] & bits) != 0; });
+  return hit;
 }
 
 void PhysMemory::notify_code_write(uint32_t phys, uint32_t len) {
   if (!code_listener_ || len == 0) return;
   for (uint64_t p = phys & kPageMask; p < uint64_t(phys) + len; p += kPageSize) {
-    if (!is_code_page(uint32_t(p))) continue;
-    uint64_t lo = std::max<uint64_t>(p, phys), hi = std::min<uint64_t>(p + kPageSize, uint64_t(phys) + len);
-    code_listener_->code_written(uint32_t(lo), uint32_t(hi - lo));
+    const uint64_t lo = std::max<uint64_t>(p, phys),
+                   hi = std::min<uint64_t>(p + kPageSize, uint64_t(phys) + len);
+    if (overlaps_code(uint32_t(lo), uint32_t(hi - lo)))
+      code_listener_->code_written(uint32_t(lo), uint32_t(hi - lo));
   }
 }
 

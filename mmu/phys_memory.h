@@ -3,6 +3,7 @@
 // here (DESIGN.md §2.2).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -97,13 +98,21 @@ class PhysMemory {
   uint8_t shadow(unsigned seg) const { return seg < kShadowSegs ? shadow_[seg] & 3 : 0; }
   void set_mapping_listener(MappingListener* l) { mapping_listener_ = l; }
 
-  // Code-page tracking for self-modifying code.
+  // Code tracking for self-modifying code, byte by byte: a store reaches the listener only when
+  // it overlaps bytes that hold translated code. Real-mode guests keep data right beside their
+  // code (a DOS idle loop updates variables in the paragraph it runs from); whole-page, or even
+  // 16-byte, tracking sent every such store to the listener. Pages with code get a bitmap from
+  // a pool, so RAM without code costs four bytes a page.
   void set_code_listener(CodeWriteListener* l) { code_listener_ = l; }
-  void mark_code_page(uint32_t phys_page, bool on);
-  bool is_code_page(uint32_t phys_page) const {
-    uint32_t n = phys_page >> 12;
-    return n < code_pages_.size() && code_pages_[n];
-  }
+  // Marks [phys, phys + len) as code; the range lies within one page. Returns true if the page
+  // held no code before.
+  bool mark_code(uint32_t phys, uint32_t len);
+  void clear_code_page(uint32_t phys_page);
+  bool is_code_page(uint32_t phys_page) const { return code_mask(phys_page) != nullptr; }
+  // Does [phys, phys + len), within one page, overlap a code granule?
+  bool overlaps_code(uint32_t phys, uint32_t len) const;
+  // Reports a store the caller made straight to RAM (the TLB's host pointer) to the listener.
+  void note_ram_write(uint32_t phys, uint32_t len) { notify_code_write(phys, len); }
 
  private:
   struct Region {
@@ -126,7 +135,15 @@ class PhysMemory {
   uint64_t ram_size_ = 0;
   uint32_t a20_mask_ = 0xffffffffu;
   std::vector<std::unique_ptr<Region>> regions_;
-  std::vector<uint8_t> code_pages_;  // one byte per RAM page
+  using CodeMask = std::array<uint64_t, 64>;  // one bit per byte of a page
+  // The page's bitmap, or nullptr when it holds no code.
+  const CodeMask* code_mask(uint32_t phys_page) const {
+    const uint32_t n = phys_page >> 12;
+    return n < code_slot_.size() && code_slot_[n] ? &code_masks_[code_slot_[n]] : nullptr;
+  }
+  std::vector<uint32_t> code_slot_;   // per RAM page: its bitmap in code_masks_, 0 for none
+  std::vector<CodeMask> code_masks_;  // the pool (entry 0 unused)
+  std::vector<uint32_t> free_masks_;
   CodeWriteListener* code_listener_ = nullptr;
   bool shadow_active_ = false;
   uint8_t shadow_[kShadowSegs] = {};

@@ -1,6 +1,7 @@
 #include "jit/cache/block_cache.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "jit/backend/backend.h"
 
@@ -51,26 +52,36 @@ void BlockCache::remove(CachedBlock* b) {
   }
 }
 
+namespace {
+// The bytes of `b` on physical page `page`, as [lo, hi). A block's bytes run from its physical
+// start; a block that continues on a second page covers the start of that page.
+std::pair<uint32_t, uint32_t> bytes_on_page(const CachedBlock& b, uint32_t page) {
+  const uint32_t first_page_end = (b.code.phys & mmu::kPageMask) + mmu::kPageSize;
+  if (page == (b.code.phys & mmu::kPageMask))
+    return {b.code.phys,
+            uint32_t(std::min<uint64_t>(uint64_t(b.code.phys) + b.code.byte_len, first_page_end))};
+  return {page, page + (b.code.byte_len - (first_page_end - b.code.phys))};
+}
+}  // namespace
+
 bool BlockCache::invalidate(uint32_t phys, uint32_t len) {
-  auto it = pages_.find(phys & mmu::kPageMask);
+  const uint32_t page = phys & mmu::kPageMask;
+  auto it = pages_.find(page);
   if (it == pages_.end()) return false;
   std::vector<CachedBlock*> victims;
   for (CachedBlock* b : it->second) {
-    // A block's bytes run from its physical start; a block that continues on a second page
-    // covers the start of that page.
-    const uint32_t first_page_end = (b->code.phys & mmu::kPageMask) + mmu::kPageSize;
-    uint32_t lo, hi;
-    if ((phys & mmu::kPageMask) == (b->code.phys & mmu::kPageMask)) {
-      lo = b->code.phys;
-      hi = std::min<uint64_t>(uint64_t(b->code.phys) + b->code.byte_len, first_page_end);
-    } else {
-      lo = phys & mmu::kPageMask;
-      hi = lo + (b->code.byte_len - (first_page_end - b->code.phys));
-    }
+    const auto [lo, hi] = bytes_on_page(*b, page);
     if (phys < hi && lo < phys + len) victims.push_back(b);
   }
   for (CachedBlock* b : victims) remove(b);
   return !victims.empty();
+}
+
+std::vector<std::pair<uint32_t, uint32_t>> BlockCache::code_on_page(uint32_t page) const {
+  std::vector<std::pair<uint32_t, uint32_t>> out;
+  if (auto it = pages_.find(page); it != pages_.end())
+    for (const CachedBlock* b : it->second) out.push_back(bytes_on_page(*b, page));
+  return out;
 }
 
 std::vector<uint32_t> BlockCache::take_empty_pages() {

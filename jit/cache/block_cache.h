@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "cpu/translate.h"
@@ -79,6 +80,8 @@ class BlockCache {
   // Drops every block whose code bytes overlap [phys, phys + len). Returns true if any block
   // was dropped. Dropped blocks stay allocated until collect(), since one may be running.
   bool invalidate(uint32_t phys, uint32_t len);
+  // The code bytes of the blocks on physical page `page`, one [lo, hi) range per block.
+  std::vector<std::pair<uint32_t, uint32_t>> code_on_page(uint32_t page) const;
   // Pages that no longer hold any block (so their write protection can be lifted).
   std::vector<uint32_t> take_empty_pages();
   void collect() { graveyard_.clear(); }

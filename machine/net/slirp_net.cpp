@@ -78,7 +78,10 @@ SlirpNet::SlirpNet(const NetdevConfig& cfg, Clock& clock) : clock_(clock) {
           fmt::format("-netdev {}: cannot forward host port {} (in use?)", cfg.id, f.host_port));
     }
   }
-  poll_timer_ = clock_.add_timer([this] {
+  // The stack's timers and the poll are host timers: they are not guest state (a replayed run
+  // has no stack), and they reach the guest only through the frames they make, which the card's
+  // NetPort takes at the end of a turn and the replay log records.
+  poll_timer_ = clock_.add_host_timer([this] {
     poll_host();
     clock_.arm(poll_timer_, clock_.now_ns() + kPollNs);
   });
@@ -96,24 +99,7 @@ void SlirpNet::transmit(std::span<const uint8_t> frame) {
 }
 
 void SlirpNet::from_stack(const uint8_t* frame, size_t len) {
-  if (queue_.size() >= kMaxQueued) queue_.pop_front();
-  queue_.emplace_back(frame, frame + len);
-  deliver();
-}
-
-void SlirpNet::frontend_ready() { deliver(); }
-
-// In order, as long as the card takes them. Not re-entered: a card that transmits while it
-// receives (a reply from the stack) gets its frame once this loop comes round.
-void SlirpNet::deliver() {
-  if (delivering_ || !frontend_) return;
-  delivering_ = true;
-  while (!queue_.empty() && frontend_->can_receive(queue_.front().size())) {
-    std::vector<uint8_t> f = std::move(queue_.front());
-    queue_.pop_front();
-    frontend_->receive(f);
-  }
-  delivering_ = false;
+  if (frontend_ && frontend_->can_receive(len)) frontend_->receive(std::span(frame, len));
 }
 
 void* SlirpNet::timer_new(int id, void* cb_opaque) {
@@ -126,7 +112,7 @@ void* SlirpNet::timer_new(int id, void* cb_opaque) {
   auto t = std::make_unique<Timer>(Timer{SlirpTimerId(id), cb_opaque, 0});
   Timer* raw = t.get();
   t->clock_timer =
-      clock_.add_timer([this, raw] { slirp_handle_timer(slirp_, raw->id, raw->cb_opaque); });
+      clock_.add_host_timer([this, raw] { slirp_handle_timer(slirp_, raw->id, raw->cb_opaque); });
   timers_.push_back(std::move(t));
   return raw;
 }
@@ -177,7 +163,6 @@ void SlirpNet::poll_host() {
   const int r = pollfds_.empty() ? 0 : ::poll(pollfds_.data(), pollfds_.size(), 0);
   slirp_pollfds_poll(
       slirp_, r < 0, [](int idx, void* opaque) { return self(opaque).revents(idx); }, this);
-  deliver();
 }
 
 void SlirpNet::wait_host(uint64_t ns) {

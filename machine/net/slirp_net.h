@@ -1,12 +1,12 @@
 // -netdev user: a user-mode network behind one card, with libslirp as its TCP/IP stack (DHCP,
 // DNS forwarding, the host at x.x.x.2, outbound connections through host sockets, port forwards
-// into the guest). See README.md for how it keeps to virtual time.
+// into the guest). See README.md for how it keeps to virtual time. Its frames go to the card's
+// NetPort (net_port.h), which holds them for the end of the run loop's turn.
 #pragma once
 
 #include <poll.h>
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <span>
 #include <vector>
@@ -23,8 +23,6 @@ class SlirpNet : public devices::NetBackend {
  public:
   // How often host sockets are polled, in virtual time.
   static constexpr uint64_t kPollNs = 1'000'000;
-  // Frames for the guest held while its card has no room; older ones are dropped beyond this.
-  static constexpr size_t kMaxQueued = 256;
   // The longest host wait for one idle stretch of the guest.
   static constexpr uint64_t kMaxWaitNs = 20'000'000;
 
@@ -36,9 +34,9 @@ class SlirpNet : public devices::NetBackend {
 
   void set_frontend(devices::NetFrontend* f) { frontend_ = f; }
 
-  // NetBackend.
+  // NetBackend. The stack's answers go to the frontend at once, from inside transmit().
   void transmit(std::span<const uint8_t> frame) override;
-  void frontend_ready() override;
+  void frontend_ready() override {}  // the frontend takes every frame: nothing is held here
 
   // Hands host socket events to the stack (from the poll timer).
   void poll_host();
@@ -58,17 +56,14 @@ class SlirpNet : public devices::NetBackend {
 
  private:
   struct Timer;
-  void deliver();
   void fill_pollfds();
 
   Clock& clock_;
   Slirp* slirp_ = nullptr;
   devices::NetFrontend* frontend_ = nullptr;
-  std::deque<std::vector<uint8_t>> queue_;
   std::vector<std::unique_ptr<Timer>> timers_;
   std::vector<pollfd> pollfds_;
   Clock::TimerId poll_timer_ = 0;
-  bool delivering_ = false;
 };
 
 }  // namespace machine

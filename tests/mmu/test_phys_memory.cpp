@@ -89,7 +89,7 @@ TEST_CASE("writes to code pages reach the listener, other writes do not", "[mmu]
   CodeLog log;
   pm.set_code_listener(&log);
   m.write<4>(0x3000, 1);  // fills the TLB with a plain RAM entry
-  m.protect_code_page(0x3000);
+  m.protect_code(0x3ff0, 16);
   m.write<2>(0x3ffe, 0xbeef);
   m.write<4>(0x5000, 2);
   REQUIRE(log.writes.size() == 1);
@@ -106,6 +106,45 @@ TEST_CASE("writes to code pages reach the listener, other writes do not", "[mmu]
   m.write<1>(0x3000, 9);
   CHECK(log.writes.empty());
   CHECK(pm.read(0x3ffe, 4) == 0x12345678);
+}
+
+TEST_CASE("stores beside code in its page do not reach the listener; stores into it do", "[mmu]") {
+  mmu::PhysMemory pm(1 << 20);
+  mmu::Mmu m(pm);
+  CodeLog log;
+  pm.set_code_listener(&log);
+  m.write<4>(0x7000, 1);           // a plain RAM TLB entry first
+  m.protect_code(0x7123, 0x20);    // code bytes 7123h-7142h
+  m.write<4>(0x7100, 0xdeadbeef);  // data in the same page
+  m.write<2>(0x7121, 0x1234);      // the two bytes right before the code
+  m.write<2>(0x7143, 0x5678);      // and right after it
+  m.write<4>(0x7000, 5);
+  CHECK(log.writes.empty());
+  CHECK(pm.read(0x7100, 4) == 0xdeadbeef);  // the stores themselves took effect
+  CHECK(pm.read(0x7121, 2) == 0x1234);
+  CHECK(pm.read(0x7143, 2) == 0x5678);
+  m.write<2>(0x7122, 0xabcd);  // its second byte is the first code byte
+  m.write<1>(0x7142, 0x90);    // the last code byte
+  REQUIRE(log.writes.size() == 2);
+  CHECK(log.writes[0] == std::make_pair(0x7122u, 2u));
+  CHECK(log.writes[1] == std::make_pair(0x7142u, 1u));
+  // Bulk writes (DMA) are filtered the same way.
+  log.writes.clear();
+  const uint8_t bytes[16] = {};
+  pm.write_block(0x7110, bytes, sizeof bytes);
+  CHECK(log.writes.empty());
+  pm.write_block(0x7118, bytes, sizeof bytes);
+  REQUIRE(log.writes.size() == 1);
+  CHECK(log.writes[0] == std::make_pair(0x7118u, 16u));
+  // A page whose code is gone is plain RAM again, and its bitmap serves the next code page.
+  m.unprotect_code_page(0x7000);
+  log.writes.clear();
+  m.write<1>(0x7130, 1);
+  m.protect_code(0x9ff0, 4);
+  m.write<4>(0x9ff0, 2);
+  m.write<1>(0x9130, 3);
+  REQUIRE(log.writes.size() == 1);
+  CHECK(log.writes[0] == std::make_pair(0x9ff0u, 4u));
 }
 
 TEST_CASE("page-crossing accesses are assembled little-endian", "[mmu]") {

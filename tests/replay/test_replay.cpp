@@ -33,6 +33,10 @@ replay::Log sample_log() {
   serial.port = 1;
   log.events = {{700, key}, {1000, serial}, {1000, mouse}, {1999, {InputEvent::Kind::Reset}},
                 {2600, {InputEvent::Kind::PowerButton}}};
+  // Frames: one at an event's count (after it), one on a checkpoint's, on two cards.
+  std::vector<uint8_t> arp(42, 0xff);
+  for (size_t i = 6; i < arp.size(); i++) arp[i] = uint8_t(i * 7);
+  log.frames = {{650, 0, arp}, {1000, 1, {0x52, 0x54, 0x00}}, {2000, 0, std::vector<uint8_t>(130, 0x5a)}};
   log.checkpoints = {{1000, 0x12345678, {{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}}},
                      {2000, 0x9abcdef0, {{0, 6}, {4, 7}}},
                      {3000, 0x0badf00d, {{0, 8}, {4, 9}}},  // the same set as before
@@ -53,6 +57,7 @@ void check_equal(const replay::Log& a, const replay::Log& b) {
     CHECK(a.events[i].icount == b.events[i].icount);
     CHECK(a.events[i].event == b.events[i].event);
   }
+  CHECK(a.frames == b.frames);
   REQUIRE(a.checkpoints.size() == b.checkpoints.size());
   for (size_t i = 0; i < a.checkpoints.size(); i++) {
     CHECK(a.checkpoints[i].icount == b.checkpoints[i].icount);
@@ -79,6 +84,27 @@ void check_refused(const std::string& path) {
   const std::string why = refusal(path);
   CHECK(why.rfind("-replay: '" + path + "': ", 0) == 0);
   CHECK(why.find('\n') == std::string::npos);
+}
+
+// The size of the sample log's header (layout in machine/README.md).
+size_t header_bytes(const replay::Log& log) {
+  size_t header = 8 + 4 + 4 + 8 + 8 + 8 + 4 + log.header.identity.size() + 4 + 8;
+  for (const std::string& c : log.header.components) header += 1 + c.size();
+  return header;
+}
+
+// A log file: the header of `file` (the sample log), then one block of the records `raw`,
+// compressed and summed as a writer does.
+std::vector<uint8_t> with_records(const std::vector<uint8_t>& file, size_t header, const std::vector<uint8_t>& raw) {
+  std::vector<uint8_t> packed(ZSTD_compressBound(raw.size()));
+  packed.resize(ZSTD_compress(packed.data(), packed.size(), raw.data(), raw.size(), 1));
+  std::vector<uint8_t> out(file.begin(), file.begin() + ptrdiff_t(header));
+  for (unsigned i = 0; i < 4; i++) out.push_back(uint8_t(packed.size() >> (8 * i)));
+  for (unsigned i = 0; i < 4; i++) out.push_back(uint8_t(raw.size() >> (8 * i)));
+  const uint64_t sum = XXH3_64bits(packed.data(), packed.size());
+  for (unsigned i = 0; i < 8; i++) out.push_back(uint8_t(sum >> (8 * i)));
+  out.insert(out.end(), packed.begin(), packed.end());
+  return out;
 }
 
 std::string freedos_image() { return std::string(GHOST86_TESTDATA_DIR) + "/freedos/freedos-boot-1.44M.img"; }
@@ -180,11 +206,27 @@ TEST_CASE("replay log: every prefix, every flipped bit and another version are r
     }
   }
   std::vector<uint8_t> b = bytes;
-  b[8] = 1;  // the version field follows the 8-byte magic
+  b[8] = 4;  // the version field follows the 8-byte magic
   test::spill(bad, b);
-  CHECK(refusal(bad) == "-replay: '" + bad + "': replay log version 1 (this ghost86 reads version 2)");
+  CHECK(refusal(bad) == "-replay: '" + bad + "': replay log version 4 (this ghost86 reads versions 1 to 3)");
   std::filesystem::remove(good);
   std::filesystem::remove(bad);
+}
+
+// Version 1 is version 2 without frame records: such a log still reads (its header re-summed).
+TEST_CASE("replay log: a version 1 log is read", "[machine][replay]") {
+  const std::string path = test::temp_file("rr-v1");
+  replay::Log log = sample_log();
+  log.frames.clear();
+  replay::write_log(path, log);
+  std::vector<uint8_t> b = test::slurp(path);
+  b[8] = 1;
+  const size_t sum_at = header_bytes(log) - 8;
+  const uint64_t sum = XXH3_64bits(b.data(), sum_at);
+  for (unsigned i = 0; i < 8; i++) b[sum_at + i] = uint8_t(sum >> (8 * i));
+  test::spill(path, b);
+  check_equal(replay::read_log(path), log);
+  std::filesystem::remove(path);
 }
 
 TEST_CASE("fuzz: random and mutated replay logs are read or refused with one line", "[machine][replay][fuzz]") {
@@ -221,8 +263,7 @@ TEST_CASE("fuzz: mutated records with valid checksums are read or refused with o
   const replay::Log log = sample_log();
   replay::write_log(good, log);
   const std::vector<uint8_t> bytes = test::slurp(good);
-  size_t header = 8 + 4 + 4 + 8 + 8 + 8 + 4 + log.header.identity.size() + 4 + 8;
-  for (const std::string& c : log.header.components) header += 1 + c.size();
+  const size_t header = header_bytes(log);
   const size_t stored = size_t(test::le(bytes, header, 4)), raw_size = size_t(test::le(bytes, header + 4, 4));
   std::vector<uint8_t> raw(raw_size);
   REQUIRE(ZSTD_decompress(raw.data(), raw.size(), bytes.data() + header + 16, stored) == raw_size);
@@ -234,14 +275,7 @@ TEST_CASE("fuzz: mutated records with valid checksums are read or refused with o
       for (uint8_t& x : r) x = uint8_t(rng());
     }
     for (int i = int(rng() % 4); i >= 0 && !r.empty(); i--) r[rng() % r.size()] = uint8_t(rng());
-    std::vector<uint8_t> packed(ZSTD_compressBound(r.size()));
-    packed.resize(ZSTD_compress(packed.data(), packed.size(), r.data(), r.size(), 1));
-    std::vector<uint8_t> file(bytes.begin(), bytes.begin() + ptrdiff_t(header));
-    for (unsigned i = 0; i < 4; i++) file.push_back(uint8_t(packed.size() >> (8 * i)));
-    for (unsigned i = 0; i < 4; i++) file.push_back(uint8_t(r.size() >> (8 * i)));
-    const uint64_t sum = XXH3_64bits(packed.data(), packed.size());
-    for (unsigned i = 0; i < 8; i++) file.push_back(uint8_t(sum >> (8 * i)));
-    file.insert(file.end(), packed.begin(), packed.end());
+    const std::vector<uint8_t> file = with_records(bytes, header, r);
     test::spill(bad, file);
     const std::string why = refusal(bad);
     if (!why.empty()) {
@@ -251,6 +285,30 @@ TEST_CASE("fuzz: mutated records with valid checksums are read or refused with o
       (void)replay::dump(replay::read_log(bad));
     }
   }
+  std::filesystem::remove(good);
+  std::filesystem::remove(bad);
+}
+
+// Frame records (04: count delta, card, length, bytes): cut short, empty, over the limit, or the
+// last record of a log that lacks its end: refused with one line each.
+TEST_CASE("replay log: damaged frame records are refused", "[machine][replay]") {
+  const std::string good = test::temp_file("rr-frame-good"), bad = test::temp_file("rr-frame-bad");
+  const replay::Log log = sample_log();
+  replay::write_log(good, log);
+  const std::vector<uint8_t> bytes = test::slurp(good);
+  auto refused_with = [&](const std::vector<uint8_t>& raw) {
+    test::spill(bad, with_records(bytes, header_bytes(log), raw));
+    return refusal(bad);
+  };
+  const std::string start = "-replay: '" + bad + "': ";
+  std::vector<uint8_t> frame(4 + 60, 0xab);  // a frame record announcing 60 bytes
+  frame[0] = 4, frame[1] = 5, frame[2] = 0, frame[3] = 60;
+  CHECK(refused_with(frame) == start + "truncated: the end of the run is missing");
+  frame.resize(frame.size() - 1);
+  CHECK(refused_with(frame) == start + "truncated record");
+  CHECK(refused_with({4, 5, 0, 0}) == start + "damaged record: a network frame of 0 bytes");
+  CHECK(refused_with({4, 5, 0, 0x80, 0x80, 0x04}) == start + "damaged record: a network frame of 65536 bytes");
+  CHECK(refused_with({0x14, 5, 0, 1, 0}) == start + "damaged record: unknown record type 0x14");
   std::filesystem::remove(good);
   std::filesystem::remove(bad);
 }
