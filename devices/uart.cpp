@@ -294,7 +294,7 @@ void Uart::tx_complete() {
     rx_deposit(byte);  // SOUT is held marking; the character goes to the receiver instead
   } else {
     update_irq();
-    if (backend_) backend_->transmit(byte);
+    if (backend_ && !muted_) backend_->transmit(byte);
   }
 }
 

@@ -49,6 +49,9 @@ class Uart : public Device, public PortDevice {
   uint16_t base() const { return base_; }
   unsigned irq() const { return irq_; }
   void set_backend(SerialBackend* backend) { backend_ = backend; }
+  // While muted (the replays of reverse execution, which run again what the host has seen),
+  // transmitted bytes do not reach the backend. Host side, not device state.
+  void set_muted(bool on) { muted_ = on; }
 
   // Host input (a non-deterministic event the replay log records with its icount): one complete
   // character has arrived at the receiver. Ignored in loopback mode, where SIN is disconnected.
@@ -115,6 +118,7 @@ class Uart : public Device, public PortDevice {
   machine::Clock& clock_;
   IrqSink& irq_sink_;
   SerialBackend* backend_ = nullptr;
+  bool muted_ = false;
   uint16_t base_;
   unsigned irq_;
   Timing timing_;  // configuration, like the backend: not part of the chip's state

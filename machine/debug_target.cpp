@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "machine/pc_machine.h"
+#include "machine/record_replay.h"
 
 namespace machine {
 namespace {
@@ -30,6 +31,8 @@ struct DebugTarget::Snapshot {
   std::vector<std::vector<uint8_t>> parts;
   std::vector<std::shared_ptr<const Page>> ram;
   uint64_t added_bytes = 0;  // memory it took that the previous snapshot did not hold already
+  // Replaying a log: where the run was in it, so that replaying from here takes its events again.
+  std::optional<RecordReplay::Position> log;
 
   uint64_t fixed_bytes() const {
     uint64_t n = ram.size() * sizeof(ram[0]);
@@ -164,6 +167,7 @@ std::unique_ptr<DebugTarget::Snapshot> DebugTarget::capture(const Snapshot* prev
     }
   }
   snap->added_bytes += snap->fixed_bytes();
+  if (pc_.replaying_log()) snap->log = pc_.rr_->position();
   return snap;
 }
 
@@ -183,6 +187,7 @@ void DebugTarget::restore(const Snapshot& snap) {
       std::memset(p, 0, kPage);
     }
   }
+  if (snap.log) pc_.rr_->seek(*snap.log);
   // RAM changed behind the code-write tracking: no translation survives.
   cpu::Cpu& cpu = pc_.cpu();
   cpu.set_cpl(cpu.s.cpl);
@@ -228,6 +233,10 @@ DebugTarget::Replay DebugTarget::replay(uint64_t until,
   pc_.paused_ = false;
   pc_.replaying_ = true;
   pc_.replay_until_ = until;
+  const auto mute = [this](bool on) {
+    for (unsigned n = 0; devices::Uart* u = pc_.board().uart(n); n++) u->set_muted(on);
+  };
+  mute(true);
   Replay result = Replay::Reached;
   for (;;) {
     if (pc_.cpu().s.icount >= until) {
@@ -249,6 +258,7 @@ DebugTarget::Replay DebugTarget::replay(uint64_t until,
     if (hit.kind == Stop::Kind::Breakpoint) pc_.engine().skip_breakpoint_once();
   }
   pc_.replaying_ = false;
+  mute(false);
   pc_.paused_ = paused;
   return result;
 }
@@ -266,6 +276,8 @@ std::string DebugTarget::reverse(bool step) {
 
 std::string DebugTarget::go_back(bool step) {
   if (!history_on_ || history_.empty()) return "no execution history is kept";
+  if (pc_.rr_ && !pc_.rr_->replaying())
+    return "not while recording a log (-record): the log cannot take back what it wrote";
   for (const PcBoard::DriveSlot& d : pc_.board().drives())
     if (d.image->writable())
       return "drive " + d.name + " is writable; reverse execution does not take disk writes back";

@@ -58,6 +58,10 @@ class DebugTarget {
   void set_history(bool on, uint64_t every = kHistoryEvery, uint64_t budget_bytes = kHistoryBudget);
   std::string reverse(bool step);
   size_t history_snapshots() const { return history_.size(); }
+  // A snapshot was loaded: the history starts again from it.
+  void reloaded() {
+    if (history_on_) set_history(true, history_every_, history_budget_);
+  }
   static constexpr uint64_t kHistoryEvery = 10'000'000;
   static constexpr uint64_t kHistoryBudget = 256ull << 20;
 

@@ -9,16 +9,29 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <vector>
 
 namespace machine {
 
+// Besides the host's input, the changes a debugger or monitor makes behind the guest's back
+// (gdb's memory and register writes, loading a snapshot) are events too: they take effect at
+// an instruction count like a key does, so a log can hold them and a replay make them again.
 struct InputEvent {
-  enum class Kind : uint8_t { Key = 1, Mouse = 2, Serial = 3, Reset = 4, PowerButton = 5 };
+  enum class Kind : uint8_t {
+    Key = 1, Mouse = 2, Serial = 3, Reset = 4, PowerButton = 5,
+    MemoryWrite = 6, RegisterWrite = 7, Loadvm = 8
+  };
   Kind kind = Kind::Key;
-  uint32_t code = 0;       // Key: the keyboard's key code; Mouse: the buttons; Serial: the byte
+  // Key: the keyboard's key code; Mouse: the buttons; Serial: the byte; MemoryWrite: the
+  // physical address; RegisterWrite: the register's number (machine/debug_registers.h).
+  uint32_t code = 0;
   bool down = false;       // Key: pressed (or released)
   uint8_t port = 0;        // Serial: the UART (0 = COM1)
   int32_t dx = 0, dy = 0;  // Mouse: movement, y growing away from the user (PS/2)
+  // MemoryWrite: the bytes; RegisterWrite: the value (target byte order); Loadvm: the file.
+  std::vector<uint8_t> data = {};
+  // Loadvm: the XXH3-64 of the whole snapshot file, and the instruction count it starts at.
+  uint64_t hash = 0, icount_after = 0;
   bool operator==(const InputEvent&) const = default;
 };
 
@@ -29,8 +42,10 @@ class HostInput {
   HostInput(std::function<void()> wake, std::function<bool(unsigned port)> serial_room)
       : wake_(std::move(wake)), serial_room_(std::move(serial_room)) {}
 
-  void key(uint16_t key, bool down) { push({InputEvent::Kind::Key, key, down, 0, 0, 0}); }
-  void mouse(int dx, int dy, uint8_t buttons) { push({InputEvent::Kind::Mouse, buttons, false, 0, dx, dy}); }
+  void key(uint16_t key, bool down) { push({InputEvent::Kind::Key, key, down, 0, 0, 0, {}, 0, 0}); }
+  void mouse(int dx, int dy, uint8_t buttons) {
+    push({InputEvent::Kind::Mouse, buttons, false, 0, dx, dy, {}, 0, 0});
+  }
   // False (and nothing queued) while the UART cannot take the byte or one is still queued for
   // it: the source keeps the byte and offers it again, so input is paced by the guest.
   bool serial(unsigned port, uint8_t byte);

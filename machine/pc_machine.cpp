@@ -7,6 +7,7 @@
 #include "machine/read_file.h"
 #include "machine/screendump.h"
 #include "machine/cpu_state_io.h"
+#include "machine/debug_registers.h"
 #include "machine/debug_target.h"
 #include "machine/record_replay.h"
 #include "machine/replay_log.h"
@@ -160,7 +161,10 @@ PcMachine::PcMachine(const MachineConfig& cfg, ConsoleSink console)
     if (cfg.loadvm.empty()) start_direct_boot();
   }
 
-  debugcon_ = std::make_unique<devices::DebugCon>(std::move(console));
+  // What reverse execution's replays write was written once already.
+  debugcon_ = std::make_unique<devices::DebugCon>([this, console = std::move(console)](char c) {
+    if (!replaying_) console(c);
+  });
   bus_.register_ports(0xe9, 1, debugcon_.get(), "debugcon");
   bus_.register_ports(0x402, 1, debugcon_.get(), "debugcon");
   for (const DebugExitConfig& d : cfg.debug_exit) {
@@ -303,7 +307,7 @@ void PcMachine::request_reset() { input_->reset(); }
 
 void PcMachine::press_power_button() { input_->power_button(); }
 
-void PcMachine::apply_input(const InputEvent& e) {
+std::string PcMachine::apply_input(const InputEvent& e) {
   switch (e.kind) {
     case InputEvent::Kind::Key:
       if (e.down)
@@ -321,7 +325,27 @@ void PcMachine::apply_input(const InputEvent& e) {
       engine_->stop();
       break;
     case InputEvent::Kind::PowerButton: board_->pm().press_power_button(); break;
+    case InputEvent::Kind::MemoryWrite:
+      // Through the physical layer, which drops the translations of code that changes.
+      for (size_t i = 0; i < e.data.size(); i++) phys_->write(uint32_t(e.code + i), 1, e.data[i]);
+      break;
+    case InputEvent::Kind::RegisterWrite:
+      if (!write_register(*cpu_, e.code, e.data))
+        return fmt::format("register {} does not take the value the log writes to it", e.code);
+      break;
+    case InputEvent::Kind::Loadvm: return replay_loadvm(e);
   }
+  return {};
+}
+
+bool PcMachine::replaying_log() const { return rr_ && rr_->replaying(); }
+
+void PcMachine::host_change(const InputEvent& e) {
+  if (replaying_log()) throw std::runtime_error("not while replaying a log: the run takes its changes from the log");
+  if (e.kind == InputEvent::Kind::RegisterWrite && !write_register(*cpu_, e.code, e.data))
+    throw std::runtime_error(fmt::format("register {} cannot take that value", e.code));
+  if (e.kind == InputEvent::Kind::MemoryWrite) apply_input(e);
+  if (rr_) rr_->recorded(e);
 }
 
 // At the end of a turn, after the timers due: the input queued since the last turn (recorded
@@ -331,7 +355,8 @@ void PcMachine::apply_input(const InputEvent& e) {
 void PcMachine::take_input() {
   const std::vector<std::unique_ptr<NetPort>>& ports = board_->net_ports();
   if (rr_ && rr_->replaying()) {
-    while (std::optional<InputEvent> e = rr_->due_event()) apply_input(*e);
+    while (std::optional<InputEvent> e = rr_->due_event())
+      if (const std::string why = apply_input(*e); !why.empty()) rr_->diverge(why);
     while (const replay::TimedFrame* f = rr_->due_frame())
       if (f->card >= ports.size() || !ports[f->card]->inject(f->bytes)) rr_->frame_not_taken(*f);
     return;
@@ -379,6 +404,11 @@ DebugTarget& PcMachine::debug() {
   return *debug_;
 }
 
+// The log's records stop the engine and are taken: always while recording or replaying, and
+// also in the replays of reverse execution when the run replays a log (its events are the
+// input those replays need again; a recording writes nothing for them).
+bool PcMachine::log_drives() const { return rr_ && (!replaying_ || rr_->replaying()); }
+
 uint64_t PcMachine::debug_limit() const {
   if (replaying_) return replay_until_;
   return debug_ ? debug_->limit() : Clock::kNever;
@@ -414,7 +444,7 @@ std::optional<RunResult> PcMachine::run_once(uint64_t debug_limit) {
       if (timeout_insns && limit > timeout_insns) limit = timeout_insns;
       if (cfg_.checkpoint_every && limit > next_checkpoint_) limit = next_checkpoint_;
       if (next_save_ < cfg_.savevm_at.size()) limit = std::min(limit, cfg_.savevm_at[next_save_].icount);
-      if (rr_ && !replaying_) limit = std::min(limit, rr_->limit());
+      if (log_drives()) limit = std::min(limit, rr_->limit());
       clock_->set_run_horizon(limit);
       why = engine_->run(limit);
       clock_->set_run_horizon(0);
@@ -422,10 +452,10 @@ std::optional<RunResult> PcMachine::run_once(uint64_t debug_limit) {
       if (!replaying_) {
         emit_checkpoint();
         save_due_snapshots();
-        if (rr_) rr_->at_boundary();
       }
+      if (log_drives()) rr_->at_boundary();
       clock_->run_due();
-      if (!replaying_) take_input();
+      if (!replaying_ || log_drives()) take_input();
     }
     last_stop_ = why;
     std::optional<RunResult> r = outcome(why, timeout_insns);
@@ -487,7 +517,7 @@ std::optional<RunResult> PcMachine::outcome(jit::StopReason why, uint64_t timeou
       // Idling stops at the next checkpoint too, so that its line is taken there.
       if (cfg_.checkpoint_every) next = std::min(next, next_checkpoint_);
       if (next_save_ < cfg_.savevm_at.size()) next = std::min(next, cfg_.savevm_at[next_save_].icount);
-      if (rr_ && !replaying_) next = std::min(next, std::max(rr_->limit(), cpu_->s.icount));
+      if (log_drives()) next = std::min(next, std::max(rr_->limit(), cpu_->s.icount));
       // A debugger's step or history snapshot, or the end of a replay, is due before then.
       next = std::min(next, std::max(debug_limit(), cpu_->s.icount));
       if (next > cpu_->s.icount && !replaying_) board_->wait_for_host((next - cpu_->s.icount) * cfg_.ns_per_insn);

@@ -98,9 +98,14 @@ class PcMachine {
   // The host input queued (or, replaying, the log's events due now) takes effect. The run loop
   // calls it at the end of each turn; a test may call it to apply what it queued at once.
   void take_input();
-  // -record or -replay is on: changes a debugger or monitor would make behind the log's back
-  // (memory, registers, loading a snapshot) are refused.
-  bool input_logged() const { return rr_ != nullptr; }
+  // -replay is on: the run takes its changes from the log only, so a debugger's or monitor's
+  // (memory and register writes, loading a snapshot) are refused.
+  bool replaying_log() const;
+  // A debugger's change to the machine (InputEvent::Kind::MemoryWrite or RegisterWrite): made
+  // now and, with -record, logged at this instruction count so that the replay makes it
+  // again. Throws std::runtime_error (one line) while replaying a log or when the register
+  // cannot take the value.
+  void host_change(const InputEvent& e);
 
   // Pulls the NMI line (for tests, a monitor or a debugger). The CMOS index port's bit 7 gates
   // it on the way to the CPU: while it is set the request is dropped and this returns false.
@@ -172,7 +177,10 @@ class PcMachine {
   std::unique_ptr<Automation> automation_;
   std::unique_ptr<HostInput> input_;
   std::unique_ptr<RecordReplay> rr_;  // -record, -replay
-  void apply_input(const InputEvent& e);
+  // Makes an event; on a replay, why it could not be made again (a divergence), or empty.
+  std::string apply_input(const InputEvent& e);
+  std::string replay_loadvm(const InputEvent& e);
+  void after_load();
   HostHooks host_;
   Clock::TimerId host_timer_ = 0;
   std::optional<std::string> stop_request_;
@@ -187,6 +195,7 @@ class PcMachine {
   // due. Returns the end of the run, if it ended.
   std::optional<RunResult> run_once(uint64_t limit);
   uint64_t debug_limit() const;
+  bool log_drives() const;
   std::unique_ptr<DebugTarget> debug_;
   jit::StopReason last_stop_ = jit::StopReason::Request;
   // Reverse execution replays a stretch of the run: no host input is read, no checkpoint line

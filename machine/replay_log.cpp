@@ -1,6 +1,7 @@
 #include "machine/replay_log.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <xxhash.h>
 #include <zstd.h>
 
@@ -20,8 +21,10 @@ constexpr size_t kBlockBytes = 64 * 1024;       // records per block, before com
 constexpr size_t kMaxBlockBytes = 16u << 20;    // what a reader accepts
 constexpr size_t kMaxLogBytes = size_t(1) << 32;  // 4 GiB
 constexpr size_t kBlockHeader = 16;             // u32 stored, u32 raw, u64 XXH3 of stored
+constexpr uint64_t kMaxWriteBytes = 1u << 20;   // one memory write record
 
-enum Tag : uint8_t { kEvent = 1, kCheckpoint = 2, kEnd = 3, kFrame = 4 };
+enum Tag : uint8_t { kEvent = 1, kCheckpoint = 2, kEnd = 3, kFrame = 4, kLights = 5 };
+constexpr size_t kMaxLights = 4096;  // light checks in one record
 constexpr uint8_t kExplicitIcount = 0x10, kSameSet = 0x20;
 
 void put_le(std::vector<uint8_t>& v, uint64_t x, unsigned n) {
@@ -116,7 +119,27 @@ void encode_event(std::vector<uint8_t>& v, const InputEvent& e) {
       break;
     case InputEvent::Kind::Reset:
     case InputEvent::Kind::PowerButton: break;
+    case InputEvent::Kind::MemoryWrite:
+    case InputEvent::Kind::RegisterWrite:
+      put_var(v, e.code);
+      put_var(v, e.data.size());
+      v.insert(v.end(), e.data.begin(), e.data.end());
+      break;
+    case InputEvent::Kind::Loadvm:
+      put_le(v, e.hash, 8);
+      put_var(v, e.icount_after);
+      put_var(v, e.data.size());
+      v.insert(v.end(), e.data.begin(), e.data.end());
+      break;
   }
+}
+
+// Bytes of a memory or register write, or a snapshot's file name: a length, then the bytes.
+std::vector<uint8_t> decode_bytes(Cursor& c, uint64_t max, const char* what) {
+  const uint64_t n = c.var();
+  if (n > max) bad(c.path, fmt::format("damaged record: {} too long", what));
+  const std::string b = c.bytes(size_t(n));
+  return {b.begin(), b.end()};
 }
 
 InputEvent decode_event(Cursor& c) {
@@ -148,6 +171,29 @@ InputEvent decode_event(Cursor& c) {
       break;
     case uint64_t(InputEvent::Kind::Reset): e.kind = InputEvent::Kind::Reset; break;
     case uint64_t(InputEvent::Kind::PowerButton): e.kind = InputEvent::Kind::PowerButton; break;
+    case uint64_t(InputEvent::Kind::MemoryWrite): {
+      e.kind = InputEvent::Kind::MemoryWrite;
+      const uint64_t addr = c.var();
+      e.data = decode_bytes(c, kMaxWriteBytes, "a memory write");
+      if (addr + e.data.size() > (uint64_t(1) << 32)) bad(c.path, "damaged record: a memory write past 4 GiB");
+      e.code = uint32_t(addr);
+      break;
+    }
+    case uint64_t(InputEvent::Kind::RegisterWrite): {
+      e.kind = InputEvent::Kind::RegisterWrite;
+      const uint64_t n = c.var();
+      e.data = decode_bytes(c, 16, "a register value");
+      if (n > 0xff) bad(c.path, "damaged record: a register number out of range");
+      e.code = uint32_t(n);
+      break;
+    }
+    case uint64_t(InputEvent::Kind::Loadvm):
+      e.kind = InputEvent::Kind::Loadvm;
+      e.hash = c.le(8);
+      e.icount_after = c.var();
+      e.data = decode_bytes(c, 4096, "a snapshot's name");
+      if (e.data.empty()) bad(c.path, "damaged record: a snapshot without a name");
+      break;
     default: bad(c.path, fmt::format("damaged record: unknown event kind {}", kind));
   }
   return e;
@@ -159,7 +205,7 @@ Header decode_header(Cursor& c) {
   c.p += 8;
   const uint64_t version = c.le(4);
   if (version < 1 || version > kVersion)
-    bad(c.path, fmt::format("replay log version {} (this ghost86 reads versions 1 and {})", version, kVersion));
+    bad(c.path, fmt::format("replay log version {} (this ghost86 reads versions 1 to {})", version, kVersion));
   if (c.le(4) != kRegionPages) bad(c.path, "damaged header: unexpected RAM region size");
   Header h;
   h.checkpoint_every = c.le(8);
@@ -190,7 +236,8 @@ struct RecordParser {
   const std::string& path;
   uint64_t last = 0, last_cp = 0;
   std::vector<uint32_t> prev_set;
-  bool have_set = false, ended = false;
+  bool have_set = false, ended = false, first_of_epoch = true;
+  uint32_t epoch = 0;  // the number of snapshots loaded before the record
 
   uint64_t advance(uint64_t delta) {
     if (delta > UINT64_MAX - last) bad(path, "damaged record: instruction count overflows");
@@ -206,14 +253,22 @@ struct RecordParser {
           if (tag != kEvent) bad(path, fmt::format("damaged record: unknown record type {:#x}", tag));
           TimedEvent t;
           t.icount = advance(c.var());
+          t.epoch = epoch;
           t.event = decode_event(c);
-          log.events.push_back(t);
+          // A snapshot loaded: the counts go on from the snapshot's.
+          if (t.event.kind == InputEvent::Kind::Loadvm) {
+            last = last_cp = t.event.icount_after;
+            epoch++;
+            first_of_epoch = true;
+          }
+          log.events.push_back(std::move(t));
           break;
         }
         case kFrame: {
           if (tag != kFrame) bad(path, fmt::format("damaged record: unknown record type {:#x}", tag));
           TimedFrame f;
           f.icount = advance(c.var());
+          f.epoch = epoch;
           f.card = uint8_t(c.le(1));
           const uint64_t len = c.var();
           if (len == 0 || len > kMaxFrameBytes) bad(path, fmt::format("damaged record: a network frame of {} bytes", len));
@@ -223,9 +278,24 @@ struct RecordParser {
           break;
         }
         case kCheckpoint: checkpoint(c, tag); break;
+        case kLights: {
+          if (tag != kLights) bad(path, fmt::format("damaged record: unknown record type {:#x}", tag));
+          const uint64_t n = c.var();
+          if (n == 0 || n > kMaxLights) bad(path, "damaged record: a run of light checks of impossible length");
+          for (uint64_t i = 0; i < n; i++) {
+            Checkpoint cp;
+            cp.icount = next_on_grid();
+            cp.total = uint32_t(c.le(1));
+            cp.epoch = epoch;
+            cp.light = true;
+            log.checkpoints.push_back(std::move(cp));
+          }
+          break;
+        }
         case kEnd:
           if (tag != kEnd) bad(path, fmt::format("damaged record: unknown record type {:#x}", tag));
           log.end.icount = advance(c.var());
+          log.end.epoch = epoch;
           log.end_hash = c.le(8);
           check_body(c, log.end, false);
           ended = true;
@@ -235,19 +305,28 @@ struct RecordParser {
     }
   }
 
+  // The count of a check without one: the next multiple of N after the previous check.
+  uint64_t next_on_grid() {
+    const uint64_t every = log.header.checkpoint_every;
+    if (last_cp / every + 1 > UINT64_MAX / every) bad(path, "damaged record: instruction count overflows");
+    const uint64_t next = (last_cp / every + 1) * every;
+    if (next < last) bad(path, "damaged record: checkpoints out of order");
+    first_of_epoch = false;
+    return last = last_cp = next;
+  }
+
   void checkpoint(Cursor& c, uint8_t tag) {
     if (tag & ~(kCheckpoint | kExplicitIcount | kSameSet)) bad(path, fmt::format("damaged record: unknown record type {:#x}", tag));
     Checkpoint cp;
-    const uint64_t every = log.header.checkpoint_every;
     if (tag & kExplicitIcount) {
       cp.icount = advance(c.var());
+      if (!first_of_epoch && cp.icount <= last_cp) bad(path, "damaged record: checkpoints out of order");
+      first_of_epoch = false;
+      last_cp = cp.icount;
     } else {
-      const uint64_t next = (last_cp / every + 1) * every;
-      if (next < last) bad(path, "damaged record: checkpoints out of order");
-      cp.icount = last = next;
+      cp.icount = next_on_grid();
     }
-    if (!log.checkpoints.empty() && cp.icount <= last_cp) bad(path, "damaged record: checkpoints out of order");
-    last_cp = cp.icount;
+    cp.epoch = epoch;
     check_body(c, cp, tag & kSameSet);
     log.checkpoints.push_back(std::move(cp));
   }
@@ -284,13 +363,15 @@ std::vector<uint8_t> compress(const std::vector<uint8_t>& raw) {
 }
 
 // The events and frames of `log` from positions `e` and `f` on, in log order (at one count the
-// events before the frames, as PcMachine::take_input applies them), while `before(icount)`.
+// events before the frames, as PcMachine::take_input applies them), while `before(epoch,
+// icount)` (counts start again at every snapshot loaded: the epoch).
 template <class Before, class OnEvent, class OnFrame>
 void merge_inputs(const Log& log, size_t& e, size_t& f, Before before, OnEvent on_event, OnFrame on_frame) {
   for (;;) {
-    const bool event = e < log.events.size() && before(log.events[e].icount);
-    const bool frame = f < log.frames.size() && before(log.frames[f].icount);
-    if (event && (!frame || log.events[e].icount <= log.frames[f].icount))
+    const bool event = e < log.events.size() && before(log.events[e].epoch, log.events[e].icount);
+    const bool frame = f < log.frames.size() && before(log.frames[f].epoch, log.frames[f].icount);
+    if (event && (!frame || std::pair(log.events[e].epoch, log.events[e].icount) <=
+                                std::pair(log.frames[f].epoch, log.frames[f].icount)))
       on_event(log.events[e++]);
     else if (frame)
       on_frame(log.frames[f++]);
@@ -320,13 +401,16 @@ void Writer::put_icount(uint64_t icount) {
 }
 
 void Writer::event(uint64_t icount, const InputEvent& e) {
+  put_lights();
   buf_.push_back(kEvent);
   put_icount(icount);
   encode_event(buf_, e);
+  if (e.kind == InputEvent::Kind::Loadvm) last_icount_ = last_checkpoint_ = e.icount_after;
   if (buf_.size() >= kBlockBytes) flush();
 }
 
 void Writer::frame(uint64_t icount, uint8_t card, std::span<const uint8_t> bytes) {
+  put_lights();
   buf_.push_back(kFrame);
   put_icount(icount);
   buf_.push_back(card);
@@ -338,6 +422,14 @@ void Writer::frame(uint64_t icount, uint8_t card, std::span<const uint8_t> bytes
 void Writer::checkpoint(const Checkpoint& c) {
   const uint64_t implicit = (last_checkpoint_ / every_ + 1) * every_;
   const bool explicit_icount = c.icount != implicit || implicit < last_icount_;
+  if (c.light) {
+    if (explicit_icount) throw std::logic_error("a light check off the checkpoint grid");
+    lights_.push_back(uint8_t(c.total));
+    last_icount_ = last_checkpoint_ = c.icount;
+    if (lights_.size() == kMaxLights) put_lights();
+    return;
+  }
+  put_lights();
   std::vector<uint8_t> body;
   const bool same = put_check(body, c, true);
   buf_.push_back(uint8_t(kCheckpoint | (explicit_icount ? kExplicitIcount : 0) | (same ? kSameSet : 0)));
@@ -367,7 +459,17 @@ bool Writer::put_check(std::vector<uint8_t>& out, const Checkpoint& c, bool may_
   return same;
 }
 
+void Writer::put_lights() {
+  if (lights_.empty()) return;
+  buf_.push_back(kLights);
+  put_var(buf_, lights_.size());
+  buf_.insert(buf_.end(), lights_.begin(), lights_.end());
+  lights_.clear();
+  if (buf_.size() >= kBlockBytes) flush();
+}
+
 void Writer::finish(const Checkpoint& last, uint64_t hash) {
+  put_lights();
   buf_.push_back(kEnd);
   put_icount(last.icount);
   put_le(buf_, hash, 8);
@@ -397,7 +499,7 @@ Log read_log(const std::string& path) {
   Log log;
   Cursor c{bytes.data(), bytes.data() + bytes.size(), path, "header"};
   log.header = decode_header(c);
-  RecordParser parser{log, path, log.header.start_icount, log.header.start_icount, {}, false, false};
+  RecordParser parser{log, path, log.header.start_icount, log.header.start_icount, {}, false, false, true, 0};
   c.what = "block";
   std::vector<uint8_t> raw;
   while (!c.done()) {
@@ -426,10 +528,10 @@ void write_log(const std::string& path, const Log& log) {
         [&w](const TimedFrame& t) { w.frame(t.icount, t.card, t.bytes); });
   };
   for (const Checkpoint& c : log.checkpoints) {
-    until([&c](uint64_t at) { return at < c.icount; });
+    until([&c](uint32_t epoch, uint64_t at) { return std::pair(epoch, at) < std::pair(c.epoch, c.icount); });
     w.checkpoint(c);
   }
-  until([](uint64_t) { return true; });
+  until([](uint32_t, uint64_t) { return true; });
   w.finish(log.end, log.end_hash);
 }
 
@@ -458,6 +560,16 @@ std::string dump(const Log& log) {
       case InputEvent::Kind::Serial: out += fmt::format("{} serial {} {:#04x}\n", t.icount, ev.port, ev.code); break;
       case InputEvent::Kind::Reset: out += fmt::format("{} reset\n", t.icount); break;
       case InputEvent::Kind::PowerButton: out += fmt::format("{} power-button\n", t.icount); break;
+      case InputEvent::Kind::MemoryWrite:
+        out += fmt::format("{} memory-write {:#x} {:02x}\n", t.icount, ev.code, fmt::join(ev.data, ""));
+        break;
+      case InputEvent::Kind::RegisterWrite:
+        out += fmt::format("{} register-write {} {:02x}\n", t.icount, ev.code, fmt::join(ev.data, ""));
+        break;
+      case InputEvent::Kind::Loadvm:
+        out += fmt::format("{} loadvm {} hash={:016x} icount={}\n", t.icount,
+                           std::string(ev.data.begin(), ev.data.end()), ev.hash, ev.icount_after);
+        break;
     }
   };
   // A frame: its card, length, Ethernet header (destination, source, type) and a hash of it all.
@@ -466,17 +578,25 @@ std::string dump(const Log& log) {
     for (size_t i = 0; i < std::min<size_t>(t.bytes.size(), 14); i++) out += fmt::format("{:02x}", t.bytes[i]);
     out += fmt::format(" xxh3={:016x}\n", XXH3_64bits(t.bytes.data(), t.bytes.size()));
   };
-  auto events_before = [&](uint64_t icount, bool inclusive) {
+  auto events_before = [&](uint32_t epoch, uint64_t icount, bool inclusive) {
     merge_inputs(
-        log, e, f, [&](uint64_t at) { return at < icount || (inclusive && at == icount); }, event_line, frame_line);
+        log, e, f,
+        [&](uint32_t ep, uint64_t at) {
+          return std::pair(ep, at) < std::pair(epoch, icount) || (inclusive && ep == epoch && at == icount);
+        },
+        event_line, frame_line);
   };
   for (const Checkpoint& c : log.checkpoints) {
-    events_before(c.icount, false);
+    events_before(c.epoch, c.icount, false);
+    if (c.light) {
+      out += fmt::format("{} check total={:02x}\n", c.icount, c.total);
+      continue;
+    }
     out += fmt::format("{} checkpoint total={:08x}", c.icount, c.total);
     for (const auto& [id, hash] : c.changed) out += fmt::format(" {}={:02x}", name(id), hash);
     out += "\n";
   }
-  events_before(UINT64_MAX, true);
+  events_before(UINT32_MAX, UINT64_MAX, true);
   out += fmt::format("{} end hash={:016x} total={:08x}", log.end.icount, log.end_hash, log.end.total);
   for (const auto& [id, hash] : log.end.changed) out += fmt::format(" {}={:02x}", name(id), hash);
   out += "\n";

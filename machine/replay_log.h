@@ -17,9 +17,10 @@
 
 namespace machine::replay {
 
-// The version written. Version 2 added network frames (so that a reader of version 1 refuses
-// them as another version); version 1 logs, which have none, are read too.
-inline constexpr uint32_t kVersion = 2;
+// The version written. Version 2 added network frames, version 3 a debugger's writes, loadvm
+// and light checks (so that an older reader refuses them as another version); logs of versions
+// 1 and 2, which have none of the newer records, are read too.
+inline constexpr uint32_t kVersion = 3;
 // The longest frame a record holds (an Ethernet frame without its FCS is far shorter).
 inline constexpr uint32_t kMaxFrameBytes = 65535;
 // RAM is checked in regions of this many 4 KiB pages (1 MiB).
@@ -33,18 +34,23 @@ struct Header {
   uint64_t ram_bytes = 0;
 };
 
-// A state check: the low 32 bits of the hash over every component's hash, and the low 8 bits
-// of each component hash that changed since the previous check (all of them at the first).
-// Components are numbered: the state parts in header order, then the RAM regions.
+// A state check. A full one: the low 32 bits of the hash over every component's hash, and the
+// low 8 bits of each component hash that changed since the previous full check (all of them at
+// the first). A light one: only the low 8 bits of that total, on the checkpoint grid (the next
+// multiple of N). Components are numbered: the state parts in header order, then the RAM
+// regions.
 struct Checkpoint {
   uint64_t icount = 0;
   uint32_t total = 0;
   std::vector<std::pair<uint32_t, uint8_t>> changed;  // component, hash; ascending
+  uint32_t epoch = 0;  // snapshots loaded before it (counts start again at each): not stored
+  bool light = false;
 };
 
 struct TimedEvent {
   uint64_t icount = 0;
   InputEvent event;
+  uint32_t epoch = 0;  // as Checkpoint::epoch
 };
 
 // A frame from the network that card number `card` (PcBoard::net_ports() order) took.
@@ -52,6 +58,7 @@ struct TimedFrame {
   uint64_t icount = 0;
   uint8_t card = 0;
   std::vector<uint8_t> bytes;
+  uint32_t epoch = 0;  // as Checkpoint::epoch
   bool operator==(const TimedFrame&) const = default;
 };
 
@@ -82,11 +89,13 @@ class Writer {
 
  private:
   void flush();
+  void put_lights();  // the light checks waiting, as one record
   void put_icount(uint64_t icount);
   bool put_check(std::vector<uint8_t>& out, const Checkpoint& c, bool may_share);
   std::string path_;
   std::FILE* file_ = nullptr;
   std::vector<uint8_t> buf_;
+  std::vector<uint8_t> lights_;  // light checks not written yet (consecutive, on the grid)
   uint64_t last_icount_ = 0, last_checkpoint_ = 0, every_ = 0;
   std::vector<uint32_t> last_changed_;
   bool have_changed_ = false;

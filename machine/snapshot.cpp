@@ -12,7 +12,9 @@
 
 #include "devices/snapshot_image.h"
 #include "machine/cpu_state_io.h"
+#include "machine/debug_target.h"
 #include "machine/pc_machine.h"
+#include "machine/record_replay.h"
 #include "machine/snapshot_file.h"
 #include "machine/snapshot_identity.h"
 
@@ -128,13 +130,52 @@ void PcMachine::save_snapshot(const std::string& path) {
 }
 
 void PcMachine::load_snapshot(const std::string& path) {
-  if (rr_) throw std::runtime_error(fmt::format("-loadvm: '{}': not while recording or replaying (the log cannot hold it)", path));
+  if (replaying_log())
+    throw std::runtime_error(fmt::format("-loadvm: '{}': not while replaying a log (it loads its own snapshots)", path));
+  // Recording: the log names the snapshot and holds its hash, so the replay loads the same.
+  std::optional<uint64_t> hash;
+  if (rr_ && !(hash = whole_file_hash(path))) throw std::runtime_error(fmt::format("-loadvm: '{}': cannot read it", path));
+  const uint64_t before = cpu_->s.icount;
   try {
     load_snapshot_checked(path);
   } catch (const snap::Error& e) {
     throw std::runtime_error(
         fmt::format("-loadvm: '{}': section '{}': {}", path, e.section(), e.what()));
   }
+  after_load();
+  if (rr_) {
+    InputEvent e{InputEvent::Kind::Loadvm};
+    e.data.assign(path.begin(), path.end());
+    e.hash = *hash;
+    e.icount_after = cpu_->s.icount;
+    rr_->loaded(before, e);
+  }
+}
+
+// The log's snapshot, as the recorded run loaded it: the same file (its hash), arriving at the
+// same instruction count.
+std::string PcMachine::replay_loadvm(const InputEvent& e) {
+  const std::string path(e.data.begin(), e.data.end());
+  const uint64_t at = cpu_->s.icount;
+  if (whole_file_hash(path) != e.hash)
+    return fmt::format("the snapshot '{}' the log loads at instruction {} is missing or not the one recorded", path, at);
+  try {
+    load_snapshot_checked(path);
+  } catch (const snap::Error& err) {
+    return fmt::format("the log's snapshot '{}': section '{}': {}", path, err.section(), err.what());
+  } catch (const std::exception& err) {
+    return fmt::format("the log's snapshot '{}': {}", path, err.what());
+  }
+  after_load();
+  rr_->replayed_loadvm();
+  if (cpu_->s.icount != e.icount_after)
+    return fmt::format("the log's snapshot '{}' starts at instruction {}, the log says {}", path, cpu_->s.icount, e.icount_after);
+  return {};
+}
+
+// A snapshot loaded while the machine runs: the debugger's history before it is another run.
+void PcMachine::after_load() {
+  if (debug_) debug_->reloaded();
 }
 
 void PcMachine::load_snapshot_checked(const std::string& path) {

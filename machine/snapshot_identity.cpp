@@ -31,6 +31,23 @@ std::string file_identity(const std::string& path) {
   return identity_of(uint64_t(f.tellg()), head.data(), n);
 }
 
+std::optional<uint64_t> whole_file_hash(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return std::nullopt;
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_64bits_reset(state);
+  std::vector<char> buf(1u << 20);
+  while (f) {
+    f.read(buf.data(), std::streamsize(buf.size()));
+    XXH3_64bits_update(state, buf.data(), size_t(f.gcount()));
+  }
+  const bool ok = f.eof();
+  const uint64_t hash = XXH3_64bits_digest(state);
+  XXH3_freeState(state);
+  if (!ok) return std::nullopt;
+  return hash;
+}
+
 std::string image_identity(devices::DiskImage& image) {
   auto* overlay = dynamic_cast<devices::SnapshotImage*>(&image);
   devices::DiskImage& base = overlay ? overlay->base() : image;

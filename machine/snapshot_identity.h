@@ -29,6 +29,10 @@ std::string identity_mismatch(const Identity& saved, const Identity& here, const
 // A file's identity: its size and the XXH3 of its first MiB.
 std::string file_identity(const std::string& path);
 
+// The XXH3-64 of a whole file (a snapshot a recorded run loaded), or nullopt if it cannot be
+// read.
+std::optional<uint64_t> whole_file_hash(const std::string& path);
+
 // A disk image's identity: its size and the XXH3 of its first MiB as the guest sees it when
 // the guest has written nothing (the base of a snapshot overlay).
 std::string image_identity(devices::DiskImage& image);

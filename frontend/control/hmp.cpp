@@ -134,7 +134,9 @@ constexpr std::string_view kHelp =
     "info status -- show the machine's run state\n"
     "info registers -- show the CPU registers\n"
     "info version -- show the version\n"
+    "loadvm FILE -- load the machine from the snapshot in FILE\n"
     "quit|q -- quit the emulator\n"
+    "savevm FILE -- write a snapshot of the machine to FILE\n"
     "screendump FILE [-f ppm|png|txt] -- save the screen (PPM unless FILE ends in .png or .txt)\n"
     "sendkey KEYS [HOLD_MS] -- send keys, e.g. ctrl-alt-delete (held 100 ms)\n"
     "set_password vnc PASSWORD [keep] -- the same as change vnc password\n"
@@ -189,6 +191,16 @@ std::string run(MachineControl& control, std::string_view line) {
       throw HmpError("usage: set_password vnc PASSWORD [keep]");
     if (w[1] != "vnc") throw HmpError(fmt::format("invalid protocol '{}' (vnc)", w[1]));
     control.set_vnc_password(std::string(w[2]));
+    return {};
+  }
+  if (cmd == "savevm" || cmd == "loadvm") {
+    // QEMU's NAME is a snapshot inside a qcow2 image; here it is a snapshot file.
+    if (w.size() != 2) throw HmpError(fmt::format("usage: {} FILE", cmd));
+    const std::string path(w[1]);
+    if (cmd == "savevm")
+      control.savevm(path);
+    else
+      control.loadvm(path);
     return {};
   }
   if (cmd == "screendump") {

@@ -74,6 +74,10 @@ void MachineControl::on_end(const machine::RunResult& r) {
   emit("SHUTDOWN", {{"guest", guest}, {"reason", reason}});
 }
 
+void MachineControl::savevm(const std::string& path) { pc_.save_snapshot(path); }
+
+void MachineControl::loadvm(const std::string& path) { pc_.load_snapshot(path); }
+
 void MachineControl::screendump(const std::string& path, const std::string& format) try {
   if (format == "png")
     machine::write_png(path, devices::vga_render(pc_.board().vga()));

@@ -63,6 +63,12 @@ class MachineControl {
   void set_vnc_password_setter(std::function<bool(const std::string&)> setter) { vnc_password_ = std::move(setter); }
   void set_vnc_password(const std::string& password);
 
+  // Snapshots to and from files (HMP savevm/loadvm NAME, QMP savevm/loadvm): the whole machine
+  // at this instruction boundary. Loading checks the whole file before it changes anything.
+  // Both throw std::runtime_error with one line naming the file (and the section).
+  void savevm(const std::string& path);
+  void loadvm(const std::string& path);
+
   // "info registers" text.
   std::string registers() const;
   // `len` bytes of guest memory at a physical address, or at a linear one read through the

@@ -189,6 +189,24 @@ json vnc_password(MachineControl& control, const std::string& password) {
   return json::object();
 }
 
+// ghost86's own snapshot commands: {"name": N} or {"file": F}, one of them; either names the
+// snapshot file (QEMU's names are snapshots inside a qcow2 image, which ghost86 does not keep).
+template <void (MachineControl::*Op)(const std::string&)>
+json snapshot(MachineControl& control, const json& args) {
+  const Args a(args, {"name", "file"});
+  const json* name = a.find("name");
+  const json* file = a.find("file");
+  if (!name == !file) throw generic("exactly one of 'name' and 'file' is expected");
+  const std::string path = name ? Args::str(*name, "name") : Args::str(*file, "file");
+  if (path.empty()) throw generic("the snapshot's name is empty");
+  try {
+    (control.*Op)(path);
+  } catch (const std::runtime_error& e) {
+    throw generic(e.what());
+  }
+  return json::object();
+}
+
 json set_password(MachineControl& control, const json& args) {
   const Args a(args, {"protocol", "password", "connected", "display"});
   const std::string protocol = Args::str(a.need("protocol"), "protocol");
@@ -248,6 +266,8 @@ const std::array kCommands = {
     Command{"system_powerdown", simple<&MachineControl::system_powerdown>},
     Command{"quit", simple<&MachineControl::quit>},
     Command{"screendump", screendump},
+    Command{"savevm", snapshot<&MachineControl::savevm>},
+    Command{"loadvm", snapshot<&MachineControl::loadvm>},
     Command{"send-key", send_key},
     Command{"input-send-event", input_send_event},
     Command{"human-monitor-command",

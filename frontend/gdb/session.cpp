@@ -6,11 +6,16 @@
 #include <exception>
 
 #include "frontend/control/guest_memory.h"
-#include "frontend/gdb/registers.h"
+#include "machine/debug_registers.h"
 #include "machine/pc_machine.h"
 
 namespace frontend::gdb {
 namespace {
+
+using machine::read_register;
+using machine::registers;
+using machine::target_xml;
+using machine::write_register;
 
 using Stop = machine::DebugTarget::Stop;
 
@@ -170,8 +175,8 @@ void Session::handle(const std::string& p) {
       return reply(out);
     }
     case 'G': {
-      // A recorded or replayed run takes host input only through its log (README.md).
-      if (pc_.input_logged()) return reply(kError);
+      // A replayed run takes changes only from its log; a recorded one logs them (README.md).
+      if (pc_.replaying_log()) return reply(kError);
       std::vector<uint8_t> all;
       if (!from_hex(std::string_view(p).substr(1), all)) return reply(kError);
       size_t at = 0;
@@ -180,7 +185,7 @@ void Session::handle(const std::string& p) {
         if (at + size > all.size()) return reply(kError);
         const std::vector<uint8_t> value(all.begin() + long(at), all.begin() + long(at + size));
         // Registers that cannot change here (control registers) are taken as they are.
-        if (value != *read_register(cpu, n) && !write_register(cpu, n, value)) return reply(kError);
+        if (value != *read_register(cpu, n) && !set_register(n, value)) return reply(kError);
         at += size;
       }
       return reply("OK");
@@ -192,13 +197,12 @@ void Session::handle(const std::string& p) {
       return reply(bytes ? to_hex(bytes->data(), bytes->size()) : std::string(kError));
     }
     case 'P': {
-      if (pc_.input_logged()) return reply(kError);
       const size_t eq = p.find('=');
       std::vector<uint8_t> value;
       const auto n = eq == std::string::npos ? std::nullopt
                                              : hex_number(std::string_view(p).substr(1, eq - 1));
       if (!n || *n >= registers().size() || !from_hex(std::string_view(p).substr(eq + 1), value) ||
-          !write_register(cpu, unsigned(*n), value))
+          !set_register(unsigned(*n), value))
         return reply(kError);
       return reply("OK");
     }
@@ -296,8 +300,7 @@ void Session::monitor(const std::string& command) {
       pc_.save_snapshot(arg);
       output(fmt::format("saved {}\n", arg));
     } else if (verb == "loadvm" && !arg.empty()) {
-      pc_.load_snapshot(arg);
-      debug_.set_history(true);  // the run before it is another run
+      pc_.load_snapshot(arg);  // the history starts again from it
       output(fmt::format("loaded {} at icount {}\n", arg, pc_.cpu().s.icount));
     } else {
       output("monitor commands: icount, hash, savevm FILE, loadvm FILE\n");
@@ -337,7 +340,8 @@ std::string Session::write_memory(std::string_view args) {
   uint64_t addr = 0, len = 0;
   std::string_view data;
   std::vector<uint8_t> bytes;
-  if (pc_.input_logged() || !address_length(args, addr, len, ':', &data) || !from_hex(data, bytes) || bytes.size() != len)
+  if (pc_.replaying_log() || !address_length(args, addr, len, ':', &data) || !from_hex(data, bytes) ||
+      bytes.size() != len)
     return kError;
   const cpu::CpuState& s = pc_.cpu().s;
   mmu::PhysMemory& mem = pc_.memory();
@@ -353,9 +357,27 @@ std::string Session::write_memory(std::string_view args) {
     if (!target.host || !target.writable) return kFault;
     phys.push_back(uint32_t(page->phys));
   }
-  // Through the physical layer, which drops translations of code that changes.
-  for (size_t i = 0; i < bytes.size(); i++) mem.write(phys[i], 1, bytes[i]);
+  // One change per physically contiguous run (a log holds it as address and bytes).
+  for (size_t i = 0; i < bytes.size();) {
+    machine::InputEvent e{machine::InputEvent::Kind::MemoryWrite, phys[i]};
+    do e.data.push_back(bytes[i++]);
+    while (i < bytes.size() && phys[i] == phys[i - 1] + 1);
+    try {
+      pc_.host_change(e);
+    } catch (const std::exception&) {
+      return kError;
+    }
+  }
   return "OK";
+}
+
+bool Session::set_register(unsigned n, const std::vector<uint8_t>& value) {
+  try {
+    pc_.host_change({machine::InputEvent::Kind::RegisterWrite, n, false, 0, 0, 0, value, 0, 0});
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 std::string Session::breakpoint(const std::string& p) {

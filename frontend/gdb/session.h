@@ -46,6 +46,8 @@ class Session {
   std::string stop_reply(const machine::DebugTarget::Stop& stop) const;
   std::string read_memory(std::string_view args);
   std::string write_memory(std::string_view args);
+  // A register write, made through the machine so that a recorded run logs it.
+  bool set_register(unsigned n, const std::vector<uint8_t>& value);
   std::string breakpoint(const std::string& p);
   void resume(bool step);
   void reverse(bool step);

@@ -32,9 +32,9 @@ def check(cond, what):
 class Run:
     """ghost86 held before its first instruction with the stub on a free port, and a gdb."""
 
-    def __init__(self, ghost86, bios, accel, extra=()):
+    def __init__(self, ghost86, bios, accel, extra=(), option="-bios"):
         self.port = free_tcp_port()
-        self.cmd = [ghost86, "-bios", bios, "-accel", accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+        self.cmd = [ghost86, option, bios, "-accel", accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
                     "-S", "-gdb", f"tcp:127.0.0.1:{self.port}", "--report", "--wall-timeout", "120", *extra]
         self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
@@ -215,6 +215,145 @@ def reverse(ghost86, bios, accel):
     expect(out, r"No more reverse-execution history", "back to the start of the history")
     expect(out, r"E6 CS=f000 EIP=fff0\n", "the start is the reset vector")
     run.finish()
+
+
+def record(ghost86, bios, accel):
+    # gdb's register and memory writes and a monitor loadvm while -record is on are logged; the
+    # replay, with no gdb, makes them again: the same --report line and exit status. The writes
+    # shorten the loop (ECX) and change the sum the guest leaves at 1004h, so the run differs
+    # from a plain one.
+    tmp = tempfile.mkdtemp(prefix="ghost86-gdb-")
+    log, snap = os.path.join(tmp, "run.log"), os.path.join(tmp, "pass1.snap")
+    run = Run(ghost86, bios, accel, extra=["-record", log])
+    out = run.gdb([
+        "break *0xf0201", "continue", "continue",
+        f"monitor savevm {snap}",
+        "continue", "continue",
+        f"monitor loadvm {snap}",
+        "maintenance flush register-cache",
+        'printf "R1 ECX=%d\\n", $ecx',
+        "set var $ecx = 199990", "set var *(int*)0x1004 = 1000",
+        "delete", "continue",
+    ])
+    expect(out, r"R1 ECX=2\n", "loadvm while recording goes back to the snapshot")
+    expect(out, r"exited with code 01", "the guest's exit reaches gdb")
+    status, err = run.finish()
+    check(status == 1 and err and err[-1].startswith("icount="), f"recording: status {status}: {err}")
+    recorded = err[-1]
+    plain = subprocess.run([ghost86, "-bios", bios, "-accel", accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+                            "--report"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=120)
+    check(plain.stderr.strip().splitlines()[-1] != recorded, f"the writes change the run: {recorded}")
+    dump = subprocess.run([ghost86, "--replay-dump", log], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=60).stdout
+    # ECX is register 1; 199990 = 30d36h, little-endian. 1000 = 3e8h at 1004h.
+    expect(dump, r"\n\d+ register-write 1 360d0300\n", "the register write in the log")
+    expect(dump, r"\n\d+ memory-write 0x1004 e8030000\n", "the memory write in the log")
+    expect(dump, r"\n\d+ loadvm \S+pass1.snap hash=[0-9a-f]{16} icount=27\n", "the loadvm in the log")
+    replay = subprocess.run([ghost86, "-bios", bios, "-accel", accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+                             "-replay", log, "--report"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            timeout=120)
+    lines = replay.stderr.strip().splitlines()
+    check(replay.returncode == 1 and lines and lines[-1] == recorded,
+          f"replay: status {replay.returncode}, {lines} vs {recorded}")
+    # The log refuses a replay whose snapshot is another file.
+    with open(snap, "r+b") as f:
+        f.seek(100)
+        b = f.read(1)
+        f.seek(100)
+        f.write(bytes([b[0] ^ 1]))
+    bad = subprocess.run([ghost86, "-bios", bios, "-accel", accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+                          "-replay", log], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=120)
+    expect(bad.stderr, r"replay diverged at icount=\d+ .*the snapshot '.*pass1.snap' the log loads at instruction \d+ "
+           r"is missing or not the one recorded", "a changed snapshot file")
+    check(bad.returncode == 1, f"replay with another snapshot: status {bad.returncode}")
+    shutil.rmtree(tmp)
+
+
+def listing_address(listing, text):
+    """The address of the instruction `text` in the assembler's listing: its offset in .text
+    plus 100000h, where the kernel is linked."""
+    for line in open(listing):
+        m = re.match(r"\s*\d+ ([0-9A-F]{8}) [0-9A-F]+\s+(.*)$", line)
+        if m and m.group(2).split(";")[0].strip() == text:
+            return 0x100000 + int(m.group(1), 16)
+    raise AssertionError(f"{text!r} is not in {listing}")
+
+
+def reverse_step(ghost86, elf, accel):
+    # gdb_calls.elf (tests/guest/gdb_calls.asm), with its line information as gdb's symbol file:
+    # stopped after the second call of add_five (EBX = 10), reverse-step goes back into it, to
+    # its last line (ret); reverse-finish then goes back to the call, before it ran (EBX = 5).
+    listing = os.path.splitext(elf)[0] + ".lst"
+    call, ret, after = (listing_address(listing, t) for t in ("call add_five", "ret", "dec ecx"))
+    run = Run(ghost86, elf, accel, option="-kernel")
+    out = run.gdb([
+        f"break *{after:#x}", "continue", "continue",
+        'printf "G1 PC=%x EBX=%d\\n", $pc, $ebx',
+        "reverse-step",
+        'printf "G2 PC=%x EBX=%d\\n", $pc, $ebx',
+        "reverse-finish",
+        'printf "G3 PC=%x EBX=%d\\n", $pc, $ebx',
+        "reverse-step",
+        'printf "G4 PC=%x EBX=%d\\n", $pc, $ebx',
+        "delete", "continue",
+    ], before=[f"file {elf}"])
+    expect(out, rf"G1 PC={after:x} EBX=10\n", "the second return from add_five")
+    expect(out, rf"G2 PC={ret:x} EBX=10\n", "reverse-step into add_five's last line")
+    expect(out, rf"G3 PC={call:x} EBX=5\n", "reverse-finish to the call")
+    expect(out, r"G4 PC=[0-9a-f]+ EBX=5\n", "reverse-step before the call")
+    expect(out, r"exited with code 01", "the guest's exit reaches gdb")
+    status, err = run.finish()
+    check(status == 1, f"ghost86 exit status {status}: {err}")
+
+
+def replay_reverse(ghost86, bios, accel):
+    # Reverse execution in a replayed run (-replay -S -gdb): going back restores a snapshot and
+    # replays the log's input again, so it crosses input events. `bios` here is serial_echo.bin
+    # (tests/guest/serial_echo.asm; its listing: F000:0016h `.send: mov ah, al`, AL holding the
+    # upper-cased byte), recorded while a script sends "abc" then "xyz" to COM1.
+    tmp = tempfile.mkdtemp(prefix="ghost86-gdb-")
+    log = os.path.join(tmp, "echo.log")
+    base = [ghost86, "-bios", bios, "-accel", accel, "-display", "none", "--report"]
+    serial = lambda name: ["-serial", "file:" + os.path.join(tmp, name)]  # noqa: E731
+    rec = subprocess.run(base + serial("rec.out") + ["--step", "send:abc", "--step", "serial:ABC", "--step", "send:xyz",
+                                 "--until-serial", "XYZ", "-record", log],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=120)
+    recorded = rec.stderr.strip().splitlines()[-1]
+    check(rec.returncode == 0 and recorded.startswith("icount="), f"recording: {rec.returncode} {rec.stderr}")
+    dump = subprocess.run([ghost86, "--replay-dump", log], stdout=subprocess.PIPE, text=True, timeout=60).stdout
+    check(len(re.findall(r" serial 0 ", dump)) == 6, f"six serial input events in the log:\n{dump}")
+    plain = subprocess.run(base + serial("plain.out") + ["-replay", log], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           timeout=120)
+    check(plain.stderr.strip().splitlines()[-1] == recorded, f"plain replay: {plain.stderr} vs {recorded}")
+
+    run = Run(ghost86, bios, accel, extra=["-display", "none", *serial("gdb.out"), "-replay", log])
+    out = run.gdb([
+        "break *0xf0016", "continue", "continue", "continue", "continue", "continue",
+        'printf "F1 AL=%x\\n", $eax & 0xff',
+        "reverse-continue",
+        'printf "F2 AL=%x\\n", $eax & 0xff',
+        "reverse-continue",
+        'printf "F3 AL=%x\\n", $eax & 0xff',
+        "reverse-stepi",
+        'printf "F4 IP=%x\\n", $eip',
+        "continue",
+        'printf "F5 AL=%x\\n", $eax & 0xff',
+        "delete", "continue",
+    ], before=["set architecture i8086"])
+    expect(out, r"F1 AL=59\n", "the fifth echo is Y")
+    expect(out, r"F2 AL=58\n", "reverse-continue back over the input of y: X")
+    expect(out, r"F3 AL=43\n", "and back over the input of x: C")
+    expect(out, r"F4 IP=14\n", "reverse-stepi before C's hit: the sub that upper-cased it")
+    expect(out, r"F5 AL=43\n", "forward again: the same hit of C")
+    expect(out, r"exited normally", "the replay completes")
+    status, err = run.finish()
+    check(status == 0 and err and err[-1] == recorded, f"replay under gdb: status {status}, {err} vs {recorded}")
+    outputs = [open(os.path.join(tmp, n), "rb").read() for n in ("rec.out", "plain.out", "gdb.out")]
+    # Under gdb: ABCX up to the fifth hit (Y not sent yet); the replays of reverse execution send
+    # nothing; forward again from C's hit, the guest sends C, X, Y and Z once more.
+    check(outputs[0] == b"ABCXYZ" and outputs[1] == outputs[0] and outputs[2] == b"ABCXCXYZ",
+          f"the serial output of each run: {outputs}")
+    shutil.rmtree(tmp)
 
 
 def deterministic(ghost86, bios, accel):

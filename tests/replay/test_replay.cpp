@@ -151,6 +151,44 @@ TEST_CASE("replay log: what is written reads back the same", "[machine][replay]"
   std::filesystem::remove(path);
 }
 
+TEST_CASE("replay log: a debugger's writes and a snapshot loaded read back, counts going on from the snapshot's",
+          "[machine][replay]") {
+  replay::Log log = sample_log();
+  InputEvent mem{InputEvent::Kind::MemoryWrite, 0x1004};
+  mem.data = {0xe8, 0x03, 0, 0};
+  InputEvent reg{InputEvent::Kind::RegisterWrite, 1};
+  reg.data = {0x36, 0x0d, 0x03, 0};
+  InputEvent load{InputEvent::Kind::Loadvm};
+  load.data = {'a', '.', 's', 'n', 'a', 'p'};
+  load.hash = 0xfedcba9876543210ull;
+  load.icount_after = 1200;  // back before checkpoints already written
+  // Events of the second epoch (after the load) at counts the first epoch passed already.
+  log.events.push_back({3550, mem});
+  log.events.push_back({3550, reg});
+  log.events.push_back({3560, load});
+  log.events.push_back({1300, {InputEvent::Kind::PowerButton}, 1});
+  // Light checks (8 bits of the total, on the grid), one run of two, then a full one.
+  log.checkpoints.push_back({2000, 0x3, {}, 1, true});
+  log.checkpoints.push_back({3000, 0xfe, {}, 1, true});
+  log.checkpoints.push_back({4000, 0x12345, {{0, 0x11}}, 1});
+  log.end = {4100, 0x2, {{0, 0x10}}, 1};
+  const std::string path = test::temp_file("rr-writes");
+  replay::write_log(path, log);
+  const replay::Log back = replay::read_log(path);
+  check_equal(back, log);
+  for (size_t i = 0; i < log.events.size(); i++) CHECK(back.events[i].epoch == log.events[i].epoch);
+  for (size_t i = 0; i < log.checkpoints.size(); i++) {
+    CHECK(back.checkpoints[i].epoch == log.checkpoints[i].epoch);
+    CHECK(back.checkpoints[i].light == log.checkpoints[i].light);
+  }
+  CHECK(back.end.epoch == 1);
+  const std::string text = replay::dump(back);
+  CHECK(text.find("3550 memory-write 0x1004 e8030000\n3550 register-write 1 360d0300\n"
+                  "3560 loadvm a.snap hash=fedcba9876543210 icount=1200\n1300 power-button\n"
+                  "2000 check total=03\n3000 check total=fe\n4000 checkpoint total=00012345 cpu=11\n") != std::string::npos);
+  std::filesystem::remove(path);
+}
+
 TEST_CASE("replay log: every prefix, every flipped bit and another version are refused", "[machine][replay]") {
   const std::string good = test::temp_file("rr-good"), bad = test::temp_file("rr-bad");
   replay::write_log(good, sample_log());
@@ -168,9 +206,9 @@ TEST_CASE("replay log: every prefix, every flipped bit and another version are r
     }
   }
   std::vector<uint8_t> b = bytes;
-  b[8] = 3;  // the version field follows the 8-byte magic
+  b[8] = 4;  // the version field follows the 8-byte magic
   test::spill(bad, b);
-  CHECK(refusal(bad) == "-replay: '" + bad + "': replay log version 3 (this ghost86 reads versions 1 and 2)");
+  CHECK(refusal(bad) == "-replay: '" + bad + "': replay log version 4 (this ghost86 reads versions 1 to 3)");
   std::filesystem::remove(good);
   std::filesystem::remove(bad);
 }
@@ -325,6 +363,57 @@ TEST_CASE("record and replay: a typed FreeDOS session replays to the same screen
       CHECK(diverged.result.message.find("ps2-keyboard") != std::string::npos);
     }
   }
+  std::filesystem::remove(log_path);
+  std::filesystem::remove(altered);
+}
+
+// The built-in firmware runs 1.4 million instructions to a halt: with a check every 2000, light
+// checks between full ones. A light check's byte changed: the replay stops at its count (the
+// state is as recorded, so the next full check matches). That byte and the next full check's
+// cpu byte and total changed: the divergence is reported at the light check's count and named at
+// the full check.
+TEST_CASE("record and replay: a divergence seen at a light check is reported at its count, named at the next full check",
+          "[machine][replay]") {
+  const std::string log_path = test::temp_file("rr-light"), altered = test::temp_file("rr-light-altered");
+  const std::vector<std::string> args = {"-bios", "demo", "-display", "none"};
+  std::vector<std::string> rec = args;
+  rec.insert(rec.end(), {"-record", log_path, "--record-every", "2000"});
+  const Outcome recorded = run(config(rec));
+  const replay::Log log = replay::read_log(log_path);
+  size_t light = 0;
+  for (const replay::Checkpoint& c : log.checkpoints) light += c.light;
+  CHECK(light > log.checkpoints.size() / 2);
+  // A light check in the middle, and the full one after it.
+  size_t k = log.checkpoints.size() / 2;
+  while (k < log.checkpoints.size() && !log.checkpoints[k].light) k++;
+  size_t full = k;
+  while (full < log.checkpoints.size() && log.checkpoints[full].light) full++;
+  REQUIRE(full < log.checkpoints.size());
+  REQUIRE(!log.checkpoints[full].changed.empty());
+  REQUIRE(log.checkpoints[full].changed.front().first == 0);  // the cpu
+  std::vector<std::string> rep = args;
+  rep.insert(rep.end(), {"-replay", altered});
+
+  replay::Log edited = log;
+  edited.checkpoints[k].total ^= 1;
+  replay::write_log(altered, edited);
+  Outcome diverged = run(config(rep));
+  CHECK(diverged.result.kind == machine::RunResult::Kind::Diverged);
+  CHECK(diverged.result.message.rfind(fmt::format("replay diverged at icount={} CS:EIP=", log.checkpoints[k].icount), 0) == 0);
+  CHECK(diverged.result.message.find(fmt::format("checkpoint at instruction {}: its light check differs (the full check at "
+                                                 "instruction {} matches again)",
+                                                 log.checkpoints[k].icount, log.checkpoints[full].icount)) != std::string::npos);
+
+  edited.checkpoints[full].total ^= 1;
+  edited.checkpoints[full].changed.front().second ^= 1;
+  replay::write_log(altered, edited);
+  diverged = run(config(rep));
+  CHECK(diverged.result.kind == machine::RunResult::Kind::Diverged);
+  CHECK(diverged.result.message.rfind(fmt::format("replay diverged at icount={} CS:EIP=", log.checkpoints[k].icount), 0) == 0);
+  CHECK(diverged.result.message.find(fmt::format("checkpoint at instruction {}: cpu differs (named at the full check at "
+                                                 "instruction {})",
+                                                 log.checkpoints[k].icount, log.checkpoints[full].icount)) != std::string::npos);
+  (void)recorded;
   std::filesystem::remove(log_path);
   std::filesystem::remove(altered);
 }

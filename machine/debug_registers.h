@@ -1,5 +1,7 @@
-// The registers gdb sees, in the order of the target description (target_xml): the i386 core
-// feature (general registers, EIP, EFLAGS, segment selectors, x87), then the control registers.
+// The registers gdb sees (its remote protocol and the gdb stub, frontend/gdb), in the order of
+// the target description (target_xml): the i386 core feature (general registers, EIP, EFLAGS,
+// segment selectors, x87), then the control registers. Here because a recorded register write
+// (machine/host_input.h) is applied by the machine itself at replay.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +12,7 @@
 
 #include "cpu/cpu.h"
 
-namespace frontend::gdb {
+namespace machine {
 
 struct RegisterInfo {
   std::string_view name;
@@ -34,4 +36,4 @@ std::optional<std::vector<uint8_t>> read_register(const cpu::Cpu& cpu, unsigned 
 // descriptor tables do not hold in protected mode).
 bool write_register(cpu::Cpu& cpu, unsigned n, const std::vector<uint8_t>& bytes);
 
-}  // namespace frontend::gdb
+}  // namespace machine

@@ -1,4 +1,4 @@
-#include "frontend/gdb/registers.h"
+#include "machine/debug_registers.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include "cpu/exception.h"
 #include "cpu/flags.h"
 
-namespace frontend::gdb {
+namespace machine {
 namespace {
 
 // Register numbers (the order below).
@@ -156,4 +156,4 @@ bool write_register(cpu::Cpu& cpu, unsigned n, const std::vector<uint8_t>& bytes
   return true;
 }
 
-}  // namespace frontend::gdb
+}  // namespace machine
