@@ -79,6 +79,13 @@ struct VncDisplay::Impl {
 
   ~Impl() {
     if (!screen) return;
+    // Viewers still connected: their extension records go with the extension (libvncserver
+    // frees them only in rfbDisableExtension).
+    rfbClientIteratorPtr it = rfbGetClientIterator(screen);
+    while (rfbClientPtr cl = rfbClientIteratorNext(it))
+      while (rfbDisableExtension(cl, &qemu_keys)) {
+      }
+    rfbReleaseClientIterator(it);
     rfbShutdownServer(screen, TRUE);
     rfbScreenCleanup(screen);
   }
@@ -115,10 +122,14 @@ struct VncDisplay::Impl {
     };
     screen->newClientHook = [](rfbClientPtr cl) {
       cl->clientGoneHook = [](rfbClientPtr gone) {
-        static_cast<Impl*>(gone->screen->screenData)->viewer_left(gone);
+        Impl& self = *static_cast<Impl*>(gone->screen->screenData);
+        self.viewer_left(gone);
+        // libvncserver frees a viewer's extension list only through this.
+        while (rfbDisableExtension(gone, &self.qemu_keys)) {
+        }
       };
       Impl& self = *static_cast<Impl*>(cl->screen->screenData);
-      rfbEnableExtension(cl, &self.qemu_keys, &self);
+      rfbEnableExtension(cl, &self.qemu_keys, nullptr);  // no data: rfbDisableExtension frees it
       return RFB_CLIENT_ACCEPT;
     };
     // Enabled per viewer rather than registered: libvncserver's registry is process-wide.

@@ -9,5 +9,8 @@ skip=()
 # Under the sanitizers the Linux boots on the interpreter alone are left out (their label says
 # why, in tests/CMakeLists.txt): the interpreter still runs the Linux boot there, in
 # jitdiff_linux_boot and replay_linux.
-if [ -n "${GHOST86_SANITIZE:-}" ]; then skip=(-LE interp_linux_boot); fi
+if [ -n "${GHOST86_SANITIZE:-}" ]; then
+  skip=(-LE interp_linux_boot)
+  export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+fi
 ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" --timeout 900 "${skip[@]}"
