@@ -156,7 +156,7 @@ void Engine::flush() {
 
 void Engine::code_written(uint32_t phys, uint32_t len) {
   const bool dropped = cache_.invalidate(phys, len);
-  // The page's code granules still include those of blocks dropped before: mark them again from
+  // The page's bitmap still marks the bytes of blocks dropped before: mark them again from
   // the blocks left, so stores to the bytes of dropped code stop coming here.
   const uint32_t page = phys & mmu::kPageMask;
   mmu::PhysMemory& pm = cpu_.mmu().phys();

@@ -123,7 +123,7 @@ class Mmu {
 
   // Pages that hold translated code are write-protected in the TLB so stores reach the
   // invalidation slow path; there, only stores that overlap the code bytes themselves
-  // (PhysMemory's granules) reach the code listener. protect_code takes a range within a page.
+  // (PhysMemory's byte bitmaps) reach the code listener. protect_code takes a range within a page.
   void protect_code(uint32_t phys, uint32_t len);
   void unprotect_code_page(uint32_t phys_page);
 

@@ -109,7 +109,7 @@ class PhysMemory {
   bool mark_code(uint32_t phys, uint32_t len);
   void clear_code_page(uint32_t phys_page);
   bool is_code_page(uint32_t phys_page) const { return code_mask(phys_page) != nullptr; }
-  // Does [phys, phys + len), within one page, overlap a code granule?
+  // Does [phys, phys + len), within one page, overlap a byte of translated code?
   bool overlaps_code(uint32_t phys, uint32_t len) const;
   // Reports a store the caller made straight to RAM (the TLB's host pointer) to the listener.
   void note_ram_write(uint32_t phys, uint32_t len) { notify_code_write(phys, len); }
